@@ -1,0 +1,100 @@
+//! Typed documents on Automerge: create, load, hydrate and change a document through its
+//! model, with the header verified every time a document is read.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use automerge::{ActorId, AutoCommit};
+use autosurgeon::{Hydrate, Reconcile};
+use libp2p_identity::PeerId;
+
+use crate::{DocKind, DocMeta, DomainError};
+
+/// A model stored as the root of one Automerge document.
+pub trait TypedDoc: Hydrate + Reconcile + Sized {
+    /// The kind of document this model is stored in.
+    const KIND: DocKind;
+    /// The signed header.
+    fn meta(&self) -> &DocMeta;
+    /// Checks the model's own invariants (beyond the header). Run before every write and after
+    /// every read.
+    fn validate(&self) -> Result<(), DomainError> {
+        Ok(())
+    }
+}
+
+/// The Automerge actor id of a device: the bytes of its `PeerId`, so that every change names
+/// the device key that made it.
+pub fn actor_for(device: &PeerId) -> ActorId {
+    ActorId::from(device.to_bytes())
+}
+
+/// Creates a new document holding `model`, written by `actor`.
+pub fn create<T: TypedDoc>(actor: ActorId, model: &T) -> Result<AutoCommit, DomainError> {
+    model.meta().verify()?;
+    check_kind::<T>(model.meta())?;
+    model.validate()?;
+    let mut doc = AutoCommit::new().with_actor(actor);
+    autosurgeon::reconcile(&mut doc, model).map_err(|e| schema::<T>(e.to_string()))?;
+    Ok(doc)
+}
+
+/// Loads a document from stored or received bytes (one or more concatenated chunks), verifies
+/// it and returns it with its model. A panic inside Automerge on hostile bytes is contained and
+/// reported as [`DomainError::Corrupt`].
+pub fn load<T: TypedDoc>(bytes: &[u8], actor: ActorId) -> Result<(AutoCommit, T), DomainError> {
+    let doc = catch_unwind(|| AutoCommit::load(bytes))
+        .map_err(|_| DomainError::Corrupt("loading panicked".into()))?
+        .map_err(|e| DomainError::Corrupt(e.to_string()))?
+        .with_actor(actor);
+    let model = hydrate_doc::<T>(&doc)?;
+    Ok((doc, model))
+}
+
+/// Reads the model out of a document and verifies its header and invariants.
+pub fn hydrate_doc<T: TypedDoc>(doc: &AutoCommit) -> Result<T, DomainError> {
+    let model: T = catch_unwind(AssertUnwindSafe(|| autosurgeon::hydrate(doc)))
+        .map_err(|_| schema::<T>("reading the document panicked".into()))?
+        .map_err(|e| schema::<T>(e.to_string()))?;
+    model.meta().verify()?;
+    check_kind::<T>(model.meta())?;
+    model.validate()?;
+    Ok(model)
+}
+
+/// Applies `edit` to the model of `doc` and writes the difference back as one Automerge change.
+/// If `edit` or validation fails, the document is left exactly as it was. The header is
+/// immutable: an edit that touches it is refused.
+pub fn change<T: TypedDoc, R>(
+    doc: &mut AutoCommit,
+    edit: impl FnOnce(&mut T) -> Result<R, DomainError>,
+) -> Result<R, DomainError> {
+    let mut model = hydrate_doc::<T>(doc)?;
+    let header = model.meta().clone();
+    let out = edit(&mut model)?;
+    if *model.meta() != header {
+        return Err(DomainError::invalid("a document's header cannot be changed"));
+    }
+    model.validate()?;
+    autosurgeon::reconcile(doc, &model).map_err(|e| schema::<T>(e.to_string()))?;
+    Ok(out)
+}
+
+/// A copy of `doc` that writes as another device (a second replica, for merging).
+pub fn fork_for(doc: &mut AutoCommit, device: &PeerId) -> AutoCommit {
+    doc.fork().with_actor(actor_for(device))
+}
+
+fn check_kind<T: TypedDoc>(meta: &DocMeta) -> Result<(), DomainError> {
+    if meta.doc_kind()? == T::KIND {
+        Ok(())
+    } else {
+        Err(schema::<T>(format!("it is a {} document", meta.kind)))
+    }
+}
+
+fn schema<T: TypedDoc>(reason: String) -> DomainError {
+    DomainError::Schema {
+        kind: T::KIND.as_str(),
+        reason,
+    }
+}

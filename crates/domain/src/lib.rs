@@ -1,0 +1,36 @@
+//! Entrepairs' schema on Automerge and its pure logic.
+//!
+//! Every document is an Automerge document whose root holds a signed [`DocMeta`] (id, kind,
+//! scope, creator, fixed participants) and the fields of one typed model ([`Workspace`],
+//! [`Note`], [`Thread`]). This crate maps those models to and from Automerge with
+//! `autosurgeon`, validates user input and computes derived views such as
+//! [`who_can_help`].
+//!
+//! It must never do IO: no files, no sockets, no clock, no randomness, no async runtime. Time and
+//! fresh ids are arguments; persistence belongs to `store`, the running peer to `node`.
+
+mod doc;
+mod error;
+mod help;
+mod meta;
+mod note;
+mod text;
+mod thread;
+mod workspace;
+
+pub use doc::{TypedDoc, actor_for, change, create, fork_for, hydrate_doc, load};
+pub use error::DomainError;
+pub use help::{Helper, who_can_help};
+pub use meta::{DocKind, DocMeta, SCHEMA_VERSION, Scope};
+pub use note::{Note, parse_links};
+pub use text::{fold, require_text, slug};
+pub use thread::{Post, Thread};
+pub use workspace::{
+    Community, Endorsement, Level, Member, Role, Skill, SkillClaim, Workspace, claim_key,
+};
+
+/// Re-exported so that callers name the same key and id types as the domain.
+pub use libp2p_identity::{Keypair, PeerId};
+
+/// Re-exported so that callers share one `Text` type for long prose.
+pub use autosurgeon::Text;

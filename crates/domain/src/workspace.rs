@@ -1,0 +1,519 @@
+//! The workspace document: members and their profiles, the skills catalogue, skill claims,
+//! endorsements and the communities index. It reaches every member's devices.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+use crate::{DocKind, DocMeta, DomainError, TypedDoc, fold, require_text, slug};
+
+/// A member's role in the workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// May change membership.
+    Admin,
+    /// Everyone else.
+    Member,
+}
+
+impl Role {
+    /// The stable name stored in documents.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+}
+
+/// How well a member knows a skill (DESIGN.md: notions / practitioner / expert / referent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Level {
+    /// 1: has notions.
+    Notions = 1,
+    /// 2: practises it.
+    Practitioner = 2,
+    /// 3: expert.
+    Expert = 3,
+    /// 4: the team's referent.
+    Referent = 4,
+}
+
+impl Level {
+    /// The level for a number 1..=4.
+    pub fn from_number(n: u64) -> Result<Level, DomainError> {
+        match n {
+            1 => Ok(Level::Notions),
+            2 => Ok(Level::Practitioner),
+            3 => Ok(Level::Expert),
+            4 => Ok(Level::Referent),
+            other => Err(DomainError::invalid(format!(
+                "invalid level {other}: expected 1 (notions), 2 (practitioner), 3 (expert) or 4 (referent)"
+            ))),
+        }
+    }
+
+    /// The English name of the level.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Notions => "notions",
+            Level::Practitioner => "practitioner",
+            Level::Expert => "expert",
+            Level::Referent => "referent",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Level {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        match s.parse::<u64>() {
+            Ok(n) => Level::from_number(n),
+            Err(_) => match fold(s).as_str() {
+                "notions" => Ok(Level::Notions),
+                "practitioner" | "praticien" => Ok(Level::Practitioner),
+                "expert" => Ok(Level::Expert),
+                "referent" => Ok(Level::Referent),
+                _ => Err(DomainError::invalid(format!(
+                    "invalid level '{s}': expected 1 (notions), 2 (practitioner), 3 (expert) or 4 (referent)"
+                ))),
+            },
+        }
+    }
+}
+
+/// A person of the workspace and their profile.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile, Serialize, Deserialize)]
+pub struct Member {
+    /// Member id: the `PeerId` of their first device.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// "admin" or "member".
+    pub role: String,
+    /// Job title.
+    pub title: String,
+    /// Team or department.
+    pub team: String,
+    /// Site or city.
+    pub location: String,
+    /// Languages spoken, as codes ("fr", "en").
+    pub languages: Vec<String>,
+    /// Hours per month offered to help colleagues.
+    pub hours_per_month: u32,
+    /// Whether they are open to mentoring.
+    pub open_to_mentoring: bool,
+    /// Device ids (`PeerId`s) of this member.
+    pub devices: Vec<String>,
+    /// Preferred UI language.
+    pub locale: String,
+    /// When they joined, ms since the epoch.
+    pub joined_at: i64,
+    /// Last profile change, ms since the epoch.
+    pub updated_at: i64,
+}
+
+impl Member {
+    /// A new member with an empty profile.
+    pub fn new(id: &str, name: &str, role: Role, now: i64) -> Result<Member, DomainError> {
+        Ok(Member {
+            id: id.to_owned(),
+            name: require_text("name", name)?,
+            role: role.as_str().to_owned(),
+            title: String::new(),
+            team: String::new(),
+            location: String::new(),
+            languages: Vec::new(),
+            hours_per_month: 0,
+            open_to_mentoring: false,
+            devices: vec![id.to_owned()],
+            locale: "fr".to_owned(),
+            joined_at: now,
+            updated_at: now,
+        })
+    }
+}
+
+/// An entry of the skills catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile, Serialize, Deserialize)]
+pub struct Skill {
+    /// Stable id (a slug of the first name it was given).
+    pub id: String,
+    /// French label.
+    pub label_fr: String,
+    /// English label.
+    pub label_en: String,
+    /// Other names people search it by.
+    pub synonyms: Vec<String>,
+    /// Who added it to the catalogue.
+    pub created_by: String,
+    /// When, ms since the epoch.
+    pub created_at: i64,
+}
+
+impl Skill {
+    /// Whether `query` names this skill (id, either label or a synonym; case and accents
+    /// ignored).
+    pub fn matches(&self, query: &str) -> bool {
+        let q = fold(query);
+        self.id == slug(query)
+            || fold(&self.label_fr) == q
+            || fold(&self.label_en) == q
+            || self.synonyms.iter().any(|s| fold(s) == q)
+    }
+}
+
+/// A member's statement about one skill.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile, Serialize, Deserialize)]
+pub struct SkillClaim {
+    /// The member.
+    pub member: String,
+    /// The skill id.
+    pub skill: String,
+    /// 1 notions · 2 practitioner · 3 expert · 4 referent.
+    pub level: u8,
+    /// Wants to learn (more of) it.
+    pub wants_to_learn: bool,
+    /// Willing to teach it.
+    pub can_teach: bool,
+    /// Last change, ms since the epoch.
+    pub updated_at: i64,
+}
+
+/// One member vouching for another's skill.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile, Serialize, Deserialize)]
+pub struct Endorsement {
+    /// Endorsement id.
+    pub id: String,
+    /// Who endorses.
+    pub from: String,
+    /// Who is endorsed.
+    pub to: String,
+    /// The skill id.
+    pub skill: String,
+    /// Optional words.
+    pub comment: String,
+    /// When, ms since the epoch.
+    pub created_at: i64,
+}
+
+/// A learning community (a circle on a topic); its threads live in their own documents.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile, Serialize, Deserialize)]
+pub struct Community {
+    /// Community id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Who created it.
+    pub created_by: String,
+    /// When, ms since the epoch.
+    pub created_at: i64,
+    /// Member ids of its members.
+    pub members: Vec<String>,
+}
+
+/// The key of a claim in [`Workspace::claims`].
+pub fn claim_key(member: &str, skill: &str) -> String {
+    format!("{member}/{skill}")
+}
+
+/// The workspace document's model.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Workspace {
+    /// Signed header (scope workspace).
+    pub meta: DocMeta,
+    /// The workspace's name.
+    pub name: String,
+    /// Members by member id.
+    pub members: BTreeMap<String, Member>,
+    /// Skills catalogue by skill id.
+    pub skills: BTreeMap<String, Skill>,
+    /// Claims by [`claim_key`].
+    pub claims: BTreeMap<String, SkillClaim>,
+    /// Endorsements by id.
+    pub endorsements: BTreeMap<String, Endorsement>,
+    /// Communities by id.
+    pub communities: BTreeMap<String, Community>,
+}
+
+impl TypedDoc for Workspace {
+    const KIND: DocKind = DocKind::Workspace;
+    fn meta(&self) -> &DocMeta {
+        &self.meta
+    }
+    fn validate(&self) -> Result<(), DomainError> {
+        require_text("workspace name", &self.name)?;
+        Ok(())
+    }
+}
+
+impl Workspace {
+    /// A new workspace whose only member is its founder, an admin.
+    pub fn new(meta: DocMeta, name: &str, founder_name: &str, now: i64) -> Result<Self, DomainError> {
+        let founder = Member::new(&meta.created_by, founder_name, Role::Admin, now)?;
+        Ok(Workspace {
+            name: require_text("workspace name", name)?,
+            members: BTreeMap::from([(founder.id.clone(), founder)]),
+            skills: BTreeMap::new(),
+            claims: BTreeMap::new(),
+            endorsements: BTreeMap::new(),
+            communities: BTreeMap::new(),
+            meta,
+        })
+    }
+
+    /// Finds a member by exact id, or by name (case and accents ignored) when it is unique.
+    pub fn resolve_member(&self, query: &str) -> Result<&Member, DomainError> {
+        if let Some(m) = self.members.get(query.trim()) {
+            return Ok(m);
+        }
+        let q = fold(query);
+        let found: Vec<&Member> = self.members.values().filter(|m| fold(&m.name) == q).collect();
+        match found.as_slice() {
+            [one] => Ok(one),
+            [] => Err(DomainError::NotFound(format!(
+                "no member with id or name '{}'",
+                query.trim()
+            ))),
+            many => Err(DomainError::invalid(format!(
+                "'{}' names {} members; use a member id ({})",
+                query.trim(),
+                many.len(),
+                many.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", ")
+            ))),
+        }
+    }
+
+    /// Finds a skill of the catalogue by id, label or synonym.
+    pub fn find_skill(&self, query: &str) -> Option<&Skill> {
+        self.skills.get(&slug(query)).or_else(|| self.skills.values().find(|s| s.matches(query)))
+    }
+
+    /// Like [`Workspace::find_skill`], as an error when missing.
+    pub fn require_skill(&self, query: &str) -> Result<&Skill, DomainError> {
+        self.find_skill(query).ok_or_else(|| {
+            DomainError::NotFound(format!("no skill named '{}' in the catalogue", query.trim()))
+        })
+    }
+
+    /// Returns the id of the skill named `name`, adding it to the catalogue if it is new.
+    pub fn ensure_skill(&mut self, name: &str, by: &str, now: i64) -> Result<String, DomainError> {
+        let name = require_text("skill name", name)?;
+        if let Some(skill) = self.find_skill(&name) {
+            return Ok(skill.id.clone());
+        }
+        let id = slug(&name);
+        if id.is_empty() {
+            return Err(DomainError::invalid(format!(
+                "skill name '{name}' needs at least one letter or digit"
+            )));
+        }
+        self.skills.insert(
+            id.clone(),
+            Skill {
+                id: id.clone(),
+                label_fr: name.clone(),
+                label_en: name,
+                synonyms: Vec::new(),
+                created_by: by.to_owned(),
+                created_at: now,
+            },
+        );
+        Ok(id)
+    }
+
+    /// Sets `member`'s claim on a skill (added to the catalogue if new); returns the skill id.
+    pub fn claim(
+        &mut self,
+        member: &str,
+        skill_name: &str,
+        level: Level,
+        wants_to_learn: bool,
+        can_teach: bool,
+        now: i64,
+    ) -> Result<String, DomainError> {
+        self.require_member(member)?;
+        let skill = self.ensure_skill(skill_name, member, now)?;
+        self.claims.insert(
+            claim_key(member, &skill),
+            SkillClaim {
+                member: member.to_owned(),
+                skill: skill.clone(),
+                level: level as u8,
+                wants_to_learn,
+                can_teach,
+                updated_at: now,
+            },
+        );
+        Ok(skill)
+    }
+
+    /// Records that `from` vouches for `to`'s skill.
+    pub fn endorse(
+        &mut self,
+        id: &str,
+        from: &str,
+        to: &str,
+        skill_query: &str,
+        comment: &str,
+        now: i64,
+    ) -> Result<(), DomainError> {
+        self.require_member(from)?;
+        let to_member = self.require_member(to)?.name.clone();
+        if from == to {
+            return Err(DomainError::invalid("you cannot endorse your own skill"));
+        }
+        let skill = self.require_skill(skill_query)?.id.clone();
+        if !self.claims.contains_key(&claim_key(to, &skill)) {
+            return Err(DomainError::invalid(format!(
+                "{to_member} has not claimed the skill '{skill}'"
+            )));
+        }
+        if self
+            .endorsements
+            .values()
+            .any(|e| e.from == from && e.to == to && e.skill == skill)
+        {
+            return Err(DomainError::invalid(format!(
+                "you already endorsed {to_member} for '{skill}'"
+            )));
+        }
+        self.endorsements.insert(
+            id.to_owned(),
+            Endorsement {
+                id: id.to_owned(),
+                from: from.to_owned(),
+                to: to.to_owned(),
+                skill,
+                comment: comment.trim().to_owned(),
+                created_at: now,
+            },
+        );
+        Ok(())
+    }
+
+    /// Adds a community whose first member is its creator.
+    pub fn add_community(&mut self, id: &str, name: &str, by: &str, now: i64) -> Result<(), DomainError> {
+        self.require_member(by)?;
+        let name = require_text("community name", name)?;
+        if self.communities.values().any(|c| fold(&c.name) == fold(&name)) {
+            return Err(DomainError::invalid(format!(
+                "a community named '{name}' already exists"
+            )));
+        }
+        self.communities.insert(
+            id.to_owned(),
+            Community {
+                id: id.to_owned(),
+                name,
+                created_by: by.to_owned(),
+                created_at: now,
+                members: vec![by.to_owned()],
+            },
+        );
+        Ok(())
+    }
+
+    /// Finds a community by id or by name.
+    pub fn resolve_community(&self, query: &str) -> Result<&Community, DomainError> {
+        self.communities
+            .get(query.trim())
+            .or_else(|| self.communities.values().find(|c| fold(&c.name) == fold(query)))
+            .ok_or_else(|| DomainError::NotFound(format!("no community '{}'", query.trim())))
+    }
+
+    /// The member, or an error naming the missing id.
+    pub fn require_member(&self, id: &str) -> Result<&Member, DomainError> {
+        self.members
+            .get(id)
+            .ok_or_else(|| DomainError::NotFound(format!("no member with id '{id}'")))
+    }
+
+    /// The member's profile, mutably.
+    pub fn member_mut(&mut self, id: &str) -> Result<&mut Member, DomainError> {
+        self.members
+            .get_mut(id)
+            .ok_or_else(|| DomainError::NotFound(format!("no member with id '{id}'")))
+    }
+
+    /// All claims of one member.
+    pub fn claims_of<'a>(&'a self, member: &'a str) -> impl Iterator<Item = &'a SkillClaim> + 'a {
+        self.claims.values().filter(move |c| c.member == member)
+    }
+
+    /// How many colleagues endorsed `member` for `skill`.
+    pub fn endorsement_count(&self, member: &str, skill: &str) -> usize {
+        self.endorsements
+            .values()
+            .filter(|e| e.to == member && e.skill == skill)
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Scope, doc};
+    use libp2p_identity::Keypair;
+
+    fn workspace(founder: &Keypair) -> Workspace {
+        let meta = DocMeta::new_signed(founder, "ws1", DocKind::Workspace, &Scope::Workspace, "ws1", 0, &[])
+            .unwrap();
+        Workspace::new(meta, "Acme", "Alice", 0).unwrap()
+    }
+
+    #[test]
+    fn claims_endorsements_and_lookups() {
+        let alice = Keypair::generate_ed25519();
+        let a = alice.public().to_peer_id().to_string();
+        let b = Keypair::generate_ed25519().public().to_peer_id().to_string();
+        let mut ws = workspace(&alice);
+        ws.members.insert(b.clone(), Member::new(&b, "Bérénice", Role::Member, 1).unwrap());
+
+        let rust = ws.claim(&b, "Rust", Level::Expert, false, true, 2).unwrap();
+        assert_eq!(rust, "rust");
+        assert_eq!(ws.claim(&a, "  rust ", Level::Notions, true, false, 3).unwrap(), "rust");
+        assert_eq!(ws.skills.len(), 1, "same skill, different spelling");
+        assert_eq!(ws.resolve_member("berenice").unwrap().id, b);
+
+        ws.endorse("e1", &a, &b, "RUST", "great reviews", 4).unwrap();
+        assert_eq!(ws.endorsement_count(&b, "rust"), 1);
+        for (from, to, skill, want) in [
+            (&a, &b, "rust", "already endorsed"),
+            (&b, &b, "rust", "own skill"),
+            (&b, &a, "go", "no skill named"),
+        ] {
+            let err = ws.endorse("e2", from, to, skill, "", 5).unwrap_err().to_string();
+            assert!(err.contains(want), "{err}");
+        }
+        ws.ensure_skill("Go", &a, 6).unwrap();
+        let err = ws.endorse("e2", &b, &a, "go", "", 7).unwrap_err().to_string();
+        assert!(err.contains("has not claimed"), "{err}");
+        assert!("5".parse::<Level>().is_err());
+        assert_eq!("Référent".parse::<Level>().unwrap(), Level::Referent);
+    }
+
+    #[test]
+    fn workspace_round_trips_through_automerge() {
+        let alice = Keypair::generate_ed25519();
+        let mut ws = workspace(&alice);
+        let a = ws.meta.created_by.clone();
+        ws.claim(&a, "Gestion de projet", Level::Referent, false, true, 9).unwrap();
+        ws.add_community("c1", "Data", &a, 9).unwrap();
+        let actor = doc::actor_for(&alice.public().to_peer_id());
+        let mut am = doc::create(actor.clone(), &ws).unwrap();
+        let (_, back) = doc::load::<Workspace>(&am.save(), actor).unwrap();
+        assert_eq!(back, ws);
+    }
+}
