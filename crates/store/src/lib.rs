@@ -1,1 +1,368 @@
-//! placeholder
+//! Durable storage of Entrepairs documents in SQLite.
+//!
+//! Each document is a list of chunks: an Automerge snapshot followed by incremental changes.
+//! A write runs in one `BEGIN IMMEDIATE` transaction that appends the new change chunk and
+//! updates the derived indexes (note list, tags, links, threads, full-text search); the caller
+//! reports success only after it commits, with the database in WAL mode and
+//! `synchronous=FULL`, so an acknowledged edit survives a crash or a power cut. Compaction
+//! replaces a document's chunks by one snapshot inside the same kind of transaction, so no chunk
+//! is deleted before its replacement is committed.
+//!
+//! The indexes are derived from the documents and can be rebuilt from them at any time
+//! ([`Store::rebuild_index`]). This crate is the only one that touches SQLite; it never decides
+//! what an edit means (that is `domain`) and never talks to the network.
+
+mod index;
+mod schema;
+
+use std::path::Path;
+
+use automerge::{AutoCommit, ChangeHash};
+use domain::{DocKind, DomainError};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+
+pub use index::{NoteRow, SearchHit, ThreadRow};
+
+/// `PRAGMA application_id` of an Entrepairs database ("EPRS").
+const APPLICATION_ID: i64 = 0x4550_5253;
+
+/// A document is compacted into one snapshot once it has this many chunks.
+pub const COMPACT_AFTER_CHUNKS: i64 = 64;
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database file does not exist.
+    #[error("no database at {0}")]
+    Missing(String),
+    /// The file exists but is not an Entrepairs database.
+    #[error("{0} is not an Entrepairs database")]
+    NotOurs(String),
+    /// The file is damaged.
+    #[error("the database {path} is corrupted or unreadable: {reason}")]
+    Corrupt {
+        /// The database path.
+        path: String,
+        /// What SQLite said.
+        reason: String,
+    },
+    /// The database was written by a newer version.
+    #[error("the database was written by a newer version of Entrepairs; update it")]
+    TooNew,
+    /// A stored document failed to load or verify.
+    #[error("document {id}: {source}")]
+    Document {
+        /// The document id.
+        id: String,
+        /// The domain's reason.
+        source: DomainError,
+    },
+    /// A schema migration failed.
+    #[error("cannot upgrade the database schema: {0}")]
+    Migration(String),
+    /// Any other SQLite error.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// A stored document's identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocRow {
+    /// Document id.
+    pub id: String,
+    /// Its kind.
+    pub kind: DocKind,
+    /// Its scope, as stored in its header.
+    pub scope: String,
+}
+
+/// One open database. Owned by one thread (the node's store thread); other processes on the
+/// same data directory coordinate through SQLite's locks.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Creates a new database at `path`, which must not exist yet.
+    pub fn create(path: &Path) -> Result<Store, StoreError> {
+        if path.exists() {
+            return Err(StoreError::NotOurs(path.display().to_string()));
+        }
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        configure(&conn)?;
+        schema::migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// Opens an existing database, checking that it is ours and migrating it to the current
+    /// schema.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        if !path.is_file() {
+            return Err(StoreError::Missing(shown));
+        }
+        let corrupt = |e: rusqlite::Error| StoreError::Corrupt {
+            path: shown.clone(),
+            reason: e.to_string(),
+        };
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(corrupt)?;
+        let app: i64 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(corrupt)?;
+        if app != APPLICATION_ID {
+            return Err(StoreError::NotOurs(shown));
+        }
+        configure(&conn).map_err(corrupt)?;
+        schema::migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// A value of the key/value settings table.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction, committed only if `f` succeeds. Nothing
+    /// `f` wrote is visible, to this or any other process, unless the commit succeeds.
+    pub fn write<R, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Tx<'_>) -> Result<R, E>,
+    ) -> Result<R, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let out = f(&Tx { tx: &tx })?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// The stored bytes of a document (all its chunks, in order), if it exists.
+    pub fn doc_bytes(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        doc_bytes(&self.conn, id)
+    }
+
+    /// Every stored document, optionally of one kind.
+    pub fn documents(&self, kind: Option<DocKind>) -> Result<Vec<DocRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, kind, scope FROM documents WHERE ?1 IS NULL OR kind = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([kind.map(DocKind::as_str)], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind, scope) = row?;
+            let kind = kind
+                .parse()
+                .map_err(|source| StoreError::Document { id: id.clone(), source })?;
+            out.push(DocRow { id, kind, scope });
+        }
+        Ok(out)
+    }
+
+    /// The ids of documents of `kind` whose id starts with `prefix`.
+    pub fn ids_with_prefix(&self, kind: DocKind, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM documents WHERE kind = ?1 AND substr(id, 1, length(?2)) = ?2 ORDER BY id LIMIT 10",
+        )?;
+        let rows = stmt.query_map(params![kind.as_str(), prefix], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many chunks a document is stored as.
+    pub fn chunk_count(&self, id: &str) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM chunks WHERE doc_id = ?1", [id], |r| r.get(0))?)
+    }
+
+    /// `PRAGMA integrity_check`: an empty list when the database is sound.
+    pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let problems: Vec<String> = rows.collect::<Result<_, _>>()?;
+        Ok(problems.into_iter().filter(|p| p != "ok").collect())
+    }
+
+    /// Drops every derived index and rebuilds it from the documents, in one transaction.
+    /// Returns how many documents were indexed.
+    pub fn rebuild_index(&mut self) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            index::clear(tx.tx)?;
+            let docs: Vec<(String, String)> = {
+                let mut stmt = tx.tx.prepare("SELECT id, kind FROM documents ORDER BY id")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            for (id, kind) in &docs {
+                let kind: DocKind = kind
+                    .parse()
+                    .map_err(|source| StoreError::Document { id: id.clone(), source })?;
+                let doc = load_strict(tx.tx, id)?;
+                index::index_doc(tx.tx, id, kind, &doc)?;
+            }
+            Ok::<_, StoreError>(docs.len())
+        })
+    }
+
+    /// Whether the derived indexes match what the documents say (the check `doctor` runs):
+    /// returns the ids of documents whose index rows are missing or stale.
+    pub fn stale_index_entries(&self) -> Result<Vec<String>, StoreError> {
+        index::stale(&self.conn)
+    }
+
+    /// Notes, newest first, optionally filtered by tag and by linked skill id.
+    pub fn notes(&self, tag: Option<&str>, skill: Option<&str>) -> Result<Vec<NoteRow>, StoreError> {
+        index::notes(&self.conn, tag, skill)
+    }
+
+    /// Notes whose body links to a note titled `title`.
+    pub fn backlinks(&self, title: &str) -> Result<Vec<NoteRow>, StoreError> {
+        index::backlinks(&self.conn, title)
+    }
+
+    /// Threads of a community, newest activity first.
+    pub fn threads(&self, community: &str) -> Result<Vec<ThreadRow>, StoreError> {
+        index::threads(&self.conn, community)
+    }
+
+    /// Full-text search over notes, threads and profiles.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
+        index::search(&self.conn, query, limit)
+    }
+}
+
+/// The write side of [`Store::write`].
+pub struct Tx<'a> {
+    tx: &'a rusqlite::Transaction<'a>,
+}
+
+impl Tx<'_> {
+    /// Sets a value of the key/value settings table.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO settings(key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// The stored bytes of a document, read inside this transaction (so no other writer can
+    /// change it before this one commits).
+    pub fn doc_bytes(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        doc_bytes(self.tx, id)
+    }
+
+    /// Stores a new document as one snapshot and indexes it. Fails if the id exists.
+    pub fn insert_doc(&self, id: &str, kind: DocKind, scope: &str, doc: &mut AutoCommit) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO documents(id, kind, scope) VALUES (?1, ?2, ?3)",
+            params![id, kind.as_str(), scope],
+        )?;
+        self.tx.execute(
+            "INSERT INTO chunks(doc_id, kind, bytes) VALUES (?1, 'snapshot', ?2)",
+            params![id, doc.save()],
+        )?;
+        index::index_doc(self.tx, id, kind, doc)
+    }
+
+    /// Appends what `doc` gained since `since` as one change chunk, re-indexes the document and
+    /// compacts it if it has grown to [`COMPACT_AFTER_CHUNKS`] chunks. Returns false when there
+    /// was nothing new.
+    pub fn append(&self, id: &str, kind: DocKind, doc: &mut AutoCommit, since: &[ChangeHash]) -> Result<bool, StoreError> {
+        let bytes = doc.save_after(since);
+        if bytes.is_empty() {
+            return Ok(false);
+        }
+        self.tx.execute(
+            "INSERT INTO chunks(doc_id, kind, bytes) VALUES (?1, 'change', ?2)",
+            params![id, bytes],
+        )?;
+        index::index_doc(self.tx, id, kind, doc)?;
+        let chunks: i64 = self
+            .tx
+            .query_row("SELECT count(*) FROM chunks WHERE doc_id = ?1", [id], |r| r.get(0))?;
+        if chunks >= COMPACT_AFTER_CHUNKS {
+            self.compact(id, doc)?;
+        }
+        Ok(true)
+    }
+
+    /// Replaces every chunk of `id` by one snapshot of `doc`. The snapshot is inserted first and
+    /// the older chunks deleted after, in this same transaction.
+    pub fn compact(&self, id: &str, doc: &mut AutoCommit) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO chunks(doc_id, kind, bytes) VALUES (?1, 'snapshot', ?2)",
+            params![id, doc.save()],
+        )?;
+        let snapshot = self.tx.last_insert_rowid();
+        self.tx
+            .execute("DELETE FROM chunks WHERE doc_id = ?1 AND id < ?2", params![id, snapshot])?;
+        tracing::debug!(doc = id, "compacted");
+        Ok(())
+    }
+}
+
+fn configure(conn: &Connection) -> Result<(), rusqlite::Error> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+fn doc_bytes(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT bytes FROM chunks WHERE doc_id = ?1 ORDER BY id")?;
+    let mut rows = stmt.query([id])?;
+    let mut out: Option<Vec<u8>> = None;
+    while let Some(row) = rows.next()? {
+        let chunk = row.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?;
+        out.get_or_insert_with(Vec::new).extend_from_slice(chunk);
+    }
+    Ok(out)
+}
+
+/// Loads a stored document with Automerge's strict options (fail on any partial load, check
+/// the heads' hashes).
+fn load_strict(conn: &Connection, id: &str) -> Result<AutoCommit, StoreError> {
+    let bytes = doc_bytes(conn, id)?.unwrap_or_default();
+    let corrupt = |reason: String| StoreError::Document {
+        id: id.to_owned(),
+        source: DomainError::Corrupt(reason),
+    };
+    let options = automerge::LoadOptions::new()
+        .on_partial_load(automerge::OnPartialLoad::Error)
+        .verification_mode(automerge::VerificationMode::Check);
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| AutoCommit::load_with_options(&bytes, options)))
+        .map_err(|_| corrupt("loading panicked".into()))?
+        .map_err(|e| corrupt(e.to_string()))
+}
+
+/// Loads a stored document strictly and checks it against its kind's schema and header:
+/// what `doctor` runs on every document.
+pub fn check_document(store: &Store, row: &DocRow) -> Result<(), StoreError> {
+    let doc = load_strict(&store.conn, &row.id)?;
+    let err = |source| StoreError::Document { id: row.id.clone(), source };
+    let meta = match row.kind {
+        DocKind::Workspace => domain::hydrate_doc::<domain::Workspace>(&doc).map(|m| m.meta),
+        DocKind::Note => domain::hydrate_doc::<domain::Note>(&doc).map(|m| m.meta),
+        DocKind::Thread => domain::hydrate_doc::<domain::Thread>(&doc).map(|m| m.meta),
+    }
+    .map_err(err)?;
+    if meta.id != row.id || meta.scope != row.scope {
+        return Err(err(DomainError::Invalid(
+            "the header does not match the database's record".into(),
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,360 @@
+//! Derived indexes: the note list with tags, skills and `[[links]]`, the thread list, and the
+//! full-text search table. Every row here is computed from a document by [`index_doc`]; none is
+//! a source of truth.
+
+use automerge::AutoCommit;
+use domain::{DocKind, DomainError, Note, Thread, Workspace, fold, hydrate_doc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+
+use crate::StoreError;
+
+/// A note as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteRow {
+    /// Note id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Scope.
+    pub scope: String,
+    /// Author's member id.
+    pub author: String,
+    /// Created, ms since the epoch.
+    pub created_at: i64,
+    /// Updated, ms since the epoch.
+    pub updated_at: i64,
+    /// Tags, sorted.
+    pub tags: Vec<String>,
+    /// Linked skill ids, sorted.
+    pub skills: Vec<String>,
+}
+
+/// A thread as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadRow {
+    /// Thread id.
+    pub id: String,
+    /// Community id.
+    pub community: String,
+    /// Title.
+    pub title: String,
+    /// Author's member id.
+    pub author: String,
+    /// Created, ms since the epoch.
+    pub created_at: i64,
+    /// Last activity, ms since the epoch.
+    pub updated_at: i64,
+    /// Number of replies.
+    pub replies: i64,
+    /// Accepted reply id.
+    pub accepted: Option<String>,
+}
+
+/// One full-text search result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    /// Note id, thread id or member id.
+    pub id: String,
+    /// "note", "thread" or "profile".
+    pub kind: String,
+    /// Title or name.
+    pub title: String,
+    /// Matching excerpt, matches between `[` and `]`.
+    pub snippet: String,
+}
+
+fn domain_err(id: &str) -> impl Fn(DomainError) -> StoreError + '_ {
+    move |source| StoreError::Document {
+        id: id.to_owned(),
+        source,
+    }
+}
+
+/// Recomputes every index row derived from one document.
+pub(crate) fn index_doc(conn: &Connection, id: &str, kind: DocKind, doc: &AutoCommit) -> Result<(), StoreError> {
+    match kind {
+        DocKind::Workspace => index_workspace(conn, &hydrate_doc::<Workspace>(doc).map_err(domain_err(id))?),
+        DocKind::Note => index_note(conn, id, &hydrate_doc::<Note>(doc).map_err(domain_err(id))?),
+        DocKind::Thread => index_thread(conn, id, &hydrate_doc::<Thread>(doc).map_err(domain_err(id))?),
+    }
+}
+
+fn index_workspace(conn: &Connection, ws: &Workspace) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM search WHERE kind = 'profile'", [])?;
+    let mut insert = conn.prepare_cached("INSERT INTO search(doc_id, kind, title, body) VALUES (?1, 'profile', ?2, ?3)")?;
+    for m in ws.members.values() {
+        let skills: Vec<String> = ws
+            .claims_of(&m.id)
+            .filter_map(|c| ws.skills.get(&c.skill))
+            .flat_map(|s| {
+                let mut names = vec![s.label_fr.clone()];
+                if s.label_en != s.label_fr {
+                    names.push(s.label_en.clone());
+                }
+                names.extend(s.synonyms.iter().cloned());
+                names
+            })
+            .collect();
+        let body = [
+            m.title.as_str(),
+            &m.team,
+            &m.location,
+            &m.languages.join(" "),
+            &skills.join(", "),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+        insert.execute(params![m.id, m.name, body])?;
+    }
+    Ok(())
+}
+
+fn forget(conn: &Connection, id: &str) -> Result<(), StoreError> {
+    for sql in [
+        "DELETE FROM note_index WHERE id = ?1",
+        "DELETE FROM note_tags WHERE note_id = ?1",
+        "DELETE FROM note_skills WHERE note_id = ?1",
+        "DELETE FROM note_links WHERE note_id = ?1",
+        "DELETE FROM thread_index WHERE id = ?1",
+        "DELETE FROM search WHERE doc_id = ?1",
+    ] {
+        conn.prepare_cached(sql)?.execute([id])?;
+    }
+    Ok(())
+}
+
+fn index_note(conn: &Connection, id: &str, note: &Note) -> Result<(), StoreError> {
+    forget(conn, id)?;
+    if note.deleted {
+        return Ok(());
+    }
+    conn.prepare_cached(
+        "INSERT INTO note_index(id, title, title_key, scope, author, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        id,
+        note.title,
+        fold(&note.title),
+        note.meta.scope,
+        note.author,
+        note.meta.created_at,
+        note.updated_at
+    ])?;
+    for tag in note.tags.keys() {
+        conn.prepare_cached("INSERT INTO note_tags(note_id, tag) VALUES (?1, ?2)")?
+            .execute(params![id, tag])?;
+    }
+    for skill in note.skills.keys() {
+        conn.prepare_cached("INSERT INTO note_skills(note_id, skill) VALUES (?1, ?2)")?
+            .execute(params![id, skill])?;
+    }
+    for target in note.links() {
+        conn.prepare_cached("INSERT OR IGNORE INTO note_links(note_id, target_key) VALUES (?1, ?2)")?
+            .execute(params![id, fold(&target)])?;
+    }
+    let body = format!("{}\n{}", note.body.as_str(), note.tag_list().join(" "));
+    conn.prepare_cached("INSERT INTO search(doc_id, kind, title, body) VALUES (?1, 'note', ?2, ?3)")?
+        .execute(params![id, note.title, body])?;
+    Ok(())
+}
+
+fn index_thread(conn: &Connection, id: &str, thread: &Thread) -> Result<(), StoreError> {
+    forget(conn, id)?;
+    if thread.deleted {
+        return Ok(());
+    }
+    conn.prepare_cached(
+        "INSERT INTO thread_index(id, community, title, author, created_at, updated_at, replies, accepted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        id,
+        thread.community,
+        thread.title,
+        thread.author,
+        thread.meta.created_at,
+        thread.updated_at,
+        thread.posts.len() as i64,
+        thread.accepted
+    ])?;
+    let mut body = thread.body.as_str().to_owned();
+    for post in &thread.posts {
+        body.push('\n');
+        body.push_str(post.body.as_str());
+    }
+    conn.prepare_cached("INSERT INTO search(doc_id, kind, title, body) VALUES (?1, 'thread', ?2, ?3)")?
+        .execute(params![id, thread.title, body])?;
+    Ok(())
+}
+
+/// Empties every derived table.
+pub(crate) fn clear(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(
+        "DELETE FROM note_index; DELETE FROM note_tags; DELETE FROM note_skills;
+         DELETE FROM note_links; DELETE FROM thread_index; DELETE FROM search;",
+    )?;
+    Ok(())
+}
+
+/// Documents whose index rows disagree with the document itself.
+pub(crate) fn stale(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let docs: Vec<(String, String)> = {
+        let mut stmt = conn.prepare("SELECT id, kind FROM documents ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut out = Vec::new();
+    for (id, kind) in docs {
+        let doc = crate::load_strict(conn, &id)?;
+        let indexed_title = |table: &str| -> Result<Option<String>, StoreError> {
+            Ok(conn
+                .query_row(&format!("SELECT title FROM {table} WHERE id = ?1"), [&id], |r| r.get(0))
+                .optional()?)
+        };
+        let searchable: i64 = conn.query_row("SELECT count(*) FROM search WHERE doc_id = ?1", [&id], |r| r.get(0))?;
+        let fine = match kind.as_str() {
+            "note" => {
+                let note = hydrate_doc::<Note>(&doc).map_err(domain_err(&id))?;
+                let want = (!note.deleted).then(|| note.title.clone());
+                indexed_title("note_index")? == want && searchable == i64::from(!note.deleted)
+            }
+            "thread" => {
+                let thread = hydrate_doc::<Thread>(&doc).map_err(domain_err(&id))?;
+                let want = (!thread.deleted).then(|| thread.title.clone());
+                indexed_title("thread_index")? == want && searchable == i64::from(!thread.deleted)
+            }
+            _ => {
+                let ws = hydrate_doc::<Workspace>(&doc).map_err(domain_err(&id))?;
+                let profiles: i64 =
+                    conn.query_row("SELECT count(*) FROM search WHERE kind = 'profile'", [], |r| r.get(0))?;
+                profiles == ws.members.len() as i64
+            }
+        };
+        if !fine {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
+fn json_list(v: Option<String>) -> Vec<String> {
+    match v.and_then(|s| serde_json::from_str::<Value>(&s).ok()) {
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+const NOTE_COLUMNS: &str = "n.id, n.title, n.scope, n.author, n.created_at, n.updated_at,
+    (SELECT json_group_array(tag) FROM (SELECT tag FROM note_tags WHERE note_id = n.id ORDER BY tag)),
+    (SELECT json_group_array(skill) FROM (SELECT skill FROM note_skills WHERE note_id = n.id ORDER BY skill))";
+
+fn note_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NoteRow> {
+    Ok(NoteRow {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        scope: r.get(2)?,
+        author: r.get(3)?,
+        created_at: r.get(4)?,
+        updated_at: r.get(5)?,
+        tags: json_list(r.get(6)?),
+        skills: json_list(r.get(7)?),
+    })
+}
+
+pub(crate) fn notes(conn: &Connection, tag: Option<&str>, skill: Option<&str>) -> Result<Vec<NoteRow>, StoreError> {
+    let sql = format!(
+        "SELECT {NOTE_COLUMNS} FROM note_index n
+         WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM note_tags t WHERE t.note_id = n.id AND t.tag = ?1))
+           AND (?2 IS NULL OR EXISTS (SELECT 1 FROM note_skills s WHERE s.note_id = n.id AND s.skill = ?2))
+         ORDER BY n.updated_at DESC, n.id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![tag, skill], note_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(crate) fn backlinks(conn: &Connection, title: &str) -> Result<Vec<NoteRow>, StoreError> {
+    let sql = format!(
+        "SELECT {NOTE_COLUMNS} FROM note_index n JOIN note_links l ON l.note_id = n.id
+         WHERE l.target_key = ?1 ORDER BY n.title, n.id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([fold(title)], note_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(crate) fn threads(conn: &Connection, community: &str) -> Result<Vec<ThreadRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, community, title, author, created_at, updated_at, replies, accepted
+         FROM thread_index WHERE community = ?1 ORDER BY updated_at DESC, id",
+    )?;
+    let rows = stmt.query_map([community], |r| {
+        Ok(ThreadRow {
+            id: r.get(0)?,
+            community: r.get(1)?,
+            title: r.get(2)?,
+            author: r.get(3)?,
+            created_at: r.get(4)?,
+            updated_at: r.get(5)?,
+            replies: r.get(6)?,
+            accepted: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Turns what a person typed into an FTS5 query that cannot be a syntax error: every word is
+/// quoted and matched as a prefix, all words required.
+fn fts_query(input: &str) -> Option<String> {
+    let terms: Vec<String> = input
+        .split_whitespace()
+        .map(|w| w.replace('"', ""))
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
+    let Some(fts) = fts_query(query) else {
+        return Ok(Vec::new());
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT doc_id, kind, title, snippet(search, -1, '[', ']', '…', 12)
+         FROM search WHERE search MATCH ?1 ORDER BY rank LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![fts, limit as i64], |r| {
+        Ok(SearchHit {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            title: r.get(2)?,
+            snippet: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn fts_queries_are_always_valid() {
+        for (input, want) in [
+            ("rust", Some("\"rust\"*")),
+            ("  a  \"b ", Some("\"a\"* \"b\"*")),
+            ("\"\" ", None),
+            ("", None),
+            ("NEAR( OR *", Some("\"NEAR(\"* \"OR\"* \"*\"*")),
+        ] {
+            assert_eq!(fts_query(input).as_deref(), want, "{input:?}");
+        }
+    }
+}

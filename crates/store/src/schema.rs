@@ -1,0 +1,79 @@
+//! The database schema and its migrations (`rusqlite_migration`, tracked in `user_version`).
+//!
+//! Migrations only ever get appended. `documents` and `chunks` are the source of truth; every
+//! other table is a derived index that `index::clear` may drop and rebuild.
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+use crate::StoreError;
+
+const MIGRATIONS: &[M<'static>] = &[M::up(
+    "CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE documents (
+        id    TEXT PRIMARY KEY,
+        kind  TEXT NOT NULL,
+        scope TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE chunks (
+        id     INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id TEXT NOT NULL REFERENCES documents(id),
+        kind   TEXT NOT NULL CHECK (kind IN ('snapshot', 'change')),
+        bytes  BLOB NOT NULL
+    ) STRICT;
+    CREATE INDEX chunks_by_doc ON chunks(doc_id, id);
+
+    CREATE TABLE note_index (
+        id         TEXT PRIMARY KEY,
+        title      TEXT NOT NULL,
+        title_key  TEXT NOT NULL,
+        scope      TEXT NOT NULL,
+        author     TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX note_by_title ON note_index(title_key);
+    CREATE TABLE note_tags (note_id TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (note_id, tag)) STRICT;
+    CREATE TABLE note_skills (note_id TEXT NOT NULL, skill TEXT NOT NULL, PRIMARY KEY (note_id, skill)) STRICT;
+    CREATE TABLE note_links (note_id TEXT NOT NULL, target_key TEXT NOT NULL, PRIMARY KEY (note_id, target_key)) STRICT;
+    CREATE INDEX links_by_target ON note_links(target_key);
+    CREATE TABLE thread_index (
+        id         TEXT PRIMARY KEY,
+        community  TEXT NOT NULL,
+        title      TEXT NOT NULL,
+        author     TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        replies    INTEGER NOT NULL,
+        accepted   TEXT
+    ) STRICT;
+    CREATE INDEX thread_by_community ON thread_index(community, updated_at);
+    CREATE VIRTUAL TABLE search USING fts5(
+        doc_id UNINDEXED, kind UNINDEXED, title, body,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );",
+)];
+
+/// Brings the database to the newest schema.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    Migrations::from_slice(MIGRATIONS).to_latest(conn).map_err(|e| match e {
+        rusqlite_migration::Error::MigrationDefinition(
+            rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
+        ) => StoreError::TooNew,
+        rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::Sqlite(err),
+        other => StoreError::Migration(other.to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        rusqlite_migration::Migrations::from_slice(super::MIGRATIONS)
+            .validate()
+            .unwrap();
+    }
+}
