@@ -1,1 +1,239 @@
-fn main() {}
+//! `entrepairs`: the headless Entrepairs peer. Every subcommand is a few lines over
+//! [`node::Node`]; this binary only parses arguments, prints results (text or `--json`) and
+//! turns errors into one line on stderr with a non-zero exit code.
+
+mod cli;
+mod output;
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use node::{NewNote, Node, NoteEdit, ProfilePatch};
+
+use crate::cli::{Cli, Command, CommunityCmd, NoteCmd, ProfileCmd, SkillCmd, ThreadCmd};
+use crate::output::Out;
+
+fn main() -> ExitCode {
+    // A panic is a bug; still, the user gets one line, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let mut stderr = std::io::stderr();
+        let _ = std::io::Write::write_all(
+            &mut stderr,
+            format!("error: internal error: {info}\n")
+                .replace('\n', " ")
+                .trim_end()
+                .as_bytes(),
+        );
+        let _ = std::io::Write::write_all(&mut stderr, b"\n");
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // clap's first line says what is wrong; the rest is usage we leave to --help.
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("error: invalid arguments");
+            output::error_line(&format!("{} (see --help)", first.trim_end()));
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ENTREPAIRS_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            output::error_line(&format!("error: cannot start the runtime: {e}"));
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = Out::new(cli.json);
+    match runtime.block_on(run(cli, &mut out)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let message = format!("{e:#}");
+            output::error_line(&format!("error: {}", message.replace('\n', " ")));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn data_dir(cli: &Cli) -> Result<PathBuf> {
+    match &cli.data_dir {
+        Some(dir) => Ok(dir.clone()),
+        None => dirs::data_dir()
+            .map(|d| d.join("entrepairs"))
+            .context("no default data directory on this system; pass --data-dir DIR"),
+    }
+}
+
+fn read_body(body: Option<String>, file: Option<PathBuf>) -> Result<Option<String>> {
+    match (body, file) {
+        (Some(b), None) => Ok(Some(b)),
+        (None, Some(path)) if path.as_os_str() == "-" => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read the body from standard input (is it UTF-8 text?)")?;
+            Ok(Some(text))
+        }
+        (None, Some(path)) => {
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))
+        }
+        (None, None) => Ok(None),
+        (Some(_), Some(_)) => bail!("give either --body or --body-file, not both"),
+    }
+}
+
+async fn run(cli: Cli, out: &mut Out) -> Result<()> {
+    let dir = data_dir(&cli)?;
+    if let Command::Init { name, workspace } = &cli.command {
+        let workspace = workspace
+            .clone()
+            .unwrap_or_else(|| format!("{name}'s workspace"));
+        let node = Node::init(&dir, name, &workspace).await?;
+        let me = node.whoami().await?;
+        return out.whoami(&me);
+    }
+    let node = Node::open(&dir).await?;
+    match cli.command {
+        Command::Init { .. } => unreachable!("handled above"),
+        Command::Whoami => out.whoami(&node.whoami().await?),
+        Command::Profile(ProfileCmd::Set(args)) => {
+            let patch = ProfilePatch {
+                name: args.name,
+                title: args.title,
+                team: args.team,
+                location: args.location,
+                languages: args.languages.map(|l| {
+                    l.split(',')
+                        .map(str::to_owned)
+                        .filter(|s| !s.trim().is_empty())
+                        .collect()
+                }),
+                hours_per_month: args.hours_per_month,
+                open_to_mentoring: args.open_to_mentoring,
+            };
+            node.set_profile(patch).await?;
+            out.profile(&node.profile(None).await?)
+        }
+        Command::Profile(ProfileCmd::Show { member }) => out.profile(&node.profile(member).await?),
+        Command::Skill(SkillCmd::Claim {
+            name,
+            level,
+            wants_to_learn,
+            can_teach,
+        }) => {
+            let level = level.parse()?;
+            out.id(&node
+                .claim_skill(name, level, wants_to_learn, can_teach)
+                .await?)
+        }
+        Command::Skill(SkillCmd::List) => out.skills(&node.skills().await?),
+        Command::Skill(SkillCmd::Endorse {
+            member,
+            skill,
+            comment,
+        }) => out.id(&node
+            .endorse(member, skill, comment.unwrap_or_default())
+            .await?),
+        Command::Note(NoteCmd::Add {
+            title,
+            body,
+            body_file,
+            tag,
+            skill,
+            scope,
+        }) => {
+            let body = read_body(body, body_file)?
+                .context("give the note's body with --body or --body-file")?;
+            let new = NewNote {
+                title,
+                body,
+                tags: tag,
+                skills: skill,
+                scope,
+            };
+            out.id(&node.add_note(new).await?)
+        }
+        Command::Note(NoteCmd::List { tag, skill }) => out.notes(&node.notes(tag, skill).await?),
+        Command::Note(NoteCmd::Show { id }) => out.note(&node.note(id).await?),
+        Command::Note(NoteCmd::Edit {
+            id,
+            title,
+            body,
+            body_file,
+            add_tag,
+            remove_tag,
+        }) => {
+            let body = read_body(body, body_file)?;
+            node.edit_note(
+                id.clone(),
+                NoteEdit {
+                    title,
+                    body,
+                    add_tags: add_tag,
+                    remove_tags: remove_tag,
+                },
+            )
+            .await?;
+            out.note(&node.note(id).await?)
+        }
+        Command::Note(NoteCmd::Delete { id }) => {
+            node.delete_note(id.clone()).await?;
+            out.done(&format!("deleted note {id}"))
+        }
+        Command::Community(CommunityCmd::Create { name }) => {
+            out.id(&node.create_community(name).await?)
+        }
+        Command::Community(CommunityCmd::List) => out.communities(&node.communities().await?),
+        Command::Thread(ThreadCmd::Post {
+            community,
+            title,
+            body,
+        }) => out.id(&node.post_thread(community, title, body).await?),
+        Command::Thread(ThreadCmd::Reply { thread, body }) => {
+            out.id(&node.reply(thread, body).await?)
+        }
+        Command::Thread(ThreadCmd::Accept { thread, post }) => {
+            node.accept(thread.clone(), post).await?;
+            out.thread(&node.thread(thread).await?)
+        }
+        Command::Thread(ThreadCmd::List { community }) => {
+            out.threads(&node.threads(community).await?)
+        }
+        Command::Thread(ThreadCmd::Show { thread }) => out.thread(&node.thread(thread).await?),
+        Command::Search { query } => out.search(&node.search(query.join(" ")).await?),
+        Command::WhoCanHelp { skill } => out.helpers(&node.who_can_help(skill.join(" ")).await?),
+        Command::Export { out: dir } => out.export(&node.export(dir).await?),
+        Command::Import { from } => out.import(&node.import(from).await?),
+        Command::Doctor { rebuild_index } => {
+            let report = node.doctor(rebuild_index).await?;
+            out.doctor(&report)?;
+            if report.ok {
+                Ok(())
+            } else {
+                bail!("doctor found problems (see above)")
+            }
+        }
+    }
+}

@@ -72,7 +72,9 @@ pub fn change<T: TypedDoc, R>(
     let header = model.meta().clone();
     let out = edit(&mut model)?;
     if *model.meta() != header {
-        return Err(DomainError::invalid("a document's header cannot be changed"));
+        return Err(DomainError::invalid(
+            "a document's header cannot be changed",
+        ));
     }
     model.validate()?;
     autosurgeon::reconcile(doc, &model).map_err(|e| schema::<T>(e.to_string()))?;

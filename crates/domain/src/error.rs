@@ -16,7 +16,9 @@ pub enum DomainError {
         reason: String,
     },
     /// The document was written by a newer version of Entrepairs.
-    #[error("the document uses schema version {found}, newer than this version supports ({supported}); update Entrepairs")]
+    #[error(
+        "the document uses schema version {found}, newer than this version supports ({supported}); update Entrepairs"
+    )]
     NewerSchema {
         /// The version found in the document.
         found: u64,

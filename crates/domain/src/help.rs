@@ -87,8 +87,16 @@ mod tests {
     #[test]
     fn ranks_by_level_then_teaching_endorsements_and_time() {
         let founder = Keypair::generate_ed25519();
-        let meta = DocMeta::new_signed(&founder, "ws", DocKind::Workspace, &Scope::Workspace, "ws", 0, &[])
-            .unwrap();
+        let meta = DocMeta::new_signed(
+            &founder,
+            "ws",
+            DocKind::Workspace,
+            &Scope::Workspace,
+            "ws",
+            0,
+            &[],
+        )
+        .unwrap();
         let asker = meta.created_by.clone();
         let mut ws = Workspace::new(meta, "Acme", "Asker", 0).unwrap();
         // (name, level, can_teach, hours, endorsements from asker)
@@ -104,17 +112,32 @@ mod tests {
             let mut m = Member::new(&id, name, Role::Member, 0).unwrap();
             m.hours_per_month = hours;
             ws.members.insert(id.clone(), m);
-            ws.claim(&id, "SQL", Level::from_number(level).unwrap(), false, teach, 0).unwrap();
+            ws.claim(
+                &id,
+                "SQL",
+                Level::from_number(level).unwrap(),
+                false,
+                teach,
+                0,
+            )
+            .unwrap();
             if endorsed {
                 ws.endorse("e", &asker, &id, "sql", "", 0).unwrap();
             }
         }
-        ws.claim(&asker, "sql", Level::Referent, false, true, 0).unwrap();
+        ws.claim(&asker, "sql", Level::Referent, false, true, 0)
+            .unwrap();
 
         let ranked = who_can_help(&ws, "Sql", &asker).unwrap();
         let names: Vec<&str> = ranked.iter().map(|h| h.name.as_str()).collect();
-        assert_eq!(names, ["Referent", "Teacher", "Expert", "Novice who teaches"]);
-        assert_eq!(ranked[2].why, "expert (3/4), 1 endorsement, 10 h/month offered");
+        assert_eq!(
+            names,
+            ["Referent", "Teacher", "Expert", "Novice who teaches"]
+        );
+        assert_eq!(
+            ranked[2].why,
+            "expert (3/4), 1 endorsement, 10 h/month offered"
+        );
         assert_eq!(ranked[0].why, "referent (4/4)");
         assert!(who_can_help(&ws, "cobol", &asker).is_err());
     }

@@ -13,16 +13,17 @@ mod doc;
 mod error;
 mod help;
 mod meta;
-mod note;
+pub mod note;
 mod text;
 mod thread;
+pub mod time;
 mod workspace;
 
 pub use doc::{TypedDoc, actor_for, change, create, fork_for, hydrate_doc, load};
 pub use error::DomainError;
 pub use help::{Helper, who_can_help};
-pub use meta::{DocKind, DocMeta, SCHEMA_VERSION, Scope};
-pub use note::{Note, parse_links};
+pub use meta::{DocKind, DocMeta, SCHEMA_VERSION, Scope, valid_id};
+pub use note::{MAX_BODY, Note, normalize_tag, parse_links};
 pub use text::{fold, require_text, slug};
 pub use thread::{Post, Thread};
 pub use workspace::{

@@ -106,7 +106,7 @@ impl FromStr for Scope {
 
 /// Ids are printable ASCII without separators; anything else coming from a peer or a file is
 /// refused before it reaches an index or a file name.
-pub(crate) fn valid_id(id: &str) -> bool {
+pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 128
         && id
@@ -195,7 +195,10 @@ impl DocMeta {
             &self.created_by,
             created_at.as_str(),
         ];
-        for field in fields.into_iter().chain(self.participants.iter().map(String::as_str)) {
+        for field in fields
+            .into_iter()
+            .chain(self.participants.iter().map(String::as_str))
+        {
             out.extend_from_slice(&(field.len() as u64).to_le_bytes());
             out.extend_from_slice(field.as_bytes());
         }
@@ -225,10 +228,14 @@ impl DocMeta {
         match scope {
             Scope::Private => {
                 if !self.participants.contains(&self.created_by) {
-                    return Err(bad("a private document's creator must be a participant".into()));
+                    return Err(bad(
+                        "a private document's creator must be a participant".into()
+                    ));
                 }
                 if self.participants.len() < 2 {
-                    return Err(bad("a private document needs at least two participants".into()));
+                    return Err(bad(
+                        "a private document needs at least two participants".into()
+                    ));
                 }
             }
             Scope::Personal(ref owner) if *owner != self.created_by => {
@@ -291,10 +298,22 @@ mod tests {
 
     #[test]
     fn scopes_round_trip_and_reject_garbage() {
-        for s in ["workspace", "private", "community:abc-1", "personal:12D3Koo"] {
+        for s in [
+            "workspace",
+            "private",
+            "community:abc-1",
+            "personal:12D3Koo",
+        ] {
             assert_eq!(s.parse::<Scope>().unwrap().to_string(), s);
         }
-        for s in ["", "community:", "personal", "team:x", "community:a b", "community:é"] {
+        for s in [
+            "",
+            "community:",
+            "personal",
+            "team:x",
+            "community:a b",
+            "community:é",
+        ] {
             assert!(s.parse::<Scope>().is_err(), "{s:?} should be refused");
         }
     }
@@ -320,12 +339,18 @@ mod tests {
         let mut widened = meta.clone();
         widened.participants.push(carol);
         widened.participants.sort();
-        assert!(matches!(widened.verify(), Err(DomainError::BadSignature { .. })));
+        assert!(matches!(
+            widened.verify(),
+            Err(DomainError::BadSignature { .. })
+        ));
 
         let mut rescoped = meta.clone();
         rescoped.scope = "workspace".into();
         rescoped.participants.clear();
-        assert!(matches!(rescoped.verify(), Err(DomainError::BadSignature { .. })));
+        assert!(matches!(
+            rescoped.verify(),
+            Err(DomainError::BadSignature { .. })
+        ));
 
         let mut impostor = meta.clone();
         impostor.created_by = bob;
@@ -333,18 +358,32 @@ mod tests {
 
         let mut newer = meta;
         newer.schema = SCHEMA_VERSION + 1;
-        assert!(matches!(newer.verify(), Err(DomainError::NewerSchema { .. })));
+        assert!(matches!(
+            newer.verify(),
+            Err(DomainError::NewerSchema { .. })
+        ));
     }
 
     #[test]
     fn scope_rules_are_enforced_at_creation() {
         let alice = key();
         let me = alice.public().to_peer_id().to_string();
-        let lonely = DocMeta::new_signed(&alice, "d", DocKind::Note, &Scope::Private, "w", 0, &[me]);
+        let lonely =
+            DocMeta::new_signed(&alice, "d", DocKind::Note, &Scope::Private, "w", 0, &[me]);
         assert!(lonely.is_err(), "a private document needs two participants");
         let other = key().public().to_peer_id().to_string();
-        let stolen =
-            DocMeta::new_signed(&alice, "d", DocKind::Note, &Scope::Personal(other), "w", 0, &[]);
-        assert!(stolen.is_err(), "a personal document belongs to its creator");
+        let stolen = DocMeta::new_signed(
+            &alice,
+            "d",
+            DocKind::Note,
+            &Scope::Personal(other),
+            "w",
+            0,
+            &[],
+        );
+        assert!(
+            stolen.is_err(),
+            "a personal document belongs to its creator"
+        );
     }
 }

@@ -155,14 +155,25 @@ mod tests {
     use proptest::prelude::*;
 
     fn new_note(key: &Keypair, body: &str) -> Note {
-        let meta = DocMeta::new_signed(key, "n1", DocKind::Note, &Scope::Workspace, "ws", 5, &[]).unwrap();
-        Note::new(meta, "Onboarding", body, &["#Rust".into(), "howto".into()], &["rust".into()]).unwrap()
+        let meta =
+            DocMeta::new_signed(key, "n1", DocKind::Note, &Scope::Workspace, "ws", 5, &[]).unwrap();
+        Note::new(
+            meta,
+            "Onboarding",
+            body,
+            &["#Rust".into(), "howto".into()],
+            &["rust".into()],
+        )
+        .unwrap()
     }
 
     #[test]
     fn links_are_parsed() {
         for (body, want) in [
-            ("see [[Onboarding]] and [[ Git | git tips ]]", vec!["Onboarding", "Git"]),
+            (
+                "see [[Onboarding]] and [[ Git | git tips ]]",
+                vec!["Onboarding", "Git"],
+            ),
             ("[[A]] [[A]] [[]] [[unclosed", vec!["A"]),
             ("no links", vec![]),
             ("[[x\ny]] [[Ok]]", vec!["Ok"]),
@@ -190,7 +201,9 @@ mod tests {
         let bytes = am.save();
         let (_, back) = doc::load::<Note>(&bytes, actor.clone()).unwrap();
         assert_eq!(back, note);
-        let err = doc::load::<crate::Thread>(&bytes, actor.clone()).unwrap_err().to_string();
+        let err = doc::load::<crate::Thread>(&bytes, actor.clone())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("thread"), "{err}");
         assert!(doc::load::<Note>(b"garbage", actor.clone()).is_err());
         assert!(doc::load::<Note>(&bytes[..bytes.len() / 2], actor).is_err());
@@ -228,7 +241,11 @@ mod tests {
     fn edit() -> impl Strategy<Value = Edit> {
         prop_oneof![
             "[a-zA-Zé ]{1,12}".prop_map(Edit::Title),
-            (0usize..40, 0usize..6, "[a-z \n]{0,8}").prop_map(|(at, del, text)| Edit::Splice { at, del, text }),
+            (0usize..40, 0usize..6, "[a-z \n]{0,8}").prop_map(|(at, del, text)| Edit::Splice {
+                at,
+                del,
+                text
+            }),
             "[a-d]".prop_map(Edit::AddTag),
             "[a-d]".prop_map(Edit::RemoveTag),
             Just(Edit::Delete),

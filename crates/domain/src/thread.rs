@@ -55,7 +55,12 @@ impl TypedDoc for Thread {
 
 impl Thread {
     /// A new thread in `community`.
-    pub fn new(meta: DocMeta, community: &str, title: &str, body: &str) -> Result<Thread, DomainError> {
+    pub fn new(
+        meta: DocMeta,
+        community: &str,
+        title: &str,
+        body: &str,
+    ) -> Result<Thread, DomainError> {
         check_body(body)?;
         if body.trim().is_empty() {
             return Err(DomainError::invalid("body must not be empty"));
@@ -74,7 +79,13 @@ impl Thread {
     }
 
     /// Appends a reply.
-    pub fn reply(&mut self, id: &str, author: &str, body: &str, now: i64) -> Result<(), DomainError> {
+    pub fn reply(
+        &mut self,
+        id: &str,
+        author: &str,
+        body: &str,
+        now: i64,
+    ) -> Result<(), DomainError> {
         check_body(body)?;
         if body.trim().is_empty() {
             return Err(DomainError::invalid("body must not be empty"));
@@ -117,12 +128,23 @@ mod tests {
     fn replies_and_acceptance() {
         let key = Keypair::generate_ed25519();
         let me = key.public().to_peer_id().to_string();
-        let meta = DocMeta::new_signed(&key, "t1", DocKind::Thread, &Scope::Community("c1".into()), "ws", 0, &[])
-            .unwrap();
+        let meta = DocMeta::new_signed(
+            &key,
+            "t1",
+            DocKind::Thread,
+            &Scope::Community("c1".into()),
+            "ws",
+            0,
+            &[],
+        )
+        .unwrap();
         let mut t = Thread::new(meta, "c1", "How to profile?", "perf or valgrind?").unwrap();
         t.reply("p-1234", "someone", "perf", 1).unwrap();
         assert!(t.reply("p2", &me, "  ", 2).is_err());
-        assert!(t.accept("p-1234", "someone", 3).is_err(), "only the author accepts");
+        assert!(
+            t.accept("p-1234", "someone", 3).is_err(),
+            "only the author accepts"
+        );
         assert!(t.accept("nope", &me, 3).is_err());
         t.accept("p-12", &me, 3).unwrap();
         assert_eq!(t.accepted.as_deref(), Some("p-1234"));

@@ -119,8 +119,10 @@ pub struct Member {
     /// Preferred UI language.
     pub locale: String,
     /// When they joined, ms since the epoch.
+    #[serde(with = "crate::time::serde_ms")]
     pub joined_at: i64,
     /// Last profile change, ms since the epoch.
+    #[serde(with = "crate::time::serde_ms")]
     pub updated_at: i64,
 }
 
@@ -159,6 +161,7 @@ pub struct Skill {
     /// Who added it to the catalogue.
     pub created_by: String,
     /// When, ms since the epoch.
+    #[serde(with = "crate::time::serde_ms")]
     pub created_at: i64,
 }
 
@@ -188,6 +191,7 @@ pub struct SkillClaim {
     /// Willing to teach it.
     pub can_teach: bool,
     /// Last change, ms since the epoch.
+    #[serde(with = "crate::time::serde_ms")]
     pub updated_at: i64,
 }
 
@@ -205,6 +209,7 @@ pub struct Endorsement {
     /// Optional words.
     pub comment: String,
     /// When, ms since the epoch.
+    #[serde(with = "crate::time::serde_ms")]
     pub created_at: i64,
 }
 
@@ -218,6 +223,7 @@ pub struct Community {
     /// Who created it.
     pub created_by: String,
     /// When, ms since the epoch.
+    #[serde(with = "crate::time::serde_ms")]
     pub created_at: i64,
     /// Member ids of its members.
     pub members: Vec<String>,
@@ -260,7 +266,12 @@ impl TypedDoc for Workspace {
 
 impl Workspace {
     /// A new workspace whose only member is its founder, an admin.
-    pub fn new(meta: DocMeta, name: &str, founder_name: &str, now: i64) -> Result<Self, DomainError> {
+    pub fn new(
+        meta: DocMeta,
+        name: &str,
+        founder_name: &str,
+        now: i64,
+    ) -> Result<Self, DomainError> {
         let founder = Member::new(&meta.created_by, founder_name, Role::Admin, now)?;
         Ok(Workspace {
             name: require_text("workspace name", name)?,
@@ -279,7 +290,11 @@ impl Workspace {
             return Ok(m);
         }
         let q = fold(query);
-        let found: Vec<&Member> = self.members.values().filter(|m| fold(&m.name) == q).collect();
+        let found: Vec<&Member> = self
+            .members
+            .values()
+            .filter(|m| fold(&m.name) == q)
+            .collect();
         match found.as_slice() {
             [one] => Ok(one),
             [] => Err(DomainError::NotFound(format!(
@@ -290,20 +305,28 @@ impl Workspace {
                 "'{}' names {} members; use a member id ({})",
                 query.trim(),
                 many.len(),
-                many.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", ")
+                many.iter()
+                    .map(|m| m.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))),
         }
     }
 
     /// Finds a skill of the catalogue by id, label or synonym.
     pub fn find_skill(&self, query: &str) -> Option<&Skill> {
-        self.skills.get(&slug(query)).or_else(|| self.skills.values().find(|s| s.matches(query)))
+        self.skills
+            .get(&slug(query))
+            .or_else(|| self.skills.values().find(|s| s.matches(query)))
     }
 
     /// Like [`Workspace::find_skill`], as an error when missing.
     pub fn require_skill(&self, query: &str) -> Result<&Skill, DomainError> {
         self.find_skill(query).ok_or_else(|| {
-            DomainError::NotFound(format!("no skill named '{}' in the catalogue", query.trim()))
+            DomainError::NotFound(format!(
+                "no skill named '{}' in the catalogue",
+                query.trim()
+            ))
         })
     }
 
@@ -404,10 +427,20 @@ impl Workspace {
     }
 
     /// Adds a community whose first member is its creator.
-    pub fn add_community(&mut self, id: &str, name: &str, by: &str, now: i64) -> Result<(), DomainError> {
+    pub fn add_community(
+        &mut self,
+        id: &str,
+        name: &str,
+        by: &str,
+        now: i64,
+    ) -> Result<(), DomainError> {
         self.require_member(by)?;
         let name = require_text("community name", name)?;
-        if self.communities.values().any(|c| fold(&c.name) == fold(&name)) {
+        if self
+            .communities
+            .values()
+            .any(|c| fold(&c.name) == fold(&name))
+        {
             return Err(DomainError::invalid(format!(
                 "a community named '{name}' already exists"
             )));
@@ -429,7 +462,11 @@ impl Workspace {
     pub fn resolve_community(&self, query: &str) -> Result<&Community, DomainError> {
         self.communities
             .get(query.trim())
-            .or_else(|| self.communities.values().find(|c| fold(&c.name) == fold(query)))
+            .or_else(|| {
+                self.communities
+                    .values()
+                    .find(|c| fold(&c.name) == fold(query))
+            })
             .ok_or_else(|| DomainError::NotFound(format!("no community '{}'", query.trim())))
     }
 
@@ -468,8 +505,16 @@ mod tests {
     use libp2p_identity::Keypair;
 
     fn workspace(founder: &Keypair) -> Workspace {
-        let meta = DocMeta::new_signed(founder, "ws1", DocKind::Workspace, &Scope::Workspace, "ws1", 0, &[])
-            .unwrap();
+        let meta = DocMeta::new_signed(
+            founder,
+            "ws1",
+            DocKind::Workspace,
+            &Scope::Workspace,
+            "ws1",
+            0,
+            &[],
+        )
+        .unwrap();
         Workspace::new(meta, "Acme", "Alice", 0).unwrap()
     }
 
@@ -477,28 +522,45 @@ mod tests {
     fn claims_endorsements_and_lookups() {
         let alice = Keypair::generate_ed25519();
         let a = alice.public().to_peer_id().to_string();
-        let b = Keypair::generate_ed25519().public().to_peer_id().to_string();
+        let b = Keypair::generate_ed25519()
+            .public()
+            .to_peer_id()
+            .to_string();
         let mut ws = workspace(&alice);
-        ws.members.insert(b.clone(), Member::new(&b, "Bérénice", Role::Member, 1).unwrap());
+        ws.members.insert(
+            b.clone(),
+            Member::new(&b, "Bérénice", Role::Member, 1).unwrap(),
+        );
 
         let rust = ws.claim(&b, "Rust", Level::Expert, false, true, 2).unwrap();
         assert_eq!(rust, "rust");
-        assert_eq!(ws.claim(&a, "  rust ", Level::Notions, true, false, 3).unwrap(), "rust");
+        assert_eq!(
+            ws.claim(&a, "  rust ", Level::Notions, true, false, 3)
+                .unwrap(),
+            "rust"
+        );
         assert_eq!(ws.skills.len(), 1, "same skill, different spelling");
         assert_eq!(ws.resolve_member("berenice").unwrap().id, b);
 
-        ws.endorse("e1", &a, &b, "RUST", "great reviews", 4).unwrap();
+        ws.endorse("e1", &a, &b, "RUST", "great reviews", 4)
+            .unwrap();
         assert_eq!(ws.endorsement_count(&b, "rust"), 1);
         for (from, to, skill, want) in [
             (&a, &b, "rust", "already endorsed"),
             (&b, &b, "rust", "own skill"),
             (&b, &a, "go", "no skill named"),
         ] {
-            let err = ws.endorse("e2", from, to, skill, "", 5).unwrap_err().to_string();
+            let err = ws
+                .endorse("e2", from, to, skill, "", 5)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(want), "{err}");
         }
         ws.ensure_skill("Go", &a, 6).unwrap();
-        let err = ws.endorse("e2", &b, &a, "go", "", 7).unwrap_err().to_string();
+        let err = ws
+            .endorse("e2", &b, &a, "go", "", 7)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("has not claimed"), "{err}");
         assert!("5".parse::<Level>().is_err());
         assert_eq!("Référent".parse::<Level>().unwrap(), Level::Referent);
@@ -509,7 +571,8 @@ mod tests {
         let alice = Keypair::generate_ed25519();
         let mut ws = workspace(&alice);
         let a = ws.meta.created_by.clone();
-        ws.claim(&a, "Gestion de projet", Level::Referent, false, true, 9).unwrap();
+        ws.claim(&a, "Gestion de projet", Level::Referent, false, true, 9)
+            .unwrap();
         ws.add_community("c1", "Data", &a, 9).unwrap();
         let actor = doc::actor_for(&alice.public().to_peer_id());
         let mut am = doc::create(actor.clone(), &ws).unwrap();

@@ -72,17 +72,31 @@ fn domain_err(id: &str) -> impl Fn(DomainError) -> StoreError + '_ {
 }
 
 /// Recomputes every index row derived from one document.
-pub(crate) fn index_doc(conn: &Connection, id: &str, kind: DocKind, doc: &AutoCommit) -> Result<(), StoreError> {
+pub(crate) fn index_doc(
+    conn: &Connection,
+    id: &str,
+    kind: DocKind,
+    doc: &AutoCommit,
+) -> Result<(), StoreError> {
     match kind {
-        DocKind::Workspace => index_workspace(conn, &hydrate_doc::<Workspace>(doc).map_err(domain_err(id))?),
+        DocKind::Workspace => index_workspace(
+            conn,
+            &hydrate_doc::<Workspace>(doc).map_err(domain_err(id))?,
+        ),
         DocKind::Note => index_note(conn, id, &hydrate_doc::<Note>(doc).map_err(domain_err(id))?),
-        DocKind::Thread => index_thread(conn, id, &hydrate_doc::<Thread>(doc).map_err(domain_err(id))?),
+        DocKind::Thread => index_thread(
+            conn,
+            id,
+            &hydrate_doc::<Thread>(doc).map_err(domain_err(id))?,
+        ),
     }
 }
 
 fn index_workspace(conn: &Connection, ws: &Workspace) -> Result<(), StoreError> {
     conn.execute("DELETE FROM search WHERE kind = 'profile'", [])?;
-    let mut insert = conn.prepare_cached("INSERT INTO search(doc_id, kind, title, body) VALUES (?1, 'profile', ?2, ?3)")?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO search(doc_id, kind, title, body) VALUES (?1, 'profile', ?2, ?3)",
+    )?;
     for m in ws.members.values() {
         let skills: Vec<String> = ws
             .claims_of(&m.id)
@@ -153,12 +167,16 @@ fn index_note(conn: &Connection, id: &str, note: &Note) -> Result<(), StoreError
             .execute(params![id, skill])?;
     }
     for target in note.links() {
-        conn.prepare_cached("INSERT OR IGNORE INTO note_links(note_id, target_key) VALUES (?1, ?2)")?
-            .execute(params![id, fold(&target)])?;
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO note_links(note_id, target_key) VALUES (?1, ?2)",
+        )?
+        .execute(params![id, fold(&target)])?;
     }
     let body = format!("{}\n{}", note.body.as_str(), note.tag_list().join(" "));
-    conn.prepare_cached("INSERT INTO search(doc_id, kind, title, body) VALUES (?1, 'note', ?2, ?3)")?
-        .execute(params![id, note.title, body])?;
+    conn.prepare_cached(
+        "INSERT INTO search(doc_id, kind, title, body) VALUES (?1, 'note', ?2, ?3)",
+    )?
+    .execute(params![id, note.title, body])?;
     Ok(())
 }
 
@@ -186,8 +204,10 @@ fn index_thread(conn: &Connection, id: &str, thread: &Thread) -> Result<(), Stor
         body.push('\n');
         body.push_str(post.body.as_str());
     }
-    conn.prepare_cached("INSERT INTO search(doc_id, kind, title, body) VALUES (?1, 'thread', ?2, ?3)")?
-        .execute(params![id, thread.title, body])?;
+    conn.prepare_cached(
+        "INSERT INTO search(doc_id, kind, title, body) VALUES (?1, 'thread', ?2, ?3)",
+    )?
+    .execute(params![id, thread.title, body])?;
     Ok(())
 }
 
@@ -212,10 +232,18 @@ pub(crate) fn stale(conn: &Connection) -> Result<Vec<String>, StoreError> {
         let doc = crate::load_strict(conn, &id)?;
         let indexed_title = |table: &str| -> Result<Option<String>, StoreError> {
             Ok(conn
-                .query_row(&format!("SELECT title FROM {table} WHERE id = ?1"), [&id], |r| r.get(0))
+                .query_row(
+                    &format!("SELECT title FROM {table} WHERE id = ?1"),
+                    [&id],
+                    |r| r.get(0),
+                )
                 .optional()?)
         };
-        let searchable: i64 = conn.query_row("SELECT count(*) FROM search WHERE doc_id = ?1", [&id], |r| r.get(0))?;
+        let searchable: i64 = conn.query_row(
+            "SELECT count(*) FROM search WHERE doc_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )?;
         let fine = match kind.as_str() {
             "note" => {
                 let note = hydrate_doc::<Note>(&doc).map_err(domain_err(&id))?;
@@ -229,8 +257,11 @@ pub(crate) fn stale(conn: &Connection) -> Result<Vec<String>, StoreError> {
             }
             _ => {
                 let ws = hydrate_doc::<Workspace>(&doc).map_err(domain_err(&id))?;
-                let profiles: i64 =
-                    conn.query_row("SELECT count(*) FROM search WHERE kind = 'profile'", [], |r| r.get(0))?;
+                let profiles: i64 = conn.query_row(
+                    "SELECT count(*) FROM search WHERE kind = 'profile'",
+                    [],
+                    |r| r.get(0),
+                )?;
                 profiles == ws.members.len() as i64
             }
         };
@@ -268,7 +299,11 @@ fn note_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NoteRow> {
     })
 }
 
-pub(crate) fn notes(conn: &Connection, tag: Option<&str>, skill: Option<&str>) -> Result<Vec<NoteRow>, StoreError> {
+pub(crate) fn notes(
+    conn: &Connection,
+    tag: Option<&str>,
+    skill: Option<&str>,
+) -> Result<Vec<NoteRow>, StoreError> {
     let sql = format!(
         "SELECT {NOTE_COLUMNS} FROM note_index n
          WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM note_tags t WHERE t.note_id = n.id AND t.tag = ?1))
@@ -322,7 +357,11 @@ fn fts_query(input: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
-pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
+pub(crate) fn search(
+    conn: &Connection,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<SearchHit>, StoreError> {
     let Some(fts) = fts_query(query) else {
         return Ok(Vec::new());
     };

@@ -126,7 +126,9 @@ impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 
@@ -152,18 +154,23 @@ impl Store {
 
     /// Every stored document, optionally of one kind.
     pub fn documents(&self, kind: Option<DocKind>) -> Result<Vec<DocRow>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, kind, scope FROM documents WHERE ?1 IS NULL OR kind = ?1 ORDER BY id")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, kind, scope FROM documents WHERE ?1 IS NULL OR kind = ?1 ORDER BY id",
+        )?;
         let rows = stmt.query_map([kind.map(DocKind::as_str)], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (id, kind, scope) = row?;
-            let kind = kind
-                .parse()
-                .map_err(|source| StoreError::Document { id: id.clone(), source })?;
+            let kind = kind.parse().map_err(|source| StoreError::Document {
+                id: id.clone(),
+                source,
+            })?;
             out.push(DocRow { id, kind, scope });
         }
         Ok(out)
@@ -182,7 +189,9 @@ impl Store {
     pub fn chunk_count(&self, id: &str) -> Result<i64, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT count(*) FROM chunks WHERE doc_id = ?1", [id], |r| r.get(0))?)
+            .query_row("SELECT count(*) FROM chunks WHERE doc_id = ?1", [id], |r| {
+                r.get(0)
+            })?)
     }
 
     /// `PRAGMA integrity_check`: an empty list when the database is sound.
@@ -199,14 +208,17 @@ impl Store {
         self.write(|tx| {
             index::clear(tx.tx)?;
             let docs: Vec<(String, String)> = {
-                let mut stmt = tx.tx.prepare("SELECT id, kind FROM documents ORDER BY id")?;
+                let mut stmt = tx
+                    .tx
+                    .prepare("SELECT id, kind FROM documents ORDER BY id")?;
                 let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 rows.collect::<Result<_, _>>()?
             };
             for (id, kind) in &docs {
-                let kind: DocKind = kind
-                    .parse()
-                    .map_err(|source| StoreError::Document { id: id.clone(), source })?;
+                let kind: DocKind = kind.parse().map_err(|source| StoreError::Document {
+                    id: id.clone(),
+                    source,
+                })?;
                 let doc = load_strict(tx.tx, id)?;
                 index::index_doc(tx.tx, id, kind, &doc)?;
             }
@@ -221,8 +233,24 @@ impl Store {
     }
 
     /// Notes, newest first, optionally filtered by tag and by linked skill id.
-    pub fn notes(&self, tag: Option<&str>, skill: Option<&str>) -> Result<Vec<NoteRow>, StoreError> {
+    pub fn notes(
+        &self,
+        tag: Option<&str>,
+        skill: Option<&str>,
+    ) -> Result<Vec<NoteRow>, StoreError> {
         index::notes(&self.conn, tag, skill)
+    }
+
+    /// The id of a note titled `title` (case and accents ignored), if any.
+    pub fn note_by_title(&self, title: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM note_index WHERE title_key = ?1 ORDER BY created_at, id LIMIT 1",
+                [domain::fold(title)],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     /// Notes whose body links to a note titled `title`.
@@ -264,7 +292,13 @@ impl Tx<'_> {
     }
 
     /// Stores a new document as one snapshot and indexes it. Fails if the id exists.
-    pub fn insert_doc(&self, id: &str, kind: DocKind, scope: &str, doc: &mut AutoCommit) -> Result<(), StoreError> {
+    pub fn insert_doc(
+        &self,
+        id: &str,
+        kind: DocKind,
+        scope: &str,
+        doc: &mut AutoCommit,
+    ) -> Result<(), StoreError> {
         self.tx.execute(
             "INSERT INTO documents(id, kind, scope) VALUES (?1, ?2, ?3)",
             params![id, kind.as_str(), scope],
@@ -279,7 +313,13 @@ impl Tx<'_> {
     /// Appends what `doc` gained since `since` as one change chunk, re-indexes the document and
     /// compacts it if it has grown to [`COMPACT_AFTER_CHUNKS`] chunks. Returns false when there
     /// was nothing new.
-    pub fn append(&self, id: &str, kind: DocKind, doc: &mut AutoCommit, since: &[ChangeHash]) -> Result<bool, StoreError> {
+    pub fn append(
+        &self,
+        id: &str,
+        kind: DocKind,
+        doc: &mut AutoCommit,
+        since: &[ChangeHash],
+    ) -> Result<bool, StoreError> {
         let bytes = doc.save_after(since);
         if bytes.is_empty() {
             return Ok(false);
@@ -289,9 +329,11 @@ impl Tx<'_> {
             params![id, bytes],
         )?;
         index::index_doc(self.tx, id, kind, doc)?;
-        let chunks: i64 = self
-            .tx
-            .query_row("SELECT count(*) FROM chunks WHERE doc_id = ?1", [id], |r| r.get(0))?;
+        let chunks: i64 =
+            self.tx
+                .query_row("SELECT count(*) FROM chunks WHERE doc_id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
         if chunks >= COMPACT_AFTER_CHUNKS {
             self.compact(id, doc)?;
         }
@@ -306,8 +348,10 @@ impl Tx<'_> {
             params![id, doc.save()],
         )?;
         let snapshot = self.tx.last_insert_rowid();
-        self.tx
-            .execute("DELETE FROM chunks WHERE doc_id = ?1 AND id < ?2", params![id, snapshot])?;
+        self.tx.execute(
+            "DELETE FROM chunks WHERE doc_id = ?1 AND id < ?2",
+            params![id, snapshot],
+        )?;
         tracing::debug!(doc = id, "compacted");
         Ok(())
     }
@@ -343,16 +387,21 @@ fn load_strict(conn: &Connection, id: &str) -> Result<AutoCommit, StoreError> {
     let options = automerge::LoadOptions::new()
         .on_partial_load(automerge::OnPartialLoad::Error)
         .verification_mode(automerge::VerificationMode::Check);
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| AutoCommit::load_with_options(&bytes, options)))
-        .map_err(|_| corrupt("loading panicked".into()))?
-        .map_err(|e| corrupt(e.to_string()))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        AutoCommit::load_with_options(&bytes, options)
+    }))
+    .map_err(|_| corrupt("loading panicked".into()))?
+    .map_err(|e| corrupt(e.to_string()))
 }
 
 /// Loads a stored document strictly and checks it against its kind's schema and header:
 /// what `doctor` runs on every document.
 pub fn check_document(store: &Store, row: &DocRow) -> Result<(), StoreError> {
     let doc = load_strict(&store.conn, &row.id)?;
-    let err = |source| StoreError::Document { id: row.id.clone(), source };
+    let err = |source| StoreError::Document {
+        id: row.id.clone(),
+        source,
+    };
     let meta = match row.kind {
         DocKind::Workspace => domain::hydrate_doc::<domain::Workspace>(&doc).map(|m| m.meta),
         DocKind::Note => domain::hydrate_doc::<domain::Note>(&doc).map(|m| m.meta),

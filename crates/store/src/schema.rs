@@ -59,13 +59,15 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
 
 /// Brings the database to the newest schema.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    Migrations::from_slice(MIGRATIONS).to_latest(conn).map_err(|e| match e {
-        rusqlite_migration::Error::MigrationDefinition(
-            rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
-        ) => StoreError::TooNew,
-        rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::Sqlite(err),
-        other => StoreError::Migration(other.to_string()),
-    })
+    Migrations::from_slice(MIGRATIONS)
+        .to_latest(conn)
+        .map_err(|e| match e {
+            rusqlite_migration::Error::MigrationDefinition(
+                rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
+            ) => StoreError::TooNew,
+            rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::Sqlite(err),
+            other => StoreError::Migration(other.to_string()),
+        })
 }
 
 #[cfg(test)]

@@ -1,0 +1,320 @@
+//! The state owned by the store thread: the device key, the open database and the workspace
+//! it belongs to, with the helpers every operation uses to read and change typed documents.
+
+use std::fs;
+use std::path::Path;
+
+use automerge::ActorId;
+use domain::{DocKind, DocMeta, DomainError, Keypair, Scope, TypedDoc, Workspace};
+use store::{Store, StoreError, Tx};
+use tokio::sync::broadcast;
+
+use crate::{DB_FILE, Event, KEY_FILE, NodeError, identity};
+
+/// The store thread's state. Operations are methods on it (see `ops`), reached through
+/// [`crate::Node::call`].
+pub struct Core {
+    pub(crate) store: Store,
+    pub(crate) key: Keypair,
+    pub(crate) me: String,
+    pub(crate) actor: ActorId,
+    pub(crate) workspace_id: String,
+    events: broadcast::Sender<Event>,
+}
+
+impl Core {
+    pub(crate) fn init(
+        dir: &Path,
+        name: &str,
+        workspace: &str,
+        events: broadcast::Sender<Event>,
+    ) -> Result<Core, NodeError> {
+        let shown = dir.display().to_string();
+        if dir.join(DB_FILE).exists() {
+            return Err(NodeError::AlreadyInitialised(shown));
+        }
+        if dir.exists() {
+            let entries =
+                fs::read_dir(dir).map_err(NodeError::io(format!("cannot read {shown}")))?;
+            for entry in entries {
+                let entry = entry.map_err(NodeError::io(format!("cannot read {shown}")))?;
+                let file = entry.file_name();
+                // What an interrupted `init` may have left is ours to reuse or replace.
+                let ours = file == KEY_FILE
+                    || file
+                        .to_string_lossy()
+                        .starts_with(&format!("{DB_FILE}.init"));
+                if !ours {
+                    return Err(NodeError::NotEmpty(shown));
+                }
+            }
+        } else {
+            fs::create_dir_all(dir).map_err(NodeError::io(format!("cannot create {shown}")))?;
+        }
+        let key_path = dir.join(KEY_FILE);
+        let key = if key_path.exists() {
+            identity::load(&key_path)?
+        } else {
+            identity::create(&key_path)?
+        };
+        let me = key.public().to_peer_id();
+        let now = now();
+        let workspace_id = new_id();
+        let meta = DocMeta::new_signed(
+            &key,
+            &workspace_id,
+            DocKind::Workspace,
+            &Scope::Workspace,
+            &workspace_id,
+            now,
+            &[],
+        )?;
+        let model = Workspace::new(meta, workspace, name, now)?;
+        let mut doc = domain::create(domain::actor_for(&me), &model)?;
+
+        // Build the database under a temporary name and move it into place once complete, so
+        // that a crash during `init` never leaves a half-made workspace behind.
+        let tmp = dir.join(format!("{DB_FILE}.init"));
+        for leftover in ["", "-wal", "-shm", "-journal"] {
+            let _ = fs::remove_file(dir.join(format!("{DB_FILE}.init{leftover}")));
+        }
+        {
+            let mut store = Store::create(&tmp)?;
+            store.write(|tx| {
+                tx.set_setting("workspace_id", &workspace_id)?;
+                tx.set_setting("member_id", &me.to_string())?;
+                tx.insert_doc(
+                    &workspace_id,
+                    DocKind::Workspace,
+                    &model.meta.scope,
+                    &mut doc,
+                )
+            })?;
+        }
+        fs::rename(&tmp, dir.join(DB_FILE)).map_err(NodeError::io(format!(
+            "cannot create the database in {shown}"
+        )))?;
+        identity::sync_dir(dir)?;
+        Self::open(dir, events)
+    }
+
+    pub(crate) fn open(dir: &Path, events: broadcast::Sender<Event>) -> Result<Core, NodeError> {
+        let shown = dir.display().to_string();
+        if !dir.is_dir() {
+            return Err(NodeError::NoDataDir(shown));
+        }
+        let store = match Store::open(&dir.join(DB_FILE)) {
+            Ok(store) => store,
+            Err(StoreError::Missing(_) | StoreError::NotOurs(_)) => {
+                return Err(NodeError::NotOurs(shown));
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let key = identity::load(&dir.join(KEY_FILE))?;
+        let me = key.public().to_peer_id();
+        let workspace_id = store
+            .setting("workspace_id")?
+            .ok_or_else(|| NodeError::NotOurs(shown.clone()))?;
+        if store.setting("member_id")?.as_deref() != Some(me.to_string().as_str()) {
+            return Err(NodeError::Invalid(format!(
+                "the device key in {shown} does not belong to this database"
+            )));
+        }
+        Ok(Core {
+            store,
+            actor: domain::actor_for(&me),
+            me: me.to_string(),
+            key,
+            workspace_id,
+            events,
+        })
+    }
+
+    /// This device's member id.
+    pub fn member_id(&self) -> &str {
+        &self.me
+    }
+
+    /// The workspace id.
+    pub fn workspace_id(&self) -> &str {
+        &self.workspace_id
+    }
+
+    /// Reads and verifies a document's model.
+    pub(crate) fn read<T: TypedDoc>(&self, id: &str) -> Result<T, NodeError> {
+        let bytes = self
+            .store
+            .doc_bytes(id)?
+            .ok_or_else(|| NodeError::NotFound(format!("no {} '{id}'", T::KIND)))?;
+        let (_, model) = domain::load::<T>(&bytes, self.actor.clone()).map_err(|source| {
+            StoreError::Document {
+                id: id.to_owned(),
+                source,
+            }
+        })?;
+        Ok(model)
+    }
+
+    /// The workspace document's model.
+    pub(crate) fn workspace(&self) -> Result<Workspace, NodeError> {
+        self.read(&self.workspace_id)
+    }
+
+    /// Finds the one document of `kind` whose id is `query` or starts with it (at least 4
+    /// characters), so people can type short ids.
+    pub(crate) fn resolve_id(&self, kind: DocKind, query: &str) -> Result<String, NodeError> {
+        let query = query.trim();
+        let missing = || NodeError::NotFound(format!("no {kind} with id '{query}'"));
+        if !domain::valid_id(query) {
+            return Err(missing());
+        }
+        let found = self.store.ids_with_prefix(kind, query)?;
+        if found.iter().any(|id| id == query) {
+            return Ok(query.to_owned());
+        }
+        match found.as_slice() {
+            [one] if query.len() >= 4 => Ok(one.clone()),
+            [] | [_] => Err(missing()),
+            _ => Err(NodeError::Invalid(format!(
+                "'{query}' matches several {kind}s; type more of the id"
+            ))),
+        }
+    }
+
+    /// Runs `f` in one durable write transaction and, once it has committed, announces the
+    /// documents it changed.
+    pub(crate) fn write<R>(
+        &mut self,
+        f: impl FnOnce(&mut Writer<'_, '_>) -> Result<R, NodeError>,
+    ) -> Result<R, NodeError> {
+        let Core {
+            store,
+            key,
+            me,
+            actor,
+            workspace_id,
+            ..
+        } = self;
+        let (out, changed) = store.write(|tx| {
+            let mut w = Writer {
+                tx,
+                key,
+                me,
+                actor,
+                workspace_id,
+                now: now(),
+                changed: Vec::new(),
+            };
+            let out = f(&mut w)?;
+            Ok::<_, NodeError>((out, w.changed))
+        })?;
+        for (id, kind) in changed {
+            // No subscriber is not an error: the CLI has none.
+            let _ = self.events.send(Event::DocChanged { id, kind });
+        }
+        Ok(out)
+    }
+}
+
+/// What an operation may do inside a write transaction.
+pub(crate) struct Writer<'a, 'b> {
+    tx: &'a Tx<'b>,
+    key: &'a Keypair,
+    pub(crate) me: &'a str,
+    actor: &'a ActorId,
+    pub(crate) workspace_id: &'a str,
+    pub(crate) now: i64,
+    changed: Vec<(String, DocKind)>,
+}
+
+impl Writer<'_, '_> {
+    /// A signed header for a new document created by this device now.
+    pub(crate) fn meta(
+        &self,
+        id: &str,
+        kind: DocKind,
+        scope: &Scope,
+        participants: &[String],
+    ) -> Result<DocMeta, NodeError> {
+        self.meta_at(id, kind, scope, participants, self.now)
+    }
+
+    /// A signed header for a new document created by this device, dated `created_at` (an
+    /// import keeps the original dates).
+    pub(crate) fn meta_at(
+        &self,
+        id: &str,
+        kind: DocKind,
+        scope: &Scope,
+        participants: &[String],
+        created_at: i64,
+    ) -> Result<DocMeta, NodeError> {
+        Ok(DocMeta::new_signed(
+            self.key,
+            id,
+            kind,
+            scope,
+            self.workspace_id,
+            created_at,
+            participants,
+        )?)
+    }
+
+    /// Whether a document exists.
+    pub(crate) fn exists(&self, id: &str) -> Result<bool, NodeError> {
+        Ok(self.tx.doc_bytes(id)?.is_some())
+    }
+
+    /// Stores a new document.
+    pub(crate) fn create<T: TypedDoc>(&mut self, model: &T) -> Result<(), NodeError> {
+        let meta = model.meta();
+        let mut doc = domain::create(self.actor.clone(), model)?;
+        self.tx
+            .insert_doc(&meta.id, T::KIND, &meta.scope, &mut doc)?;
+        self.changed.push((meta.id.clone(), T::KIND));
+        Ok(())
+    }
+
+    /// Applies `edit` to a stored document, read inside this transaction, and appends the
+    /// resulting change. Nothing is written if `edit` fails or changes nothing.
+    pub(crate) fn update<T: TypedDoc, R>(
+        &mut self,
+        id: &str,
+        edit: impl FnOnce(&mut T) -> Result<R, DomainError>,
+    ) -> Result<R, NodeError> {
+        let bytes = self
+            .tx
+            .doc_bytes(id)?
+            .ok_or_else(|| NodeError::NotFound(format!("no {} '{id}'", T::KIND)))?;
+        let doc_err = |source| StoreError::Document {
+            id: id.to_owned(),
+            source,
+        };
+        let (mut doc, _) = domain::load::<T>(&bytes, self.actor.clone()).map_err(doc_err)?;
+        let before = doc.get_heads();
+        let out = domain::change::<T, R>(&mut doc, edit)?;
+        if self.tx.append(id, T::KIND, &mut doc, &before)? {
+            self.changed.push((id.to_owned(), T::KIND));
+        }
+        Ok(out)
+    }
+
+    /// [`Writer::update`] of the workspace document.
+    pub(crate) fn update_workspace<R>(
+        &mut self,
+        edit: impl FnOnce(&mut Workspace) -> Result<R, DomainError>,
+    ) -> Result<R, NodeError> {
+        let id = self.workspace_id.to_owned();
+        self.update::<Workspace, R>(&id, edit)
+    }
+}
+
+/// Now, in ms since the Unix epoch.
+pub(crate) fn now() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A fresh random id.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

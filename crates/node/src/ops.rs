@@ -1,0 +1,754 @@
+//! Every operation a user can do, as methods of [`Core`] (run on the store thread) with async
+//! one-line wrappers on [`Node`].
+
+use domain::time::rfc3339;
+use domain::{
+    DocKind, DomainError, Helper, Level, Note, Scope, Thread, Workspace, fold, normalize_tag,
+    require_text, who_can_help,
+};
+
+use crate::core::{Core, new_id};
+use crate::views::*;
+use crate::{Node, NodeError};
+
+/// Fields of `profile set`; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ProfilePatch {
+    /// Display name.
+    pub name: Option<String>,
+    /// Job title.
+    pub title: Option<String>,
+    /// Team.
+    pub team: Option<String>,
+    /// Location.
+    pub location: Option<String>,
+    /// Language codes.
+    pub languages: Option<Vec<String>>,
+    /// Hours per month offered.
+    pub hours_per_month: Option<u32>,
+    /// Open to mentoring.
+    pub open_to_mentoring: Option<bool>,
+}
+
+/// A new note.
+#[derive(Debug, Clone, Default)]
+pub struct NewNote {
+    /// Title.
+    pub title: String,
+    /// Markdown body.
+    pub body: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Skill names (added to the catalogue if new).
+    pub skills: Vec<String>,
+    /// "workspace", "personal" or "community:ID-or-name".
+    pub scope: String,
+}
+
+/// Changes to a note; `None` and empty lists leave things as they are.
+#[derive(Debug, Clone, Default)]
+pub struct NoteEdit {
+    /// New title.
+    pub title: Option<String>,
+    /// New body (applied as a diff, so concurrent edits elsewhere in the text survive).
+    pub body: Option<String>,
+    /// Tags to add.
+    pub add_tags: Vec<String>,
+    /// Tags to remove.
+    pub remove_tags: Vec<String>,
+}
+
+/// Longest accepted single-line profile field.
+const MAX_FIELD: usize = 300;
+
+fn name_of(ws: &Workspace, id: &str) -> String {
+    ws.members
+        .get(id)
+        .map_or_else(|| id.to_owned(), |m| m.name.clone())
+}
+
+fn optional_line(field: &str, value: &str) -> Result<String, DomainError> {
+    let value = value.trim();
+    if value.contains(['\n', '\r']) || value.chars().count() > MAX_FIELD {
+        return Err(DomainError::Invalid(format!(
+            "{field} must be a single line of at most {MAX_FIELD} characters"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+impl Core {
+    /// `whoami`.
+    pub fn whoami(&self) -> Result<WhoAmI, NodeError> {
+        let ws = self.workspace()?;
+        let me = ws.require_member(&self.me)?;
+        Ok(WhoAmI {
+            member_id: self.me.clone(),
+            name: me.name.clone(),
+            workspace_id: self.workspace_id.clone(),
+            workspace_name: ws.name.clone(),
+            role: me.role.clone(),
+        })
+    }
+
+    /// `profile set`.
+    pub fn set_profile(&mut self, patch: ProfilePatch) -> Result<(), NodeError> {
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update_workspace(|ws| {
+                let m = ws.member_mut(&me)?;
+                if let Some(name) = &patch.name {
+                    m.name = require_text("name", name)?;
+                }
+                for (field, value, slot) in [
+                    ("title", &patch.title, &mut m.title),
+                    ("team", &patch.team, &mut m.team),
+                    ("location", &patch.location, &mut m.location),
+                ] {
+                    if let Some(v) = value {
+                        *slot = optional_line(field, v)?;
+                    }
+                }
+                if let Some(langs) = &patch.languages {
+                    let mut clean = Vec::new();
+                    for l in langs {
+                        let l = l.trim().to_lowercase();
+                        if l.is_empty()
+                            || l.len() > 16
+                            || !l.chars().all(|c| c.is_ascii_alphabetic() || c == '-')
+                        {
+                            return Err(DomainError::Invalid(format!(
+                                "invalid language '{l}': use codes such as fr, en, de"
+                            )));
+                        }
+                        if !clean.contains(&l) {
+                            clean.push(l);
+                        }
+                    }
+                    m.languages = clean;
+                }
+                if let Some(h) = patch.hours_per_month {
+                    if h > 200 {
+                        return Err(DomainError::Invalid(format!(
+                            "{h} hours per month is more than a month of work; give at most 200"
+                        )));
+                    }
+                    m.hours_per_month = h;
+                }
+                if let Some(open) = patch.open_to_mentoring {
+                    m.open_to_mentoring = open;
+                }
+                m.updated_at = now;
+                Ok(())
+            })
+        })
+    }
+
+    /// `profile show [MEMBER]`.
+    pub fn profile(&self, member: Option<&str>) -> Result<ProfileView, NodeError> {
+        let ws = self.workspace()?;
+        let m = match member {
+            Some(q) => ws.resolve_member(q)?,
+            None => ws.require_member(&self.me)?,
+        };
+        let mut skills: Vec<ClaimView> = ws
+            .claims_of(&m.id)
+            .filter_map(|c| {
+                let s = ws.skills.get(&c.skill)?;
+                Some(ClaimView {
+                    skill: s.id.clone(),
+                    label_fr: s.label_fr.clone(),
+                    label_en: s.label_en.clone(),
+                    level: c.level,
+                    level_name: level_name(c.level),
+                    wants_to_learn: c.wants_to_learn,
+                    can_teach: c.can_teach,
+                    endorsements: ws.endorsement_count(&m.id, &s.id),
+                })
+            })
+            .collect();
+        skills.sort_by(|a, b| b.level.cmp(&a.level).then_with(|| a.skill.cmp(&b.skill)));
+        let mut endorsements: Vec<EndorsementView> = ws
+            .endorsements
+            .values()
+            .filter(|e| e.to == m.id)
+            .map(|e| EndorsementView {
+                id: e.id.clone(),
+                from: e.from.clone(),
+                from_name: name_of(&ws, &e.from),
+                skill: e.skill.clone(),
+                comment: e.comment.clone(),
+                created_at: rfc3339(e.created_at),
+            })
+            .collect();
+        endorsements.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(ProfileView {
+            member_id: m.id.clone(),
+            name: m.name.clone(),
+            role: m.role.clone(),
+            title: m.title.clone(),
+            team: m.team.clone(),
+            location: m.location.clone(),
+            languages: m.languages.clone(),
+            hours_per_month: m.hours_per_month,
+            open_to_mentoring: m.open_to_mentoring,
+            devices: m.devices.clone(),
+            joined_at: rfc3339(m.joined_at),
+            updated_at: rfc3339(m.updated_at),
+            skills,
+            endorsements,
+        })
+    }
+
+    /// `skill claim`; returns the skill id.
+    pub fn claim_skill(
+        &mut self,
+        name: &str,
+        level: Level,
+        wants_to_learn: bool,
+        can_teach: bool,
+    ) -> Result<String, NodeError> {
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update_workspace(|ws| ws.claim(&me, name, level, wants_to_learn, can_teach, now))
+        })
+    }
+
+    /// `skill list`.
+    pub fn skills(&self) -> Result<Vec<SkillView>, NodeError> {
+        let ws = self.workspace()?;
+        let mut out: Vec<SkillView> = ws
+            .skills
+            .values()
+            .map(|s| {
+                let mut holders: Vec<HolderView> = ws
+                    .claims
+                    .values()
+                    .filter(|c| c.skill == s.id)
+                    .map(|c| HolderView {
+                        member_id: c.member.clone(),
+                        name: name_of(&ws, &c.member),
+                        level: c.level,
+                        level_name: level_name(c.level),
+                        wants_to_learn: c.wants_to_learn,
+                        can_teach: c.can_teach,
+                        endorsements: ws.endorsement_count(&c.member, &s.id),
+                    })
+                    .collect();
+                holders.sort_by(|a, b| b.level.cmp(&a.level).then_with(|| a.name.cmp(&b.name)));
+                SkillView {
+                    id: s.id.clone(),
+                    label_fr: s.label_fr.clone(),
+                    label_en: s.label_en.clone(),
+                    synonyms: s.synonyms.clone(),
+                    holders,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| fold(&a.label_en).cmp(&fold(&b.label_en)));
+        Ok(out)
+    }
+
+    /// `skill endorse`; returns the endorsement id.
+    pub fn endorse(
+        &mut self,
+        member: &str,
+        skill: &str,
+        comment: &str,
+    ) -> Result<String, NodeError> {
+        let to = self.workspace()?.resolve_member(member)?.id.clone();
+        let id = new_id();
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update_workspace(|ws| ws.endorse(&id, &me, &to, skill, comment, now))
+        })?;
+        Ok(id)
+    }
+
+    fn parse_scope(&self, ws: &Workspace, scope: &str) -> Result<Scope, NodeError> {
+        let scope = scope.trim();
+        match scope {
+            "" | "workspace" => Ok(Scope::Workspace),
+            "personal" => Ok(Scope::Personal(self.me.clone())),
+            _ => match scope.split_once(':') {
+                Some(("community", c)) => Ok(Scope::Community(ws.resolve_community(c)?.id.clone())),
+                _ => Err(NodeError::Invalid(format!(
+                    "invalid scope '{scope}': expected workspace, personal or community:ID"
+                ))),
+            },
+        }
+    }
+
+    /// `note add`; returns the note id.
+    pub fn add_note(&mut self, new: NewNote) -> Result<String, NodeError> {
+        let ws = self.workspace()?;
+        let scope = self.parse_scope(&ws, &new.scope)?;
+        let id = new_id();
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            let skills = if new.skills.is_empty() {
+                Vec::new()
+            } else {
+                w.update_workspace(|ws| {
+                    new.skills
+                        .iter()
+                        .map(|s| ws.ensure_skill(s, &me, now))
+                        .collect::<Result<Vec<_>, _>>()
+                })?
+            };
+            let meta = w.meta(&id, DocKind::Note, &scope, &[])?;
+            let note = Note::new(meta, &new.title, &new.body, &new.tags, &skills)?;
+            w.create(&note)
+        })?;
+        Ok(id)
+    }
+
+    /// `note list`.
+    pub fn notes(
+        &self,
+        tag: Option<&str>,
+        skill: Option<&str>,
+    ) -> Result<Vec<NoteSummary>, NodeError> {
+        let ws = self.workspace()?;
+        let tag = tag.map(normalize_tag).transpose()?;
+        let skill = skill
+            .map(|s| ws.require_skill(s).map(|s| s.id.clone()))
+            .transpose()?;
+        Ok(self
+            .store
+            .notes(tag.as_deref(), skill.as_deref())?
+            .into_iter()
+            .map(|n| note_summary(&ws, n))
+            .collect())
+    }
+
+    /// `note show`.
+    pub fn note(&self, id: &str) -> Result<NoteView, NodeError> {
+        let id = self.resolve_id(DocKind::Note, id)?;
+        let note: Note = self.read(&id)?;
+        if note.deleted {
+            return Err(NodeError::NotFound(format!("note '{id}' was deleted")));
+        }
+        let ws = self.workspace()?;
+        let links = note
+            .links()
+            .into_iter()
+            .map(|title| {
+                let id = self.store.note_by_title(&title)?;
+                Ok(LinkView { title, id })
+            })
+            .collect::<Result<_, NodeError>>()?;
+        let backlinks = self
+            .store
+            .backlinks(&note.title)?
+            .into_iter()
+            .filter(|n| n.id != id)
+            .map(|n| NoteRef {
+                id: n.id,
+                title: n.title,
+            })
+            .collect();
+        Ok(NoteView {
+            title: note.title.clone(),
+            body: note.body.as_str().to_owned(),
+            scope: note.meta.scope.clone(),
+            author_name: name_of(&ws, &note.author),
+            author: note.author.clone(),
+            tags: note.tag_list(),
+            skills: note.skill_list(),
+            links,
+            backlinks,
+            created_at: rfc3339(note.meta.created_at),
+            updated_at: rfc3339(note.updated_at),
+            id,
+        })
+    }
+
+    /// `note edit`.
+    pub fn edit_note(&mut self, id: &str, edit: NoteEdit) -> Result<(), NodeError> {
+        if edit.title.is_none()
+            && edit.body.is_none()
+            && edit.add_tags.is_empty()
+            && edit.remove_tags.is_empty()
+        {
+            return Err(NodeError::Invalid(
+                "nothing to change: give --title, --body, --body-file, --add-tag or --remove-tag"
+                    .into(),
+            ));
+        }
+        let id = self.resolve_id(DocKind::Note, id)?;
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update::<Note, _>(&id, |n| {
+                if n.deleted {
+                    return Err(DomainError::NotFound(format!(
+                        "note '{}' was deleted",
+                        n.meta.id
+                    )));
+                }
+                if let Some(t) = &edit.title {
+                    n.title = require_text("title", t)?;
+                }
+                if let Some(b) = &edit.body {
+                    n.set_body(b)?;
+                }
+                for t in &edit.add_tags {
+                    n.add_tag(t)?;
+                }
+                for t in &edit.remove_tags {
+                    n.remove_tag(t)?;
+                }
+                n.updated_at = now;
+                n.updated_by = me;
+                Ok(())
+            })
+        })
+    }
+
+    /// `note delete`.
+    pub fn delete_note(&mut self, id: &str) -> Result<(), NodeError> {
+        let id = self.resolve_id(DocKind::Note, id)?;
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update::<Note, _>(&id, |n| {
+                if n.deleted {
+                    return Err(DomainError::NotFound(format!(
+                        "note '{}' was already deleted",
+                        n.meta.id
+                    )));
+                }
+                n.deleted = true;
+                n.updated_at = now;
+                n.updated_by = me;
+                Ok(())
+            })
+        })
+    }
+
+    /// `community create`; returns the community id.
+    pub fn create_community(&mut self, name: &str) -> Result<String, NodeError> {
+        let id = new_id();
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update_workspace(|ws| ws.add_community(&id, name, &me, now))
+        })?;
+        Ok(id)
+    }
+
+    /// `community list`.
+    pub fn communities(&self) -> Result<Vec<CommunityView>, NodeError> {
+        let ws = self.workspace()?;
+        let mut out = Vec::new();
+        for c in ws.communities.values() {
+            out.push(CommunityView {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                created_by: c.created_by.clone(),
+                created_at: rfc3339(c.created_at),
+                members: c.members.clone(),
+                threads: self.store.threads(&c.id)?.len(),
+            });
+        }
+        out.sort_by(|a, b| fold(&a.name).cmp(&fold(&b.name)));
+        Ok(out)
+    }
+
+    /// `thread post`; returns the thread id.
+    pub fn post_thread(
+        &mut self,
+        community: &str,
+        title: &str,
+        body: &str,
+    ) -> Result<String, NodeError> {
+        let community = self.workspace()?.resolve_community(community)?.id.clone();
+        let id = new_id();
+        self.write(|w| {
+            let meta = w.meta(
+                &id,
+                DocKind::Thread,
+                &Scope::Community(community.clone()),
+                &[],
+            )?;
+            w.create(&Thread::new(meta, &community, title, body)?)
+        })?;
+        Ok(id)
+    }
+
+    /// `thread reply`; returns the reply id.
+    pub fn reply(&mut self, thread: &str, body: &str) -> Result<String, NodeError> {
+        let thread = self.resolve_id(DocKind::Thread, thread)?;
+        let id = new_id();
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update::<Thread, _>(&thread, |t| t.reply(&id, &me, body, now))
+        })?;
+        Ok(id)
+    }
+
+    /// `thread accept`.
+    pub fn accept(&mut self, thread: &str, post: &str) -> Result<(), NodeError> {
+        let thread = self.resolve_id(DocKind::Thread, thread)?;
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update::<Thread, _>(&thread, |t| t.accept(post, &me, now))
+        })
+    }
+
+    /// `thread list`.
+    pub fn threads(&self, community: &str) -> Result<Vec<ThreadSummary>, NodeError> {
+        let ws = self.workspace()?;
+        let community = ws.resolve_community(community)?;
+        Ok(self
+            .store
+            .threads(&community.id)?
+            .into_iter()
+            .map(|t| ThreadSummary {
+                author_name: name_of(&ws, &t.author),
+                id: t.id,
+                community: t.community,
+                title: t.title,
+                author: t.author,
+                replies: t.replies,
+                accepted: t.accepted,
+                created_at: rfc3339(t.created_at),
+                updated_at: rfc3339(t.updated_at),
+            })
+            .collect())
+    }
+
+    /// `thread show`.
+    pub fn thread(&self, id: &str) -> Result<ThreadView, NodeError> {
+        let id = self.resolve_id(DocKind::Thread, id)?;
+        let t: Thread = self.read(&id)?;
+        let ws = self.workspace()?;
+        Ok(thread_view(&ws, &t))
+    }
+
+    /// `search`.
+    pub fn search(&self, query: &str) -> Result<Vec<SearchHitView>, NodeError> {
+        if query
+            .split_whitespace()
+            .all(|w| w.trim_matches('"').is_empty())
+        {
+            return Err(NodeError::Invalid("search needs at least one word".into()));
+        }
+        Ok(self
+            .store
+            .search(query, 50)?
+            .into_iter()
+            .map(|h| SearchHitView {
+                kind: h.kind,
+                id: h.id,
+                title: h.title,
+                snippet: h.snippet,
+            })
+            .collect())
+    }
+
+    /// `who-can-help`.
+    pub fn who_can_help(&self, skill: &str) -> Result<Vec<Helper>, NodeError> {
+        Ok(who_can_help(&self.workspace()?, skill, &self.me)?)
+    }
+
+    /// `doctor [--rebuild-index]`.
+    pub fn doctor(&mut self, rebuild: bool) -> Result<DoctorReport, NodeError> {
+        let integrity = self.store.integrity_check()?;
+        let docs = self.store.documents(None)?;
+        let mut bad_documents = Vec::new();
+        for row in &docs {
+            if let Err(e) = store::check_document(&self.store, row) {
+                bad_documents.push(BadDocument {
+                    id: row.id.clone(),
+                    error: e.to_string(),
+                });
+            }
+        }
+        let stale_index = if bad_documents.is_empty() {
+            self.store.stale_index_entries()?
+        } else {
+            Vec::new()
+        };
+        let rebuilt = if rebuild && bad_documents.is_empty() {
+            Some(self.store.rebuild_index()?)
+        } else {
+            None
+        };
+        let ok = integrity.is_empty()
+            && bad_documents.is_empty()
+            && (stale_index.is_empty() || rebuilt.is_some());
+        Ok(DoctorReport {
+            ok,
+            integrity,
+            documents: docs.len(),
+            bad_documents,
+            stale_index,
+            rebuilt,
+        })
+    }
+}
+
+fn level_name(level: u8) -> String {
+    Level::from_number(u64::from(level))
+        .map_or_else(|_| format!("level {level}"), |l| l.name().to_owned())
+}
+
+fn note_summary(ws: &Workspace, n: store::NoteRow) -> NoteSummary {
+    NoteSummary {
+        author_name: name_of(ws, &n.author),
+        id: n.id,
+        title: n.title,
+        scope: n.scope,
+        author: n.author,
+        tags: n.tags,
+        skills: n.skills,
+        created_at: rfc3339(n.created_at),
+        updated_at: rfc3339(n.updated_at),
+    }
+}
+
+pub(crate) fn thread_view(ws: &Workspace, t: &Thread) -> ThreadView {
+    ThreadView {
+        id: t.meta.id.clone(),
+        community: t.community.clone(),
+        community_name: ws
+            .communities
+            .get(&t.community)
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+        title: t.title.clone(),
+        body: t.body.as_str().to_owned(),
+        author: t.author.clone(),
+        author_name: name_of(ws, &t.author),
+        accepted: t.accepted.clone(),
+        created_at: rfc3339(t.meta.created_at),
+        updated_at: rfc3339(t.updated_at),
+        posts: t
+            .posts
+            .iter()
+            .map(|p| PostView {
+                id: p.id.clone(),
+                author: p.author.clone(),
+                author_name: name_of(ws, &p.author),
+                body: p.body.as_str().to_owned(),
+                created_at: rfc3339(p.created_at),
+                accepted: t.accepted.as_deref() == Some(p.id.as_str()),
+            })
+            .collect(),
+    }
+}
+
+/// Async wrappers: each runs the same-named [`Core`] method on the store thread.
+impl Node {
+    /// See [`Core::whoami`].
+    pub async fn whoami(&self) -> Result<WhoAmI, NodeError> {
+        self.call(|c| c.whoami()).await
+    }
+    /// See [`Core::set_profile`].
+    pub async fn set_profile(&self, patch: ProfilePatch) -> Result<(), NodeError> {
+        self.call(move |c| c.set_profile(patch)).await
+    }
+    /// See [`Core::profile`].
+    pub async fn profile(&self, member: Option<String>) -> Result<ProfileView, NodeError> {
+        self.call(move |c| c.profile(member.as_deref())).await
+    }
+    /// See [`Core::claim_skill`].
+    pub async fn claim_skill(
+        &self,
+        name: String,
+        level: Level,
+        wants: bool,
+        teach: bool,
+    ) -> Result<String, NodeError> {
+        self.call(move |c| c.claim_skill(&name, level, wants, teach))
+            .await
+    }
+    /// See [`Core::skills`].
+    pub async fn skills(&self) -> Result<Vec<SkillView>, NodeError> {
+        self.call(|c| c.skills()).await
+    }
+    /// See [`Core::endorse`].
+    pub async fn endorse(
+        &self,
+        member: String,
+        skill: String,
+        comment: String,
+    ) -> Result<String, NodeError> {
+        self.call(move |c| c.endorse(&member, &skill, &comment))
+            .await
+    }
+    /// See [`Core::add_note`].
+    pub async fn add_note(&self, new: NewNote) -> Result<String, NodeError> {
+        self.call(move |c| c.add_note(new)).await
+    }
+    /// See [`Core::notes`].
+    pub async fn notes(
+        &self,
+        tag: Option<String>,
+        skill: Option<String>,
+    ) -> Result<Vec<NoteSummary>, NodeError> {
+        self.call(move |c| c.notes(tag.as_deref(), skill.as_deref()))
+            .await
+    }
+    /// See [`Core::note`].
+    pub async fn note(&self, id: String) -> Result<NoteView, NodeError> {
+        self.call(move |c| c.note(&id)).await
+    }
+    /// See [`Core::edit_note`].
+    pub async fn edit_note(&self, id: String, edit: NoteEdit) -> Result<(), NodeError> {
+        self.call(move |c| c.edit_note(&id, edit)).await
+    }
+    /// See [`Core::delete_note`].
+    pub async fn delete_note(&self, id: String) -> Result<(), NodeError> {
+        self.call(move |c| c.delete_note(&id)).await
+    }
+    /// See [`Core::create_community`].
+    pub async fn create_community(&self, name: String) -> Result<String, NodeError> {
+        self.call(move |c| c.create_community(&name)).await
+    }
+    /// See [`Core::communities`].
+    pub async fn communities(&self) -> Result<Vec<CommunityView>, NodeError> {
+        self.call(|c| c.communities()).await
+    }
+    /// See [`Core::post_thread`].
+    pub async fn post_thread(
+        &self,
+        community: String,
+        title: String,
+        body: String,
+    ) -> Result<String, NodeError> {
+        self.call(move |c| c.post_thread(&community, &title, &body))
+            .await
+    }
+    /// See [`Core::reply`].
+    pub async fn reply(&self, thread: String, body: String) -> Result<String, NodeError> {
+        self.call(move |c| c.reply(&thread, &body)).await
+    }
+    /// See [`Core::accept`].
+    pub async fn accept(&self, thread: String, post: String) -> Result<(), NodeError> {
+        self.call(move |c| c.accept(&thread, &post)).await
+    }
+    /// See [`Core::threads`].
+    pub async fn threads(&self, community: String) -> Result<Vec<ThreadSummary>, NodeError> {
+        self.call(move |c| c.threads(&community)).await
+    }
+    /// See [`Core::thread`].
+    pub async fn thread(&self, id: String) -> Result<ThreadView, NodeError> {
+        self.call(move |c| c.thread(&id)).await
+    }
+    /// See [`Core::search`].
+    pub async fn search(&self, query: String) -> Result<Vec<SearchHitView>, NodeError> {
+        self.call(move |c| c.search(&query)).await
+    }
+    /// See [`Core::who_can_help`].
+    pub async fn who_can_help(&self, skill: String) -> Result<Vec<Helper>, NodeError> {
+        self.call(move |c| c.who_can_help(&skill)).await
+    }
+    /// See [`Core::doctor`].
+    pub async fn doctor(&self, rebuild: bool) -> Result<DoctorReport, NodeError> {
+        self.call(move |c| c.doctor(rebuild)).await
+    }
+}
