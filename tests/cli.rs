@@ -1,1 +1,1074 @@
-//! x
+//! The `entrepairs` CLI contract, driven through the real binary in temporary data
+//! directories: every command, its `--json` shape, and clean failures on bad input.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{Peer, check_fail, check_ok, files, id_of};
+use serde_json::{Value, json};
+
+fn keys(v: &Value) -> BTreeSet<String> {
+    v.as_object()
+        .expect("a JSON object")
+        .keys()
+        .cloned()
+        .collect()
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn init_and_whoami_give_the_stable_json_shape() {
+    let peer = Peer::new();
+    let out = peer.json(&["init", "--name", "Alice Martin", "--workspace", "Acme"]);
+    let me = peer.json(&["whoami"]);
+    assert_eq!(out, me, "init prints who you now are");
+    assert_eq!(
+        keys(&me),
+        set(&[
+            "member_id",
+            "name",
+            "workspace_id",
+            "workspace_name",
+            "role"
+        ])
+    );
+    assert_eq!(me["name"], "Alice Martin");
+    assert_eq!(me["workspace_name"], "Acme");
+    assert_eq!(me["role"], "admin");
+    assert!(
+        me["member_id"].as_str().unwrap().starts_with("12D3KooW"),
+        "an ed25519 PeerId: {me}"
+    );
+
+    // --json is accepted before the subcommand too, and the data dir can come from the env.
+    let before = check_ok(
+        &[],
+        peer.cmd(&[]).arg("--json").arg("whoami").output().unwrap(),
+    );
+    assert_eq!(serde_json::from_str::<Value>(&before).unwrap(), me);
+    let mut by_env = std::process::Command::new(common::bin());
+    by_env
+        .env("ENTREPAIRS_DATA_DIR", &peer.dir)
+        .args(["whoami", "--json"]);
+    let by_env = check_ok(&["whoami (env)"], by_env.output().unwrap());
+    assert_eq!(serde_json::from_str::<Value>(&by_env).unwrap(), me);
+
+    let text = peer.ok(&["whoami"]);
+    assert!(
+        text.contains("Alice Martin (admin)") && text.contains("Acme"),
+        "{text}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_device_key_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let peer = Peer::init("Alice");
+    let mode = std::fs::metadata(peer.dir.join("identity.key"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn init_refuses_an_existing_workspace_or_a_foreign_directory() {
+    let peer = Peer::init("Alice");
+    let err = peer.fail(&["init", "--name", "Again"]);
+    assert!(
+        err.contains("already holds an Entrepairs workspace"),
+        "{err}"
+    );
+    assert_eq!(
+        peer.json(&["whoami"])["name"],
+        "Alice",
+        "the first workspace is intact"
+    );
+
+    let foreign = Peer::new();
+    std::fs::create_dir_all(&foreign.dir).unwrap();
+    std::fs::write(foreign.dir.join("thesis.txt"), "precious").unwrap();
+    let err = foreign.fail(&["init", "--name", "Bob"]);
+    assert!(err.contains("is not empty"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(foreign.dir.join("thesis.txt")).unwrap(),
+        "precious"
+    );
+    let err = foreign.fail(&["whoami"]);
+    assert!(err.contains("is not an Entrepairs data directory"), "{err}");
+
+    let err = foreign.fail(&["init", "--name", "  "]);
+    assert!(err.contains("name must not be empty"), "{err}");
+}
+
+#[test]
+fn profiles_are_set_and_shown() {
+    let peer = Peer::init("Alice");
+    peer.ok(&[
+        "profile",
+        "set",
+        "--title",
+        "Data engineer",
+        "--team",
+        "Platform",
+        "--location",
+        "Lyon",
+        "--languages",
+        "fr,en",
+        "--hours-per-month",
+        "6",
+        "--open-to-mentoring",
+        "true",
+    ]);
+    let p = peer.json(&["profile", "show"]);
+    assert_eq!(
+        keys(&p),
+        set(&[
+            "member_id",
+            "name",
+            "role",
+            "title",
+            "team",
+            "location",
+            "languages",
+            "hours_per_month",
+            "open_to_mentoring",
+            "devices",
+            "joined_at",
+            "updated_at",
+            "skills",
+            "endorsements",
+        ])
+    );
+    assert_eq!(p["title"], "Data engineer");
+    assert_eq!(p["team"], "Platform");
+    assert_eq!(p["location"], "Lyon");
+    assert_eq!(p["languages"], json!(["fr", "en"]));
+    assert_eq!(p["hours_per_month"], 6);
+    assert_eq!(p["open_to_mentoring"], true);
+    assert!(chrono::DateTime::parse_from_rfc3339(p["updated_at"].as_str().unwrap()).is_ok());
+
+    // A partial update leaves the other fields alone.
+    peer.ok(&["profile", "set", "--team", "Data"]);
+    let p2 = peer.json(&["profile", "show", "Alice"]);
+    assert_eq!(p2["team"], "Data");
+    assert_eq!(p2["title"], "Data engineer");
+
+    let err = peer.fail(&["profile", "set", "--open-to-mentoring", "maybe"]);
+    assert!(err.contains("maybe"), "{err}");
+    let err = peer.fail(&["profile", "set", "--hours-per-month", "-3"]);
+    assert!(
+        err.contains("-3") || err.contains("unexpected argument"),
+        "{err}"
+    );
+    let err = peer.fail(&["profile", "set", "--languages", "fr,12"]);
+    assert!(err.contains("invalid language"), "{err}");
+    let err = peer.fail(&["profile", "show", "Nobody"]);
+    assert!(err.contains("no member"), "{err}");
+}
+
+/// Two peers whose data meet through export/import, so that there are colleagues to endorse
+/// and rank (sync comes with its own issue).
+fn alice_and_bob() -> (Peer, Peer, String) {
+    let alice = Peer::init("Alice");
+    let bob = Peer::init("Bob");
+    bob.ok(&["profile", "set", "--hours-per-month", "4"]);
+    bob.ok(&["skill", "claim", "SQL", "--level", "3", "--can-teach"]);
+    bob.ok(&["skill", "claim", "Rust", "--level", "1", "--wants-to-learn"]);
+    let export = bob.path("export");
+    bob.ok(&["export", "--out", export.to_str().unwrap()]);
+    alice.ok(&["import", "--from", export.to_str().unwrap()]);
+    let bob_id = bob.json(&["whoami"])["member_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (alice, bob, bob_id)
+}
+
+#[test]
+fn skills_are_claimed_listed_endorsed_and_ranked() {
+    let (alice, _bob, bob_id) = alice_and_bob();
+    let id = id_of(&alice.ok(&["skill", "claim", "Rust", "--level", "4", "--can-teach"]));
+    assert_eq!(id, "rust");
+    assert_eq!(
+        alice.json(&["skill", "claim", "sql", "--level", "2"]),
+        json!({"id": "sql"})
+    );
+
+    let list = alice.json(&["skill", "list"]);
+    let rust = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "rust")
+        .unwrap();
+    assert_eq!(
+        keys(rust),
+        set(&["id", "label_fr", "label_en", "synonyms", "holders"])
+    );
+    let holders: Vec<(&str, u64)> = rust["holders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["name"].as_str().unwrap(), h["level"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(holders, [("Alice", 4), ("Bob", 1)]);
+
+    let e = id_of(&alice.ok(&[
+        "skill",
+        "endorse",
+        "Bob",
+        "SQL",
+        "--comment",
+        "saved our migration",
+    ]));
+    assert!(!e.is_empty());
+    let p = alice.json(&["profile", "show", &bob_id]);
+    assert_eq!(p["endorsements"][0]["comment"], "saved our migration");
+    assert_eq!(p["endorsements"][0]["from_name"], "Alice");
+    let sql = p["skills"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["skill"] == "sql")
+        .unwrap();
+    assert_eq!(sql["endorsements"], 1);
+
+    let err = alice.fail(&["skill", "endorse", "Bob", "SQL"]);
+    assert!(err.contains("already endorsed"), "{err}");
+    let err = alice.fail(&["skill", "endorse", "Alice", "Rust"]);
+    assert!(err.contains("your own skill"), "{err}");
+    let err = alice.fail(&["skill", "endorse", "Bob", "Cobol"]);
+    assert!(err.contains("no skill named 'Cobol'"), "{err}");
+
+    // Bob is an expert who teaches SQL, endorsed; Alice (the asker) is excluded.
+    let helpers = alice.json(&["who-can-help", "sql"]);
+    let helpers = helpers.as_array().unwrap();
+    assert_eq!(helpers.len(), 1);
+    assert_eq!(helpers[0]["name"], "Bob");
+    assert_eq!(
+        helpers[0]["why"],
+        "expert (3/4), can teach, 1 endorsement, 4 h/month offered"
+    );
+    let text = alice.ok(&["who-can-help", "SQL"]);
+    assert!(text.starts_with("1. Bob — expert"), "{text}");
+    // Bob only has notions of Rust and does not teach it: nobody can help Alice's colleagues
+    // but Alice, who is the asker here.
+    assert_eq!(alice.json(&["who-can-help", "rust"]), json!([]));
+    let err = alice.fail(&["who-can-help", "cobol"]);
+    assert!(err.contains("no skill named"), "{err}");
+}
+
+#[test]
+fn notes_are_added_listed_shown_edited_and_deleted() {
+    let peer = Peer::init("Alice");
+    let git = id_of(&peer.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Git tips",
+        "--body",
+        "Rebase often.",
+        "--tag",
+        "git",
+    ]));
+    let body_file = peer.path("onboarding.md");
+    std::fs::write(
+        &body_file,
+        "# Welcome\nRead [[Git tips]] and [[Missing page]].\n",
+    )
+    .unwrap();
+    let onboarding = id_of(&peer.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Onboarding",
+        "--body-file",
+        body_file.to_str().unwrap(),
+        "--tag",
+        "#HowTo",
+        "--tag",
+        "git",
+        "--skill",
+        "Rust",
+    ]));
+    let stdin = check_ok(
+        &["note add from stdin"],
+        peer.run_with_stdin(
+            &[
+                "note",
+                "add",
+                "--title",
+                "From stdin",
+                "--body-file",
+                "-",
+                "--scope",
+                "personal",
+            ],
+            "piped body",
+        ),
+    );
+    let piped = id_of(&stdin);
+
+    let all = peer.json(&["note", "list"]);
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(
+        keys(&all[0]),
+        set(&[
+            "id",
+            "title",
+            "scope",
+            "author",
+            "author_name",
+            "tags",
+            "skills",
+            "created_at",
+            "updated_at"
+        ])
+    );
+    let tagged: Vec<String> = peer
+        .json(&["note", "list", "--tag", "git"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        tagged.iter().collect::<BTreeSet<_>>(),
+        [&git, &onboarding].into_iter().collect()
+    );
+    let by_skill = peer.json(&["note", "list", "--skill", "rust"]);
+    assert_eq!(by_skill.as_array().unwrap().len(), 1);
+    assert_eq!(by_skill[0]["tags"], json!(["git", "howto"]));
+    assert_eq!(by_skill[0]["skills"], json!(["rust"]));
+
+    let shown = peer.json(&["note", "show", &git]);
+    assert_eq!(shown["body"], "Rebase often.");
+    assert_eq!(
+        shown["backlinks"],
+        json!([{"id": onboarding, "title": "Onboarding"}])
+    );
+    let ob = peer.json(&["note", "show", &onboarding[..8]]);
+    assert_eq!(
+        ob["links"],
+        json!([{"title": "Git tips", "id": git}, {"title": "Missing page", "id": null}])
+    );
+    let personal = peer.json(&["note", "show", &piped]);
+    assert_eq!(personal["body"], "piped body");
+    assert!(
+        personal["scope"]
+            .as_str()
+            .unwrap()
+            .starts_with("personal:12D3KooW")
+    );
+    let text = peer.ok(&["note", "show", &git]);
+    assert!(
+        text.contains("# Git tips") && text.contains("Linked from:") && text.contains("Onboarding"),
+        "{text}"
+    );
+
+    // Edits: title, body, tags; the backlink follows the title.
+    let edited = peer.json(&[
+        "note",
+        "edit",
+        &git,
+        "--title",
+        "Git handbook",
+        "--body",
+        "Rebase often. Squash rarely.",
+        "--add-tag",
+        "vcs",
+        "--remove-tag",
+        "git",
+    ]);
+    assert_eq!(edited["title"], "Git handbook");
+    assert_eq!(edited["tags"], json!(["vcs"]));
+    assert_eq!(edited["backlinks"], json!([]));
+    peer.ok(&[
+        "note",
+        "edit",
+        &onboarding,
+        "--body",
+        "Read [[git handbook]].",
+    ]);
+    assert_eq!(
+        peer.json(&["note", "show", &git])["backlinks"][0]["id"],
+        onboarding.as_str()
+    );
+    let err = peer.fail(&["note", "edit", &git]);
+    assert!(err.contains("nothing to change"), "{err}");
+    let err = peer.fail(&["note", "edit", &git, "--remove-tag", "nope"]);
+    assert!(err.contains("no tag 'nope'"), "{err}");
+    let err = peer.fail(&["note", "edit", &git, "--title", ""]);
+    assert!(err.contains("title must not be empty"), "{err}");
+    assert_eq!(
+        peer.json(&["note", "show", &git])["title"],
+        "Git handbook",
+        "a refused edit changes nothing"
+    );
+
+    assert_eq!(peer.json(&["note", "delete", &piped]), json!({"ok": true}));
+    assert_eq!(peer.json(&["note", "list"]).as_array().unwrap().len(), 2);
+    let err = peer.fail(&["note", "show", &piped]);
+    assert!(err.contains("deleted"), "{err}");
+    let err = peer.fail(&["note", "delete", &piped]);
+    assert!(err.contains("already deleted"), "{err}");
+}
+
+#[test]
+fn communities_and_threads() {
+    let peer = Peer::init("Alice");
+    let data = id_of(&peer.ok(&["community", "create", "Data & BI"]));
+    let err = peer.fail(&["community", "create", "data & bi"]);
+    assert!(err.contains("already exists"), "{err}");
+    let list = peer.json(&["community", "list"]);
+    assert_eq!(
+        keys(&list[0]),
+        set(&[
+            "id",
+            "name",
+            "created_by",
+            "created_at",
+            "members",
+            "threads"
+        ])
+    );
+    assert_eq!(list[0]["id"], data.as_str());
+
+    let thread = peer.json(&[
+        "thread",
+        "post",
+        "Data & BI",
+        "--title",
+        "Which BI tool?",
+        "--body",
+        "Metabase or Superset?",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reply = id_of(&peer.ok(&[
+        "thread",
+        "reply",
+        &thread,
+        "--body",
+        "Metabase, for a start.",
+    ]));
+    peer.ok(&[
+        "thread",
+        "reply",
+        &thread[..6],
+        "--body",
+        "Superset scales better.",
+    ]);
+    let shown = peer.json(&["thread", "accept", &thread, &reply]);
+    assert_eq!(shown["accepted"], reply.as_str());
+
+    let listed = peer.json(&["thread", "list", &data]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["replies"], 2);
+    assert_eq!(listed[0]["accepted"], reply.as_str());
+    assert_eq!(peer.json(&["community", "list"])[0]["threads"], 1);
+
+    let t = peer.json(&["thread", "show", &thread]);
+    assert_eq!(
+        keys(&t),
+        set(&[
+            "id",
+            "community",
+            "community_name",
+            "title",
+            "body",
+            "author",
+            "author_name",
+            "accepted",
+            "created_at",
+            "updated_at",
+            "posts",
+        ])
+    );
+    assert_eq!(t["community_name"], "Data & BI");
+    let posts = t["posts"].as_array().unwrap();
+    assert_eq!(posts.len(), 2);
+    assert_eq!(posts[0]["accepted"], true);
+    assert_eq!(posts[1]["body"], "Superset scales better.");
+
+    let note = id_of(&peer.ok(&[
+        "note",
+        "add",
+        "--title",
+        "BI glossary",
+        "--body",
+        "x",
+        "--scope",
+        &format!("community:{data}"),
+    ]));
+    assert_eq!(
+        peer.json(&["note", "show", &note])["scope"],
+        format!("community:{data}")
+    );
+
+    for (args, want) in [
+        (
+            vec!["thread", "post", "Nowhere", "--title", "t", "--body", "b"],
+            "no community 'Nowhere'",
+        ),
+        (
+            vec!["thread", "reply", &thread, "--body", "  "],
+            "body must not be empty",
+        ),
+        (vec!["thread", "accept", &thread, "nope"], "no reply 'nope'"),
+        (vec!["thread", "show", "0000000"], "no thread"),
+        (
+            vec![
+                "note", "add", "--title", "x", "--body", "y", "--scope", "team:1",
+            ],
+            "invalid scope",
+        ),
+        (
+            vec![
+                "note",
+                "add",
+                "--title",
+                "x",
+                "--body",
+                "y",
+                "--scope",
+                "community:zzz",
+            ],
+            "no community",
+        ),
+    ] {
+        let err = peer.fail(&args);
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn search_finds_notes_threads_and_profiles_with_snippets() {
+    let peer = Peer::init("Alice");
+    peer.ok(&[
+        "profile",
+        "set",
+        "--title",
+        "Kubernetes référente",
+        "--team",
+        "Platform",
+    ]);
+    let note = id_of(&peer.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Déploiement",
+        "--body",
+        "Nous déployons avec Helm sur le cluster de recette.",
+    ]));
+    peer.ok(&["community", "create", "Ops"]);
+    let thread = id_of(&peer.ok(&[
+        "thread",
+        "post",
+        "Ops",
+        "--title",
+        "Helm charts",
+        "--body",
+        "Where do charts live?",
+    ]));
+
+    let hits = peer.json(&["search", "helm"]);
+    let found: BTreeSet<(String, String)> = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["kind"].as_str().unwrap().to_owned(),
+                h["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("note".to_owned(), note.clone()),
+            ("thread".to_owned(), thread)
+        ]
+        .into_iter()
+        .collect()
+    );
+    assert_eq!(keys(&hits[0]), set(&["kind", "id", "title", "snippet"]));
+    let note_hit = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["kind"] == "note")
+        .unwrap();
+    assert!(
+        note_hit["snippet"].as_str().unwrap().contains("[Helm]"),
+        "{note_hit}"
+    );
+
+    // Accents do not matter, prefixes match, FTS syntax is just text.
+    assert_eq!(
+        peer.json(&["search", "deploiement"])[0]["id"],
+        note.as_str()
+    );
+    assert_eq!(peer.json(&["search", "kubern"])[0]["kind"], "profile");
+    assert_eq!(peer.json(&["search", "NEAR(", "OR", "\"*"]), json!([]));
+    let err = peer.fail(&["search", "\"\""]);
+    assert!(err.contains("at least one word"), "{err}");
+    let text = peer.ok(&["search", "nothing-like-this"]);
+    assert_eq!(text.trim(), "Nothing found.");
+}
+
+fn normalized_notes(peer: &Peer) -> Vec<Value> {
+    let mut out: Vec<Value> = peer
+        .json(&["note", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            let mut full = peer.json(&["note", "show", n["id"].as_str().unwrap()]);
+            // The scope of a personal note names its owner, who differs after import.
+            let scope = full["scope"]
+                .as_str()
+                .unwrap()
+                .split(':')
+                .next()
+                .unwrap()
+                .to_owned();
+            full["scope"] = json!(scope);
+            full
+        })
+        .collect();
+    out.sort_by_key(|n| n["id"].as_str().unwrap().to_owned());
+    out
+}
+
+fn threads_of(peer: &Peer) -> Vec<Value> {
+    let mut out = Vec::new();
+    for c in peer.json(&["community", "list"]).as_array().unwrap() {
+        for t in peer
+            .json(&["thread", "list", c["id"].as_str().unwrap()])
+            .as_array()
+            .unwrap()
+        {
+            out.push(peer.json(&["thread", "show", t["id"].as_str().unwrap()]));
+        }
+    }
+    out.sort_by_key(|t| t["id"].as_str().unwrap().to_owned());
+    out
+}
+
+#[test]
+fn export_then_import_reproduces_notes_skills_profiles_and_threads() {
+    let (alice, _bob, bob_id) = alice_and_bob();
+    let alice_id = alice.json(&["whoami"])["member_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    alice.ok(&[
+        "profile",
+        "set",
+        "--title",
+        "Architect",
+        "--languages",
+        "fr,en",
+        "--hours-per-month",
+        "3",
+    ]);
+    alice.ok(&["skill", "claim", "Rust", "--level", "4", "--can-teach"]);
+    alice.ok(&["skill", "endorse", "Bob", "SQL", "--comment", "solid"]);
+    let a = id_of(&alice.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Ownership",
+        "--body",
+        "Borrowing rules, see [[Lifetimes]].",
+        "--tag",
+        "rust",
+        "--skill",
+        "Rust",
+    ]));
+    alice.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Lifetimes",
+        "--body",
+        "'a means…\n\n- one\n- two",
+    ]);
+    alice.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Draft",
+        "--body",
+        "private thoughts",
+        "--scope",
+        "personal",
+    ]);
+    alice.ok(&["note", "edit", &a, "--add-tag", "memory"]);
+    alice.ok(&["community", "create", "Rustaceans"]);
+    let t = id_of(&alice.ok(&[
+        "thread",
+        "post",
+        "Rustaceans",
+        "--title",
+        "Async?",
+        "--body",
+        "tokio or smol?",
+    ]));
+    let r = id_of(&alice.ok(&["thread", "reply", &t, "--body", "tokio"]));
+    alice.ok(&["thread", "accept", &t, &r]);
+
+    let out = alice.path("backup");
+    let summary = alice.json(&["export", "--out", out.to_str().unwrap()]);
+    assert_eq!(summary["exported"]["notes"], 3);
+    assert_eq!(summary["exported"]["threads"], 1);
+    assert!(out.join("entrepairs-export.json").is_file());
+    let markdown: Vec<_> = std::fs::read_dir(out.join("notes"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(markdown.len(), 3);
+    let ownership = markdown
+        .iter()
+        .find(|p| p.to_string_lossy().contains("ownership-"))
+        .expect("ownership-*.md");
+    let text = std::fs::read_to_string(ownership).unwrap();
+    assert!(
+        text.starts_with("---\nid: ")
+            && text.contains("title: \"Ownership\"")
+            && text.contains("Borrowing rules"),
+        "{text}"
+    );
+
+    let fresh = Peer::init("Carol");
+    let imported = fresh.json(&["import", "--from", out.to_str().unwrap()]);
+    assert_eq!(imported["added"]["notes"], 3);
+    assert_eq!(imported["added"]["threads"], 1);
+    assert_eq!(imported["added"]["members"], 2);
+
+    assert_eq!(normalized_notes(&fresh), normalized_notes(&alice));
+    assert_eq!(threads_of(&fresh), threads_of(&alice));
+    for member in [&alice_id, &bob_id] {
+        let mut there = fresh.json(&["profile", "show", member]);
+        let mut here = alice.json(&["profile", "show", member]);
+        // Importing never grants admin rights.
+        there["role"] = json!(null);
+        here["role"] = json!(null);
+        assert_eq!(there, here);
+    }
+    let skills_without_carol = |p: &Peer| -> Value {
+        let mut list = p.json(&["skill", "list"]);
+        for s in list.as_array_mut().unwrap() {
+            s["holders"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|h| h["name"] != "Carol");
+        }
+        list
+    };
+    assert_eq!(skills_without_carol(&fresh), skills_without_carol(&alice));
+    assert_eq!(fresh.json(&["search", "borrowing"])[0]["id"], a.as_str());
+
+    // A second import finds everything already there.
+    let again = fresh.json(&["import", "--from", out.to_str().unwrap()]);
+    assert_eq!(
+        again["added"],
+        json!({"members": 0, "skills": 0, "claims": 0, "endorsements": 0, "communities": 0, "notes": 0, "threads": 0})
+    );
+    assert_eq!(again["skipped"]["notes"], 3);
+
+    // Exporting again into the same directory replaces the previous export; a directory with
+    // other files is refused.
+    alice.ok(&["export", "--out", out.to_str().unwrap()]);
+    let other = alice.path("elsewhere");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("keep.txt"), "mine").unwrap();
+    let err = alice.fail(&["export", "--out", other.to_str().unwrap()]);
+    assert!(err.contains("is not empty"), "{err}");
+}
+
+#[test]
+fn malformed_imports_are_refused_and_change_nothing() {
+    let peer = Peer::init("Alice");
+    peer.ok(&["note", "add", "--title", "Keep me", "--body", "safe"]);
+    let good = Peer::init("Bob");
+    good.ok(&["note", "add", "--title", "Bob's", "--body", "b"]);
+    let dir = good.path("export");
+    good.ok(&["export", "--out", dir.to_str().unwrap()]);
+    let original = std::fs::read_to_string(dir.join("entrepairs-export.json")).unwrap();
+    let before = peer.json(&["note", "list"]);
+
+    let mutate = |f: &dyn Fn(&mut Value)| {
+        let mut v: Value = serde_json::from_str(&original).unwrap();
+        f(&mut v);
+        serde_json::to_string(&v).unwrap()
+    };
+    let cases: Vec<(String, &str)> = vec![
+        ("{ not json".into(), "is not a valid export"),
+        (
+            original[..original.len() / 2].into(),
+            "is not a valid export",
+        ),
+        (
+            mutate(&|v| v["version"] = json!(99)),
+            "version 99 is not supported",
+        ),
+        (mutate(&|v| v["format"] = json!("zip")), "format is 'zip'"),
+        (
+            mutate(&|v| v["notes"][0]["title"] = json!("")),
+            "title must not be empty",
+        ),
+        (
+            mutate(&|v| v["notes"][0]["id"] = json!("../../etc")),
+            "invalid id",
+        ),
+        (
+            mutate(&|v| v["notes"][0]["skills"] = json!(["ghost"])),
+            "unknown skill 'ghost'",
+        ),
+        (
+            mutate(&|v| v["notes"][0]["created_at"] = json!("yesterday")),
+            "invalid time",
+        ),
+        (
+            mutate(
+                &|v| v["workspace"]["claims"] = json!([{"member": "nobody", "skill": "x", "level": 2, "wants_to_learn": false, "can_teach": false, "updated_at": "2026-01-01T00:00:00Z"}]),
+            ),
+            "unknown member",
+        ),
+        (
+            mutate(&|v| v["notes"].as_array_mut().unwrap().push(json!({"id": "x1"}))),
+            "missing field",
+        ),
+    ];
+    for (i, (content, want)) in cases.iter().enumerate() {
+        let bad = peer.path(&format!("bad{i}"));
+        std::fs::create_dir_all(&bad).unwrap();
+        std::fs::write(bad.join("entrepairs-export.json"), content).unwrap();
+        let err = peer.fail(&["import", "--from", bad.to_str().unwrap()]);
+        assert!(err.contains(want), "case {i}: {err}");
+    }
+    let err = peer.fail(&["import", "--from", peer.path("nowhere").to_str().unwrap()]);
+    assert!(err.contains("holds no entrepairs-export.json"), "{err}");
+    assert_eq!(peer.json(&["note", "list"]), before);
+    assert_eq!(peer.json(&["doctor"])["ok"], true);
+}
+
+#[test]
+fn bad_input_gives_one_clear_line_and_loses_nothing() {
+    let peer = Peer::init("Alice");
+    let kept = id_of(&peer.ok(&[
+        "note", "add", "--title", "Kept", "--body", "safe", "--tag", "t",
+    ]));
+    peer.ok(&["skill", "claim", "Rust", "--level", "2"]);
+    let notes = peer.json(&["note", "list"]);
+    let skills = peer.json(&["skill", "list"]);
+
+    for (args, want) in [
+        (
+            vec!["note", "show", "does-not-exist"],
+            "no note with id 'does-not-exist'",
+        ),
+        (
+            vec!["note", "edit", "nope", "--title", "x"],
+            "no note with id 'nope'",
+        ),
+        (vec!["note", "delete", "nope"], "no note"),
+        (vec!["thread", "reply", "nope", "--body", "x"], "no thread"),
+        (
+            vec!["note", "add", "--title", "", "--body", "x"],
+            "title must not be empty",
+        ),
+        (
+            vec!["note", "add", "--title", "two\nlines", "--body", "x"],
+            "single line",
+        ),
+        (
+            vec!["note", "add", "--title", "no body"],
+            "give the note's body",
+        ),
+        (
+            vec![
+                "note",
+                "add",
+                "--title",
+                "t",
+                "--body-file",
+                "/no/such/file",
+            ],
+            "cannot read /no/such/file",
+        ),
+        (
+            vec!["skill", "claim", "Rust", "--level", "5"],
+            "invalid level 5",
+        ),
+        (
+            vec!["skill", "claim", "Rust", "--level", "guru"],
+            "invalid level 'guru'",
+        ),
+        (
+            vec!["skill", "claim", "!!!", "--level", "2"],
+            "at least one letter or digit",
+        ),
+        (
+            vec!["note", "list", "--skill", "cobol"],
+            "no skill named 'cobol'",
+        ),
+        (vec!["frobnicate"], "unrecognized subcommand"),
+        (vec!["note", "add", "--title"], "a value is required"),
+    ] {
+        let err = peer.fail(&args);
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+    let bad_utf8 = peer.path("latin1.txt");
+    std::fs::write(&bad_utf8, b"caf\xe9").unwrap();
+    let err = peer.fail(&[
+        "note",
+        "add",
+        "--title",
+        "t",
+        "--body-file",
+        bad_utf8.to_str().unwrap(),
+    ]);
+    assert!(err.contains("is not UTF-8 text"), "{err}");
+
+    assert_eq!(peer.json(&["note", "list"]), notes);
+    assert_eq!(peer.json(&["skill", "list"]), skills);
+    assert_eq!(peer.json(&["note", "show", &kept])["body"], "safe");
+
+    let missing = Peer::new();
+    let err = missing.fail(&["whoami"]);
+    assert!(
+        err.contains("does not exist") && err.contains("entrepairs init"),
+        "{err}"
+    );
+    assert!(
+        !missing.dir.exists(),
+        "a read command does not create the data directory"
+    );
+}
+
+#[test]
+fn a_corrupted_database_is_reported_and_left_untouched() {
+    for (case, damage) in [
+        (
+            "garbage",
+            &(|b: &mut Vec<u8>| b.iter_mut().for_each(|x| *x = 0x5a)) as &dyn Fn(&mut Vec<u8>),
+        ),
+        ("truncated", &|b: &mut Vec<u8>| b.truncate(50)),
+        ("zeroed header", &|b: &mut Vec<u8>| b[..100].fill(0)),
+    ] {
+        let peer = Peer::init("Alice");
+        peer.ok(&["note", "add", "--title", "n", "--body", "b"]);
+        let db = peer.dir.join("entrepairs.db");
+        let mut bytes = std::fs::read(&db).unwrap();
+        damage(&mut bytes);
+        std::fs::write(&db, &bytes).unwrap();
+        let before = files(&peer.dir);
+        for args in [
+            vec!["whoami"],
+            vec!["note", "list"],
+            vec!["note", "add", "--title", "x", "--body", "y"],
+            vec!["doctor"],
+        ] {
+            let err = peer.fail(&args);
+            assert!(
+                err.contains("corrupted or unreadable") || err.contains("is not an Entrepairs"),
+                "{case} {args:?}: {err}"
+            );
+        }
+        assert_eq!(
+            files(&peer.dir),
+            before,
+            "{case}: the damaged files are left as they were"
+        );
+    }
+
+    // Another program's SQLite database is not ours.
+    let peer = Peer::init("Alice");
+    let db = peer.dir.join("entrepairs.db");
+    std::fs::remove_file(&db).unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    drop(conn);
+    let err = peer.fail(&["note", "list"]);
+    assert!(err.contains("is not an Entrepairs data directory"), "{err}");
+}
+
+#[test]
+fn doctor_checks_everything_and_rebuilds_the_index() {
+    let peer = Peer::init("Alice");
+    let n = id_of(&peer.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Indexed",
+        "--body",
+        "findable words",
+    ]));
+    peer.ok(&["community", "create", "C"]);
+    peer.ok(&["thread", "post", "C", "--title", "T", "--body", "B"]);
+    let report = peer.json(&["doctor"]);
+    assert_eq!(
+        keys(&report),
+        set(&[
+            "ok",
+            "integrity",
+            "documents",
+            "bad_documents",
+            "stale_index",
+            "rebuilt"
+        ])
+    );
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["documents"], 3);
+
+    // Damage the derived index only: doctor notices and fails; --rebuild-index repairs it.
+    let conn = rusqlite::Connection::open(peer.dir.join("entrepairs.db")).unwrap();
+    conn.execute_batch("DELETE FROM note_index; DELETE FROM search;")
+        .unwrap();
+    drop(conn);
+    assert_eq!(peer.json(&["note", "list"]), json!([]));
+    let out = peer.run(&["doctor", "--json"]);
+    assert!(!out.status.success(), "doctor fails on a stale index");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+    assert!(
+        report["stale_index"].as_array().unwrap().len() >= 2,
+        "{report}"
+    );
+    let fixed = peer.json(&["doctor", "--rebuild-index"]);
+    assert_eq!(fixed["ok"], true);
+    assert_eq!(fixed["rebuilt"], 3);
+    assert_eq!(peer.json(&["note", "list"])[0]["id"], n.as_str());
+    assert_eq!(peer.json(&["search", "findable"])[0]["id"], n.as_str());
+    assert_eq!(peer.json(&["doctor"])["stale_index"], json!([]));
+
+    // A damaged document chunk is reported by id, and the command fails.
+    let conn = rusqlite::Connection::open(peer.dir.join("entrepairs.db")).unwrap();
+    conn.execute(
+        "UPDATE chunks SET bytes = x'00112233' WHERE doc_id = ?1",
+        [&n],
+    )
+    .unwrap();
+    drop(conn);
+    let out = peer.run(&["doctor", "--json"]);
+    assert!(!out.status.success());
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["bad_documents"][0]["id"], n.as_str());
+    let err = check_fail(&["doctor"], peer.run(&["doctor"]));
+    assert!(err.contains("doctor found problems"), "{err}");
+    let err = peer.fail(&["note", "show", &n]);
+    assert!(err.contains(&n) && err.contains("not valid"), "{err}");
+}

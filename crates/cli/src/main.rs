@@ -17,6 +17,7 @@ use crate::cli::{Cli, Command, CommunityCmd, NoteCmd, ProfileCmd, SkillCmd, Thre
 use crate::output::Out;
 
 fn main() -> ExitCode {
+    // Automerge logs the errors it returns; they reach the user once, as our error line.
     // A panic is a bug; still, the user gets one line, not a backtrace.
     std::panic::set_hook(Box::new(|info| {
         let mut stderr = std::io::stderr();
@@ -47,7 +48,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ENTREPAIRS_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                .unwrap_or_else(|_| "warn,automerge=off".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -111,11 +112,18 @@ async fn run(cli: Cli, out: &mut Out) -> Result<()> {
             .clone()
             .unwrap_or_else(|| format!("{name}'s workspace"));
         let node = Node::init(&dir, name, &workspace).await?;
-        let me = node.whoami().await?;
-        return out.whoami(&me);
+        let me = node.whoami().await;
+        node.shutdown().await?;
+        return out.whoami(&me?);
     }
     let node = Node::open(&dir).await?;
-    match cli.command {
+    let result = command(cli.command, &node, out).await;
+    node.shutdown().await?;
+    result
+}
+
+async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
+    match command {
         Command::Init { .. } => unreachable!("handled above"),
         Command::Whoami => out.whoami(&node.whoami().await?),
         Command::Profile(ProfileCmd::Set(args)) => {

@@ -20,6 +20,8 @@ pub struct Core {
     pub(crate) actor: ActorId,
     pub(crate) workspace_id: String,
     events: broadcast::Sender<Event>,
+    /// Set by [`crate::Node::shutdown`]: the store thread stops after the current job.
+    pub(crate) stopping: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Core {
@@ -30,6 +32,8 @@ impl Core {
         events: broadcast::Sender<Event>,
     ) -> Result<Core, NodeError> {
         let shown = dir.display().to_string();
+        domain::require_text("name", name)?;
+        domain::require_text("workspace name", workspace)?;
         if dir.join(DB_FILE).exists() {
             return Err(NodeError::AlreadyInitialised(shown));
         }
@@ -127,6 +131,7 @@ impl Core {
             key,
             workspace_id,
             events,
+            stopping: None,
         })
     }
 

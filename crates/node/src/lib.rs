@@ -90,8 +90,19 @@ impl Node {
             .spawn(move || match make(thread_events) {
                 Ok(mut core) => {
                     let _ = ready.send(Ok(()));
+                    let mut stopped = None;
                     while let Some(job) = queue.blocking_recv() {
                         job(&mut core);
+                        if let Some(done) = core.stopping.take() {
+                            stopped = Some(done);
+                            break;
+                        }
+                    }
+                    // Closing the connection checkpoints the WAL; only then is the
+                    // shutdown reported done.
+                    drop(core);
+                    if let Some(done) = stopped {
+                        let _ = done.send(());
                     }
                 }
                 Err(e) => {
@@ -128,6 +139,17 @@ impl Node {
             .await
             .map_err(|_| NodeError::Stopped)?;
         answer.await.map_err(|_| NodeError::Stopped)?
+    }
+
+    /// Stops the store thread after the jobs already queued and waits until the database is
+    /// closed. Calls through other handles fail with [`NodeError::Stopped`] afterwards.
+    pub async fn shutdown(self) -> Result<(), NodeError> {
+        let (done, closed) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move |core| core.stopping = Some(done)))
+            .await
+            .map_err(|_| NodeError::Stopped)?;
+        closed.await.map_err(|_| NodeError::Stopped)
     }
 
     /// A stream of [`Event`]s from now on.

@@ -102,6 +102,7 @@ impl Store {
         if !path.is_file() {
             return Err(StoreError::Missing(shown));
         }
+        check_header(path)?;
         let corrupt = |e: rusqlite::Error| StoreError::Corrupt {
             path: shown.clone(),
             reason: e.to_string(),
@@ -355,6 +356,44 @@ impl Tx<'_> {
         tracing::debug!(doc = id, "compacted");
         Ok(())
     }
+}
+
+/// Reads the database header before SQLite opens the file, so that a damaged or foreign file
+/// is refused without SQLite touching it or its WAL (which may hold the last transactions).
+fn check_header(path: &Path) -> Result<(), StoreError> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let mut header = [0u8; 100];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut header));
+    match read {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            return Err(StoreError::Corrupt {
+                path: shown,
+                reason: "the file is truncated".into(),
+            });
+        }
+        Err(e) => {
+            return Err(StoreError::Corrupt {
+                path: shown,
+                reason: e.to_string(),
+            });
+        }
+    }
+    if &header[..16] != b"SQLite format 3\0" {
+        return Err(StoreError::Corrupt {
+            path: shown,
+            reason: "the SQLite header is damaged".into(),
+        });
+    }
+    // `PRAGMA application_id` lives big-endian at offset 68 of the header.
+    let app = i64::from(i32::from_be_bytes([
+        header[68], header[69], header[70], header[71],
+    ]));
+    if app != APPLICATION_ID {
+        return Err(StoreError::NotOurs(shown));
+    }
+    Ok(())
 }
 
 fn configure(conn: &Connection) -> Result<(), rusqlite::Error> {

@@ -1,0 +1,163 @@
+//! Helpers for tests that drive the real `entrepairs` binary in temporary data directories,
+//! as a user would from a shell.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// The `entrepairs` binary cargo built for these tests.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_entrepairs"))
+}
+
+/// One peer: a data directory inside a temporary directory that is removed on drop.
+pub struct Peer {
+    _tmp: tempfile::TempDir,
+    pub dir: PathBuf,
+}
+
+impl Peer {
+    /// A peer whose data directory does not exist yet.
+    pub fn new() -> Peer {
+        let tmp = tempfile::tempdir().expect("temporary directory");
+        let dir = tmp.path().join("data");
+        Peer { _tmp: tmp, dir }
+    }
+
+    /// A peer after `init --name NAME --workspace Acme`.
+    pub fn init(name: &str) -> Peer {
+        let peer = Peer::new();
+        peer.ok(&["init", "--name", name, "--workspace", "Acme"]);
+        peer
+    }
+
+    /// A scratch path next to the data directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.parent().expect("parent").join(name)
+    }
+
+    /// `entrepairs --data-dir DIR ARGS...`, with the environment cleared of our variables.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(bin());
+        cmd.arg("--data-dir").arg(&self.dir).args(args);
+        cmd.env_remove("ENTREPAIRS_DATA_DIR")
+            .env_remove("ENTREPAIRS_LOG");
+        cmd.stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs a command.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().expect("run entrepairs")
+    }
+
+    /// Runs a command with `input` on standard input.
+    pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn entrepairs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+        child.wait_with_output().expect("wait entrepairs")
+    }
+
+    /// Runs a command that must succeed; returns its standard output.
+    pub fn ok(&self, args: &[&str]) -> String {
+        check_ok(args, self.run(args))
+    }
+
+    /// Runs a command with `--json` that must succeed; returns the parsed output.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let out = self.ok(&all);
+        serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("{args:?} printed invalid JSON ({e}):\n{out}"))
+    }
+
+    /// Runs a command that must fail cleanly; returns its one line of standard error.
+    pub fn fail(&self, args: &[&str]) -> String {
+        check_fail(args, self.run(args))
+    }
+}
+
+/// Asserts success and returns stdout.
+pub fn check_ok(args: &[&str], out: Output) -> String {
+    let stdout = String::from_utf8(out.stdout).expect("utf-8 stdout");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{args:?} failed ({}):\n{stderr}",
+        out.status
+    );
+    stdout
+}
+
+/// Asserts a clean failure: non-zero exit, exactly one line on stderr starting with
+/// `error:`, no panic, no backtrace. Returns that line.
+pub fn check_fail(args: &[&str], out: Output) -> String {
+    let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
+    assert!(
+        !out.status.success(),
+        "{args:?} should have failed; stdout:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(out.status.code().is_some(), "{args:?} died of a signal");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "{args:?} should print one line on stderr, got:\n{stderr}"
+    );
+    let line = lines[0];
+    assert!(line.starts_with("error: "), "{args:?}: {line}");
+    for bad in ["panicked", "backtrace", "internal error", "RUST_BACKTRACE"] {
+        assert!(!line.contains(bad), "{args:?}: {line}");
+    }
+    line.to_owned()
+}
+
+/// The last non-empty line of a command's output: the id a creating command printed.
+pub fn id_of(stdout: &str) -> String {
+    let lines: Vec<&str> = stdout.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "a creating command prints the id alone on a line, got {stdout:?}"
+    );
+    lines[0].trim().to_owned()
+}
+
+/// A snapshot of every file under `dir` (name, length and a hash of the bytes), to prove
+/// nothing changed.
+pub fn files(dir: &Path) -> Vec<(PathBuf, usize, u64)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).expect("read file");
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                std::hash::Hash::hash(&bytes, &mut hasher);
+                out.push((path, bytes.len(), std::hash::Hasher::finish(&hasher)));
+            }
+        }
+    }
+    out.sort();
+    out
+}
