@@ -1,6 +1,8 @@
 //! The `entrepairs` CLI contract, driven through the real binary in temporary data
 //! directories: every command, its `--json` shape, and clean failures on bad input.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a test failure, with its location
+
 mod common;
 
 use std::collections::BTreeSet;

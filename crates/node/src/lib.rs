@@ -157,3 +157,121 @@ impl Node {
         self.events.subscribe()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn node() -> (tempfile::TempDir, Node) {
+        let tmp = tempfile::tempdir().unwrap();
+        let node = Node::init(&tmp.path().join("data"), "Alice", "Acme")
+            .await
+            .unwrap();
+        (tmp, node)
+    }
+
+    fn note(title: &str) -> NewNote {
+        NewNote {
+            title: title.into(),
+            body: "body".into(),
+            ..NewNote::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn every_committed_write_is_announced_and_refused_writes_are_not() {
+        let (_tmp, node) = node().await;
+        let mut events = node.subscribe();
+        let id = node.add_note(note("One")).await.unwrap();
+        assert_eq!(
+            events.recv().await.unwrap(),
+            Event::DocChanged {
+                id: id.clone(),
+                kind: domain::DocKind::Note
+            }
+        );
+        let edit = NoteEdit {
+            title: Some(" ".into()),
+            ..NoteEdit::default()
+        };
+        assert!(node.edit_note(id.clone(), edit).await.is_err());
+        node.claim_skill("Rust".into(), domain::Level::Expert, false, true)
+            .await
+            .unwrap();
+        let ws = node.whoami().await.unwrap().workspace_id;
+        assert_eq!(
+            events.recv().await.unwrap(),
+            Event::DocChanged {
+                id: ws,
+                kind: domain::DocKind::Workspace
+            },
+            "the refused edit announced nothing"
+        );
+    }
+
+    #[tokio::test]
+    async fn documents_are_compacted_without_losing_history() {
+        let (tmp, node) = node().await;
+        let id = node.add_note(note("Compacted")).await.unwrap();
+        let edits = 3 * store::COMPACT_AFTER_CHUNKS as usize;
+        for i in 0..edits {
+            let edit = NoteEdit {
+                body: Some(format!("version {i}")),
+                add_tags: vec![format!("t{}", i % 5)],
+                ..NoteEdit::default()
+            };
+            node.edit_note(id.clone(), edit).await.unwrap();
+        }
+        let chunks = {
+            let id = id.clone();
+            node.call(move |c| Ok(c.store.chunk_count(&id)?))
+                .await
+                .unwrap()
+        };
+        assert!(
+            chunks < store::COMPACT_AFTER_CHUNKS,
+            "{chunks} chunks after {edits} edits"
+        );
+        node.clone().shutdown().await.unwrap();
+
+        let reopened = Node::open(&tmp.path().join("data")).await.unwrap();
+        let shown = reopened.note(id).await.unwrap();
+        assert_eq!(shown.body, format!("version {}", edits - 1));
+        assert_eq!(shown.tags, ["t0", "t1", "t2", "t3", "t4"]);
+        assert!(reopened.doctor(false).await.unwrap().ok);
+    }
+
+    #[tokio::test]
+    async fn two_nodes_on_one_data_dir_write_without_losing_each_others_edits() {
+        let (tmp, first) = node().await;
+        let second = Node::open(&tmp.path().join("data")).await.unwrap();
+        let id = first.add_note(note("Shared")).await.unwrap();
+        let mut writers = Vec::new();
+        for (node, name) in [(first.clone(), "a"), (second.clone(), "b")] {
+            let id = id.clone();
+            writers.push(tokio::spawn(async move {
+                for i in 0..20 {
+                    let edit = NoteEdit {
+                        add_tags: vec![format!("{name}{i}")],
+                        ..NoteEdit::default()
+                    };
+                    node.edit_note(id.clone(), edit).await.unwrap();
+                }
+            }));
+        }
+        for w in writers {
+            w.await.unwrap();
+        }
+        let tags = second.note(id).await.unwrap().tags;
+        assert_eq!(tags.len(), 40, "{tags:?}");
+        assert!(first.doctor(false).await.unwrap().ok);
+    }
+
+    #[tokio::test]
+    async fn calls_after_shutdown_fail_cleanly() {
+        let (_tmp, node) = node().await;
+        let other = node.clone();
+        node.shutdown().await.unwrap();
+        assert!(matches!(other.whoami().await, Err(NodeError::Stopped)));
+    }
+}

@@ -249,7 +249,7 @@ impl Core {
                 }
             })
             .collect();
-        out.sort_by(|a, b| fold(&a.label_en).cmp(&fold(&b.label_en)));
+        out.sort_by_key(|s| fold(&s.label_en));
         Ok(out)
     }
 
@@ -453,7 +453,7 @@ impl Core {
                 threads: self.store.threads(&c.id)?.len(),
             });
         }
-        out.sort_by(|a, b| fold(&a.name).cmp(&fold(&b.name)));
+        out.sort_by_key(|c| fold(&c.name));
         Ok(out)
     }
 

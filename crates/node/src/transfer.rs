@@ -8,7 +8,8 @@
 //! plain members (importing a file never grants admin rights); personal notes become personal
 //! notes of the importing member.
 
-use std::collections::BTreeSet;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -192,49 +193,51 @@ impl Core {
         self.write(|w| {
             w.update_workspace(|ws| {
                 let x = &file.workspace;
-                for m in &x.members {
-                    if ws.members.contains_key(&m.id) {
-                        skipped.members += 1;
-                    } else {
-                        let mut m = m.clone();
-                        m.role = Role::Member.as_str().into();
-                        ws.members.insert(m.id.clone(), m);
-                        added.members += 1;
-                    }
-                }
-                for s in &x.skills {
-                    if ws.skills.contains_key(&s.id) {
-                        skipped.skills += 1;
-                    } else {
-                        ws.skills.insert(s.id.clone(), s.clone());
-                        added.skills += 1;
-                    }
-                }
-                for c in &x.claims {
-                    let key = claim_key(&c.member, &c.skill);
-                    if ws.claims.contains_key(&key) {
-                        skipped.claims += 1;
-                    } else {
-                        ws.claims.insert(key, c.clone());
-                        added.claims += 1;
-                    }
-                }
-                for e in &x.endorsements {
-                    if ws.endorsements.contains_key(&e.id) {
-                        skipped.endorsements += 1;
-                    } else {
-                        ws.endorsements.insert(e.id.clone(), e.clone());
-                        added.endorsements += 1;
-                    }
-                }
-                for c in &x.communities {
-                    if ws.communities.contains_key(&c.id) {
-                        skipped.communities += 1;
-                    } else {
-                        ws.communities.insert(c.id.clone(), c.clone());
-                        added.communities += 1;
-                    }
-                }
+                // Importing never grants admin rights.
+                let members: Vec<Member> = x
+                    .members
+                    .iter()
+                    .map(|m| Member {
+                        role: Role::Member.as_str().into(),
+                        ..m.clone()
+                    })
+                    .collect();
+                let (a, s) = (&mut added, &mut skipped);
+                add_missing(
+                    &mut ws.members,
+                    &members,
+                    |m| m.id.clone(),
+                    &mut a.members,
+                    &mut s.members,
+                );
+                add_missing(
+                    &mut ws.skills,
+                    &x.skills,
+                    |k| k.id.clone(),
+                    &mut a.skills,
+                    &mut s.skills,
+                );
+                add_missing(
+                    &mut ws.claims,
+                    &x.claims,
+                    |c| claim_key(&c.member, &c.skill),
+                    &mut a.claims,
+                    &mut s.claims,
+                );
+                add_missing(
+                    &mut ws.endorsements,
+                    &x.endorsements,
+                    |e| e.id.clone(),
+                    &mut a.endorsements,
+                    &mut s.endorsements,
+                );
+                add_missing(
+                    &mut ws.communities,
+                    &x.communities,
+                    |c| c.id.clone(),
+                    &mut a.communities,
+                    &mut s.communities,
+                );
                 Ok(())
             })?;
             for n in &file.notes {
@@ -279,6 +282,25 @@ impl Core {
             Ok(())
         })?;
         Ok(ImportSummary { added, skipped })
+    }
+}
+
+/// Inserts each record whose key is missing from `map`, counting what was added and skipped.
+fn add_missing<V: Clone>(
+    map: &mut BTreeMap<String, V>,
+    records: &[V],
+    key: impl Fn(&V) -> String,
+    added: &mut usize,
+    skipped: &mut usize,
+) {
+    for record in records {
+        match map.entry(key(record)) {
+            Entry::Occupied(_) => *skipped += 1,
+            Entry::Vacant(slot) => {
+                slot.insert(record.clone());
+                *added += 1;
+            }
+        }
     }
 }
 
@@ -372,13 +394,13 @@ fn validate(file: &ExportFile, local: &Workspace) -> Result<(), DomainError> {
         for s in &n.skills {
             skill(s)?;
         }
-        if let Scope::Community(c) = n.scope.parse::<Scope>()? {
-            if !communities.contains(c.as_str()) {
-                return Err(bad(format!(
-                    "note {} belongs to unknown community '{c}'",
-                    n.id
-                )));
-            }
+        if let Scope::Community(c) = n.scope.parse::<Scope>()?
+            && !communities.contains(c.as_str())
+        {
+            return Err(bad(format!(
+                "note {} belongs to unknown community '{c}'",
+                n.id
+            )));
         }
     }
     for t in &file.threads {
@@ -393,13 +415,13 @@ fn validate(file: &ExportFile, local: &Workspace) -> Result<(), DomainError> {
         for p in &t.posts {
             id("a reply", &p.id)?;
         }
-        if let Some(a) = &t.accepted {
-            if !t.posts.iter().any(|p| &p.id == a) {
-                return Err(bad(format!(
-                    "thread {} accepts an unknown reply '{a}'",
-                    t.id
-                )));
-            }
+        if let Some(a) = &t.accepted
+            && !t.posts.iter().any(|p| &p.id == a)
+        {
+            return Err(bad(format!(
+                "thread {} accepts an unknown reply '{a}'",
+                t.id
+            )));
         }
     }
     Ok(())
