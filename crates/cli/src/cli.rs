@@ -58,6 +58,40 @@ pub enum Command {
         #[arg(required = true)]
         skill: Vec<String>,
     },
+    /// Mentoring relationships (private to the two of you).
+    #[command(subcommand)]
+    Mentoring(MentoringCmd),
+    /// Action items from mentoring and sessions.
+    #[command(subcommand)]
+    Action(ActionCmd),
+    /// Peer reviews (private to requester and reviewer).
+    #[command(subcommand)]
+    Review(ReviewCmd),
+    /// Guided sessions: codev, aar, peer-assist, wol, flash, lunch-learn.
+    #[command(subcommand)]
+    Session(SessionCmd),
+    /// Thank a colleague.
+    #[command(subcommand)]
+    Kudos(KudosCmd),
+    /// Time given to colleagues, credited once they confirm it.
+    #[command(subcommand)]
+    Credit(CreditCmd),
+    /// Minutes given versus received (confirmed only).
+    Balance {
+        /// Member id or name (you by default).
+        member: Option<String>,
+    },
+    /// Mentor suggestions.
+    #[command(subcommand)]
+    Match(MatchCmd),
+    /// Views over the skills map.
+    #[command(subcommand)]
+    Skills(SkillsCmd),
+    /// What needs doing: due mentoring, overdue actions, sessions today.
+    Remind,
+    /// Reports.
+    #[command(subcommand)]
+    Report(ReportCmd),
     /// Write everything you hold to a directory: one JSON file and one Markdown file per note.
     Export {
         /// Target directory (new, empty, or a previous export).
@@ -256,5 +290,272 @@ pub enum ThreadCmd {
     Show {
         /// Thread id.
         thread: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MentoringCmd {
+    /// Start a relationship with a colleague.
+    Start {
+        /// The colleague (member id or name).
+        #[arg(long)]
+        with: String,
+        /// Your side: mentor, mentee, or cross (each teaches the other).
+        #[arg(long = "as", value_name = "mentor|mentee|cross")]
+        role: String,
+        /// Reverse mentoring: the junior colleague mentors the senior one.
+        #[arg(long)]
+        reverse: bool,
+        /// A goal (repeatable).
+        #[arg(long)]
+        goal: Vec<String>,
+        /// Days between sessions (default 14).
+        #[arg(long)]
+        cadence_days: Option<u32>,
+    },
+    /// Your relationships.
+    List,
+    /// One relationship in full.
+    Show {
+        /// Relationship id.
+        id: String,
+    },
+    /// Add a goal, set its progress, or mark it done.
+    #[command(group(clap::ArgGroup::new("change").required(true).args(["add", "progress", "done"])))]
+    Goal {
+        /// Relationship id.
+        id: String,
+        /// A new goal.
+        #[arg(long)]
+        add: Option<String>,
+        /// A goal (number, id or text) and its progress in %.
+        #[arg(long, num_args = 2, value_names = ["GOAL", "PCT"])]
+        progress: Option<Vec<String>>,
+        /// A goal (number, id or text) now reached.
+        #[arg(long)]
+        done: Option<String>,
+    },
+    /// Log a session.
+    Log {
+        /// Relationship id.
+        id: String,
+        /// How long.
+        #[arg(long)]
+        minutes: u32,
+        /// When (YYYY-MM-DD, default today).
+        #[arg(long)]
+        date: Option<String>,
+        /// What was discussed.
+        #[arg(long)]
+        notes: String,
+        /// A topic or skill (repeatable).
+        #[arg(long)]
+        topic: Vec<String>,
+        /// An action decided (repeatable).
+        #[arg(long)]
+        action: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ActionCmd {
+    /// Action items, open ones first.
+    List {
+        /// Only yours.
+        #[arg(long)]
+        mine: bool,
+        /// Only those past their due day.
+        #[arg(long)]
+        overdue: bool,
+    },
+    /// Mark an action done.
+    Done {
+        /// Action id.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCmd {
+    /// Ask a colleague for feedback.
+    Request {
+        /// The reviewer (member id or name).
+        #[arg(long)]
+        reviewer: String,
+        /// What the feedback is about.
+        #[arg(long)]
+        about: String,
+        /// start-stop-continue, sbi or rubric.
+        #[arg(long)]
+        template: String,
+        /// Rubric criteria, comma-separated.
+        #[arg(long)]
+        criteria: Option<String>,
+    },
+    /// Write answers (the reviewer).
+    Write {
+        /// Review id.
+        id: String,
+        /// KEY=TEXT, e.g. start=..., situation=..., or a criterion's comment (repeatable).
+        #[arg(long)]
+        answer: Vec<String>,
+        /// CRITERION=N, 1 to 5 (rubric; repeatable).
+        #[arg(long)]
+        rating: Vec<String>,
+    },
+    /// Submit it (the reviewer); it can no longer change.
+    Submit {
+        /// Review id.
+        id: String,
+        /// Time spent, credited once the requester confirms (default 30).
+        #[arg(long, default_value_t = 30)]
+        minutes: u32,
+    },
+    /// Acknowledge a submitted review (the requester).
+    Ack {
+        /// Review id.
+        id: String,
+        /// A reply.
+        #[arg(long)]
+        reply: Option<String>,
+    },
+    /// Reviews you asked for or write.
+    List,
+    /// One review.
+    Show {
+        /// Review id.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionCmd {
+    /// Plan a session.
+    Plan {
+        /// codev, aar, peer-assist, wol, flash or lunch-learn.
+        #[arg(long)]
+        format: String,
+        /// Title.
+        #[arg(long)]
+        title: String,
+        /// Start, RFC 3339 (e.g. 2026-12-01T12:30:00+01:00).
+        #[arg(long)]
+        at: String,
+        /// Length in minutes (default: the format's time boxes).
+        #[arg(long)]
+        minutes: Option<u32>,
+        /// A host (repeatable; you by default).
+        #[arg(long)]
+        host: Vec<String>,
+        /// MEMBER or MEMBER:ROLE (repeatable).
+        #[arg(long)]
+        participant: Vec<String>,
+        /// A skill it is about (repeatable).
+        #[arg(long)]
+        skill: Vec<String>,
+        /// workspace or community:ID.
+        #[arg(long, default_value = "workspace")]
+        scope: String,
+    },
+    /// Start the first step.
+    Start {
+        /// Session id.
+        id: String,
+    },
+    /// Record the running step's notes and move to the next.
+    Step {
+        /// Session id.
+        id: String,
+        /// Notes of the step.
+        #[arg(long)]
+        notes: String,
+    },
+    /// Close the session.
+    Close {
+        /// Session id.
+        id: String,
+        /// A takeaway (repeatable).
+        #[arg(long)]
+        takeaway: Vec<String>,
+        /// How it went, 1 to 5.
+        #[arg(long)]
+        rating: Option<u32>,
+        /// An action (for codev: the client's action plan; repeatable).
+        #[arg(long)]
+        action: Vec<String>,
+    },
+    /// Sessions by date.
+    List {
+        /// Only those not closed, from today on.
+        #[arg(long)]
+        upcoming: bool,
+    },
+    /// One session with its steps.
+    Show {
+        /// Session id.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KudosCmd {
+    /// Thank a colleague.
+    Give {
+        /// Member id or name.
+        member: String,
+        /// What for.
+        #[arg(long)]
+        message: String,
+        /// The skill it is about.
+        #[arg(long)]
+        skill: Option<String>,
+    },
+    /// Kudos, newest first.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CreditCmd {
+    /// Contributions, confirmed or not.
+    List {
+        /// Only those given or received by this member.
+        #[arg(long)]
+        member: Option<String>,
+    },
+    /// Confirm time you received.
+    Confirm {
+        /// Contribution id.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MatchCmd {
+    /// Who could mentor whom, reciprocal pairs first.
+    Suggest {
+        /// Only pairs involving this member.
+        #[arg(long = "for")]
+        for_member: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SkillsCmd {
+    /// Skills held at expert level by one person or none.
+    AtRisk,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// A member's contributions as Markdown, for an annual review.
+    Contributions {
+        /// Member id or name (you by default).
+        member: Option<String>,
+        /// From this day (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<String>,
+        /// The Markdown file to write.
+        #[arg(long, value_name = "FILE.md")]
+        out: std::path::PathBuf,
     },
 }

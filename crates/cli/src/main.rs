@@ -13,8 +13,12 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use node::{NewNote, Node, NoteEdit, ProfilePatch};
 
-use crate::cli::{Cli, Command, CommunityCmd, NoteCmd, ProfileCmd, SkillCmd, ThreadCmd};
+use crate::cli::{
+    ActionCmd, Cli, Command, CommunityCmd, CreditCmd, KudosCmd, MatchCmd, MentoringCmd, NoteCmd,
+    ProfileCmd, ReportCmd, ReviewCmd, SessionCmd, SkillCmd, SkillsCmd, ThreadCmd,
+};
 use crate::output::Out;
+use node::formats::{GoalChange, MentoringRole};
 
 fn main() -> ExitCode {
     // Automerge logs the errors it returns; they reach the user once, as our error line.
@@ -232,6 +236,42 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
         Command::Thread(ThreadCmd::Show { thread }) => out.thread(&node.thread(thread).await?),
         Command::Search { query } => out.search(&node.search(query.join(" ")).await?),
         Command::WhoCanHelp { skill } => out.helpers(&node.who_can_help(skill.join(" ")).await?),
+        Command::Mentoring(cmd) => mentoring(cmd, node, out).await,
+        Command::Action(ActionCmd::List { mine, overdue }) => {
+            out.actions(&node.actions(mine, overdue).await?)
+        }
+        Command::Action(ActionCmd::Done { id }) => {
+            node.action_done(id.clone()).await?;
+            out.done(&format!("action {id} done"))
+        }
+        Command::Review(cmd) => review(cmd, node, out).await,
+        Command::Session(cmd) => session(cmd, node, out).await,
+        Command::Kudos(KudosCmd::Give {
+            member,
+            message,
+            skill,
+        }) => out.id(&node.kudos_give(member, message, skill).await?),
+        Command::Kudos(KudosCmd::List) => out.kudos(&node.kudos().await?),
+        Command::Credit(CreditCmd::List { member }) => out.credits(&node.credits(member).await?),
+        Command::Credit(CreditCmd::Confirm { id }) => {
+            node.credit_confirm(id.clone()).await?;
+            out.done(&format!("contribution {id} confirmed"))
+        }
+        Command::Balance { member } => out.balance(&node.balance(member).await?),
+        Command::Match(MatchCmd::Suggest { for_member }) => {
+            out.suggestions(&node.match_suggest(for_member).await?)
+        }
+        Command::Skills(SkillsCmd::AtRisk) => out.at_risk(&node.skills_at_risk().await?),
+        Command::Remind => out.reminders(&node.remind().await?),
+        Command::Report(ReportCmd::Contributions {
+            member,
+            since,
+            out: file,
+        }) => {
+            let report = node.report(member, since).await?;
+            write_file(&file, &report.markdown)?;
+            out.report(&report, &file)
+        }
         Command::Export { out: dir } => out.export(&node.export(dir).await?),
         Command::Import { from } => out.import(&node.import(from).await?),
         Command::Doctor { rebuild_index } => {
@@ -243,5 +283,160 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
                 bail!("doctor found problems (see above)")
             }
         }
+    }
+}
+
+/// Writes `text` to `path` through a temporary file and a rename, so a crash never leaves half
+/// a report where a previous one was.
+fn write_file(path: &std::path::Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension("md.tmp");
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn key_value(pair: &str, what: &str) -> Result<(String, String)> {
+    match pair.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
+        _ => bail!("invalid {what} '{pair}': expected KEY=VALUE"),
+    }
+}
+
+async fn mentoring(cmd: MentoringCmd, node: &Node, out: &mut Out) -> Result<()> {
+    match cmd {
+        MentoringCmd::Start {
+            with,
+            role,
+            reverse,
+            goal,
+            cadence_days,
+        } => {
+            let role = match role.as_str() {
+                "mentor" => MentoringRole::Mentor,
+                "mentee" => MentoringRole::Mentee,
+                "cross" => MentoringRole::Cross,
+                other => bail!("invalid --as '{other}': expected mentor, mentee or cross"),
+            };
+            out.id(&node
+                .mentoring_start(with, role, reverse, goal, cadence_days)
+                .await?)
+        }
+        MentoringCmd::List => out.mentorings(&node.mentorings().await?),
+        MentoringCmd::Show { id } => out.mentoring(&node.mentoring(id).await?),
+        MentoringCmd::Goal {
+            id,
+            add,
+            progress,
+            done,
+        } => {
+            let change = match (add, progress, done) {
+                (Some(text), None, None) => GoalChange::Add(text),
+                (None, Some(p), None) => {
+                    let [goal, pct] = <[String; 2]>::try_from(p)
+                        .map_err(|_| anyhow::anyhow!("--progress takes GOAL PCT"))?;
+                    let pct = pct
+                        .trim_end_matches('%')
+                        .parse()
+                        .with_context(|| format!("invalid progress '{pct}': expected 0 to 100"))?;
+                    GoalChange::Progress(goal, pct)
+                }
+                (None, None, Some(goal)) => GoalChange::Done(goal),
+                _ => bail!("give one of --add, --progress or --done"),
+            };
+            node.mentoring_goal(id.clone(), change).await?;
+            out.mentoring(&node.mentoring(id).await?)
+        }
+        MentoringCmd::Log {
+            id,
+            minutes,
+            date,
+            notes,
+            topic,
+            action,
+        } => {
+            node.mentoring_log(id.clone(), minutes, date, notes, topic, action)
+                .await?;
+            out.mentoring(&node.mentoring(id).await?)
+        }
+    }
+}
+
+async fn review(cmd: ReviewCmd, node: &Node, out: &mut Out) -> Result<()> {
+    match cmd {
+        ReviewCmd::Request {
+            reviewer,
+            about,
+            template,
+            criteria,
+        } => {
+            let criteria = criteria
+                .map(|c| {
+                    c.split(',')
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.id(&node
+                .review_request(reviewer, about, template, criteria)
+                .await?)
+        }
+        ReviewCmd::Write { id, answer, rating } => {
+            let answers = answer
+                .iter()
+                .map(|a| key_value(a, "answer"))
+                .collect::<Result<Vec<_>>>()?;
+            let mut ratings = Vec::new();
+            for r in &rating {
+                let (k, v) = key_value(r, "rating")?;
+                let n = v.trim().parse().map_err(|_| {
+                    anyhow::anyhow!("invalid rating '{r}': expected CRITERION=1..5")
+                })?;
+                ratings.push((k, n));
+            }
+            node.review_write(id.clone(), answers, ratings).await?;
+            out.review(&node.review(id).await?)
+        }
+        ReviewCmd::Submit { id, minutes } => {
+            node.review_submit(id.clone(), minutes).await?;
+            out.review(&node.review(id).await?)
+        }
+        ReviewCmd::Ack { id, reply } => {
+            node.review_ack(id.clone(), reply.unwrap_or_default())
+                .await?;
+            out.review(&node.review(id).await?)
+        }
+        ReviewCmd::List => out.reviews(&node.reviews().await?),
+        ReviewCmd::Show { id } => out.review(&node.review(id).await?),
+    }
+}
+
+async fn session(cmd: SessionCmd, node: &Node, out: &mut Out) -> Result<()> {
+    match cmd {
+        SessionCmd::Plan {
+            format,
+            title,
+            at,
+            minutes,
+            host,
+            participant,
+            skill,
+            scope,
+        } => out.id(&node
+            .session_plan(format, title, at, minutes, host, participant, skill, scope)
+            .await?),
+        SessionCmd::Start { id } => out.step(&node.session_start(id).await?),
+        SessionCmd::Step { id, notes } => out.step(&node.session_step(id, notes).await?),
+        SessionCmd::Close {
+            id,
+            takeaway,
+            rating,
+            action,
+        } => {
+            node.session_close(id.clone(), takeaway, rating, action)
+                .await?;
+            out.session(&node.session(id).await?)
+        }
+        SessionCmd::List { upcoming } => out.sessions(&node.sessions(upcoming).await?),
+        SessionCmd::Show { id } => out.session(&node.session(id).await?),
     }
 }

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
+use node::formats::*;
 use node::views::*;
 use serde::Serialize;
 
@@ -374,5 +375,338 @@ impl Out {
             self.line("run `entrepairs doctor --rebuild-index` to rebuild it")?;
         }
         Ok(())
+    }
+
+    pub fn mentorings(&mut self, list: &[MentoringView]) -> Result<()> {
+        if self.json {
+            return self.json(list);
+        }
+        if list.is_empty() {
+            return self.line("No mentoring relationships: start one with `entrepairs mentoring start --with MEMBER --as mentor`.");
+        }
+        for m in list {
+            let due = if m.due { "  ⚑ session due" } else { "" };
+            self.line(&format!(
+                "{}  {} → {} ({}, every {} days, {} sessions){due}",
+                short(&m.id),
+                m.mentor.name,
+                m.mentee.name,
+                m.kind,
+                m.cadence_days,
+                m.sessions.len()
+            ))?;
+        }
+        Ok(())
+    }
+
+    pub fn mentoring(&mut self, m: &MentoringView) -> Result<()> {
+        if self.json {
+            return self.json(m);
+        }
+        self.line(&format!(
+            "{} mentors {} ({}) · id {}",
+            m.mentor.name, m.mentee.name, m.kind, m.id
+        ))?;
+        self.line(&format!(
+            "every {} days · last session: {}{}",
+            m.cadence_days,
+            m.last_session.as_deref().unwrap_or("none"),
+            if m.due { " · a session is due" } else { "" }
+        ))?;
+        self.line(&format!("confidentiality: {}", m.confidentiality))?;
+        for g in &m.goals {
+            self.line(&format!(
+                "goal {}: {} — {}%{}",
+                g.number,
+                g.text,
+                g.progress,
+                if g.done { " ✓" } else { "" }
+            ))?;
+        }
+        for s in &m.sessions {
+            self.line(&format!(
+                "{} · {} min · {}: {}",
+                s.date,
+                s.minutes,
+                s.logged_by.name,
+                s.notes.replace('\n', " ")
+            ))?;
+        }
+        self.action_lines(&m.actions)
+    }
+
+    fn action_lines(&mut self, actions: &[ActionView]) -> Result<()> {
+        for a in actions {
+            let state = if a.done {
+                "done"
+            } else if a.overdue {
+                "OVERDUE"
+            } else {
+                "open"
+            };
+            let due = a
+                .due
+                .as_deref()
+                .map(|d| format!(", due {d}"))
+                .unwrap_or_default();
+            self.line(&format!(
+                "action {} [{state}] {} — {}{due}",
+                a.id, a.text, a.owner.name
+            ))?;
+        }
+        Ok(())
+    }
+
+    pub fn actions(&mut self, list: &[ActionView]) -> Result<()> {
+        if self.json {
+            return self.json(list);
+        }
+        if list.is_empty() {
+            return self.line("No actions.");
+        }
+        self.action_lines(list)
+    }
+
+    pub fn review(&mut self, r: &ReviewView) -> Result<()> {
+        if self.json {
+            return self.json(r);
+        }
+        self.line(&format!("Review {} · {} · {}", r.id, r.template, r.status))?;
+        self.line(&format!(
+            "{} asked {} about: {}",
+            r.requester.name, r.reviewer.name, r.about
+        ))?;
+        for a in &r.answers {
+            let rating = a.rating.map(|n| format!(" [{n}/5]")).unwrap_or_default();
+            self.line(&format!(
+                "  {}{rating}: {}",
+                a.key,
+                a.text.replace('\n', " ")
+            ))?;
+        }
+        if !r.reply.is_empty() {
+            self.line(&format!("reply: {}", r.reply))?;
+        }
+        Ok(())
+    }
+
+    pub fn reviews(&mut self, list: &[ReviewView]) -> Result<()> {
+        if self.json {
+            return self.json(list);
+        }
+        if list.is_empty() {
+            return self.line("No reviews.");
+        }
+        for r in list {
+            self.line(&format!(
+                "{}  {:<12} {} → {}: {}",
+                short(&r.id),
+                r.status,
+                r.requester.name,
+                r.reviewer.name,
+                r.about
+            ))?;
+        }
+        Ok(())
+    }
+
+    fn step_line(&mut self, s: &StepView) -> Result<()> {
+        self.line(&format!(
+            "step {} — {} ({}, {}): {}",
+            s.number, s.name, s.speaker, s.time_box, s.prompt
+        ))
+    }
+
+    pub fn step(&mut self, p: &StepProgress) -> Result<()> {
+        if self.json {
+            return self.json(p);
+        }
+        if let Some(r) = &p.recorded {
+            self.line(&format!("recorded: {r}"))?;
+        }
+        match &p.next {
+            Some(s) => self.step_line(s),
+            None => self
+                .line("every step is done: close the session with `entrepairs session close ID`"),
+        }
+    }
+
+    pub fn session(&mut self, s: &SessionView) -> Result<()> {
+        if self.json {
+            return self.json(s);
+        }
+        self.line(&format!(
+            "{} — {} · {} · {}",
+            s.format_name, s.title, s.at, s.status
+        ))?;
+        self.line(&format!(
+            "id {} · {} min · hosts: {}",
+            s.id,
+            s.minutes,
+            s.hosts
+                .iter()
+                .map(|h| h.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))?;
+        for p in &s.participants {
+            self.line(&format!("  {} ({})", p.name, p.role))?;
+        }
+        for step in &s.steps {
+            self.step_line(step)?;
+            if !step.notes.is_empty() {
+                self.line(&format!("    notes: {}", step.notes.replace('\n', " ")))?;
+            }
+        }
+        for t in &s.takeaways {
+            self.line(&format!("takeaway: {t}"))?;
+        }
+        if let Some(r) = s.rating {
+            self.line(&format!("rating: {r}/5"))?;
+        }
+        self.action_lines(&s.actions)
+    }
+
+    pub fn sessions(&mut self, list: &[SessionView]) -> Result<()> {
+        if self.json {
+            return self.json(list);
+        }
+        if list.is_empty() {
+            return self.line("No sessions.");
+        }
+        for s in list {
+            self.line(&format!(
+                "{}  {}  {:<8} {} ({})",
+                short(&s.id),
+                &s.at[..16],
+                s.status,
+                s.title,
+                s.format_name
+            ))?;
+        }
+        Ok(())
+    }
+
+    pub fn kudos(&mut self, list: &[KudosView]) -> Result<()> {
+        if self.json {
+            return self.json(list);
+        }
+        if list.is_empty() {
+            return self.line("No kudos yet.");
+        }
+        for k in list {
+            self.line(&format!(
+                "{}  {} → {}: {}",
+                date(&k.created_at),
+                k.from.name,
+                k.to.name,
+                k.message
+            ))?;
+        }
+        Ok(())
+    }
+
+    pub fn credits(&mut self, list: &[CreditView]) -> Result<()> {
+        if self.json {
+            return self.json(list);
+        }
+        if list.is_empty() {
+            return self.line("No contributions.");
+        }
+        for c in list {
+            let to: Vec<&str> = c.receivers.iter().map(|r| r.name.as_str()).collect();
+            let state = if c.confirmed {
+                "confirmed"
+            } else {
+                "to confirm"
+            };
+            self.line(&format!(
+                "{}  {} min  {} → {} ({}, {state})",
+                c.id,
+                c.minutes,
+                c.giver.name,
+                to.join(", "),
+                c.kind
+            ))?;
+        }
+        Ok(())
+    }
+
+    pub fn balance(&mut self, b: &BalanceView) -> Result<()> {
+        if self.json {
+            return self.json(b);
+        }
+        self.line(&format!(
+            "{}: gave {} min, received {} min (confirmed); {} min awaiting confirmation",
+            b.member.name, b.given_minutes, b.received_minutes, b.pending_minutes
+        ))
+    }
+
+    pub fn suggestions(&mut self, list: &[node::Suggestion]) -> Result<()> {
+        if self.json {
+            return self.json(list);
+        }
+        if list.is_empty() {
+            return self
+                .line("No suggestion: nobody wants to learn a skill that a colleague can teach.");
+        }
+        for s in list {
+            let mark = if s.reciprocal.is_some() { "⇄" } else { "→" };
+            self.line(&format!(
+                "{} {mark} {} on {}: {}",
+                s.mentor_name, s.mentee_name, s.skill, s.why
+            ))?;
+        }
+        Ok(())
+    }
+
+    pub fn at_risk(&mut self, list: &[node::SkillAtRisk]) -> Result<()> {
+        if self.json {
+            return self.json(list);
+        }
+        if list.is_empty() {
+            return self.line("No skill at risk: every claimed skill has at least two experts.");
+        }
+        for r in list {
+            let holders = if r.holders.is_empty() {
+                "no expert".to_owned()
+            } else {
+                format!("only {}", r.holders[0].name)
+            };
+            let learners: Vec<&str> = r.learners.iter().map(|p| p.name.as_str()).collect();
+            let learners = if learners.is_empty() {
+                String::new()
+            } else {
+                format!("; wants to learn: {}", learners.join(", "))
+            };
+            self.line(&format!("{} — {holders}{learners}", r.label_en))?;
+        }
+        Ok(())
+    }
+
+    pub fn reminders(&mut self, list: &[node::Reminder]) -> Result<()> {
+        if self.json {
+            return self.json(list);
+        }
+        if list.is_empty() {
+            return self.line("Nothing to do today.");
+        }
+        for r in list {
+            self.line(&format!("• {}", r.text))?;
+        }
+        Ok(())
+    }
+
+    pub fn report(&mut self, r: &ReportView, file: &std::path::Path) -> Result<()> {
+        if self.json {
+            return self.json(
+                &serde_json::json!({ "file": file.display().to_string(), "report": r.report }),
+            );
+        }
+        self.line(&format!(
+            "wrote {} ({} credited minutes)",
+            file.display(),
+            r.report.credited_minutes
+        ))
     }
 }

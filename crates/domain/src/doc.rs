@@ -100,3 +100,15 @@ fn schema<T: TypedDoc>(reason: String) -> DomainError {
         reason,
     }
 }
+
+/// Reads and verifies the header of a document of any kind (for bytes from a peer, before
+/// anything else is trusted).
+pub fn read_meta(doc: &AutoCommit) -> Result<DocMeta, DomainError> {
+    let meta: DocMeta = catch_unwind(AssertUnwindSafe(|| {
+        autosurgeon::hydrate_prop(doc, automerge::ROOT, "meta")
+    }))
+    .map_err(|_| DomainError::Corrupt("reading the header panicked".into()))?
+    .map_err(|e| DomainError::Corrupt(format!("no valid header: {e}")))?;
+    meta.verify()?;
+    Ok(meta)
+}

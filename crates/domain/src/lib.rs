@@ -2,7 +2,7 @@
 //!
 //! Every document is an Automerge document whose root holds a signed [`DocMeta`] (id, kind,
 //! scope, creator, fixed participants) and the fields of one typed model ([`Workspace`],
-//! [`Note`], [`Thread`]). This crate maps those models to and from Automerge with
+//! [`Note`], [`Thread`], [`Mentoring`], [`Review`], [`Session`]). This crate maps those models to and from Automerge with
 //! `autosurgeon`, validates user input and computes derived views such as
 //! [`who_can_help`].
 //!
@@ -12,18 +12,31 @@
 mod doc;
 mod error;
 mod help;
+mod insights;
+mod mentoring;
 mod meta;
 pub mod note;
+mod recognition;
+mod review;
+mod session;
 mod text;
 mod thread;
 pub mod time;
 mod workspace;
 
-pub use doc::{TypedDoc, actor_for, change, create, fork_for, hydrate_doc, load};
+pub use doc::{TypedDoc, actor_for, change, create, fork_for, hydrate_doc, load, read_meta};
 pub use error::DomainError;
 pub use help::{Helper, who_can_help};
+pub use insights::*;
+pub use mentoring::{Agreement, DAY_MS, Goal, Mentoring, MentoringKind, SessionLog};
 pub use meta::{DocKind, DocMeta, SCHEMA_VERSION, Scope, valid_id};
 pub use note::{MAX_BODY, Note, normalize_tag, parse_links};
+pub use recognition::{ActionItem, Contribution, ContributionKind, Kudos};
+pub use review::{Review, ReviewStatus, Template};
+pub use session::{
+    FORMATS, Format, Participant, Session, SessionStatus, StepOutcome, StepRecord, StepTemplate,
+    format,
+};
 pub use text::{fold, require_text, slug};
 pub use thread::{Post, Thread};
 pub use workspace::{

@@ -29,6 +29,12 @@ pub enum DocKind {
     Note,
     /// One community thread with its replies.
     Thread,
+    /// One mentoring relationship (private).
+    Mentoring,
+    /// One peer review (private).
+    Review,
+    /// One guided session.
+    Session,
 }
 
 impl DocKind {
@@ -38,6 +44,9 @@ impl DocKind {
             DocKind::Workspace => "workspace",
             DocKind::Note => "note",
             DocKind::Thread => "thread",
+            DocKind::Mentoring => "mentoring",
+            DocKind::Review => "review",
+            DocKind::Session => "session",
         }
     }
 }
@@ -55,6 +64,9 @@ impl FromStr for DocKind {
             "workspace" => Ok(DocKind::Workspace),
             "note" => Ok(DocKind::Note),
             "thread" => Ok(DocKind::Thread),
+            "mentoring" => Ok(DocKind::Mentoring),
+            "review" => Ok(DocKind::Review),
+            "session" => Ok(DocKind::Session),
             other => Err(DomainError::invalid(format!(
                 "unknown document kind '{other}'"
             ))),

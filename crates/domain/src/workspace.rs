@@ -8,7 +8,7 @@ use std::str::FromStr;
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
-use crate::{DocKind, DocMeta, DomainError, TypedDoc, fold, require_text, slug};
+use crate::{DocKind, DocMeta, DomainError, Kudos, TypedDoc, fold, require_text, slug};
 
 /// A member's role in the workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -251,6 +251,9 @@ pub struct Workspace {
     pub endorsements: BTreeMap<String, Endorsement>,
     /// Communities by id.
     pub communities: BTreeMap<String, Community>,
+    /// Kudos by id (absent in documents written before kudos existed).
+    #[autosurgeon(missing = "Default::default")]
+    pub kudos: BTreeMap<String, Kudos>,
 }
 
 impl TypedDoc for Workspace {
@@ -280,6 +283,7 @@ impl Workspace {
             claims: BTreeMap::new(),
             endorsements: BTreeMap::new(),
             communities: BTreeMap::new(),
+            kudos: BTreeMap::new(),
             meta,
         })
     }
@@ -468,6 +472,49 @@ impl Workspace {
                     .find(|c| fold(&c.name) == fold(query))
             })
             .ok_or_else(|| DomainError::NotFound(format!("no community '{}'", query.trim())))
+    }
+
+    /// `from` thanks `to`, optionally for a skill of the catalogue.
+    pub fn give_kudos(
+        &mut self,
+        id: &str,
+        from: &str,
+        to: &str,
+        message: &str,
+        skill: Option<&str>,
+        now: i64,
+    ) -> Result<(), DomainError> {
+        self.require_member(from)?;
+        self.require_member(to)?;
+        if from == to {
+            return Err(DomainError::invalid(
+                "kudos go to a colleague, not to yourself",
+            ));
+        }
+        let skill = skill
+            .map(|s| self.require_skill(s).map(|s| s.id.clone()))
+            .transpose()?;
+        let message = message.trim();
+        if message.is_empty() {
+            return Err(DomainError::invalid("message must not be empty"));
+        }
+        if message.chars().count() > 2000 {
+            return Err(DomainError::invalid(
+                "message is longer than 2000 characters",
+            ));
+        }
+        self.kudos.insert(
+            id.to_owned(),
+            Kudos {
+                id: id.to_owned(),
+                from: from.to_owned(),
+                to: to.to_owned(),
+                message: message.to_owned(),
+                skill,
+                created_at: now,
+            },
+        );
+        Ok(())
     }
 
     /// The member, or an error naming the missing id.

@@ -304,6 +304,45 @@ impl Writer<'_, '_> {
         Ok(out)
     }
 
+    /// Merges a verified incoming document into the stored one (or stores it if new) and
+    /// appends what was new to this device.
+    pub(crate) fn merge(
+        &mut self,
+        id: &str,
+        kind: DocKind,
+        scope: &str,
+        incoming: &mut automerge::AutoCommit,
+    ) -> Result<(), NodeError> {
+        let doc_err = |e: automerge::AutomergeError| StoreError::Document {
+            id: id.to_owned(),
+            source: DomainError::Corrupt(e.to_string()),
+        };
+        match self.tx.doc_bytes(id)? {
+            None => {
+                let mut doc = incoming.fork().with_actor(self.actor.clone());
+                self.tx.insert_doc(id, kind, scope, &mut doc)?;
+            }
+            Some(bytes) => {
+                let mut doc = automerge::AutoCommit::load(&bytes)
+                    .map_err(doc_err)?
+                    .with_actor(self.actor.clone());
+                // Same id, other header: another document (or a forgery), never merged.
+                if domain::read_meta(&doc)? != domain::read_meta(incoming)? {
+                    return Err(NodeError::Invalid(format!(
+                        "document {id} arrived with a different header than ours"
+                    )));
+                }
+                let before = doc.get_heads();
+                doc.merge(incoming).map_err(doc_err)?;
+                if !self.tx.append(id, kind, &mut doc, &before)? {
+                    return Ok(());
+                }
+            }
+        }
+        self.changed.push((id.to_owned(), kind));
+        Ok(())
+    }
+
     /// [`Writer::update`] of the workspace document.
     pub(crate) fn update_workspace<R>(
         &mut self,

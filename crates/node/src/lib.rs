@@ -13,6 +13,8 @@
 
 mod core;
 mod error;
+pub mod exchange;
+pub mod formats;
 mod identity;
 mod ops;
 mod transfer;
@@ -24,7 +26,7 @@ use std::thread;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 pub use crate::core::Core;
-pub use domain::Helper;
+pub use domain::{Helper, Reminder, SkillAtRisk, Suggestion};
 pub use error::NodeError;
 pub use ops::{NewNote, NoteEdit, ProfilePatch};
 

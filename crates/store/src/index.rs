@@ -3,7 +3,10 @@
 //! a source of truth.
 
 use automerge::AutoCommit;
-use domain::{DocKind, DomainError, Note, Thread, Workspace, fold, hydrate_doc};
+use domain::{
+    ActionItem, Contribution, DocKind, DomainError, Mentoring, Note, Review, Session, Thread,
+    Workspace, fold, hydrate_doc,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
@@ -89,7 +92,61 @@ pub(crate) fn index_doc(
             id,
             &hydrate_doc::<Thread>(doc).map_err(domain_err(id))?,
         ),
+        DocKind::Mentoring => {
+            let m = hydrate_doc::<Mentoring>(doc).map_err(domain_err(id))?;
+            index_items(conn, id, kind, &m.actions, &m.contributions)
+        }
+        DocKind::Review => {
+            let r = hydrate_doc::<Review>(doc).map_err(domain_err(id))?;
+            index_items(conn, id, kind, &[], &r.contributions)
+        }
+        DocKind::Session => {
+            let s = hydrate_doc::<Session>(doc).map_err(domain_err(id))?;
+            index_items(conn, id, kind, &s.actions, &s.contributions)?;
+            conn.prepare_cached(
+                "INSERT INTO session_index(id, format, title, at, status, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![id, s.format, s.title, s.at, s.status, s.meta.scope])?;
+            let mut body = String::new();
+            for step in &s.steps {
+                body.push_str(step.notes.as_str());
+                body.push('\n');
+            }
+            body.push_str(&s.takeaways.join("\n"));
+            conn.prepare_cached(
+                "INSERT INTO search(doc_id, kind, title, body) VALUES (?1, 'session', ?2, ?3)",
+            )?
+            .execute(params![id, s.title, body])?;
+            Ok(())
+        }
     }
+}
+
+/// The action items and contributions held by one document.
+fn index_items(
+    conn: &Connection,
+    id: &str,
+    kind: DocKind,
+    actions: &[ActionItem],
+    contributions: &[Contribution],
+) -> Result<(), StoreError> {
+    forget(conn, id)?;
+    for a in actions {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO action_index(id, doc_id, doc_kind, owner, text, due, done, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![a.id, id, kind.as_str(), a.owner, a.text, a.due, a.done, a.created_at])?;
+    }
+    for c in contributions {
+        let receivers = serde_json::to_string(&c.receivers).unwrap_or_else(|_| "[]".into());
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO contribution_index(id, doc_id, doc_kind, kind, giver, receivers, minutes, created_at, confirmed_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![c.id, id, kind.as_str(), c.kind, c.giver, receivers, c.minutes, c.created_at, c.confirmed_by])?;
+    }
+    Ok(())
 }
 
 fn index_workspace(conn: &Connection, ws: &Workspace) -> Result<(), StoreError> {
@@ -134,6 +191,9 @@ fn forget(conn: &Connection, id: &str) -> Result<(), StoreError> {
         "DELETE FROM note_links WHERE note_id = ?1",
         "DELETE FROM thread_index WHERE id = ?1",
         "DELETE FROM search WHERE doc_id = ?1",
+        "DELETE FROM action_index WHERE doc_id = ?1",
+        "DELETE FROM contribution_index WHERE doc_id = ?1",
+        "DELETE FROM session_index WHERE id = ?1",
     ] {
         conn.prepare_cached(sql)?.execute([id])?;
     }
@@ -215,7 +275,8 @@ fn index_thread(conn: &Connection, id: &str, thread: &Thread) -> Result<(), Stor
 pub(crate) fn clear(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(
         "DELETE FROM note_index; DELETE FROM note_tags; DELETE FROM note_skills;
-         DELETE FROM note_links; DELETE FROM thread_index; DELETE FROM search;",
+         DELETE FROM note_links; DELETE FROM thread_index; DELETE FROM search;
+         DELETE FROM action_index; DELETE FROM contribution_index; DELETE FROM session_index;",
     )?;
     Ok(())
 }
@@ -254,6 +315,34 @@ pub(crate) fn stale(conn: &Connection) -> Result<Vec<String>, StoreError> {
                 let thread = hydrate_doc::<Thread>(&doc).map_err(domain_err(&id))?;
                 let want = (!thread.deleted).then(|| thread.title.clone());
                 indexed_title("thread_index")? == want && searchable == i64::from(!thread.deleted)
+            }
+            "mentoring" | "review" | "session" => {
+                let (actions, contributions) = match kind.as_str() {
+                    "mentoring" => {
+                        let m = hydrate_doc::<Mentoring>(&doc).map_err(domain_err(&id))?;
+                        (m.actions.len(), m.contributions.len())
+                    }
+                    "review" => (
+                        0,
+                        hydrate_doc::<Review>(&doc)
+                            .map_err(domain_err(&id))?
+                            .contributions
+                            .len(),
+                    ),
+                    _ => {
+                        let s = hydrate_doc::<Session>(&doc).map_err(domain_err(&id))?;
+                        (s.actions.len(), s.contributions.len())
+                    }
+                };
+                let count = |table: &str| -> Result<i64, StoreError> {
+                    Ok(conn.query_row(
+                        &format!("SELECT count(*) FROM {table} WHERE doc_id = ?1"),
+                        [&id],
+                        |r| r.get(0),
+                    )?)
+                };
+                count("action_index")? == actions as i64
+                    && count("contribution_index")? == contributions as i64
             }
             _ => {
                 let ws = hydrate_doc::<Workspace>(&doc).map_err(domain_err(&id))?;
@@ -375,6 +464,125 @@ pub(crate) fn search(
             kind: r.get(1)?,
             title: r.get(2)?,
             snippet: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// An action item as indexed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionRow {
+    /// Action id.
+    pub id: String,
+    /// The document holding it.
+    pub doc_id: String,
+    /// That document's kind.
+    pub doc_kind: String,
+    /// Owner's member id.
+    pub owner: String,
+    /// What to do.
+    pub text: String,
+    /// Due day, ms.
+    pub due: Option<i64>,
+    /// Done.
+    pub done: bool,
+    /// Created, ms.
+    pub created_at: i64,
+}
+
+/// A contribution as indexed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContributionRow {
+    /// Contribution id.
+    pub id: String,
+    /// The document holding it.
+    pub doc_id: String,
+    /// That document's kind.
+    pub doc_kind: String,
+    /// What it was.
+    pub kind: String,
+    /// Who gave.
+    pub giver: String,
+    /// Who received.
+    pub receivers: Vec<String>,
+    /// Minutes.
+    pub minutes: u32,
+    /// Created, ms.
+    pub created_at: i64,
+    /// Who confirmed it.
+    pub confirmed_by: Option<String>,
+}
+
+/// A session as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    /// Session id.
+    pub id: String,
+    /// Format id.
+    pub format: String,
+    /// Title.
+    pub title: String,
+    /// Planned start, ms.
+    pub at: i64,
+    /// planned, running or closed.
+    pub status: String,
+    /// Scope.
+    pub scope: String,
+}
+
+pub(crate) fn actions(conn: &Connection) -> Result<Vec<ActionRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, doc_id, doc_kind, owner, text, due, done, created_at FROM action_index
+         ORDER BY done, due IS NULL, due, created_at, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ActionRow {
+            id: r.get(0)?,
+            doc_id: r.get(1)?,
+            doc_kind: r.get(2)?,
+            owner: r.get(3)?,
+            text: r.get(4)?,
+            due: r.get(5)?,
+            done: r.get(6)?,
+            created_at: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(crate) fn contributions(conn: &Connection) -> Result<Vec<ContributionRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, doc_id, doc_kind, kind, giver, receivers, minutes, created_at, confirmed_by
+         FROM contribution_index ORDER BY created_at, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ContributionRow {
+            id: r.get(0)?,
+            doc_id: r.get(1)?,
+            doc_kind: r.get(2)?,
+            kind: r.get(3)?,
+            giver: r.get(4)?,
+            receivers: json_list(r.get(5)?),
+            minutes: r.get(6)?,
+            created_at: r.get(7)?,
+            confirmed_by: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(crate) fn sessions(conn: &Connection) -> Result<Vec<SessionRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, format, title, at, status, scope FROM session_index ORDER BY at, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(SessionRow {
+            id: r.get(0)?,
+            format: r.get(1)?,
+            title: r.get(2)?,
+            at: r.get(3)?,
+            status: r.get(4)?,
+            scope: r.get(5)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

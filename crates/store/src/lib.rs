@@ -21,7 +21,7 @@ use automerge::{AutoCommit, ChangeHash};
 use domain::{DocKind, DomainError};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
-pub use index::{NoteRow, SearchHit, ThreadRow};
+pub use index::{ActionRow, ContributionRow, NoteRow, SearchHit, SessionRow, ThreadRow};
 
 /// `PRAGMA application_id` of an Entrepairs database ("EPRS").
 const APPLICATION_ID: i64 = 0x4550_5253;
@@ -264,7 +264,22 @@ impl Store {
         index::threads(&self.conn, community)
     }
 
-    /// Full-text search over notes, threads and profiles.
+    /// Every indexed action item, open ones first by due date.
+    pub fn actions(&self) -> Result<Vec<ActionRow>, StoreError> {
+        index::actions(&self.conn)
+    }
+
+    /// Every indexed contribution, oldest first.
+    pub fn contributions(&self) -> Result<Vec<ContributionRow>, StoreError> {
+        index::contributions(&self.conn)
+    }
+
+    /// Every indexed session, by planned start.
+    pub fn sessions(&self) -> Result<Vec<SessionRow>, StoreError> {
+        index::sessions(&self.conn)
+    }
+
+    /// Full-text search over notes, threads, sessions and profiles.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
         index::search(&self.conn, query, limit)
     }
@@ -445,6 +460,9 @@ pub fn check_document(store: &Store, row: &DocRow) -> Result<(), StoreError> {
         DocKind::Workspace => domain::hydrate_doc::<domain::Workspace>(&doc).map(|m| m.meta),
         DocKind::Note => domain::hydrate_doc::<domain::Note>(&doc).map(|m| m.meta),
         DocKind::Thread => domain::hydrate_doc::<domain::Thread>(&doc).map(|m| m.meta),
+        DocKind::Mentoring => domain::hydrate_doc::<domain::Mentoring>(&doc).map(|m| m.meta),
+        DocKind::Review => domain::hydrate_doc::<domain::Review>(&doc).map(|m| m.meta),
+        DocKind::Session => domain::hydrate_doc::<domain::Session>(&doc).map(|m| m.meta),
     }
     .map_err(err)?;
     if meta.id != row.id || meta.scope != row.scope {

@@ -55,6 +55,39 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
         doc_id UNINDEXED, kind UNINDEXED, title, body,
         tokenize = 'unicode61 remove_diacritics 2'
     );",
+), M::up(
+    "CREATE TABLE action_index (
+        id         TEXT PRIMARY KEY,
+        doc_id     TEXT NOT NULL,
+        doc_kind   TEXT NOT NULL,
+        owner      TEXT NOT NULL,
+        text       TEXT NOT NULL,
+        due        INTEGER,
+        done       INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX action_by_doc ON action_index(doc_id);
+    CREATE TABLE contribution_index (
+        id           TEXT PRIMARY KEY,
+        doc_id       TEXT NOT NULL,
+        doc_kind     TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        giver        TEXT NOT NULL,
+        receivers    TEXT NOT NULL,
+        minutes      INTEGER NOT NULL,
+        created_at   INTEGER NOT NULL,
+        confirmed_by TEXT
+    ) STRICT;
+    CREATE INDEX contribution_by_doc ON contribution_index(doc_id);
+    CREATE TABLE session_index (
+        id     TEXT PRIMARY KEY,
+        format TEXT NOT NULL,
+        title  TEXT NOT NULL,
+        at     INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        scope  TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX session_by_time ON session_index(at);",
 )];
 
 /// Brings the database to the newest schema.

@@ -1,0 +1,872 @@
+//! Guided sessions: codéveloppement, after-action review, peer assist, Working Out Loud, flash
+//! learning, lunch & learn. Each format is a template of ordered steps (prompt, who speaks,
+//! time box) and roles; a session moves through its steps, recording notes and times, and
+//! closes with takeaways, an optional rating, action items and the hosts' contributions.
+
+use autosurgeon::{Hydrate, Reconcile, Text};
+use serde::Serialize;
+
+use crate::recognition::{complete_action, confirm_contribution};
+use crate::{
+    ActionItem, Contribution, ContributionKind, DocKind, DocMeta, DomainError, Scope, TypedDoc,
+    require_text,
+};
+
+/// One step of a format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StepTemplate {
+    /// Short name.
+    pub name: &'static str,
+    /// What the step is for, shown when it starts.
+    pub prompt: &'static str,
+    /// Who speaks.
+    pub speaker: &'static str,
+    /// Time box, minutes (low).
+    pub min_minutes: u32,
+    /// Time box, minutes (high).
+    pub max_minutes: u32,
+}
+
+/// A session format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Format {
+    /// Stable name (`codev`, `aar`, ...).
+    pub id: &'static str,
+    /// Display name.
+    pub name: &'static str,
+    /// Roles a participant may have; the first is the default.
+    pub roles: &'static [&'static str],
+    /// Ordered steps.
+    pub steps: &'static [StepTemplate],
+}
+
+const fn step(
+    name: &'static str,
+    prompt: &'static str,
+    speaker: &'static str,
+    min_minutes: u32,
+    max_minutes: u32,
+) -> StepTemplate {
+    StepTemplate {
+        name,
+        prompt,
+        speaker,
+        min_minutes,
+        max_minutes,
+    }
+}
+
+/// Every format (DESIGN.md, "The formats, precisely").
+pub const FORMATS: &[Format] = &[
+    Format {
+        id: "codev",
+        name: "Codéveloppement",
+        roles: &["consultant", "client", "facilitator"],
+        steps: &[
+            step(
+                "Exposé",
+                "The client presents the situation, uninterrupted.",
+                "client",
+                5,
+                10,
+            ),
+            step(
+                "Clarifying questions",
+                "Consultants ask questions to understand; no advice yet.",
+                "consultants",
+                10,
+                15,
+            ),
+            step(
+                "Contract",
+                "The client states the exact help wanted; the facilitator reformulates it.",
+                "client",
+                5,
+                5,
+            ),
+            step(
+                "Consultation",
+                "Consultants share reactions, hypotheses and suggestions; the client listens and takes notes.",
+                "consultants",
+                20,
+                30,
+            ),
+            step(
+                "Synthesis and action plan",
+                "The client sums up what they take away and plans actions with owners and dates.",
+                "client",
+                10,
+                20,
+            ),
+            step(
+                "Learnings",
+                "Everyone shares what they learned; evaluate the session.",
+                "everyone",
+                10,
+                10,
+            ),
+        ],
+    },
+    Format {
+        id: "aar",
+        name: "After-action review",
+        roles: &["participant", "facilitator"],
+        steps: &[
+            step(
+                "What was supposed to happen",
+                "Recall the objectives and the plan, without blame.",
+                "everyone",
+                5,
+                10,
+            ),
+            step(
+                "What actually happened",
+                "Establish the facts and the timeline.",
+                "everyone",
+                10,
+                15,
+            ),
+            step(
+                "Why the difference",
+                "Look for causes, not culprits.",
+                "everyone",
+                10,
+                15,
+            ),
+            step(
+                "What we do differently",
+                "Agree on lessons and actions for next time.",
+                "everyone",
+                10,
+                15,
+            ),
+        ],
+    },
+    Format {
+        id: "peer-assist",
+        name: "Peer assist",
+        roles: &["host", "visitor", "facilitator"],
+        steps: &[
+            step(
+                "Objective",
+                "The host team states what it wants from the visitors.",
+                "host",
+                5,
+                10,
+            ),
+            step(
+                "Context and risks",
+                "The host team presents its context, plan and risks.",
+                "host",
+                15,
+                20,
+            ),
+            step(
+                "Visitors' experience",
+                "Visitors share what they did, what worked and what did not.",
+                "visitors",
+                20,
+                30,
+            ),
+            step(
+                "Joint options",
+                "Together, list options for the host team.",
+                "everyone",
+                15,
+                20,
+            ),
+            step(
+                "Two-way feedback",
+                "What each side takes away.",
+                "everyone",
+                5,
+                10,
+            ),
+        ],
+    },
+    Format {
+        id: "wol",
+        name: "Working Out Loud circle",
+        roles: &["member"],
+        steps: &[
+            step(
+                "Goal",
+                "Each member restates their goal and progress.",
+                "each member",
+                10,
+                15,
+            ),
+            step(
+                "Relationship list",
+                "Who could help each member reach their goal.",
+                "each member",
+                10,
+                15,
+            ),
+            step(
+                "Contributions",
+                "What each member can offer those people this week.",
+                "each member",
+                20,
+                20,
+            ),
+            step(
+                "Next steps",
+                "Each member commits to the next steps before the next meeting.",
+                "each member",
+                10,
+                10,
+            ),
+        ],
+    },
+    Format {
+        id: "flash",
+        name: "Flash learning",
+        roles: &["participant", "referent"],
+        steps: &[
+            step(
+                "Question",
+                "State the one question this session answers.",
+                "participant",
+                2,
+                5,
+            ),
+            step(
+                "Answer",
+                "The referent explains and shows.",
+                "referent",
+                10,
+                20,
+            ),
+            step(
+                "Takeaway",
+                "Write the one-page takeaway together.",
+                "everyone",
+                3,
+                5,
+            ),
+        ],
+    },
+    Format {
+        id: "lunch-learn",
+        name: "Lunch & learn",
+        roles: &["attendee", "speaker"],
+        steps: &[
+            step(
+                "Talk or workshop",
+                "The speaker presents or runs the workshop.",
+                "speaker",
+                30,
+                45,
+            ),
+            step("Questions", "Attendees ask questions.", "attendees", 5, 10),
+            step(
+                "Feedback",
+                "Attendees say what they take away and how it could be better.",
+                "attendees",
+                3,
+                5,
+            ),
+        ],
+    },
+];
+
+/// The format named `id`.
+pub fn format(id: &str) -> Result<&'static Format, DomainError> {
+    FORMATS.iter().find(|f| f.id == id.trim()).ok_or_else(|| {
+        DomainError::Invalid(format!(
+            "unknown format '{}': expected {}",
+            id.trim(),
+            FORMATS.iter().map(|f| f.id).collect::<Vec<_>>().join(", ")
+        ))
+    })
+}
+
+/// Someone taking part, with a role of the format.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Participant {
+    /// Member id.
+    pub member: String,
+    /// Role.
+    pub role: String,
+}
+
+/// What happened during one step.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct StepRecord {
+    /// Index in the format's steps.
+    pub index: u32,
+    /// The step's name.
+    pub name: String,
+    /// Started, ms since the epoch.
+    pub started_at: i64,
+    /// Ended, if it has.
+    pub ended_at: Option<i64>,
+    /// Notes (prose, merged character-wise).
+    pub notes: Text,
+}
+
+/// Where a session is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStatus {
+    /// Not started.
+    Planned,
+    /// Going through its steps.
+    Running,
+    /// Done.
+    Closed,
+}
+
+impl SessionStatus {
+    /// The stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionStatus::Planned => "planned",
+            SessionStatus::Running => "running",
+            SessionStatus::Closed => "closed",
+        }
+    }
+}
+
+/// A session document's model (scope workspace or community).
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Session {
+    /// Signed header.
+    pub meta: DocMeta,
+    /// Format id.
+    pub format: String,
+    /// Title.
+    pub title: String,
+    /// Planned start, ms since the epoch.
+    pub at: i64,
+    /// Planned length, minutes (what hosts are credited).
+    pub minutes: u32,
+    /// Hosts (member ids).
+    pub hosts: Vec<String>,
+    /// Participants with roles.
+    pub participants: Vec<Participant>,
+    /// Skill ids it is about.
+    pub skills: Vec<String>,
+    /// [`SessionStatus::as_str`].
+    pub status: String,
+    /// One record per step reached, in order.
+    pub steps: Vec<StepRecord>,
+    /// Takeaways, at close.
+    pub takeaways: Vec<String>,
+    /// Rating 1–5, at close.
+    pub rating: Option<u8>,
+    /// Actions decided (for codev: the client's action plan).
+    pub actions: Vec<ActionItem>,
+    /// Hosts' and facilitators' time, at close.
+    pub contributions: Vec<Contribution>,
+    /// Started, closed.
+    pub started_at: Option<i64>,
+    /// Closed.
+    pub closed_at: Option<i64>,
+    /// Last change.
+    pub updated_at: i64,
+}
+
+impl TypedDoc for Session {
+    const KIND: DocKind = DocKind::Session;
+    fn meta(&self) -> &DocMeta {
+        &self.meta
+    }
+    fn validate(&self) -> Result<(), DomainError> {
+        match self.meta.parsed_scope()? {
+            Scope::Workspace | Scope::Community(_) => Ok(()),
+            _ => Err(DomainError::Invalid(
+                "a session belongs to the workspace or a community".into(),
+            )),
+        }
+    }
+}
+
+/// What `session step` tells: the step just recorded and the one now running.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepOutcome {
+    /// The step whose notes were recorded.
+    pub recorded: String,
+    /// The next step, if any (its template).
+    pub next: Option<StepTemplate>,
+}
+
+impl Session {
+    /// Plans a session. Participants are `(member, role)`; a role of `None` takes the format's
+    /// default. Codéveloppement needs exactly one client, three to seven consultants and at most
+    /// one facilitator.
+    #[allow(clippy::too_many_arguments)]
+    pub fn plan(
+        meta: DocMeta,
+        format_id: &str,
+        title: &str,
+        at: i64,
+        minutes: Option<u32>,
+        hosts: Vec<String>,
+        participants: Vec<(String, Option<String>)>,
+        skills: Vec<String>,
+    ) -> Result<Session, DomainError> {
+        let format = format(format_id)?;
+        let minutes = minutes.unwrap_or_else(|| format.steps.iter().map(|s| s.max_minutes).sum());
+        if !(5..=8 * 60).contains(&minutes) {
+            return Err(DomainError::Invalid(format!(
+                "{minutes} minutes: give 5 to 480"
+            )));
+        }
+        let mut people: Vec<Participant> = Vec::new();
+        for (member, role) in participants {
+            let role = match role {
+                None => format.roles[0].to_owned(),
+                Some(r) => {
+                    let r = r.trim().to_lowercase();
+                    if !format.roles.contains(&r.as_str()) {
+                        return Err(DomainError::Invalid(format!(
+                            "'{r}' is not a role of {}: use {}",
+                            format.name,
+                            format.roles.join(", ")
+                        )));
+                    }
+                    r
+                }
+            };
+            if people.iter().any(|p| p.member == member) {
+                return Err(DomainError::Invalid(format!("{member} is listed twice")));
+            }
+            people.push(Participant { member, role });
+        }
+        let mut unique_hosts: Vec<String> = Vec::new();
+        for h in hosts {
+            if !unique_hosts.contains(&h) {
+                unique_hosts.push(h);
+            }
+        }
+        if unique_hosts.is_empty() {
+            unique_hosts.push(meta.created_by.clone());
+        }
+        if format.id == "codev" {
+            let count = |role: &str| people.iter().filter(|p| p.role == role).count();
+            let (clients, consultants, facilitators) =
+                (count("client"), count("consultant"), count("facilitator"));
+            if clients != 1 || !(3..=7).contains(&consultants) || facilitators > 1 {
+                return Err(DomainError::Invalid(format!(
+                    "codéveloppement needs 1 client, 3 to 7 consultants and at most 1 facilitator (got {clients}, {consultants}, {facilitators})"
+                )));
+            }
+        }
+        let s = Session {
+            format: format.id.to_owned(),
+            title: require_text("title", title)?,
+            at,
+            minutes,
+            hosts: unique_hosts,
+            participants: people,
+            skills,
+            status: SessionStatus::Planned.as_str().to_owned(),
+            steps: Vec::new(),
+            takeaways: Vec::new(),
+            rating: None,
+            actions: Vec::new(),
+            contributions: Vec::new(),
+            started_at: None,
+            closed_at: None,
+            updated_at: meta.created_at,
+            meta,
+        };
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// The session's format.
+    pub fn format(&self) -> Result<&'static Format, DomainError> {
+        format(&self.format)
+    }
+
+    /// Whether `member` hosts or takes part.
+    pub fn involves(&self, member: &str) -> bool {
+        self.hosts.iter().any(|h| h == member)
+            || self.participants.iter().any(|p| p.member == member)
+    }
+
+    fn require_involved(&self, by: &str) -> Result<(), DomainError> {
+        if self.involves(by) {
+            Ok(())
+        } else {
+            Err(DomainError::Invalid(
+                "only the session's hosts and participants can run it".into(),
+            ))
+        }
+    }
+
+    /// Starts the first step.
+    pub fn start(&mut self, by: &str, now: i64) -> Result<StepTemplate, DomainError> {
+        self.require_involved(by)?;
+        match self.status.as_str() {
+            "planned" => {}
+            "running" => {
+                return Err(DomainError::Invalid(
+                    "the session is already running".into(),
+                ));
+            }
+            _ => return Err(DomainError::Invalid("the session is closed".into())),
+        }
+        let first = self.format()?.steps[0];
+        self.status = SessionStatus::Running.as_str().to_owned();
+        self.started_at = Some(now);
+        self.steps.push(StepRecord {
+            index: 0,
+            name: first.name.to_owned(),
+            started_at: now,
+            ended_at: None,
+            notes: Text::default(),
+        });
+        self.updated_at = now;
+        Ok(first)
+    }
+
+    /// Records the running step's notes, ends it and starts the next one.
+    pub fn step(&mut self, by: &str, notes: &str, now: i64) -> Result<StepOutcome, DomainError> {
+        self.require_involved(by)?;
+        match self.status.as_str() {
+            "running" => {}
+            "planned" => return Err(DomainError::Invalid("start the session first".into())),
+            _ => {
+                return Err(DomainError::Invalid(
+                    "the session is closed; its steps can no longer change".into(),
+                ));
+            }
+        }
+        crate::note::check_body(notes)?;
+        let steps = self.format()?.steps;
+        let current = self
+            .steps
+            .last_mut()
+            .filter(|s| s.ended_at.is_none())
+            .ok_or_else(|| DomainError::Invalid("every step is done; close the session".into()))?;
+        current.notes.update(notes);
+        current.ended_at = Some(now);
+        let recorded = current.name.clone();
+        let next_index = current.index as usize + 1;
+        let next = steps.get(next_index).copied();
+        if let Some(t) = next {
+            self.steps.push(StepRecord {
+                index: next_index as u32,
+                name: t.name.to_owned(),
+                started_at: now,
+                ended_at: None,
+                notes: Text::default(),
+            });
+        }
+        self.updated_at = now;
+        Ok(StepOutcome { recorded, next })
+    }
+
+    /// Closes a running session: takeaways, optional rating 1–5, actions (owned by the codev
+    /// client, otherwise by whoever closes), and one contribution per host and facilitator for
+    /// the planned minutes, to be confirmed by a participant.
+    pub fn close(
+        &mut self,
+        ids: &mut dyn FnMut() -> String,
+        by: &str,
+        takeaways: &[String],
+        rating: Option<u32>,
+        actions: &[String],
+        now: i64,
+    ) -> Result<(), DomainError> {
+        self.require_involved(by)?;
+        match self.status.as_str() {
+            "running" => {}
+            "planned" => return Err(DomainError::Invalid("the session has not started".into())),
+            _ => return Err(DomainError::Invalid("the session is already closed".into())),
+        }
+        if let Some(r) = rating
+            && !(1..=5).contains(&r)
+        {
+            return Err(DomainError::Invalid(format!("rating {r}: give 1 to 5")));
+        }
+        let mut clean = Vec::new();
+        for t in takeaways {
+            clean.push(require_text("takeaway", t)?);
+        }
+        if let Some(open) = self.steps.last_mut().filter(|s| s.ended_at.is_none()) {
+            open.ended_at = Some(now);
+        }
+        let owner = self
+            .participants
+            .iter()
+            .find(|p| p.role == "client")
+            .map_or(by.to_owned(), |p| p.member.clone());
+        for text in actions {
+            self.actions
+                .push(ActionItem::new(&ids(), text, &owner, None, now)?);
+        }
+        let givers: Vec<(String, ContributionKind)> = self
+            .hosts
+            .iter()
+            .map(|h| (h.clone(), ContributionKind::SessionHosted))
+            .chain(
+                self.participants
+                    .iter()
+                    .filter(|p| p.role == "facilitator" && !self.hosts.contains(&p.member))
+                    .map(|p| (p.member.clone(), ContributionKind::SessionFacilitated)),
+            )
+            .collect();
+        for (giver, kind) in givers {
+            let receivers: Vec<String> = self
+                .participants
+                .iter()
+                .filter(|p| {
+                    p.member != giver && p.role != "facilitator" && !self.hosts.contains(&p.member)
+                })
+                .map(|p| p.member.clone())
+                .collect();
+            if !receivers.is_empty() {
+                self.contributions.push(Contribution::new(
+                    &ids(),
+                    kind,
+                    &giver,
+                    receivers,
+                    self.minutes,
+                    now,
+                ));
+            }
+        }
+        self.takeaways = clean;
+        self.rating = rating.map(|r| r as u8);
+        self.status = SessionStatus::Closed.as_str().to_owned();
+        self.closed_at = Some(now);
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Marks an action done.
+    pub fn complete_action(&mut self, id: &str, by: &str, now: i64) -> Result<(), DomainError> {
+        self.require_involved(by)?;
+        complete_action(&mut self.actions, id, now)?;
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Confirms a host's contribution (a participant who received it).
+    pub fn confirm(&mut self, id: &str, by: &str, now: i64) -> Result<(), DomainError> {
+        confirm_contribution(&mut self.contributions, id, by, now)?;
+        self.updated_at = now;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc;
+    use automerge::AutoCommit;
+    use libp2p_identity::Keypair;
+
+    fn codev() -> (Session, Keypair, Vec<String>) {
+        let host = Keypair::generate_ed25519();
+        let h = host.public().to_peer_id().to_string();
+        let people: Vec<String> = (0..5).map(|i| format!("m{i}")).collect();
+        let meta = DocMeta::new_signed(
+            &host,
+            "s1",
+            DocKind::Session,
+            &Scope::Workspace,
+            "ws",
+            0,
+            &[],
+        )
+        .unwrap();
+        let participants = vec![
+            (people[0].clone(), Some("client".to_owned())),
+            (people[1].clone(), None),
+            (people[2].clone(), Some("Consultant".to_owned())),
+            (people[3].clone(), Some("consultant".to_owned())),
+            (people[4].clone(), Some("facilitator".to_owned())),
+        ];
+        let s = Session::plan(
+            meta,
+            "codev",
+            "Onboarding juniors",
+            1000,
+            Some(90),
+            vec![h],
+            participants,
+            vec![],
+        )
+        .unwrap();
+        (s, host, people)
+    }
+
+    fn ids() -> impl FnMut() -> String {
+        let mut n = 0;
+        move || {
+            n += 1;
+            format!("x{n}")
+        }
+    }
+
+    #[test]
+    fn every_format_has_steps_and_roles() {
+        for id in ["codev", "aar", "peer-assist", "wol", "flash", "lunch-learn"] {
+            let f = format(id).unwrap();
+            assert!(!f.steps.is_empty() && !f.roles.is_empty(), "{id}");
+            assert!(
+                f.steps
+                    .iter()
+                    .all(|s| s.min_minutes <= s.max_minutes && !s.prompt.is_empty()),
+                "{id}"
+            );
+        }
+        assert_eq!(format("codev").unwrap().steps.len(), 6);
+        assert!(format("retro").is_err());
+    }
+
+    #[test]
+    fn codev_runs_through_six_steps_then_closes() {
+        let (mut s, host, people) = codev();
+        let h = host.public().to_peer_id().to_string();
+        let mut next = ids();
+        assert!(s.step(&h, "x", 1).is_err(), "planned: start first");
+        assert!(
+            s.close(&mut next, &h, &[], None, &[], 1).is_err(),
+            "planned: cannot close"
+        );
+        assert!(s.start("stranger", 1).is_err());
+        assert_eq!(s.start(&people[0], 10).unwrap().name, "Exposé");
+        assert!(s.start(&h, 11).is_err());
+        let mut outcomes = Vec::new();
+        for i in 0..6 {
+            outcomes.push(s.step(&h, &format!("notes {i}"), 20 + i).unwrap());
+        }
+        assert_eq!(
+            outcomes[0].next.map(|t| t.name),
+            Some("Clarifying questions")
+        );
+        assert_eq!(outcomes[5].recorded, "Learnings");
+        assert_eq!(outcomes[5].next, None);
+        let err = s.step(&h, "extra", 30).unwrap_err().to_string();
+        assert!(err.contains("close the session"), "{err}");
+        assert_eq!(s.steps.len(), 6);
+        assert!(s.steps.iter().all(|r| r.ended_at.is_some()));
+        assert!(
+            s.close(&mut next, &h, &[], Some(6), &[], 40).is_err(),
+            "rating out of range"
+        );
+        s.close(
+            &mut next,
+            &h,
+            &["Ask earlier".into()],
+            Some(5),
+            &["Pair with a senior".into()],
+            40,
+        )
+        .unwrap();
+        assert_eq!(
+            s.actions[0].owner, people[0],
+            "codev actions are the client's action plan"
+        );
+        // The host and the facilitator are credited; receivers are the client and consultants.
+        let kinds: Vec<(&str, &str, usize)> = s
+            .contributions
+            .iter()
+            .map(|c| (c.giver.as_str(), c.kind.as_str(), c.receivers.len()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (h.as_str(), "session-hosted", 4),
+                (people[4].as_str(), "session-facilitated", 4)
+            ]
+        );
+        let err = s.step(&h, "late", 50).unwrap_err().to_string();
+        assert!(err.contains("closed"), "{err}");
+        assert!(s.close(&mut next, &h, &[], None, &[], 50).is_err());
+        let cid = s.contributions[0].id.clone();
+        assert!(s.confirm(&cid, &h, 60).is_err(), "no self-confirmation");
+        s.confirm(&cid, &people[2], 60).unwrap();
+
+        let actor = doc::actor_for(&host.public().to_peer_id());
+        let mut am = doc::create(actor.clone(), &s).unwrap();
+        let (_, back) = doc::load::<Session>(&am.save(), actor).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn planning_rules() {
+        let host = Keypair::generate_ed25519();
+        let meta = DocMeta::new_signed(
+            &host,
+            "s",
+            DocKind::Session,
+            &Scope::Workspace,
+            "ws",
+            0,
+            &[],
+        )
+        .unwrap();
+        let few = vec![
+            ("a".to_owned(), Some("client".to_owned())),
+            ("b".to_owned(), None),
+        ];
+        let err = Session::plan(meta.clone(), "codev", "t", 0, None, vec![], few, vec![])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("3 to 7 consultants"), "{err}");
+        let bad_role = vec![("a".to_owned(), Some("boss".to_owned()))];
+        let err = Session::plan(meta.clone(), "aar", "t", 0, None, vec![], bad_role, vec![])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a role"), "{err}");
+        let twice = vec![("a".to_owned(), None), ("a".to_owned(), None)];
+        assert!(Session::plan(meta.clone(), "aar", "t", 0, None, vec![], twice, vec![]).is_err());
+        assert!(
+            Session::plan(meta.clone(), "aar", "t", 0, Some(1), vec![], vec![], vec![]).is_err()
+        );
+        let s = Session::plan(meta, "flash", "t", 0, None, vec![], vec![], vec![]).unwrap();
+        assert_eq!(s.minutes, 30, "default length is the sum of the time boxes");
+        assert_eq!(
+            s.hosts,
+            [host.public().to_peer_id().to_string()],
+            "the planner hosts by default"
+        );
+    }
+
+    #[test]
+    fn concurrent_notes_on_one_step_merge_without_loss() {
+        let (mut s, host, people) = codev();
+        let h = host.public().to_peer_id().to_string();
+        s.start(&h, 1).unwrap();
+        let actor = doc::actor_for(&host.public().to_peer_id());
+        let mut one = doc::create(actor, &s).unwrap();
+        // Both replicas start from shared notes on the running step, then each types.
+        doc::change::<Session, _>(&mut one, |s| {
+            s.steps[0].notes.update("Context: ");
+            Ok(())
+        })
+        .unwrap();
+        let other = Keypair::generate_ed25519().public().to_peer_id();
+        let mut two: AutoCommit = doc::fork_for(&mut one, &other);
+        doc::change::<Session, _>(&mut one, |s| {
+            s.steps[0].notes.update("Context: team of 6. ");
+            Ok(())
+        })
+        .unwrap();
+        doc::change::<Session, _>(&mut two, |s| {
+            let len = s.steps[0].notes.as_str().chars().count();
+            s.steps[0].notes.splice(len, 0, "Deadline in March.");
+            Ok(())
+        })
+        .unwrap();
+        let mut ab = one.fork();
+        ab.merge(&mut two).unwrap();
+        let mut ba = two.fork();
+        ba.merge(&mut one).unwrap();
+        let merged = doc::hydrate_doc::<Session>(&ab).unwrap();
+        assert_eq!(merged, doc::hydrate_doc::<Session>(&ba).unwrap());
+        let notes = merged.steps[0].notes.as_str().to_owned();
+        assert!(
+            notes.contains("team of 6.") && notes.contains("Deadline in March."),
+            "{notes}"
+        );
+        assert!(merged.involves(&people[3]));
+    }
+}

@@ -1,0 +1,182 @@
+//! Documents crossing devices: the bytes of a stored document, and the receiving side that
+//! verifies an incoming document and merges it — only if this device is entitled to hold it.
+//! The network layer moves these bytes; the rules of who may hold what are checked here, on
+//! every receipt, against the local (verified) workspace.
+//!
+//! Joining is device-first: `Node::init_device` creates only the key, an admin adds its id to
+//! the workspace (`add_member`), and `Node::join` stores the workspace received from the admin.
+
+use std::fs;
+use std::path::Path;
+
+use automerge::AutoCommit;
+use domain::{
+    DocKind, DocMeta, DomainError, Mentoring, Note, Review, Role, Scope, Session, Thread, Workspace,
+};
+use store::Store;
+
+use crate::core::Core;
+use crate::{DB_FILE, KEY_FILE, Node, NodeError, identity};
+
+/// Loads untrusted bytes and reads their signed header, verified.
+fn header_of(bytes: &[u8]) -> Result<(AutoCommit, DocMeta), NodeError> {
+    let doc = std::panic::catch_unwind(|| AutoCommit::load(bytes))
+        .map_err(|_| DomainError::Corrupt("loading panicked".into()))?
+        .map_err(|e| DomainError::Corrupt(e.to_string()))?;
+    let meta = domain::read_meta(&doc)?;
+    // The whole document must also be a valid model of its kind.
+    let check = |r: Result<(), DomainError>| r.map_err(NodeError::from);
+    match meta.doc_kind()? {
+        DocKind::Workspace => check(domain::hydrate_doc::<Workspace>(&doc).map(drop))?,
+        DocKind::Note => check(domain::hydrate_doc::<Note>(&doc).map(drop))?,
+        DocKind::Thread => check(domain::hydrate_doc::<Thread>(&doc).map(drop))?,
+        DocKind::Mentoring => check(domain::hydrate_doc::<Mentoring>(&doc).map(drop))?,
+        DocKind::Review => check(domain::hydrate_doc::<Review>(&doc).map(drop))?,
+        DocKind::Session => check(domain::hydrate_doc::<Session>(&doc).map(drop))?,
+    }
+    Ok((doc, meta))
+}
+
+/// Whether `member` may hold a document with this header, under the workspace `ws`.
+pub fn entitled(ws: &Workspace, meta: &DocMeta, member: &str) -> Result<bool, DomainError> {
+    if meta.workspace != ws.meta.id || !ws.members.contains_key(member) {
+        return Ok(false);
+    }
+    Ok(match meta.parsed_scope()? {
+        Scope::Workspace => true,
+        Scope::Community(c) => ws
+            .communities
+            .get(&c)
+            .is_some_and(|c| c.members.iter().any(|m| m == member)),
+        Scope::Private => meta.participants.iter().any(|p| p == member),
+        Scope::Personal(owner) => owner == member,
+    })
+}
+
+impl Core {
+    /// The stored bytes of a document (a valid input of [`Core::receive`] elsewhere).
+    pub fn document_bytes(&self, id: &str) -> Result<Vec<u8>, NodeError> {
+        self.store
+            .doc_bytes(id)?
+            .ok_or_else(|| NodeError::NotFound(format!("no document '{id}'")))
+    }
+
+    /// Verifies an incoming document and merges it into the local copy (or stores it if new).
+    /// Refused, with nothing changed: bytes that are not a valid document, a forged header, a
+    /// document of another workspace, or one this device's member is not entitled to hold.
+    /// Returns the document id.
+    pub fn receive(&mut self, bytes: &[u8]) -> Result<String, NodeError> {
+        let (mut incoming, meta) = header_of(bytes)?;
+        let kind = meta.doc_kind()?;
+        let ws = self.workspace()?;
+        if kind == DocKind::Workspace && meta.id != self.workspace_id {
+            return Err(NodeError::Invalid(
+                "this document belongs to another workspace".into(),
+            ));
+        }
+        if !entitled(&ws, &meta, &self.me)? {
+            return Err(NodeError::Invalid(format!(
+                "this device is not entitled to document {}",
+                meta.id
+            )));
+        }
+        let id = meta.id.clone();
+        self.write(|w| w.merge(&id, kind, &meta.scope, &mut incoming))?;
+        Ok(id)
+    }
+
+    /// Adds a member to the workspace (admins only).
+    pub fn add_member(&mut self, member: &str, name: &str) -> Result<(), NodeError> {
+        member
+            .parse::<domain::PeerId>()
+            .map_err(|_| NodeError::Invalid(format!("'{member}' is not a member id")))?;
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update_workspace(|ws| {
+                if ws.require_member(&me)?.role != Role::Admin.as_str() {
+                    return Err(DomainError::Invalid("only an admin can add members".into()));
+                }
+                if ws.members.contains_key(member) {
+                    return Err(DomainError::Invalid(format!(
+                        "{member} is already a member"
+                    )));
+                }
+                let m = domain::Member::new(member, name, Role::Member, now)?;
+                ws.members.insert(member.to_owned(), m);
+                Ok(())
+            })
+        })
+    }
+}
+
+impl Node {
+    /// Creates a data directory holding only this device's key, and returns the device's
+    /// member id, to be given to an admin before [`Node::join`].
+    pub fn init_device(dir: &Path) -> Result<String, NodeError> {
+        let shown = dir.display().to_string();
+        if dir.join(DB_FILE).exists() {
+            return Err(NodeError::AlreadyInitialised(shown));
+        }
+        fs::create_dir_all(dir).map_err(NodeError::io(format!("cannot create {shown}")))?;
+        let key_path = dir.join(KEY_FILE);
+        let key = if key_path.exists() {
+            identity::load(&key_path)?
+        } else {
+            identity::create(&key_path)?
+        };
+        Ok(key.public().to_peer_id().to_string())
+    }
+
+    /// Stores the workspace received from an admin in a directory made by
+    /// [`Node::init_device`], once it names this device as a member, and opens it.
+    pub async fn join(dir: &Path, workspace: &[u8]) -> Result<Node, NodeError> {
+        let shown = dir.display().to_string();
+        if dir.join(DB_FILE).exists() {
+            return Err(NodeError::AlreadyInitialised(shown));
+        }
+        let key = identity::load(&dir.join(KEY_FILE))?;
+        let me = key.public().to_peer_id().to_string();
+        let (mut doc, meta) = header_of(workspace)?;
+        if meta.doc_kind()? != DocKind::Workspace {
+            return Err(NodeError::Invalid(
+                "this is not a workspace document".into(),
+            ));
+        }
+        let ws = domain::hydrate_doc::<Workspace>(&doc)?;
+        if !ws.members.contains_key(&me) {
+            return Err(NodeError::Invalid(
+                "this workspace does not list this device as a member yet".into(),
+            ));
+        }
+        let tmp = dir.join(format!("{DB_FILE}.init"));
+        let _ = fs::remove_file(&tmp);
+        {
+            let mut store = Store::create(&tmp)?;
+            store.write(|tx| {
+                tx.set_setting("workspace_id", &meta.id)?;
+                tx.set_setting("member_id", &me)?;
+                tx.insert_doc(&meta.id, DocKind::Workspace, &meta.scope, &mut doc)
+            })?;
+        }
+        fs::rename(&tmp, dir.join(DB_FILE)).map_err(NodeError::io(format!(
+            "cannot create the database in {shown}"
+        )))?;
+        identity::sync_dir(dir)?;
+        Node::open(dir).await
+    }
+
+    /// See [`Core::document_bytes`].
+    pub async fn document_bytes(&self, id: String) -> Result<Vec<u8>, NodeError> {
+        self.call(move |c| c.document_bytes(&id)).await
+    }
+
+    /// See [`Core::receive`].
+    pub async fn receive(&self, bytes: Vec<u8>) -> Result<String, NodeError> {
+        self.call(move |c| c.receive(&bytes)).await
+    }
+
+    /// See [`Core::add_member`].
+    pub async fn add_member(&self, member: String, name: String) -> Result<(), NodeError> {
+        self.call(move |c| c.add_member(&member, &name)).await
+    }
+}

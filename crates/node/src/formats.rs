@@ -1,0 +1,1236 @@
+//! The peer-learning formats as operations: mentoring relationships, peer reviews, guided
+//! sessions, kudos and credited time, and the views derived from them (suggestions, skills at
+//! risk, reminders, the contribution report). The rules live in `domain`; this module finds
+//! documents, checks who is asking, and shapes the answers.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use domain::time::rfc3339;
+use domain::{
+    Balance, ContributionReport, DAY_MS, DocKind, Mentoring, MentoringKind, Reminder, Review,
+    Scope, Session, SkillAtRisk, Suggestion, Template, TypedDoc, Workspace,
+};
+use serde::Serialize;
+
+use crate::core::{Core, new_id, now};
+use crate::{Node, NodeError};
+
+fn name(ws: &Workspace, id: &str) -> String {
+    ws.members
+        .get(id)
+        .map_or_else(|| id.to_owned(), |m| m.name.clone())
+}
+
+/// Start of the UTC day holding `ms`.
+fn day_start(ms: i64) -> i64 {
+    ms - ms.rem_euclid(DAY_MS)
+}
+
+/// Parses `YYYY-MM-DD` (or a full RFC 3339 time) into ms since the epoch.
+pub fn parse_day(text: &str) -> Result<i64, NodeError> {
+    let text = text.trim();
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+        return Ok(Utc.from_utc_datetime(&midnight).timestamp_millis());
+    }
+    domain::time::parse_rfc3339(text)
+        .map_err(|_| NodeError::Invalid(format!("invalid date '{text}': expected YYYY-MM-DD")))
+}
+
+/// Which side of a mentoring relationship the starter takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MentoringRole {
+    /// I mentor them.
+    Mentor,
+    /// They mentor me.
+    Mentee,
+    /// We teach each other.
+    Cross,
+}
+
+/// A change of a mentoring goal.
+#[derive(Debug, Clone)]
+pub enum GoalChange {
+    /// Add a goal.
+    Add(String),
+    /// Set a goal's progress (goal by number, id or text).
+    Progress(String, u32),
+    /// Mark a goal reached.
+    Done(String),
+}
+
+/// A member named in a view.
+#[derive(Debug, Clone, Serialize)]
+pub struct Who {
+    /// Member id.
+    pub member_id: String,
+    /// Name.
+    pub name: String,
+}
+
+fn who(ws: &Workspace, id: &str) -> Who {
+    Who {
+        member_id: id.to_owned(),
+        name: name(ws, id),
+    }
+}
+
+/// An action item.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionView {
+    /// Action id.
+    pub id: String,
+    /// The document holding it (mentoring relationship or session).
+    pub doc: String,
+    /// That document's kind.
+    pub doc_kind: String,
+    /// What to do.
+    pub text: String,
+    /// Who does it.
+    pub owner: Who,
+    /// Due day (YYYY-MM-DD), if any.
+    pub due: Option<String>,
+    /// Done.
+    pub done: bool,
+    /// Open and past its due day.
+    pub overdue: bool,
+}
+
+/// A mentoring goal.
+#[derive(Debug, Clone, Serialize)]
+pub struct GoalView {
+    /// Goal number, from 1.
+    pub number: usize,
+    /// Goal id.
+    pub id: String,
+    /// The goal.
+    pub text: String,
+    /// Progress %.
+    pub progress: u8,
+    /// Reached.
+    pub done: bool,
+}
+
+/// A logged mentoring session.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogView {
+    /// Log id.
+    pub id: String,
+    /// Day (YYYY-MM-DD).
+    pub date: String,
+    /// Minutes.
+    pub minutes: u32,
+    /// Notes.
+    pub notes: String,
+    /// Topics.
+    pub topics: Vec<String>,
+    /// Who logged it.
+    pub logged_by: Who,
+}
+
+/// `mentoring list` / `mentoring show`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MentoringView {
+    /// Relationship id.
+    pub id: String,
+    /// mentoring, reverse or cross.
+    pub kind: String,
+    /// The mentor.
+    pub mentor: Who,
+    /// The mentee.
+    pub mentee: Who,
+    /// Expected days between sessions.
+    pub cadence_days: u32,
+    /// The confidentiality line both agreed to.
+    pub confidentiality: String,
+    /// Day of the last session.
+    pub last_session: Option<String>,
+    /// A session is due.
+    pub due: bool,
+    /// Goals.
+    pub goals: Vec<GoalView>,
+    /// Logged sessions.
+    pub sessions: Vec<LogView>,
+    /// Action items.
+    pub actions: Vec<ActionView>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// A credited (or pending) contribution.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreditView {
+    /// Contribution id.
+    pub id: String,
+    /// Where it comes from.
+    pub doc: String,
+    /// session-hosted, session-facilitated, mentoring or review.
+    pub kind: String,
+    /// Who gave the time.
+    pub giver: Who,
+    /// Who received it.
+    pub receivers: Vec<Who>,
+    /// Minutes.
+    pub minutes: u32,
+    /// Confirmed by a receiver.
+    pub confirmed: bool,
+    /// Who confirmed.
+    pub confirmed_by: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// `review list` / `review show`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewView {
+    /// Review id.
+    pub id: String,
+    /// Who asked.
+    pub requester: Who,
+    /// Who reviews.
+    pub reviewer: Who,
+    /// What it is about.
+    pub about: String,
+    /// Template.
+    pub template: String,
+    /// Rubric criteria.
+    pub criteria: Vec<String>,
+    /// requested, submitted or acknowledged.
+    pub status: String,
+    /// Answers by key, in the template's order.
+    pub answers: Vec<AnswerView>,
+    /// The requester's reply.
+    pub reply: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub submitted_at: Option<String>,
+    /// RFC 3339.
+    pub acknowledged_at: Option<String>,
+}
+
+/// One answer of a review.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnswerView {
+    /// Template key or criterion.
+    pub key: String,
+    /// The text (empty if not written).
+    pub text: String,
+    /// Rubric rating 1–5.
+    pub rating: Option<u8>,
+}
+
+/// A step of a session, template and record together.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepView {
+    /// Step number, from 1.
+    pub number: usize,
+    /// Name.
+    pub name: String,
+    /// What it is for.
+    pub prompt: String,
+    /// Who speaks.
+    pub speaker: String,
+    /// Time box, e.g. "5–10 min".
+    pub time_box: String,
+    /// RFC 3339, once started.
+    pub started_at: Option<String>,
+    /// RFC 3339, once ended.
+    pub ended_at: Option<String>,
+    /// Notes recorded.
+    pub notes: String,
+}
+
+/// A participant with a role.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParticipantView {
+    /// Member id.
+    pub member_id: String,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: String,
+}
+
+/// `session show` (and `session list` without steps).
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionView {
+    /// Session id.
+    pub id: String,
+    /// Format id.
+    pub format: String,
+    /// Format name.
+    pub format_name: String,
+    /// Title.
+    pub title: String,
+    /// Planned start, RFC 3339.
+    pub at: String,
+    /// Planned minutes.
+    pub minutes: u32,
+    /// Scope.
+    pub scope: String,
+    /// planned, running or closed.
+    pub status: String,
+    /// Hosts.
+    pub hosts: Vec<Who>,
+    /// Participants.
+    pub participants: Vec<ParticipantView>,
+    /// Skill ids.
+    pub skills: Vec<String>,
+    /// Every step of the format, with what was recorded.
+    pub steps: Vec<StepView>,
+    /// Number of the running step, if any.
+    pub current_step: Option<usize>,
+    /// Takeaways.
+    pub takeaways: Vec<String>,
+    /// Rating 1–5.
+    pub rating: Option<u8>,
+    /// Action items.
+    pub actions: Vec<ActionView>,
+    /// RFC 3339.
+    pub started_at: Option<String>,
+    /// RFC 3339.
+    pub closed_at: Option<String>,
+}
+
+/// `session step`: what was recorded and what comes next.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepProgress {
+    /// The step just recorded, if any.
+    pub recorded: Option<String>,
+    /// The step now running, if any.
+    pub next: Option<StepView>,
+}
+
+/// `kudos list`.
+#[derive(Debug, Clone, Serialize)]
+pub struct KudosView {
+    /// Kudos id.
+    pub id: String,
+    /// From.
+    pub from: Who,
+    /// To.
+    pub to: Who,
+    /// Message.
+    pub message: String,
+    /// Skill id.
+    pub skill: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// `balance`.
+#[derive(Debug, Clone, Serialize)]
+pub struct BalanceView {
+    /// Member.
+    pub member: Who,
+    /// Confirmed minutes given.
+    pub given_minutes: u32,
+    /// Confirmed minutes received.
+    pub received_minutes: u32,
+    /// Minutes given awaiting confirmation.
+    pub pending_minutes: u32,
+}
+
+/// `report contributions`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportView {
+    /// The report's data.
+    pub report: ContributionReport,
+    /// The report as Markdown.
+    pub markdown: String,
+}
+
+fn action_view(
+    ws: &Workspace,
+    doc: &str,
+    kind: DocKind,
+    a: &domain::ActionItem,
+    today: i64,
+) -> ActionView {
+    ActionView {
+        id: a.id.clone(),
+        doc: doc.to_owned(),
+        doc_kind: kind.as_str().to_owned(),
+        text: a.text.clone(),
+        owner: who(ws, &a.owner),
+        due: a.due.map(|d| rfc3339(d)[..10].to_owned()),
+        done: a.done,
+        overdue: a.is_overdue(today),
+    }
+}
+
+fn time_box(t: &domain::StepTemplate) -> String {
+    if t.min_minutes == t.max_minutes {
+        format!("{} min", t.min_minutes)
+    } else {
+        format!("{}–{} min", t.min_minutes, t.max_minutes)
+    }
+}
+
+fn step_view(
+    number: usize,
+    t: &domain::StepTemplate,
+    record: Option<&domain::StepRecord>,
+) -> StepView {
+    StepView {
+        number,
+        name: t.name.to_owned(),
+        prompt: t.prompt.to_owned(),
+        speaker: t.speaker.to_owned(),
+        time_box: time_box(t),
+        started_at: record.map(|r| rfc3339(r.started_at)),
+        ended_at: record.and_then(|r| r.ended_at.map(rfc3339)),
+        notes: record
+            .map(|r| r.notes.as_str().to_owned())
+            .unwrap_or_default(),
+    }
+}
+
+impl Core {
+    fn all<T: TypedDoc>(&self) -> Result<Vec<T>, NodeError> {
+        self.store
+            .documents(Some(T::KIND))?
+            .iter()
+            .map(|row| self.read::<T>(&row.id))
+            .collect()
+    }
+
+    fn mentoring_view(&self, ws: &Workspace, m: &Mentoring) -> MentoringView {
+        let today = day_start(now());
+        MentoringView {
+            id: m.meta.id.clone(),
+            kind: m.kind.clone(),
+            mentor: who(ws, &m.mentor),
+            mentee: who(ws, &m.mentee),
+            cadence_days: m.agreement.cadence_days,
+            confidentiality: m.agreement.confidentiality.clone(),
+            last_session: m.last_session().map(|d| rfc3339(d)[..10].to_owned()),
+            due: m.is_due(today),
+            goals: m
+                .goals
+                .iter()
+                .enumerate()
+                .map(|(i, g)| GoalView {
+                    number: i + 1,
+                    id: g.id.clone(),
+                    text: g.text.clone(),
+                    progress: g.progress,
+                    done: g.done,
+                })
+                .collect(),
+            sessions: m
+                .sessions
+                .iter()
+                .map(|s| LogView {
+                    id: s.id.clone(),
+                    date: rfc3339(s.date)[..10].to_owned(),
+                    minutes: s.minutes,
+                    notes: s.notes.as_str().to_owned(),
+                    topics: s.topics.clone(),
+                    logged_by: who(ws, &s.logged_by),
+                })
+                .collect(),
+            actions: m
+                .actions
+                .iter()
+                .map(|a| action_view(ws, &m.meta.id, DocKind::Mentoring, a, today))
+                .collect(),
+            created_at: rfc3339(m.meta.created_at),
+        }
+    }
+
+    /// `mentoring start`; returns the relationship id.
+    pub fn mentoring_start(
+        &mut self,
+        with: &str,
+        role: MentoringRole,
+        reverse: bool,
+        goals: &[String],
+        cadence_days: Option<u32>,
+    ) -> Result<String, NodeError> {
+        let ws = self.workspace()?;
+        let other = ws.resolve_member(with)?.id.clone();
+        if other == self.me {
+            return Err(NodeError::Invalid(
+                "you cannot mentor yourself; name a colleague with --with".into(),
+            ));
+        }
+        let (mentor, mentee) = match role {
+            MentoringRole::Mentor | MentoringRole::Cross => (self.me.clone(), other.clone()),
+            MentoringRole::Mentee => (other.clone(), self.me.clone()),
+        };
+        let kind = match (role, reverse) {
+            (MentoringRole::Cross, false) => MentoringKind::Cross,
+            (MentoringRole::Cross, true) => {
+                return Err(NodeError::Invalid(
+                    "cross mentoring is already two-way; drop --reverse".into(),
+                ));
+            }
+            (_, true) => MentoringKind::Reverse,
+            (_, false) => MentoringKind::Mentoring,
+        };
+        let id = new_id();
+        self.write(|w| {
+            let meta = w.meta(
+                &id,
+                DocKind::Mentoring,
+                &Scope::Private,
+                &[mentor.clone(), mentee.clone()],
+            )?;
+            let mut m = Mentoring::new(meta, kind, &mentor, &mentee, cadence_days.unwrap_or(14))?;
+            for g in goals {
+                m.add_goal(&new_id(), g, w.me, w.now)?;
+            }
+            w.create(&m)
+        })?;
+        Ok(id)
+    }
+
+    /// `mentoring list`.
+    pub fn mentorings(&self) -> Result<Vec<MentoringView>, NodeError> {
+        let ws = self.workspace()?;
+        Ok(self
+            .all::<Mentoring>()?
+            .iter()
+            .map(|m| self.mentoring_view(&ws, m))
+            .collect())
+    }
+
+    /// `mentoring show`.
+    pub fn mentoring(&self, id: &str) -> Result<MentoringView, NodeError> {
+        let id = self.resolve_id(DocKind::Mentoring, id)?;
+        let ws = self.workspace()?;
+        Ok(self.mentoring_view(&ws, &self.read::<Mentoring>(&id)?))
+    }
+
+    /// `mentoring goal`.
+    pub fn mentoring_goal(&mut self, id: &str, change: GoalChange) -> Result<(), NodeError> {
+        let id = self.resolve_id(DocKind::Mentoring, id)?;
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update::<Mentoring, _>(&id, |m| match &change {
+                GoalChange::Add(text) => m.add_goal(&new_id(), text, &me, now),
+                GoalChange::Progress(goal, pct) => m.set_progress(goal, *pct, &me, now),
+                GoalChange::Done(goal) => m.complete_goal(goal, &me, now),
+            })
+        })
+    }
+
+    /// `mentoring log`; returns the relationship id.
+    pub fn mentoring_log(
+        &mut self,
+        id: &str,
+        minutes: u32,
+        date: Option<&str>,
+        notes: &str,
+        topics: Vec<String>,
+        actions: &[String],
+    ) -> Result<(), NodeError> {
+        let id = self.resolve_id(DocKind::Mentoring, id)?;
+        let date = match date {
+            Some(d) => parse_day(d)?,
+            None => day_start(now()),
+        };
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update::<Mentoring, _>(&id, |m| {
+                m.log_session(&mut new_id, &me, date, minutes, notes, topics, actions, now)
+            })
+        })
+    }
+
+    /// `action list [--mine] [--overdue]`.
+    pub fn actions(&self, mine: bool, overdue: bool) -> Result<Vec<ActionView>, NodeError> {
+        let ws = self.workspace()?;
+        let today = day_start(now());
+        Ok(self
+            .store
+            .actions()?
+            .into_iter()
+            .filter(|a| !mine || a.owner == self.me)
+            .map(|a| ActionView {
+                overdue: !a.done && a.due.is_some_and(|d| d < today),
+                owner: who(&ws, &a.owner),
+                due: a.due.map(|d| rfc3339(d)[..10].to_owned()),
+                id: a.id,
+                doc: a.doc_id,
+                doc_kind: a.doc_kind,
+                text: a.text,
+                done: a.done,
+            })
+            .filter(|a| !overdue || a.overdue)
+            .collect())
+    }
+
+    /// `action done`.
+    pub fn action_done(&mut self, id: &str) -> Result<(), NodeError> {
+        let row = self
+            .store
+            .actions()?
+            .into_iter()
+            .find(|a| a.id == id.trim())
+            .ok_or_else(|| NodeError::NotFound(format!("no action '{}'", id.trim())))?;
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            match row.doc_kind.as_str() {
+                "mentoring" => {
+                    w.update::<Mentoring, _>(&row.doc_id, |m| m.complete_action(&row.id, &me, now))
+                }
+                _ => w.update::<Session, _>(&row.doc_id, |s| s.complete_action(&row.id, &me, now)),
+            }
+        })
+    }
+
+    fn review_view(&self, ws: &Workspace, r: &Review) -> Result<ReviewView, NodeError> {
+        let answers = r
+            .answer_keys()?
+            .into_iter()
+            .map(|k| AnswerView {
+                text: r
+                    .answers
+                    .get(&k)
+                    .map(|t| t.as_str().to_owned())
+                    .unwrap_or_default(),
+                rating: r.ratings.get(&k).copied(),
+                key: k,
+            })
+            .collect();
+        Ok(ReviewView {
+            id: r.meta.id.clone(),
+            requester: who(ws, &r.requester),
+            reviewer: who(ws, &r.reviewer),
+            about: r.about.clone(),
+            template: r.template.clone(),
+            criteria: r.criteria.clone(),
+            status: r.status.clone(),
+            answers,
+            reply: r.reply.clone(),
+            created_at: rfc3339(r.meta.created_at),
+            submitted_at: r.submitted_at.map(rfc3339),
+            acknowledged_at: r.acknowledged_at.map(rfc3339),
+        })
+    }
+
+    /// `review request`; returns the review id.
+    pub fn review_request(
+        &mut self,
+        reviewer: &str,
+        about: &str,
+        template: &str,
+        criteria: &[String],
+    ) -> Result<String, NodeError> {
+        let reviewer = self.workspace()?.resolve_member(reviewer)?.id.clone();
+        if reviewer == self.me {
+            return Err(NodeError::Invalid(
+                "ask a colleague, not yourself, for a review".into(),
+            ));
+        }
+        let template = Template::parse(template)?;
+        let id = new_id();
+        self.write(|w| {
+            let meta = w.meta(
+                &id,
+                DocKind::Review,
+                &Scope::Private,
+                &[w.me.to_owned(), reviewer.clone()],
+            )?;
+            w.create(&Review::request(
+                meta, &reviewer, about, template, criteria,
+            )?)
+        })?;
+        Ok(id)
+    }
+
+    /// `review write`.
+    pub fn review_write(
+        &mut self,
+        id: &str,
+        answers: &[(String, String)],
+        ratings: &[(String, u32)],
+    ) -> Result<(), NodeError> {
+        let id = self.resolve_id(DocKind::Review, id)?;
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update::<Review, _>(&id, |r| r.write(&me, answers, ratings, now))
+        })
+    }
+
+    /// `review submit`.
+    pub fn review_submit(&mut self, id: &str, minutes: u32) -> Result<(), NodeError> {
+        let id = self.resolve_id(DocKind::Review, id)?;
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update::<Review, _>(&id, |r| r.submit(&new_id(), &me, minutes, now))
+        })
+    }
+
+    /// `review ack`.
+    pub fn review_ack(&mut self, id: &str, reply: &str) -> Result<(), NodeError> {
+        let id = self.resolve_id(DocKind::Review, id)?;
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update::<Review, _>(&id, |r| r.acknowledge(&me, reply, now))
+        })
+    }
+
+    /// `review list`.
+    pub fn reviews(&self) -> Result<Vec<ReviewView>, NodeError> {
+        let ws = self.workspace()?;
+        self.all::<Review>()?
+            .iter()
+            .map(|r| self.review_view(&ws, r))
+            .collect()
+    }
+
+    /// `review show`.
+    pub fn review(&self, id: &str) -> Result<ReviewView, NodeError> {
+        let id = self.resolve_id(DocKind::Review, id)?;
+        let ws = self.workspace()?;
+        self.review_view(&ws, &self.read::<Review>(&id)?)
+    }
+
+    fn session_view(&self, ws: &Workspace, s: &Session) -> Result<SessionView, NodeError> {
+        let format = s.format()?;
+        let today = day_start(now());
+        let steps = format
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, t)| step_view(i + 1, t, s.steps.iter().find(|r| r.index as usize == i)))
+            .collect();
+        let current_step = s
+            .steps
+            .last()
+            .filter(|r| r.ended_at.is_none())
+            .map(|r| r.index as usize + 1);
+        Ok(SessionView {
+            id: s.meta.id.clone(),
+            format: s.format.clone(),
+            format_name: format.name.to_owned(),
+            title: s.title.clone(),
+            at: rfc3339(s.at),
+            minutes: s.minutes,
+            scope: s.meta.scope.clone(),
+            status: s.status.clone(),
+            hosts: s.hosts.iter().map(|h| who(ws, h)).collect(),
+            participants: s
+                .participants
+                .iter()
+                .map(|p| ParticipantView {
+                    member_id: p.member.clone(),
+                    name: name(ws, &p.member),
+                    role: p.role.clone(),
+                })
+                .collect(),
+            skills: s.skills.clone(),
+            steps,
+            current_step,
+            takeaways: s.takeaways.clone(),
+            rating: s.rating,
+            actions: s
+                .actions
+                .iter()
+                .map(|a| action_view(ws, &s.meta.id, DocKind::Session, a, today))
+                .collect(),
+            started_at: s.started_at.map(rfc3339),
+            closed_at: s.closed_at.map(rfc3339),
+        })
+    }
+
+    /// `session plan`; returns the session id.
+    #[allow(clippy::too_many_arguments)]
+    pub fn session_plan(
+        &mut self,
+        format: &str,
+        title: &str,
+        at: &str,
+        minutes: Option<u32>,
+        hosts: &[String],
+        participants: &[String],
+        skills: &[String],
+        scope: &str,
+    ) -> Result<String, NodeError> {
+        let ws = self.workspace()?;
+        let at = domain::time::parse_rfc3339(at)?;
+        let hosts = hosts
+            .iter()
+            .map(|h| ws.resolve_member(h).map(|m| m.id.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut people = Vec::new();
+        for p in participants {
+            let (member, role) = match p.rsplit_once(':') {
+                Some((m, r)) if !r.trim().is_empty() && !r.contains(' ') => (m, Some(r.to_owned())),
+                _ => (p.as_str(), None),
+            };
+            let member = ws.resolve_member(member).map_err(|_| {
+                NodeError::Invalid(format!(
+                    "participant '{member}' is not a member of this workspace"
+                ))
+            })?;
+            people.push((member.id.clone(), role));
+        }
+        let scope = match scope.trim() {
+            "" | "workspace" => Scope::Workspace,
+            other => match other.split_once(':') {
+                Some(("community", c)) => Scope::Community(ws.resolve_community(c)?.id.clone()),
+                _ => {
+                    return Err(NodeError::Invalid(format!(
+                        "invalid scope '{other}': expected workspace or community:ID"
+                    )));
+                }
+            },
+        };
+        let id = new_id();
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            let skills = if skills.is_empty() {
+                Vec::new()
+            } else {
+                w.update_workspace(|ws| {
+                    skills
+                        .iter()
+                        .map(|s| ws.ensure_skill(s, &me, now))
+                        .collect::<Result<Vec<_>, _>>()
+                })?
+            };
+            let meta = w.meta(&id, DocKind::Session, &scope, &[])?;
+            w.create(&Session::plan(
+                meta, format, title, at, minutes, hosts, people, skills,
+            )?)
+        })?;
+        Ok(id)
+    }
+
+    /// `session start`: returns the first step.
+    pub fn session_start(&mut self, id: &str) -> Result<StepProgress, NodeError> {
+        let id = self.resolve_id(DocKind::Session, id)?;
+        let first = self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update::<Session, _>(&id, |s| s.start(&me, now))
+        })?;
+        Ok(StepProgress {
+            recorded: None,
+            next: Some(step_view(1, &first, None)),
+        })
+    }
+
+    /// `session step`: records the running step's notes and returns the next one.
+    pub fn session_step(&mut self, id: &str, notes: &str) -> Result<StepProgress, NodeError> {
+        let id = self.resolve_id(DocKind::Session, id)?;
+        let (outcome, number) = self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update::<Session, _>(&id, |s| {
+                let outcome = s.step(&me, notes, now)?;
+                Ok((outcome, s.steps.len()))
+            })
+        })?;
+        Ok(StepProgress {
+            recorded: Some(outcome.recorded),
+            next: outcome.next.map(|t| step_view(number, &t, None)),
+        })
+    }
+
+    /// `session close`.
+    pub fn session_close(
+        &mut self,
+        id: &str,
+        takeaways: &[String],
+        rating: Option<u32>,
+        actions: &[String],
+    ) -> Result<(), NodeError> {
+        let id = self.resolve_id(DocKind::Session, id)?;
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update::<Session, _>(&id, |s| {
+                s.close(&mut new_id, &me, takeaways, rating, actions, now)
+            })
+        })
+    }
+
+    /// `session list [--upcoming]`.
+    pub fn sessions(&self, upcoming: bool) -> Result<Vec<SessionView>, NodeError> {
+        let ws = self.workspace()?;
+        let today = day_start(now());
+        let mut out = Vec::new();
+        for row in self.store.sessions()? {
+            if upcoming && (row.status == "closed" || row.at < today) {
+                continue;
+            }
+            let mut view = self.session_view(&ws, &self.read::<Session>(&row.id)?)?;
+            view.steps.clear();
+            out.push(view);
+        }
+        Ok(out)
+    }
+
+    /// `session show`.
+    pub fn session(&self, id: &str) -> Result<SessionView, NodeError> {
+        let id = self.resolve_id(DocKind::Session, id)?;
+        let ws = self.workspace()?;
+        self.session_view(&ws, &self.read::<Session>(&id)?)
+    }
+
+    /// `kudos give`; returns the kudos id.
+    pub fn kudos_give(
+        &mut self,
+        member: &str,
+        message: &str,
+        skill: Option<&str>,
+    ) -> Result<String, NodeError> {
+        let to = self.workspace()?.resolve_member(member)?.id.clone();
+        let id = new_id();
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update_workspace(|ws| ws.give_kudos(&id, &me, &to, message, skill, now))
+        })?;
+        Ok(id)
+    }
+
+    /// `kudos list`, newest first.
+    pub fn kudos(&self) -> Result<Vec<KudosView>, NodeError> {
+        let ws = self.workspace()?;
+        let mut out: Vec<KudosView> = ws
+            .kudos
+            .values()
+            .map(|k| KudosView {
+                id: k.id.clone(),
+                from: who(&ws, &k.from),
+                to: who(&ws, &k.to),
+                message: k.message.clone(),
+                skill: k.skill.clone(),
+                created_at: rfc3339(k.created_at),
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(out)
+    }
+
+    /// `credit list [--member M]`.
+    pub fn credits(&self, member: Option<&str>) -> Result<Vec<CreditView>, NodeError> {
+        let ws = self.workspace()?;
+        let member = member
+            .map(|m| ws.resolve_member(m).map(|m| m.id.clone()))
+            .transpose()?;
+        Ok(self
+            .store
+            .contributions()?
+            .into_iter()
+            .filter(|c| {
+                member
+                    .as_ref()
+                    .is_none_or(|m| &c.giver == m || c.receivers.contains(m))
+            })
+            .map(|c| CreditView {
+                giver: who(&ws, &c.giver),
+                receivers: c.receivers.iter().map(|r| who(&ws, r)).collect(),
+                confirmed: c.confirmed_by.is_some(),
+                created_at: rfc3339(c.created_at),
+                id: c.id,
+                doc: c.doc_id,
+                kind: c.kind,
+                minutes: c.minutes,
+                confirmed_by: c.confirmed_by,
+            })
+            .collect())
+    }
+
+    /// `credit confirm`.
+    pub fn credit_confirm(&mut self, id: &str) -> Result<(), NodeError> {
+        let row = self
+            .store
+            .contributions()?
+            .into_iter()
+            .find(|c| c.id == id.trim())
+            .ok_or_else(|| NodeError::NotFound(format!("no contribution '{}'", id.trim())))?;
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            match row.doc_kind.as_str() {
+                "mentoring" => {
+                    w.update::<Mentoring, _>(&row.doc_id, |m| m.confirm(&row.id, &me, now))
+                }
+                "review" => w.update::<Review, _>(&row.doc_id, |r| r.confirm(&row.id, &me, now)),
+                _ => w.update::<Session, _>(&row.doc_id, |s| s.confirm(&row.id, &me, now)),
+            }
+        })
+    }
+
+    fn all_contributions(&self) -> Result<Vec<domain::Contribution>, NodeError> {
+        let mut out = Vec::new();
+        for m in self.all::<Mentoring>()? {
+            out.extend(m.contributions);
+        }
+        for r in self.all::<Review>()? {
+            out.extend(r.contributions);
+        }
+        for s in self.all::<Session>()? {
+            out.extend(s.contributions);
+        }
+        Ok(out)
+    }
+
+    /// `balance [MEMBER]`.
+    pub fn balance(&self, member: Option<&str>) -> Result<BalanceView, NodeError> {
+        let ws = self.workspace()?;
+        let member = match member {
+            Some(m) => ws.resolve_member(m)?.id.clone(),
+            None => self.me.clone(),
+        };
+        let Balance {
+            given_minutes,
+            received_minutes,
+            pending_minutes,
+            ..
+        } = domain::balance(&member, &self.all_contributions()?);
+        Ok(BalanceView {
+            member: who(&ws, &member),
+            given_minutes,
+            received_minutes,
+            pending_minutes,
+        })
+    }
+
+    /// `match suggest [--for MEMBER]`.
+    pub fn match_suggest(&self, member: Option<&str>) -> Result<Vec<Suggestion>, NodeError> {
+        let ws = self.workspace()?;
+        let member = member
+            .map(|m| ws.resolve_member(m).map(|m| m.id.clone()))
+            .transpose()?;
+        Ok(domain::suggest_mentors(&ws, member.as_deref()))
+    }
+
+    /// `skills at-risk`.
+    pub fn skills_at_risk(&self) -> Result<Vec<SkillAtRisk>, NodeError> {
+        Ok(domain::skills_at_risk(&self.workspace()?))
+    }
+
+    /// `remind`.
+    pub fn remind(&self) -> Result<Vec<Reminder>, NodeError> {
+        let ws = self.workspace()?;
+        let sessions: Vec<Session> = self.all::<Session>()?;
+        Ok(domain::reminders(
+            &self.me,
+            day_start(now()),
+            &ws,
+            &self.all::<Mentoring>()?,
+            &sessions,
+        ))
+    }
+
+    /// `report contributions`.
+    pub fn report(
+        &self,
+        member: Option<&str>,
+        since: Option<&str>,
+    ) -> Result<ReportView, NodeError> {
+        let ws = self.workspace()?;
+        let member = match member {
+            Some(m) => ws.resolve_member(m)?.id.clone(),
+            None => self.me.clone(),
+        };
+        let since = since.map(parse_day).transpose()?;
+        let report = domain::contribution_report(
+            &member,
+            since,
+            &ws,
+            &self.all()?,
+            &self.all()?,
+            &self.all()?,
+        );
+        let markdown = report.to_markdown(now());
+        Ok(ReportView { report, markdown })
+    }
+}
+
+/// Async wrappers: each runs the same-named [`Core`] method on the store thread.
+impl Node {
+    /// See [`Core::mentoring_start`].
+    pub async fn mentoring_start(
+        &self,
+        with: String,
+        role: MentoringRole,
+        reverse: bool,
+        goals: Vec<String>,
+        cadence_days: Option<u32>,
+    ) -> Result<String, NodeError> {
+        self.call(move |c| c.mentoring_start(&with, role, reverse, &goals, cadence_days))
+            .await
+    }
+    /// See [`Core::mentorings`].
+    pub async fn mentorings(&self) -> Result<Vec<MentoringView>, NodeError> {
+        self.call(|c| c.mentorings()).await
+    }
+    /// See [`Core::mentoring`].
+    pub async fn mentoring(&self, id: String) -> Result<MentoringView, NodeError> {
+        self.call(move |c| c.mentoring(&id)).await
+    }
+    /// See [`Core::mentoring_goal`].
+    pub async fn mentoring_goal(&self, id: String, change: GoalChange) -> Result<(), NodeError> {
+        self.call(move |c| c.mentoring_goal(&id, change)).await
+    }
+    /// See [`Core::mentoring_log`].
+    pub async fn mentoring_log(
+        &self,
+        id: String,
+        minutes: u32,
+        date: Option<String>,
+        notes: String,
+        topics: Vec<String>,
+        actions: Vec<String>,
+    ) -> Result<(), NodeError> {
+        self.call(move |c| c.mentoring_log(&id, minutes, date.as_deref(), &notes, topics, &actions))
+            .await
+    }
+    /// See [`Core::actions`].
+    pub async fn actions(&self, mine: bool, overdue: bool) -> Result<Vec<ActionView>, NodeError> {
+        self.call(move |c| c.actions(mine, overdue)).await
+    }
+    /// See [`Core::action_done`].
+    pub async fn action_done(&self, id: String) -> Result<(), NodeError> {
+        self.call(move |c| c.action_done(&id)).await
+    }
+    /// See [`Core::review_request`].
+    pub async fn review_request(
+        &self,
+        reviewer: String,
+        about: String,
+        template: String,
+        criteria: Vec<String>,
+    ) -> Result<String, NodeError> {
+        self.call(move |c| c.review_request(&reviewer, &about, &template, &criteria))
+            .await
+    }
+    /// See [`Core::review_write`].
+    pub async fn review_write(
+        &self,
+        id: String,
+        answers: Vec<(String, String)>,
+        ratings: Vec<(String, u32)>,
+    ) -> Result<(), NodeError> {
+        self.call(move |c| c.review_write(&id, &answers, &ratings))
+            .await
+    }
+    /// See [`Core::review_submit`].
+    pub async fn review_submit(&self, id: String, minutes: u32) -> Result<(), NodeError> {
+        self.call(move |c| c.review_submit(&id, minutes)).await
+    }
+    /// See [`Core::review_ack`].
+    pub async fn review_ack(&self, id: String, reply: String) -> Result<(), NodeError> {
+        self.call(move |c| c.review_ack(&id, &reply)).await
+    }
+    /// See [`Core::reviews`].
+    pub async fn reviews(&self) -> Result<Vec<ReviewView>, NodeError> {
+        self.call(|c| c.reviews()).await
+    }
+    /// See [`Core::review`].
+    pub async fn review(&self, id: String) -> Result<ReviewView, NodeError> {
+        self.call(move |c| c.review(&id)).await
+    }
+    /// See [`Core::session_plan`].
+    #[allow(clippy::too_many_arguments)]
+    pub async fn session_plan(
+        &self,
+        format: String,
+        title: String,
+        at: String,
+        minutes: Option<u32>,
+        hosts: Vec<String>,
+        participants: Vec<String>,
+        skills: Vec<String>,
+        scope: String,
+    ) -> Result<String, NodeError> {
+        self.call(move |c| {
+            c.session_plan(
+                &format,
+                &title,
+                &at,
+                minutes,
+                &hosts,
+                &participants,
+                &skills,
+                &scope,
+            )
+        })
+        .await
+    }
+    /// See [`Core::session_start`].
+    pub async fn session_start(&self, id: String) -> Result<StepProgress, NodeError> {
+        self.call(move |c| c.session_start(&id)).await
+    }
+    /// See [`Core::session_step`].
+    pub async fn session_step(&self, id: String, notes: String) -> Result<StepProgress, NodeError> {
+        self.call(move |c| c.session_step(&id, &notes)).await
+    }
+    /// See [`Core::session_close`].
+    pub async fn session_close(
+        &self,
+        id: String,
+        takeaways: Vec<String>,
+        rating: Option<u32>,
+        actions: Vec<String>,
+    ) -> Result<(), NodeError> {
+        self.call(move |c| c.session_close(&id, &takeaways, rating, &actions))
+            .await
+    }
+    /// See [`Core::sessions`].
+    pub async fn sessions(&self, upcoming: bool) -> Result<Vec<SessionView>, NodeError> {
+        self.call(move |c| c.sessions(upcoming)).await
+    }
+    /// See [`Core::session`].
+    pub async fn session(&self, id: String) -> Result<SessionView, NodeError> {
+        self.call(move |c| c.session(&id)).await
+    }
+    /// See [`Core::kudos_give`].
+    pub async fn kudos_give(
+        &self,
+        member: String,
+        message: String,
+        skill: Option<String>,
+    ) -> Result<String, NodeError> {
+        self.call(move |c| c.kudos_give(&member, &message, skill.as_deref()))
+            .await
+    }
+    /// See [`Core::kudos`].
+    pub async fn kudos(&self) -> Result<Vec<KudosView>, NodeError> {
+        self.call(|c| c.kudos()).await
+    }
+    /// See [`Core::credits`].
+    pub async fn credits(&self, member: Option<String>) -> Result<Vec<CreditView>, NodeError> {
+        self.call(move |c| c.credits(member.as_deref())).await
+    }
+    /// See [`Core::credit_confirm`].
+    pub async fn credit_confirm(&self, id: String) -> Result<(), NodeError> {
+        self.call(move |c| c.credit_confirm(&id)).await
+    }
+    /// See [`Core::balance`].
+    pub async fn balance(&self, member: Option<String>) -> Result<BalanceView, NodeError> {
+        self.call(move |c| c.balance(member.as_deref())).await
+    }
+    /// See [`Core::match_suggest`].
+    pub async fn match_suggest(
+        &self,
+        member: Option<String>,
+    ) -> Result<Vec<Suggestion>, NodeError> {
+        self.call(move |c| c.match_suggest(member.as_deref())).await
+    }
+    /// See [`Core::skills_at_risk`].
+    pub async fn skills_at_risk(&self) -> Result<Vec<SkillAtRisk>, NodeError> {
+        self.call(|c| c.skills_at_risk()).await
+    }
+    /// See [`Core::remind`].
+    pub async fn remind(&self) -> Result<Vec<Reminder>, NodeError> {
+        self.call(|c| c.remind()).await
+    }
+    /// See [`Core::report`].
+    pub async fn report(
+        &self,
+        member: Option<String>,
+        since: Option<String>,
+    ) -> Result<ReportView, NodeError> {
+        self.call(move |c| c.report(member.as_deref(), since.as_deref()))
+            .await
+    }
+}

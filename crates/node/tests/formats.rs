@@ -1,0 +1,334 @@
+//! The formats across several members' devices: documents are carried between nodes by hand
+//! (as the network will), each member acts on their own device, and the contribution report
+//! counts confirmed time only.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a test failure, with its location
+
+use node::formats::{GoalChange, MentoringRole};
+use node::{NewNote, Node};
+
+struct Member {
+    _tmp: tempfile::TempDir,
+    node: Node,
+    id: String,
+}
+
+async fn team(names: &[&str]) -> Vec<Member> {
+    let tmp = tempfile::tempdir().unwrap();
+    let admin = Node::init(&tmp.path().join("data"), names[0], "Acme")
+        .await
+        .unwrap();
+    let admin_id = admin.whoami().await.unwrap().member_id;
+    let mut out = vec![Member {
+        _tmp: tmp,
+        node: admin,
+        id: admin_id,
+    }];
+    for name in &names[1..] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let id = Node::init_device(&dir).unwrap();
+        out[0]
+            .node
+            .add_member(id.clone(), name.to_string())
+            .await
+            .unwrap();
+        let ws_id = out[0].node.whoami().await.unwrap().workspace_id;
+        let ws = out[0].node.document_bytes(ws_id).await.unwrap();
+        let node = Node::join(&dir, &ws).await.unwrap();
+        out.push(Member {
+            _tmp: tmp,
+            node,
+            id,
+        });
+    }
+    // Everyone gets the final member list.
+    for i in 1..out.len() {
+        share_workspace(&out, 0, i).await;
+    }
+    out
+}
+
+async fn deliver(from: &Node, to: &Node, doc: &str) {
+    let bytes = from.document_bytes(doc.to_owned()).await.unwrap();
+    to.receive(bytes).await.unwrap();
+}
+
+async fn share_workspace(team: &[Member], from: usize, to: usize) {
+    let ws = team[from].node.whoami().await.unwrap().workspace_id;
+    deliver(&team[from].node, &team[to].node, &ws).await;
+}
+
+#[tokio::test]
+async fn the_report_credits_confirmed_minutes_only() {
+    let t = team(&["Hana", "Bruno", "Chloé", "Dalia", "Emil"]).await;
+    let (h, b, c, d, e) = (&t[0], &t[1], &t[2], &t[3], &t[4]);
+    h.node
+        .claim_skill("SQL".into(), domain::Level::Referent, false, true)
+        .await
+        .unwrap();
+    share_workspace(&t, 0, 2).await;
+
+    // A lunch & learn hosted by Hana for Dalia and Emil, 45 minutes; Dalia confirms.
+    let s = h
+        .node
+        .session_plan(
+            "lunch-learn".into(),
+            "Window functions".into(),
+            "2026-11-20T12:00:00Z".into(),
+            Some(45),
+            vec![],
+            vec![d.id.clone(), format!("{}:attendee", e.id)],
+            vec!["SQL".into()],
+            "workspace".into(),
+        )
+        .await
+        .unwrap();
+    h.node.session_start(s.clone()).await.unwrap();
+    for notes in [
+        "OVER, PARTITION BY",
+        "ranking questions",
+        "more exercises next time",
+    ] {
+        h.node.session_step(s.clone(), notes.into()).await.unwrap();
+    }
+    h.node
+        .session_close(
+            s.clone(),
+            vec!["Use window functions".into()],
+            Some(5),
+            vec![],
+        )
+        .await
+        .unwrap();
+    deliver(&h.node, &d.node, &s).await;
+    let credit = d.node.credits(None).await.unwrap();
+    assert_eq!(credit.len(), 1);
+    assert!(
+        h.node.credit_confirm(credit[0].id.clone()).await.is_err(),
+        "no self-confirmation"
+    );
+    d.node.credit_confirm(credit[0].id.clone()).await.unwrap();
+    deliver(&d.node, &h.node, &s).await;
+
+    // Hana mentors Bruno: 60 minutes confirmed, 30 minutes not (yet).
+    let m = h
+        .node
+        .mentoring_start(
+            b.id.clone(),
+            MentoringRole::Mentor,
+            false,
+            vec!["Own the data model".into()],
+            Some(14),
+        )
+        .await
+        .unwrap();
+    h.node
+        .mentoring_log(
+            m.clone(),
+            60,
+            Some("2026-11-10".into()),
+            "Normal forms".into(),
+            vec![],
+            vec!["Read chapter 3".into()],
+        )
+        .await
+        .unwrap();
+    deliver(&h.node, &b.node, &m).await;
+    let first = b.node.credits(None).await.unwrap()[0].id.clone();
+    b.node.credit_confirm(first).await.unwrap();
+    b.node
+        .mentoring_goal(m.clone(), GoalChange::Progress("1".into(), 50))
+        .await
+        .unwrap();
+    let action = b.node.actions(true, false).await.unwrap()[0].id.clone();
+    b.node.action_done(action).await.unwrap();
+    deliver(&b.node, &h.node, &m).await;
+    h.node
+        .mentoring_log(
+            m.clone(),
+            30,
+            Some("2026-11-24".into()),
+            "Indexes".into(),
+            vec![],
+            vec![],
+        )
+        .await
+        .unwrap();
+    let shown = h.node.mentoring(m.clone()).await.unwrap();
+    assert_eq!(shown.goals[0].progress, 50, "Bruno's progress reached Hana");
+    assert!(shown.actions[0].done);
+
+    // Chloé asks Hana for a review; Hana writes 20 minutes' worth; Chloé acknowledges and confirms.
+    let r = c
+        .node
+        .review_request(
+            h.id.clone(),
+            "my migration plan".into(),
+            "start-stop-continue".into(),
+            vec![],
+        )
+        .await
+        .unwrap();
+    deliver(&c.node, &h.node, &r).await;
+    let err = h
+        .node
+        .review_submit(r.clone(), 20)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("empty"), "{err}");
+    h.node
+        .review_write(
+            r.clone(),
+            vec![("continue".into(), "Small steps with rollbacks.".into())],
+            vec![],
+        )
+        .await
+        .unwrap();
+    h.node.review_submit(r.clone(), 20).await.unwrap();
+    assert!(
+        h.node
+            .review_write(r.clone(), vec![("stop".into(), "x".into())], vec![])
+            .await
+            .is_err()
+    );
+    deliver(&h.node, &c.node, &r).await;
+    c.node
+        .review_ack(r.clone(), "Thank you!".into())
+        .await
+        .unwrap();
+    let review_credit = c
+        .node
+        .credits(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.kind == "review")
+        .unwrap();
+    c.node.credit_confirm(review_credit.id).await.unwrap();
+    deliver(&c.node, &h.node, &r).await;
+
+    // A private review never reaches a third member, even handed over directly.
+    let bytes = h.node.document_bytes(r.clone()).await.unwrap();
+    let err = e.node.receive(bytes).await.unwrap_err().to_string();
+    assert!(err.contains("not entitled"), "{err}");
+    assert!(e.node.review(r.clone()).await.is_err());
+
+    // Kudos from Bruno and an endorsement from Chloé, in the workspace document.
+    share_workspace(&t, 0, 1).await;
+    b.node
+        .kudos_give(
+            h.id.clone(),
+            "Patient and precise".into(),
+            Some("sql".into()),
+        )
+        .await
+        .unwrap();
+    share_workspace(&t, 1, 0).await;
+    share_workspace(&t, 0, 2).await;
+    c.node
+        .endorse(h.id.clone(), "SQL".into(), "".into())
+        .await
+        .unwrap();
+    share_workspace(&t, 2, 0).await;
+
+    let report = h
+        .node
+        .report(None, Some("2026-01-01".into()))
+        .await
+        .unwrap();
+    let data = &report.report;
+    assert_eq!(data.credited_minutes, 45 + 60 + 20, "{data:?}");
+    assert_eq!(
+        data.pending_minutes, 30,
+        "the second mentoring log is unconfirmed"
+    );
+    assert_eq!(data.sessions_hosted.len(), 1);
+    assert_eq!(data.people_mentored, [("Bruno".to_owned(), 2, 90)]);
+    assert_eq!(data.reviews_given.len(), 1);
+    assert_eq!(data.kudos_received.len(), 1);
+    assert_eq!(data.skills_endorsed, [("SQL".to_owned(), 1)]);
+    let md = &report.markdown;
+    for want in [
+        "# Contributions of Hana",
+        "Credited time: 2h05",
+        "Window functions",
+        "Bruno: 2 session(s), 1h30",
+        "for Chloé: my migration plan",
+        "Patient and precise",
+        "SQL: 1 endorsement(s)",
+    ] {
+        assert!(md.contains(want), "missing {want:?} in:\n{md}");
+    }
+    let balance = h.node.balance(None).await.unwrap();
+    assert_eq!((balance.given_minutes, balance.received_minutes), (125, 0));
+    let bruno = b.node.balance(None).await.unwrap();
+    assert_eq!(bruno.received_minutes, 60);
+}
+
+#[tokio::test]
+async fn received_documents_are_checked_before_anything_is_stored() {
+    let t = team(&["Ana", "Ben"]).await;
+    let (a, b) = (&t[0], &t[1]);
+    let note = a
+        .node
+        .add_note(NewNote {
+            title: "Shared".into(),
+            body: "hello".into(),
+            ..NewNote::default()
+        })
+        .await
+        .unwrap();
+    deliver(&a.node, &b.node, &note).await;
+    assert_eq!(b.node.note(note.clone()).await.unwrap().body, "hello");
+
+    // Garbage, truncation and a document of another workspace are refused.
+    let good = a.node.document_bytes(note.clone()).await.unwrap();
+    for bad in [
+        b"garbage".to_vec(),
+        good[..good.len() / 2].to_vec(),
+        Vec::new(),
+    ] {
+        assert!(b.node.receive(bad).await.is_err());
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let stranger = Node::init(&tmp.path().join("s"), "Stranger", "Elsewhere")
+        .await
+        .unwrap();
+    let foreign = stranger
+        .add_note(NewNote {
+            title: "x".into(),
+            body: "y".into(),
+            ..NewNote::default()
+        })
+        .await
+        .unwrap();
+    let err = b
+        .node
+        .receive(stranger.document_bytes(foreign).await.unwrap())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not entitled"), "{err}");
+
+    // A personal note stays with its owner.
+    let draft = a
+        .node
+        .add_note(NewNote {
+            title: "Draft".into(),
+            body: "mine".into(),
+            scope: "personal".into(),
+            ..NewNote::default()
+        })
+        .await
+        .unwrap();
+    let err = b
+        .node
+        .receive(a.node.document_bytes(draft).await.unwrap())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not entitled"), "{err}");
+    assert!(b.node.doctor(false).await.unwrap().ok);
+}
