@@ -3,7 +3,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use automerge::{ActorId, AutoCommit};
+use automerge::{ActorId, AutoCommit, LoadOptions, OnPartialLoad, TextEncoding, VerificationMode};
 use autosurgeon::{Hydrate, Reconcile};
 use libp2p_identity::PeerId;
 
@@ -28,12 +28,31 @@ pub fn actor_for(device: &PeerId) -> ActorId {
     ActorId::from(device.to_bytes())
 }
 
+/// Text positions count UTF-8 bytes, the unit autosurgeon's `Text` edits in; with Automerge's
+/// native default (code points) an edit after a non-ASCII character lands at the wrong place or
+/// fails. Every document is created and loaded with this encoding.
+const TEXT_ENCODING: TextEncoding = TextEncoding::Utf8CodeUnit;
+
+/// Loads untrusted bytes (one or more concatenated chunks) strictly: any partial load is an
+/// error, head hashes are checked, and a panic inside Automerge is contained.
+pub fn load_doc(bytes: &[u8]) -> Result<AutoCommit, DomainError> {
+    let options = LoadOptions::new()
+        .on_partial_load(OnPartialLoad::Error)
+        .verification_mode(VerificationMode::Check)
+        .text_encoding(TEXT_ENCODING);
+    catch_unwind(AssertUnwindSafe(|| {
+        AutoCommit::load_with_options(bytes, options)
+    }))
+    .map_err(|_| DomainError::Corrupt("loading panicked".into()))?
+    .map_err(|e| DomainError::Corrupt(e.to_string()))
+}
+
 /// Creates a new document holding `model`, written by `actor`.
 pub fn create<T: TypedDoc>(actor: ActorId, model: &T) -> Result<AutoCommit, DomainError> {
     model.meta().verify()?;
     check_kind::<T>(model.meta())?;
     model.validate()?;
-    let mut doc = AutoCommit::new().with_actor(actor);
+    let mut doc = AutoCommit::new_with_encoding(TEXT_ENCODING).with_actor(actor);
     autosurgeon::reconcile(&mut doc, model).map_err(|e| schema::<T>(e.to_string()))?;
     Ok(doc)
 }
@@ -42,10 +61,7 @@ pub fn create<T: TypedDoc>(actor: ActorId, model: &T) -> Result<AutoCommit, Doma
 /// it and returns it with its model. A panic inside Automerge on hostile bytes is contained and
 /// reported as [`DomainError::Corrupt`].
 pub fn load<T: TypedDoc>(bytes: &[u8], actor: ActorId) -> Result<(AutoCommit, T), DomainError> {
-    let doc = catch_unwind(|| AutoCommit::load(bytes))
-        .map_err(|_| DomainError::Corrupt("loading panicked".into()))?
-        .map_err(|e| DomainError::Corrupt(e.to_string()))?
-        .with_actor(actor);
+    let doc = load_doc(bytes)?.with_actor(actor);
     let model = hydrate_doc::<T>(&doc)?;
     Ok((doc, model))
 }

@@ -24,7 +24,9 @@ mod thread;
 pub mod time;
 mod workspace;
 
-pub use doc::{TypedDoc, actor_for, change, create, fork_for, hydrate_doc, load, read_meta};
+pub use doc::{
+    TypedDoc, actor_for, change, create, fork_for, hydrate_doc, load, load_doc, read_meta,
+};
 pub use error::DomainError;
 pub use help::{Helper, who_can_help};
 pub use insights::*;

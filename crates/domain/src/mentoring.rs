@@ -451,7 +451,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.contributions[0].giver, e);
-        assert_eq!(r.contributions[0].receivers, [m.clone()]);
+        assert_eq!(r.contributions[0].receivers, std::slice::from_ref(&m));
         assert_eq!(r.actions[0].owner, e);
     }
 

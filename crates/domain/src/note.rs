@@ -228,6 +228,34 @@ mod tests {
         assert_eq!(am.get_heads(), heads);
     }
 
+    /// Regression: editing a body after a non-ASCII character failed with "index out of
+    /// bounds" (autosurgeon edits in UTF-8 bytes, Automerge counted code points).
+    #[test]
+    fn bodies_with_accents_can_be_edited_and_merged() {
+        let key = Keypair::generate_ed25519();
+        let actor = doc::actor_for(&key.public().to_peer_id());
+        let mut one =
+            doc::create(actor, &new_note(&key, "Réunion d'équipe — ordre du jour")).unwrap();
+        let mut two = doc::fork_for(&mut one, &Keypair::generate_ed25519().public().to_peer_id());
+        doc::change::<Note, _>(&mut one, |n| {
+            n.set_body("Réunion d'équipe — ordre du jour : café ☕")
+        })
+        .unwrap();
+        doc::change::<Note, _>(&mut two, |n| {
+            n.set_body("Réunion d'équipe élargie — ordre du jour")
+        })
+        .unwrap();
+        one.merge(&mut two).unwrap();
+        let merged = doc::hydrate_doc::<Note>(&one).unwrap();
+        assert_eq!(
+            merged.body.as_str(),
+            "Réunion d'équipe élargie — ordre du jour : café ☕"
+        );
+        let (_, loaded) =
+            doc::load::<Note>(&one.save(), doc::actor_for(&key.public().to_peer_id())).unwrap();
+        assert_eq!(loaded.body.as_str(), merged.body.as_str());
+    }
+
     /// One random edit of a note.
     #[derive(Debug, Clone)]
     enum Edit {
@@ -257,10 +285,17 @@ mod tests {
             match edit {
                 Edit::Title(t) => n.title = t.clone(),
                 Edit::Splice { at, del, text } => {
-                    let len = n.body.as_str().chars().count();
-                    let at = (*at).min(len);
-                    let del = (*del).min(len - at);
-                    n.body.splice(at, del as isize, text);
+                    // Positions are UTF-8 byte offsets on character boundaries.
+                    let body = n.body.as_str();
+                    let bounds: Vec<usize> = body
+                        .char_indices()
+                        .map(|(i, _)| i)
+                        .chain([body.len()])
+                        .collect();
+                    let start = bounds[(*at).min(bounds.len() - 1)];
+                    let end = bounds[(bounds.iter().position(|b| *b == start).unwrap_or(0) + del)
+                        .min(bounds.len() - 1)];
+                    n.body.splice(start, (end - start) as isize, text);
                 }
                 Edit::AddTag(t) => n.add_tag(t)?,
                 Edit::RemoveTag(t) => n.remove_tag(t)?,

@@ -323,9 +323,7 @@ impl Writer<'_, '_> {
                 self.tx.insert_doc(id, kind, scope, &mut doc)?;
             }
             Some(bytes) => {
-                let mut doc = automerge::AutoCommit::load(&bytes)
-                    .map_err(doc_err)?
-                    .with_actor(self.actor.clone());
+                let mut doc = domain::load_doc(&bytes)?.with_actor(self.actor.clone());
                 // Same id, other header: another document (or a forgery), never merged.
                 if domain::read_meta(&doc)? != domain::read_meta(incoming)? {
                     return Err(NodeError::Invalid(format!(

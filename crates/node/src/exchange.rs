@@ -20,9 +20,7 @@ use crate::{DB_FILE, KEY_FILE, Node, NodeError, identity};
 
 /// Loads untrusted bytes and reads their signed header, verified.
 fn header_of(bytes: &[u8]) -> Result<(AutoCommit, DocMeta), NodeError> {
-    let doc = std::panic::catch_unwind(|| AutoCommit::load(bytes))
-        .map_err(|_| DomainError::Corrupt("loading panicked".into()))?
-        .map_err(|e| DomainError::Corrupt(e.to_string()))?;
+    let doc = domain::load_doc(bytes)?;
     let meta = domain::read_meta(&doc)?;
     // The whole document must also be a valid model of its kind.
     let check = |r: Result<(), DomainError>| r.map_err(NodeError::from);

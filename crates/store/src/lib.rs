@@ -434,18 +434,10 @@ fn doc_bytes(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, StoreError>
 /// the heads' hashes).
 fn load_strict(conn: &Connection, id: &str) -> Result<AutoCommit, StoreError> {
     let bytes = doc_bytes(conn, id)?.unwrap_or_default();
-    let corrupt = |reason: String| StoreError::Document {
+    domain::load_doc(&bytes).map_err(|source| StoreError::Document {
         id: id.to_owned(),
-        source: DomainError::Corrupt(reason),
-    };
-    let options = automerge::LoadOptions::new()
-        .on_partial_load(automerge::OnPartialLoad::Error)
-        .verification_mode(automerge::VerificationMode::Check);
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        AutoCommit::load_with_options(&bytes, options)
-    }))
-    .map_err(|_| corrupt("loading panicked".into()))?
-    .map_err(|e| corrupt(e.to_string()))
+        source,
+    })
 }
 
 /// Loads a stored document strictly and checks it against its kind's schema and header:
