@@ -46,7 +46,7 @@ pub use workspace::{
 };
 
 /// Re-exported so that callers name the same key and id types as the domain.
-pub use libp2p_identity::{Keypair, PeerId};
+pub use libp2p_identity::{Keypair, PeerId, PublicKey};
 
 /// Re-exported so that callers share one `Text` type for long prose.
 pub use autosurgeon::Text;

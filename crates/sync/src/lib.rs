@@ -1,0 +1,17 @@
+//! Entrepairs' peer-to-peer rules as deterministic state machines.
+//!
+//! - [`membership`]: the signed, hash-linked membership log (create, invite, redeem, add,
+//!   remove, promote) that every peer verifies itself, and its deterministic evaluation into the
+//!   current member list, even when admins append concurrently.
+//! - [`protocol`]: the messages peers exchange and their bounded binary encoding.
+//! - [`engine`]: one peer's sync logic: given an authenticated peer and the documents this
+//!   device holds, which summaries and Automerge sync messages to send, which incoming documents
+//!   to accept; driven by `handle(event) -> outputs`.
+//!
+//! This crate never opens a socket, reads a clock or touches a disk: the network layer moves
+//! its bytes, `node` stores what it accepts. It never decides what a document means (that is
+//! `domain`), only who may receive it.
+
+pub mod engine;
+pub mod membership;
+pub mod protocol;

@@ -1,0 +1,210 @@
+//! What peers say to each other, and its bounded binary encoding.
+//!
+//! A frame is `version (1 byte) · tag (1 byte) · fields`, every variable field prefixed by its
+//! length as a u32 (big-endian). Decoding untrusted bytes never panics and never allocates more
+//! than the frame's own size: every length is checked against what remains before use.
+
+/// Largest frame accepted, in bytes.
+pub const MAX_FRAME: usize = 16 * 1024 * 1024;
+/// Longest document id.
+pub const MAX_ID: usize = 128;
+/// Most documents in one summary.
+pub const MAX_SUMMARY_DOCS: usize = 200_000;
+
+const VERSION: u8 = 1;
+const TAG_SUMMARY: u8 = 1;
+const TAG_SYNC: u8 = 2;
+
+/// A document as summarised: its id and a digest of its heads.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DocDigest {
+    /// Document id.
+    pub id: String,
+    /// SHA-256 of its sorted heads.
+    pub heads: [u8; 32],
+}
+
+/// One message between two peers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    /// The documents the sender may share with the receiver, with their heads' digests.
+    Summary(Vec<DocDigest>),
+    /// One Automerge sync message for one document.
+    Sync {
+        /// Document id.
+        doc: String,
+        /// An encoded `automerge::sync::Message`.
+        data: Vec<u8>,
+    },
+}
+
+/// Why a frame was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Larger than [`MAX_FRAME`].
+    #[error("frame of {0} bytes exceeds the limit")]
+    TooLarge(usize),
+    /// Ends before a field does.
+    #[error("truncated frame")]
+    Truncated,
+    /// Unknown version or tag, or bytes after the last field.
+    #[error("malformed frame: {0}")]
+    Malformed(&'static str),
+}
+
+impl Message {
+    /// The frame bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = vec![VERSION];
+        match self {
+            Message::Summary(docs) => {
+                out.push(TAG_SUMMARY);
+                out.extend_from_slice(&(docs.len() as u32).to_be_bytes());
+                for d in docs {
+                    put(&mut out, d.id.as_bytes());
+                    out.extend_from_slice(&d.heads);
+                }
+            }
+            Message::Sync { doc, data } => {
+                out.push(TAG_SYNC);
+                put(&mut out, doc.as_bytes());
+                put(&mut out, data);
+            }
+        }
+        out
+    }
+
+    /// Parses a frame from a peer.
+    pub fn decode(bytes: &[u8]) -> Result<Message, DecodeError> {
+        if bytes.len() > MAX_FRAME {
+            return Err(DecodeError::TooLarge(bytes.len()));
+        }
+        let mut r = Reader(bytes);
+        if r.byte()? != VERSION {
+            return Err(DecodeError::Malformed("unknown version"));
+        }
+        let msg = match r.byte()? {
+            TAG_SUMMARY => {
+                let n = r.u32()? as usize;
+                // Each entry takes at least 4 + 1 + 32 bytes: a count larger than that is a lie.
+                if n > MAX_SUMMARY_DOCS || n > r.0.len() / 37 {
+                    return Err(DecodeError::Malformed("summary count"));
+                }
+                let mut docs = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let id = r.id()?;
+                    let heads: [u8; 32] =
+                        r.take(32)?.try_into().map_err(|_| DecodeError::Truncated)?;
+                    docs.push(DocDigest { id, heads });
+                }
+                Message::Summary(docs)
+            }
+            TAG_SYNC => {
+                let doc = r.id()?;
+                let data = r.field()?.to_vec();
+                Message::Sync { doc, data }
+            }
+            _ => return Err(DecodeError::Malformed("unknown tag")),
+        };
+        if !r.0.is_empty() {
+            return Err(DecodeError::Malformed("trailing bytes"));
+        }
+        Ok(msg)
+    }
+}
+
+fn put(out: &mut Vec<u8>, field: &[u8]) {
+    out.extend_from_slice(&(field.len() as u32).to_be_bytes());
+    out.extend_from_slice(field);
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+        if self.0.len() < n {
+            return Err(DecodeError::Truncated);
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+    fn byte(&mut self) -> Result<u8, DecodeError> {
+        Ok(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Result<u32, DecodeError> {
+        let b = self.take(4)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn field(&mut self) -> Result<&'a [u8], DecodeError> {
+        let n = self.u32()? as usize;
+        self.take(n)
+    }
+    fn id(&mut self) -> Result<String, DecodeError> {
+        let raw = self.field()?;
+        if raw.is_empty() || raw.len() > MAX_ID {
+            return Err(DecodeError::Malformed("id length"));
+        }
+        let id = std::str::from_utf8(raw).map_err(|_| DecodeError::Malformed("id is not UTF-8"))?;
+        if !domain::valid_id(id) {
+            return Err(DecodeError::Malformed("invalid id"));
+        }
+        Ok(id.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_refuses_bad_frames() {
+        let msgs = [
+            Message::Summary(vec![
+                DocDigest {
+                    id: "a-1".into(),
+                    heads: [7; 32],
+                },
+                DocDigest {
+                    id: "b".into(),
+                    heads: [0; 32],
+                },
+            ]),
+            Message::Summary(vec![]),
+            Message::Sync {
+                doc: "doc-9".into(),
+                data: vec![1, 2, 3],
+            },
+        ];
+        for m in &msgs {
+            let bytes = m.encode();
+            assert_eq!(&Message::decode(&bytes).unwrap(), m);
+            for cut in 0..bytes.len() {
+                assert!(
+                    Message::decode(&bytes[..cut]).is_err(),
+                    "prefix of {cut} bytes"
+                );
+            }
+            let mut longer = bytes.clone();
+            longer.push(0);
+            assert!(Message::decode(&longer).is_err());
+        }
+        // A count that promises more entries than the frame could hold is refused up front.
+        let mut lying = vec![VERSION, TAG_SUMMARY];
+        lying.extend_from_slice(&u32::MAX.to_be_bytes());
+        assert_eq!(
+            Message::decode(&lying),
+            Err(DecodeError::Malformed("summary count"))
+        );
+        assert!(matches!(
+            Message::decode(&vec![0; MAX_FRAME + 1]),
+            Err(DecodeError::TooLarge(_))
+        ));
+        let bad_id = Message::Sync {
+            doc: "../etc".into(),
+            data: vec![],
+        }
+        .encode();
+        assert!(Message::decode(&bad_id).is_err());
+    }
+}
