@@ -1,1 +1,343 @@
-//! placeholder
+//! One peer's sync logic, as a state machine with no IO.
+//!
+//! The network layer reports events (a verified peer connected, a frame arrived, a peer left)
+//! and local changes; the engine answers with outputs (frames to send, peers to drop). The
+//! documents themselves stay with the [`Host`], which also says who may hold what.
+//!
+//! Rules the engine guarantees:
+//! - a peer that is not a current member gets nothing, not even a document id, and is dropped;
+//! - a document is mentioned to a peer (in a summary or a sync message) only if both this member
+//!   and that peer may hold it; a message about any other document is ignored;
+//! - a document received for the first time is handed to the host only once its signed header
+//!   has arrived, verifies, and entitles both sides;
+//! - a panic inside Automerge on a peer's message is contained: that peer is dropped and the
+//!   document is reloaded from storage by the host.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use automerge::AutoCommit;
+use automerge::sync::{self, SyncDoc};
+use domain::DocMeta;
+use sha2::{Digest, Sha256};
+
+use crate::protocol::{DocDigest, Message};
+
+/// What the engine needs from the device it runs on.
+pub trait Host {
+    /// Whether `member` is a current member of the workspace.
+    fn is_member(&self, member: &str) -> bool;
+    /// Whether `member` may hold a document with this (verified) header.
+    fn may_hold(&self, member: &str, meta: &DocMeta) -> bool;
+    /// This device's member id.
+    fn me(&self) -> String;
+    /// Ids of every document held.
+    fn doc_ids(&self) -> Vec<String>;
+    /// The verified header of a held document.
+    fn meta(&self, doc: &str) -> Option<DocMeta>;
+    /// A held document.
+    fn doc_mut(&mut self, doc: &str) -> Option<&mut AutoCommit>;
+    /// A new document arrived whole with a verified header both sides may hold. Returns false
+    /// if the host refuses it (its model does not validate, say).
+    fn insert(&mut self, doc: AutoCommit, meta: DocMeta) -> bool;
+    /// A held document gained changes from a peer; persist them.
+    fn changed(&mut self, doc: &str);
+    /// A held document may be damaged in memory (Automerge panicked on it): reload it from
+    /// storage.
+    fn reload(&mut self, doc: &str);
+}
+
+/// What the network layer must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Send a frame to a peer.
+    Send {
+        /// The peer.
+        to: String,
+        /// The message.
+        msg: Message,
+    },
+    /// Close the connection with a peer.
+    Disconnect {
+        /// The peer.
+        peer: String,
+        /// Why, for the logs.
+        reason: String,
+    },
+}
+
+#[derive(Default)]
+struct Session {
+    states: BTreeMap<String, sync::State>,
+    /// Documents this peer is sending us that we do not hold yet (header not seen yet).
+    incoming: BTreeMap<String, AutoCommit>,
+}
+
+/// The sync state machine of one device.
+#[derive(Default)]
+pub struct Engine {
+    sessions: BTreeMap<String, Session>,
+}
+
+/// SHA-256 of a document's sorted heads.
+pub fn heads_digest(doc: &mut AutoCommit) -> [u8; 32] {
+    let mut heads = doc.get_heads();
+    heads.sort();
+    let mut h = Sha256::new();
+    for head in heads {
+        h.update(head.0);
+    }
+    h.finalize().into()
+}
+
+fn shareable<H: Host>(host: &H, peer: &str, doc: &str) -> Option<DocMeta> {
+    let meta = host.meta(doc)?;
+    (host.may_hold(&host.me(), &meta) && host.may_hold(peer, &meta)).then_some(meta)
+}
+
+impl Engine {
+    /// A new engine with no peers.
+    pub fn new() -> Engine {
+        Engine::default()
+    }
+
+    /// Peers with an open session.
+    pub fn peers(&self) -> BTreeSet<String> {
+        self.sessions.keys().cloned().collect()
+    }
+
+    /// An authenticated peer connected: refuse it if it is not a member, else send the summary
+    /// of what we may share with it.
+    pub fn connected<H: Host>(&mut self, host: &mut H, peer: &str) -> Vec<Output> {
+        if !host.is_member(peer) || peer == host.me() {
+            return vec![Output::Disconnect {
+                peer: peer.to_owned(),
+                reason: "not a member".into(),
+            }];
+        }
+        self.sessions.insert(peer.to_owned(), Session::default());
+        let ids: Vec<String> = host
+            .doc_ids()
+            .into_iter()
+            .filter(|id| shareable(host, peer, id).is_some())
+            .collect();
+        let mut docs: Vec<DocDigest> = ids
+            .into_iter()
+            .filter_map(|id| {
+                host.doc_mut(&id).map(|d| DocDigest {
+                    heads: heads_digest(d),
+                    id,
+                })
+            })
+            .collect();
+        docs.sort();
+        vec![Output::Send {
+            to: peer.to_owned(),
+            msg: Message::Summary(docs),
+        }]
+    }
+
+    /// The connection with a peer closed; its sync states are forgotten (a new connection
+    /// starts over, which also heals any message lost before).
+    pub fn disconnected(&mut self, peer: &str) {
+        self.sessions.remove(peer);
+    }
+
+    /// Membership changed: drop every peer that is no longer a member.
+    pub fn membership_changed<H: Host>(&mut self, host: &mut H) -> Vec<Output> {
+        let gone: Vec<String> = self
+            .sessions
+            .keys()
+            .filter(|p| !host.is_member(p))
+            .cloned()
+            .collect();
+        gone.into_iter()
+            .map(|peer| {
+                self.sessions.remove(&peer);
+                Output::Disconnect {
+                    peer,
+                    reason: "no longer a member".into(),
+                }
+            })
+            .collect()
+    }
+
+    /// A held document changed locally: offer it to every connected peer who may hold it.
+    pub fn local_change<H: Host>(&mut self, host: &mut H, doc: &str) -> Vec<Output> {
+        let peers: Vec<String> = self.sessions.keys().cloned().collect();
+        let peers: Vec<String> = peers
+            .into_iter()
+            .filter(|p| shareable(host, p, doc).is_some())
+            .collect();
+        peers
+            .iter()
+            .filter_map(|p| self.generate(host, p, doc))
+            .collect()
+    }
+
+    /// A frame arrived from an authenticated peer.
+    pub fn received<H: Host>(&mut self, host: &mut H, peer: &str, msg: Message) -> Vec<Output> {
+        if !self.sessions.contains_key(peer) || !host.is_member(peer) {
+            self.sessions.remove(peer);
+            return vec![Output::Disconnect {
+                peer: peer.to_owned(),
+                reason: "not a member".into(),
+            }];
+        }
+        match msg {
+            Message::Summary(theirs) => {
+                let theirs: BTreeMap<String, [u8; 32]> =
+                    theirs.into_iter().map(|d| (d.id, d.heads)).collect();
+                let mut out = Vec::new();
+                for id in host.doc_ids() {
+                    if shareable(host, peer, &id).is_none() {
+                        continue;
+                    }
+                    let mine = host.doc_mut(&id).map(heads_digest);
+                    if mine.is_some() && theirs.get(&id) != mine.as_ref() {
+                        out.extend(self.generate(host, peer, &id));
+                    }
+                }
+                out
+            }
+            Message::Sync { doc, data } => self.sync_message(host, peer, &doc, &data),
+        }
+    }
+
+    fn sync_message<H: Host>(
+        &mut self,
+        host: &mut H,
+        peer: &str,
+        doc: &str,
+        data: &[u8],
+    ) -> Vec<Output> {
+        let Ok(message) = catch_unwind(|| sync::Message::decode(data))
+            .unwrap_or(Err(automerge::sync::ReadMessageError::NotEnoughInput))
+        else {
+            return self.drop_peer(peer, "undecodable sync message");
+        };
+        if host.meta(doc).is_some() {
+            if shareable(host, peer, doc).is_none() {
+                // Never reveal that we hold it: ignore the message.
+                return Vec::new();
+            }
+            let session = self.sessions.entry(peer.to_owned()).or_default();
+            let state = session.states.entry(doc.to_owned()).or_default();
+            let Some(held) = host.doc_mut(doc) else {
+                return Vec::new();
+            };
+            let before = held.get_heads();
+            let applied = catch_unwind(AssertUnwindSafe(|| {
+                held.sync().receive_sync_message(state, message)
+            }));
+            match applied {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return self.drop_peer(peer, "invalid sync message"),
+                Err(_) => {
+                    host.reload(doc);
+                    return self.drop_peer(peer, "sync message made Automerge panic");
+                }
+            }
+            let grew = host.doc_mut(doc).is_some_and(|d| d.get_heads() != before);
+            let mut out: Vec<Output> = self.generate(host, peer, doc).into_iter().collect();
+            if grew {
+                host.changed(doc);
+                // Relay to the other peers who may hold it.
+                let others: Vec<String> = self
+                    .sessions
+                    .keys()
+                    .filter(|p| *p != peer)
+                    .cloned()
+                    .collect();
+                for other in others {
+                    if shareable(host, &other, doc).is_some() {
+                        out.extend(self.generate(host, &other, doc));
+                    }
+                }
+            }
+            return out;
+        }
+        // A document we do not hold yet.
+        let me = host.me();
+        let session = self.sessions.entry(peer.to_owned()).or_default();
+        let state = session.states.entry(doc.to_owned()).or_default();
+        let incoming = session.incoming.entry(doc.to_owned()).or_insert_with(|| {
+            domain::load_doc(&[]).unwrap_or_else(|_| {
+                AutoCommit::new_with_encoding(automerge::TextEncoding::Utf8CodeUnit)
+            })
+        });
+        let applied = catch_unwind(AssertUnwindSafe(|| {
+            incoming.sync().receive_sync_message(state, message)
+        }));
+        if !matches!(applied, Ok(Ok(()))) {
+            session.incoming.remove(doc);
+            return self.drop_peer(peer, "invalid sync message for a new document");
+        }
+        match domain::read_meta(incoming) {
+            Ok(meta) => {
+                let complete =
+                    meta.id == doc && host.may_hold(&me, &meta) && host.may_hold(peer, &meta);
+                let Some(new_doc) = session.incoming.remove(doc) else {
+                    return Vec::new();
+                };
+                if !complete {
+                    session.states.remove(doc);
+                    return Vec::new();
+                }
+                if !host.insert(new_doc, meta) {
+                    session.states.remove(doc);
+                    return Vec::new();
+                }
+                let mut out: Vec<Output> = self.generate(host, peer, doc).into_iter().collect();
+                let others: Vec<String> = self
+                    .sessions
+                    .keys()
+                    .filter(|p| *p != peer)
+                    .cloned()
+                    .collect();
+                for other in others {
+                    if shareable(host, &other, doc).is_some() {
+                        out.extend(self.generate(host, &other, doc));
+                    }
+                }
+                out
+            }
+            // The header has not arrived yet: keep going with this peer only.
+            Err(_) => {
+                let reply = incoming.sync().generate_sync_message(state);
+                reply
+                    .map(|m| Output::Send {
+                        to: peer.to_owned(),
+                        msg: Message::Sync {
+                            doc: doc.to_owned(),
+                            data: m.encode(),
+                        },
+                    })
+                    .into_iter()
+                    .collect()
+            }
+        }
+    }
+
+    fn generate<H: Host>(&mut self, host: &mut H, peer: &str, doc: &str) -> Option<Output> {
+        let session = self.sessions.get_mut(peer)?;
+        let state = session.states.entry(doc.to_owned()).or_default();
+        let held = host.doc_mut(doc)?;
+        let message = held.sync().generate_sync_message(state)?;
+        Some(Output::Send {
+            to: peer.to_owned(),
+            msg: Message::Sync {
+                doc: doc.to_owned(),
+                data: message.encode(),
+            },
+        })
+    }
+
+    fn drop_peer(&mut self, peer: &str, reason: &str) -> Vec<Output> {
+        self.sessions.remove(peer);
+        vec![Output::Disconnect {
+            peer: peer.to_owned(),
+            reason: reason.to_owned(),
+        }]
+    }
+}
