@@ -73,7 +73,19 @@ impl Core {
             now,
             &[],
         )?;
-        let model = Workspace::new(meta, workspace, name, now)?;
+        let mut model = Workspace::new(meta, workspace, name, now)?;
+        let genesis = sync::membership::Entry {
+            prev: Vec::new(),
+            author: me.to_string(),
+            at: now,
+            op: sync::membership::Op::Create {
+                workspace: workspace_id.clone(),
+                name: name.trim().to_owned(),
+            },
+        };
+        let genesis = sync::membership::SignedEntry::sign(&key, genesis)
+            .map_err(|e| NodeError::Invalid(e.to_string()))?;
+        model.membership.push(genesis.encode());
         let mut doc = domain::create(domain::actor_for(&me), &model)?;
 
         // Build the database under a temporary name and move it into place once complete, so

@@ -10,9 +10,7 @@ use std::fs;
 use std::path::Path;
 
 use automerge::AutoCommit;
-use domain::{
-    DocKind, DocMeta, DomainError, Mentoring, Note, Review, Role, Scope, Session, Thread, Workspace,
-};
+use domain::{DocKind, DocMeta, DomainError, Mentoring, Note, Review, Session, Thread, Workspace};
 use store::Store;
 
 use crate::core::Core;
@@ -33,22 +31,6 @@ fn header_of(bytes: &[u8]) -> Result<(AutoCommit, DocMeta), NodeError> {
         DocKind::Session => check(domain::hydrate_doc::<Session>(&doc).map(drop))?,
     }
     Ok((doc, meta))
-}
-
-/// Whether `member` may hold a document with this header, under the workspace `ws`.
-pub fn entitled(ws: &Workspace, meta: &DocMeta, member: &str) -> Result<bool, DomainError> {
-    if meta.workspace != ws.meta.id || !ws.members.contains_key(member) {
-        return Ok(false);
-    }
-    Ok(match meta.parsed_scope()? {
-        Scope::Workspace => true,
-        Scope::Community(c) => ws
-            .communities
-            .get(&c)
-            .is_some_and(|c| c.members.iter().any(|m| m == member)),
-        Scope::Private => meta.participants.iter().any(|p| p == member),
-        Scope::Personal(owner) => owner == member,
-    })
 }
 
 impl Core {
@@ -72,7 +54,8 @@ impl Core {
                 "this document belongs to another workspace".into(),
             ));
         }
-        if !entitled(&ws, &meta, &self.me)? {
+        let members = self.members_of(&ws)?;
+        if !sync::access::entitled(&members, &ws, &meta, &self.me) {
             return Err(NodeError::Invalid(format!(
                 "this device is not entitled to document {}",
                 meta.id
@@ -81,29 +64,6 @@ impl Core {
         let id = meta.id.clone();
         self.write(|w| w.merge(&id, kind, &meta.scope, &mut incoming))?;
         Ok(id)
-    }
-
-    /// Adds a member to the workspace (admins only).
-    pub fn add_member(&mut self, member: &str, name: &str) -> Result<(), NodeError> {
-        member
-            .parse::<domain::PeerId>()
-            .map_err(|_| NodeError::Invalid(format!("'{member}' is not a member id")))?;
-        self.write(|w| {
-            let (me, now) = (w.me.to_owned(), w.now);
-            w.update_workspace(|ws| {
-                if ws.require_member(&me)?.role != Role::Admin.as_str() {
-                    return Err(DomainError::Invalid("only an admin can add members".into()));
-                }
-                if ws.members.contains_key(member) {
-                    return Err(DomainError::Invalid(format!(
-                        "{member} is already a member"
-                    )));
-                }
-                let m = domain::Member::new(member, name, Role::Member, now)?;
-                ws.members.insert(member.to_owned(), m);
-                Ok(())
-            })
-        })
     }
 }
 
@@ -141,7 +101,9 @@ impl Node {
             ));
         }
         let ws = domain::hydrate_doc::<Workspace>(&doc)?;
-        if !ws.members.contains_key(&me) {
+        let members = sync::membership::evaluate(&meta.id, &ws.membership)
+            .map_err(|e| NodeError::Invalid(format!("the membership log does not verify: {e}")))?;
+        if !members.is_member(&me) {
             return Err(NodeError::Invalid(
                 "this workspace does not list this device as a member yet".into(),
             ));
@@ -173,7 +135,7 @@ impl Node {
         self.call(move |c| c.receive(&bytes)).await
     }
 
-    /// See [`Core::add_member`].
+    /// See [`Core::add_member`](crate::Core::add_member).
     pub async fn add_member(&self, member: String, name: String) -> Result<(), NodeError> {
         self.call(move |c| c.add_member(&member, &name)).await
     }

@@ -16,6 +16,7 @@ mod error;
 pub mod exchange;
 pub mod formats;
 mod identity;
+pub mod members;
 mod ops;
 mod transfer;
 pub mod views;

@@ -150,6 +150,10 @@ fn index_items(
 }
 
 fn index_workspace(conn: &Connection, ws: &Workspace) -> Result<(), StoreError> {
+    for entry in &ws.membership {
+        conn.prepare_cached("INSERT OR IGNORE INTO membership_log(entry) VALUES (?1)")?
+            .execute([entry])?;
+    }
     conn.execute("DELETE FROM search WHERE kind = 'profile'", [])?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO search(doc_id, kind, title, body) VALUES (?1, 'profile', ?2, ?3)",

@@ -264,6 +264,15 @@ impl Store {
         index::threads(&self.conn, community)
     }
 
+    /// Every membership entry ever seen (see the schema's note on `membership_log`).
+    pub fn membership_entries(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT entry FROM membership_log ORDER BY entry")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Every indexed action item, open ones first by due date.
     pub fn actions(&self) -> Result<Vec<ActionRow>, StoreError> {
         index::actions(&self.conn)

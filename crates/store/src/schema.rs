@@ -1,7 +1,9 @@
 //! The database schema and its migrations (`rusqlite_migration`, tracked in `user_version`).
 //!
 //! Migrations only ever get appended. `documents` and `chunks` are the source of truth; every
-//! other table is a derived index that `index::clear` may drop and rebuild.
+//! other table is a derived index that `index::clear` may drop and rebuild, except
+//! `membership_log`: every membership entry ever seen in the workspace document, kept even if a
+//! later version of the document no longer lists it (an append-only log must not shrink).
 
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
@@ -88,6 +90,8 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
         scope  TEXT NOT NULL
     ) STRICT;
     CREATE INDEX session_by_time ON session_index(at);",
+), M::up(
+    "CREATE TABLE membership_log (entry TEXT PRIMARY KEY) STRICT;",
 )];
 
 /// Brings the database to the newest schema.

@@ -12,6 +12,7 @@
 //! its bytes, `node` stores what it accepts. It never decides what a document means (that is
 //! `domain`), only who may receive it.
 
+pub mod access;
 pub mod engine;
 pub mod membership;
 pub mod protocol;

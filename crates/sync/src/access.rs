@@ -1,0 +1,24 @@
+//! Who may hold which document: the one rule the engine, the receiving side and the network
+//! layer all apply (DESIGN.md, "Documents, scopes and who may see what").
+
+use domain::{DocMeta, Scope, Workspace};
+
+use crate::membership::Members;
+
+/// Whether `member` may hold a document with this header: it must be a current member (by the
+/// verified membership log) of the document's workspace, and inside the document's scope.
+pub fn entitled(members: &Members, ws: &Workspace, meta: &DocMeta, member: &str) -> bool {
+    if meta.workspace != ws.meta.id || !members.is_member(member) {
+        return false;
+    }
+    match meta.parsed_scope() {
+        Ok(Scope::Workspace) => true,
+        Ok(Scope::Community(c)) => ws
+            .communities
+            .get(&c)
+            .is_some_and(|c| c.members.iter().any(|m| m == member)),
+        Ok(Scope::Private) => meta.participants.iter().any(|p| p == member),
+        Ok(Scope::Personal(owner)) => owner == member,
+        Err(_) => false,
+    }
+}
