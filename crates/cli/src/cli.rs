@@ -92,6 +92,45 @@ pub enum Command {
     /// Reports.
     #[command(subcommand)]
     Report(ReportCmd),
+    /// Run this peer on the network until interrupted: sync with every reachable member.
+    Serve {
+        /// Address to listen on (repeatable; default all interfaces, TCP and QUIC, any port).
+        #[arg(long, value_name = "MULTIADDR")]
+        listen: Vec<String>,
+        /// Do not discover peers on the local network.
+        #[arg(long)]
+        no_mdns: bool,
+    },
+    /// Invitations for newcomers.
+    #[command(subcommand)]
+    Invite(InviteCmd),
+    /// Join a workspace with a ticket, in a new data directory.
+    Join {
+        /// The ticket given by an admin.
+        ticket: String,
+        /// Your name as colleagues will see it.
+        #[arg(long)]
+        name: String,
+        /// Give up after this long (e.g. 30s, 2m).
+        #[arg(long, default_value = "60s")]
+        timeout: String,
+    },
+    /// Members of the workspace.
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// Known member devices.
+    Peers,
+    /// Sync once with one peer, then exit with a summary.
+    Sync {
+        /// The peer's address (…/p2p/ID).
+        #[arg(long, value_name = "MULTIADDR")]
+        peer: String,
+        /// Give up after this long.
+        #[arg(long, default_value = "60s")]
+        timeout: String,
+    },
+    /// Per peer and document: in sync or not, as last announced.
+    Status,
     /// Write everything you hold to a directory: one JSON file and one Markdown file per note.
     Export {
         /// Target directory (new, empty, or a previous export).
@@ -557,5 +596,37 @@ pub enum ReportCmd {
         /// The Markdown file to write.
         #[arg(long, value_name = "FILE.md")]
         out: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InviteCmd {
+    /// Create a single-use ticket (admins).
+    Create {
+        /// How long it stays valid (e.g. 30m, 24h, 7d).
+        #[arg(long, default_value = "7d")]
+        expires: String,
+        /// member or admin.
+        #[arg(long, default_value = "member")]
+        role: String,
+        /// An address to put in the ticket (default: those of the running `serve`).
+        #[arg(long, value_name = "MULTIADDR")]
+        addr: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCmd {
+    /// Current members, from the verified membership log.
+    List,
+    /// Remove a member (admins): nothing new reaches them; what they hold stays theirs.
+    Remove {
+        /// Member id or name.
+        member: String,
+    },
+    /// Make a member an admin (admins).
+    Promote {
+        /// Member id or name.
+        member: String,
     },
 }

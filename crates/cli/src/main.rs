@@ -14,8 +14,9 @@ use clap::Parser;
 use node::{NewNote, Node, NoteEdit, ProfilePatch};
 
 use crate::cli::{
-    ActionCmd, Cli, Command, CommunityCmd, CreditCmd, KudosCmd, MatchCmd, MentoringCmd, NoteCmd,
-    ProfileCmd, ReportCmd, ReviewCmd, SessionCmd, SkillCmd, SkillsCmd, ThreadCmd,
+    ActionCmd, Cli, Command, CommunityCmd, CreditCmd, InviteCmd, KudosCmd, MatchCmd, MemberCmd,
+    MentoringCmd, NoteCmd, ProfileCmd, ReportCmd, ReviewCmd, SessionCmd, SkillCmd, SkillsCmd,
+    ThreadCmd,
 };
 use crate::output::Out;
 use node::formats::{GoalChange, MentoringRole};
@@ -119,6 +120,19 @@ async fn run(cli: Cli, out: &mut Out) -> Result<()> {
         let me = node.whoami().await;
         node.shutdown().await?;
         return out.whoami(&me?);
+    }
+    if let Command::Join {
+        ticket,
+        name,
+        timeout,
+    } = &cli.command
+    {
+        let timeout = parse_duration(timeout)?;
+        let (node, report) = Node::join_with_ticket(&dir, ticket, name, timeout).await?;
+        let me = node.whoami().await;
+        let notes = node.notes(None, None).await.map(|n| n.len()).unwrap_or(0);
+        node.shutdown().await?;
+        return out.joined(&me?, notes, &report);
     }
     let node = Node::open(&dir).await?;
     let result = command(cli.command, &node, out).await;
@@ -272,6 +286,80 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
             write_file(&file, &report.markdown)?;
             out.report(&report, &file)
         }
+        Command::Serve { listen, no_mdns } => {
+            let listen = if listen.is_empty() {
+                vec![
+                    "/ip4/0.0.0.0/tcp/0".to_owned(),
+                    "/ip4/0.0.0.0/udp/0/quic-v1".to_owned(),
+                ]
+            } else {
+                listen
+            };
+            let options = node::serve::ServeOptions {
+                listen: listen
+                    .iter()
+                    .map(|a| parse_addr(a))
+                    .collect::<Result<_>>()?,
+                mdns: !no_mdns,
+                dial: Vec::new(),
+                stop_when_idle: None,
+                timeout: None,
+            };
+            let report = node
+                .serve(options, |addr| out.listening(&addr), shutdown_signal())
+                .await?;
+            out.sync_report(&report)
+        }
+        Command::Sync { peer, timeout } => {
+            let options = node::serve::ServeOptions {
+                listen: Vec::new(),
+                mdns: false,
+                dial: vec![parse_addr(&peer)?],
+                stop_when_idle: Some(std::time::Duration::from_millis(1500)),
+                timeout: Some(parse_duration(&timeout)?),
+            };
+            let report = node.serve(options, |_| {}, shutdown_signal()).await?;
+            if report.peers.is_empty() {
+                bail!(
+                    "no exchange with {peer}: it is unreachable or does not recognise this device as a member"
+                );
+            }
+            out.sync_report(&report)
+        }
+        Command::Invite(InviteCmd::Create {
+            expires,
+            role,
+            addr,
+        }) => {
+            let admin = match role.as_str() {
+                "member" => false,
+                "admin" => true,
+                other => bail!("invalid role '{other}': expected member or admin"),
+            };
+            let addrs = addr
+                .iter()
+                .map(|a| parse_addr(a))
+                .collect::<Result<Vec<_>>>()?;
+            out.ticket(
+                &node
+                    .create_invite(parse_duration(&expires)?, admin, addrs)
+                    .await?,
+            )
+        }
+        Command::Member(MemberCmd::List) => out.members(&node.member_list().await?),
+        Command::Member(MemberCmd::Remove { member }) => {
+            let id = node.remove_member(member).await?;
+            out.done(&format!(
+                "removed {id}: nothing new will reach them; what they already hold stays theirs"
+            ))
+        }
+        Command::Member(MemberCmd::Promote { member }) => {
+            let id = node.promote_member(member).await?;
+            out.done(&format!("{id} is now an admin"))
+        }
+        Command::Peers => out.peers(&node.peer_list().await?),
+        Command::Status => out.status(&node.status().await?),
+        Command::Join { .. } => unreachable!("handled before opening"),
         Command::Export { out: dir } => out.export(&node.export(dir).await?),
         Command::Import { from } => out.import(&node.import(from).await?),
         Command::Doctor { rebuild_index } => {
@@ -439,4 +527,54 @@ async fn session(cmd: SessionCmd, node: &Node, out: &mut Out) -> Result<()> {
         SessionCmd::List { upcoming } => out.sessions(&node.sessions(upcoming).await?),
         SessionCmd::Show { id } => out.session(&node.session(id).await?),
     }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            _ => std::future::pending::<()>().await,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn parse_addr(text: &str) -> Result<net::Address> {
+    text.trim()
+        .parse()
+        .map_err(|e| anyhow::anyhow!("invalid address '{text}': {e}"))
+}
+
+/// `90s`, `30m`, `24h`, `7d` (a bare number is seconds).
+fn parse_duration(text: &str) -> Result<std::time::Duration> {
+    let t = text.trim();
+    let (number, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u64 = number.parse().map_err(|_| {
+        anyhow::anyhow!("invalid duration '{text}': expected e.g. 30s, 10m, 24h, 7d")
+    })?;
+    let seconds = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => bail!("invalid duration '{text}': expected e.g. 30s, 10m, 24h, 7d"),
+    };
+    if seconds == 0 || seconds > 365 * 86_400 {
+        bail!("invalid duration '{text}': give between 1 second and 365 days");
+    }
+    Ok(std::time::Duration::from_secs(seconds))
 }

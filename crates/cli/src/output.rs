@@ -709,4 +709,106 @@ impl Out {
             r.report.credited_minutes
         ))
     }
+
+    /// `serve`: one line per bound address, flushed at once (scripts wait for it).
+    pub fn listening(&mut self, addr: &str) {
+        let line = if self.json {
+            serde_json::json!({ "listening": addr }).to_string()
+        } else {
+            format!("listening {addr}")
+        };
+        let mut lock = self.stdout.lock();
+        let _ = writeln!(lock, "{line}");
+        let _ = lock.flush();
+    }
+
+    pub fn sync_report(&mut self, r: &node::serve::SyncReport) -> Result<()> {
+        if self.json {
+            return self.json(r);
+        }
+        if r.peers.is_empty() {
+            return self.line("No peer exchanged anything.");
+        }
+        for (peer, s) in &r.peers {
+            self.line(&format!(
+                "{peer}: sent {} documents ({} bytes), received {} documents ({} bytes)",
+                s.docs_sent.len(),
+                s.bytes_sent,
+                s.docs_received.len(),
+                s.bytes_received
+            ))?;
+        }
+        Ok(())
+    }
+
+    pub fn ticket(&mut self, ticket: &str) -> Result<()> {
+        if self.json {
+            return self.json(&serde_json::json!({ "ticket": ticket }));
+        }
+        self.line(ticket)
+    }
+
+    pub fn joined(&mut self, me: &WhoAmI, notes: usize, r: &node::serve::SyncReport) -> Result<()> {
+        if self.json {
+            return self.json(&serde_json::json!({ "member_id": me.member_id, "workspace_id": me.workspace_id, "workspace_name": me.workspace_name, "notes": notes, "sync": r }));
+        }
+        self.line(&format!(
+            "Joined \"{}\" as {} ({notes} notes received).",
+            me.workspace_name, me.name
+        ))
+    }
+
+    pub fn members(&mut self, list: &[node::members::MemberView]) -> Result<()> {
+        if self.json {
+            return self.json(list);
+        }
+        for m in list {
+            self.line(&format!(
+                "{}  {} ({}){}",
+                m.member_id,
+                m.name,
+                m.role,
+                if m.me { " — you" } else { "" }
+            ))?;
+        }
+        Ok(())
+    }
+
+    pub fn peers(&mut self, list: &[node::serve::PeerView]) -> Result<()> {
+        if self.json {
+            return self.json(list);
+        }
+        if list.is_empty() {
+            return self.line("No known peers yet.");
+        }
+        for p in list {
+            self.line(&format!(
+                "{} {} — {} · last connected {} · last synced {}",
+                p.peer,
+                p.name.as_deref().unwrap_or("?"),
+                p.addrs.join(", "),
+                p.last_connected.as_deref().unwrap_or("never"),
+                p.last_synced.as_deref().unwrap_or("never")
+            ))?;
+        }
+        Ok(())
+    }
+
+    pub fn status(&mut self, list: &[node::serve::DocStatus]) -> Result<()> {
+        if self.json {
+            return self.json(list);
+        }
+        if list.is_empty() {
+            return self.line("Nothing to compare yet: no peer has announced its documents.");
+        }
+        for s in list {
+            self.line(&format!(
+                "{}  {}  {}",
+                short(&s.peer[s.peer.len().saturating_sub(8)..]),
+                short(&s.doc),
+                s.state
+            ))?;
+        }
+        Ok(())
+    }
 }

@@ -22,6 +22,8 @@ pub struct Core {
     events: broadcast::Sender<Event>,
     /// Set by [`crate::Node::shutdown`]: the store thread stops after the current job.
     pub(crate) stopping: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The sync engine and its document cache, while the network runs.
+    pub(crate) sync: Option<crate::serve::SyncRuntime>,
 }
 
 impl Core {
@@ -144,6 +146,7 @@ impl Core {
             workspace_id,
             events,
             stopping: None,
+            sync: None,
         })
     }
 

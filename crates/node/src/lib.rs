@@ -18,6 +18,7 @@ pub mod formats;
 mod identity;
 pub mod members;
 mod ops;
+pub mod serve;
 mod transfer;
 pub mod views;
 

@@ -73,7 +73,7 @@ impl Core {
 
     /// Appends a signed entry by this device (after checking it will take effect) and applies
     /// the profile change that goes with it, in one transaction.
-    pub(crate) fn append_entry(&mut self, op: Op) -> Result<(), NodeError> {
+    pub(crate) fn append_entry(&mut self, op: Op) -> Result<String, NodeError> {
         let ws = self.workspace()?;
         let known = entries(self, &ws)?;
         let before = membership::evaluate(&self.workspace_id, &known)
@@ -92,6 +92,7 @@ impl Core {
         let after = membership::evaluate(&self.workspace_id, &next)
             .map_err(|e| NodeError::Invalid(format!("the membership log does not verify: {e}")))?;
         let hash = signed.hash();
+        let hash_out = hash.clone();
         if let Some((_, reason)) = after.rejected.iter().find(|(h, _)| *h == hash) {
             return Err(NodeError::Invalid(format!("refused: {reason}")));
         }
@@ -131,7 +132,8 @@ impl Core {
                 }
                 Ok::<_, DomainError>(())
             })
-        })
+        })?;
+        Ok(hash_out)
     }
 
     /// `member add` (admins): adds a member by id.
@@ -147,7 +149,8 @@ impl Core {
             member: member.to_owned(),
             name: name.trim().to_owned(),
             role: Role::Member,
-        })
+        })?;
+        Ok(())
     }
 
     /// `member remove` (admins). What the removed member already holds stays theirs; nothing

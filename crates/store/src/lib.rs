@@ -264,6 +264,79 @@ impl Store {
         index::threads(&self.conn, community)
     }
 
+    /// The highest chunk id: it grows with every write by any process, so a change of it
+    /// means some document changed.
+    pub fn last_chunk(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(id), 0) FROM chunks", [], |r| r.get(0))?)
+    }
+
+    /// Documents with a chunk newer than `after`.
+    pub fn changed_since(&self, after: i64) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT doc_id FROM chunks WHERE id > ?1")?;
+        let rows = stmt.query_map([after], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Remembers a peer: its addresses (JSON list) and when it was last connected or synced.
+    pub fn note_peer(
+        &self,
+        peer: &str,
+        addrs: Option<&str>,
+        connected: Option<i64>,
+        synced: Option<i64>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO peers(peer, addrs, last_connected, last_synced) VALUES (?1, coalesce(?2, '[]'), ?3, ?4)
+             ON CONFLICT(peer) DO UPDATE SET addrs = coalesce(?2, addrs),
+                 last_connected = coalesce(?3, last_connected), last_synced = coalesce(?4, last_synced)",
+            rusqlite::params![peer, addrs, connected, synced],
+        )?;
+        Ok(())
+    }
+
+    /// Known peers: (peer, addresses JSON, last connected, last synced).
+    pub fn peers(&self) -> Result<Vec<(String, String, Option<i64>, Option<i64>)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT peer, addrs, last_connected, last_synced FROM peers ORDER BY peer",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records the heads digest a peer announced for a document.
+    pub fn note_peer_doc(
+        &self,
+        peer: &str,
+        doc: &str,
+        digest: &[u8],
+        at: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO peer_docs(peer, doc, digest, at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(peer, doc) DO UPDATE SET digest = ?3, at = ?4",
+            rusqlite::params![peer, doc, digest, at],
+        )?;
+        Ok(())
+    }
+
+    /// The digests peers announced: (peer, doc, digest).
+    pub fn peer_docs(&self) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT peer, doc, digest FROM peer_docs ORDER BY peer, doc")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Sets a value of the settings table outside any document write.
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.write(|tx| tx.set_setting(key, value))
+    }
+
     /// Every membership entry ever seen (see the schema's note on `membership_log`).
     pub fn membership_entries(&self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self

@@ -92,6 +92,20 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
     CREATE INDEX session_by_time ON session_index(at);",
 ), M::up(
     "CREATE TABLE membership_log (entry TEXT PRIMARY KEY) STRICT;",
+), M::up(
+    "CREATE TABLE peers (
+        peer           TEXT PRIMARY KEY,
+        addrs          TEXT NOT NULL,
+        last_connected INTEGER,
+        last_synced    INTEGER
+    ) STRICT;
+    CREATE TABLE peer_docs (
+        peer   TEXT NOT NULL,
+        doc    TEXT NOT NULL,
+        digest BLOB NOT NULL,
+        at     INTEGER NOT NULL,
+        PRIMARY KEY (peer, doc)
+    ) STRICT;",
 )];
 
 /// Brings the database to the newest schema.

@@ -16,3 +16,4 @@ pub mod access;
 pub mod engine;
 pub mod membership;
 pub mod protocol;
+pub mod ticket;

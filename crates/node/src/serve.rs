@@ -1,0 +1,942 @@
+//! Sync over the network: the `sync` engine driven inside the store thread (so applying a large
+//! incoming sync never blocks the async runtime, and one thread still owns SQLite), the `net`
+//! swarm task, and the loop between them. Also invites (`invite create`) and both sides of
+//! joining: the inviter's lobby and the newcomer's `join`.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use automerge::AutoCommit;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use domain::{DocKind, DocMeta, Workspace};
+use net::{Address, Command, Event, Peer};
+use serde::{Deserialize, Serialize};
+use sync::engine::{Engine, Host, Output};
+use sync::membership::{Entry, Members, Op, Role, SignedEntry, sha256_hex};
+use sync::protocol::Message;
+use sync::ticket::Ticket;
+
+use crate::core::{Core, now};
+use crate::{Node, NodeError};
+
+/// Join attempts accepted per peer per minute, and from everyone per minute.
+const JOIN_PER_PEER: usize = 3;
+const JOIN_GLOBAL: usize = 30;
+
+/// The sync state kept by the store thread while the network runs.
+#[derive(Default)]
+pub(crate) struct SyncRuntime {
+    engine: Engine,
+    cache: BTreeMap<String, (AutoCommit, DocMeta)>,
+    last_chunk: i64,
+    stats: BTreeMap<String, PeerStats>,
+    joins: VecDeque<(i64, String)>,
+}
+
+/// Traffic with one peer.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PeerStats {
+    /// Frames sent.
+    pub frames_sent: usize,
+    /// Frames received.
+    pub frames_received: usize,
+    /// Bytes sent.
+    pub bytes_sent: usize,
+    /// Bytes received.
+    pub bytes_received: usize,
+    /// Documents we sent sync messages about.
+    pub docs_sent: BTreeSet<String>,
+    /// Documents that gained changes (or arrived) from this peer.
+    pub docs_received: BTreeSet<String>,
+}
+
+/// What the store thread asks the network loop to do.
+#[derive(Debug)]
+pub(crate) enum NetAction {
+    Send(String, Vec<u8>),
+    Disconnect(String),
+    JoinReply(u64, Vec<u8>),
+}
+
+#[derive(Serialize, Deserialize)]
+struct JoinRequest {
+    entry: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct JoinResponse {
+    ok: bool,
+    error: Option<String>,
+    workspace: Option<String>,
+}
+
+struct SyncHost<'a> {
+    core: &'a mut Core,
+    cache: &'a mut BTreeMap<String, (AutoCommit, DocMeta)>,
+    members: Members,
+    ws: Workspace,
+    received: BTreeSet<String>,
+    membership_changed: bool,
+}
+
+fn validate_kind(doc: &AutoCommit, kind: DocKind) -> bool {
+    match kind {
+        DocKind::Workspace => domain::hydrate_doc::<Workspace>(doc).is_ok(),
+        DocKind::Note => domain::hydrate_doc::<domain::Note>(doc).is_ok(),
+        DocKind::Thread => domain::hydrate_doc::<domain::Thread>(doc).is_ok(),
+        DocKind::Mentoring => domain::hydrate_doc::<domain::Mentoring>(doc).is_ok(),
+        DocKind::Review => domain::hydrate_doc::<domain::Review>(doc).is_ok(),
+        DocKind::Session => domain::hydrate_doc::<domain::Session>(doc).is_ok(),
+    }
+}
+
+impl SyncHost<'_> {
+    fn load(&mut self, doc: &str) -> bool {
+        if self.cache.contains_key(doc) {
+            return true;
+        }
+        let Ok(Some(bytes)) = self.core.store.doc_bytes(doc) else {
+            return false;
+        };
+        let Ok(loaded) = domain::load_doc(&bytes) else {
+            return false;
+        };
+        let loaded = loaded.with_actor(self.core.actor.clone());
+        let Ok(meta) = domain::read_meta(&loaded) else {
+            return false;
+        };
+        self.cache.insert(doc.to_owned(), (loaded, meta));
+        true
+    }
+
+    fn persist(&mut self, doc: &str) -> bool {
+        let Some((cached, meta)) = self.cache.get_mut(doc) else {
+            return false;
+        };
+        let (kind, scope) = match meta.doc_kind() {
+            Ok(k) => (k, meta.scope.clone()),
+            Err(_) => return false,
+        };
+        let mut copy = cached.fork();
+        let ok = self
+            .core
+            .write(|w| w.merge(doc, kind, &scope, &mut copy))
+            .is_ok();
+        if !ok {
+            // The merged result did not verify: forget the in-memory copy, keep what is stored.
+            self.cache.remove(doc);
+        } else if kind == DocKind::Workspace {
+            self.refresh_membership();
+        }
+        ok
+    }
+
+    fn refresh_membership(&mut self) {
+        if let Ok(ws) = self.core.workspace()
+            && let Ok(members) = self.core.members_of(&ws)
+        {
+            self.membership_changed |= members != self.members;
+            self.members = members;
+            self.ws = ws;
+        }
+    }
+}
+
+impl Host for SyncHost<'_> {
+    fn is_member(&self, member: &str) -> bool {
+        self.members.is_member(member)
+    }
+    fn may_hold(&self, member: &str, meta: &DocMeta) -> bool {
+        sync::access::entitled(&self.members, &self.ws, meta, member)
+    }
+    fn me(&self) -> String {
+        self.core.me.clone()
+    }
+    fn doc_ids(&self) -> Vec<String> {
+        self.core
+            .store
+            .documents(None)
+            .map(|d| d.into_iter().map(|r| r.id).collect())
+            .unwrap_or_default()
+    }
+    fn meta(&self, doc: &str) -> Option<DocMeta> {
+        if let Some((_, meta)) = self.cache.get(doc) {
+            return Some(meta.clone());
+        }
+        let bytes = self.core.store.doc_bytes(doc).ok()??;
+        domain::read_meta(&domain::load_doc(&bytes).ok()?).ok()
+    }
+    fn doc_mut(&mut self, doc: &str) -> Option<&mut AutoCommit> {
+        if !self.load(doc) {
+            return None;
+        }
+        self.cache.get_mut(doc).map(|(d, _)| d)
+    }
+    fn insert(&mut self, doc: AutoCommit, meta: DocMeta) -> bool {
+        let Ok(kind) = meta.doc_kind() else {
+            return false;
+        };
+        if !validate_kind(&doc, kind) {
+            return false;
+        }
+        let id = meta.id.clone();
+        let doc = doc.with_actor(self.core.actor.clone());
+        self.cache.insert(id.clone(), (doc, meta));
+        let ok = self.persist(&id);
+        if ok {
+            self.received.insert(id);
+        }
+        ok
+    }
+    fn changed(&mut self, doc: &str) {
+        if self.persist(doc) {
+            self.received.insert(doc.to_owned());
+        }
+    }
+    fn reload(&mut self, doc: &str) {
+        self.cache.remove(doc);
+    }
+}
+
+impl Core {
+    fn with_host<R>(
+        &mut self,
+        f: impl FnOnce(&mut Engine, &mut SyncHost<'_>) -> R,
+    ) -> Result<(R, BTreeSet<String>, bool), NodeError> {
+        let mut rt = self.sync.take().unwrap_or_default();
+        let ws = self.workspace()?;
+        let members = self.members_of(&ws)?;
+        let out;
+        let received;
+        let membership_changed;
+        {
+            let mut host = SyncHost {
+                core: self,
+                cache: &mut rt.cache,
+                members,
+                ws,
+                received: BTreeSet::new(),
+                membership_changed: false,
+            };
+            out = f(&mut rt.engine, &mut host);
+            received = std::mem::take(&mut host.received);
+            membership_changed = host.membership_changed;
+        }
+        self.sync = Some(rt);
+        Ok((out, received, membership_changed))
+    }
+
+    fn net_actions(&mut self, outputs: Vec<Output>) -> Vec<NetAction> {
+        let mut actions = Vec::new();
+        for out in outputs {
+            match out {
+                Output::Send { to, msg } => {
+                    let frame = msg.encode();
+                    if let (Some(rt), Message::Sync { doc, .. }) = (self.sync.as_mut(), &msg) {
+                        let stats = rt.stats.entry(to.clone()).or_default();
+                        stats.frames_sent += 1;
+                        stats.bytes_sent += frame.len();
+                        stats.docs_sent.insert(doc.clone());
+                    } else if let Some(rt) = self.sync.as_mut() {
+                        let stats = rt.stats.entry(to.clone()).or_default();
+                        stats.frames_sent += 1;
+                        stats.bytes_sent += frame.len();
+                    }
+                    actions.push(NetAction::Send(to, frame));
+                }
+                Output::Disconnect { peer, reason } => {
+                    tracing::info!(peer, reason, "disconnecting");
+                    actions.push(NetAction::Disconnect(peer));
+                }
+            }
+        }
+        actions
+    }
+
+    /// Starts the sync runtime (idempotent).
+    pub(crate) fn sync_start(&mut self) -> Result<(), NodeError> {
+        if self.sync.is_none() {
+            let last_chunk = self.store.last_chunk()?;
+            self.sync = Some(SyncRuntime {
+                last_chunk,
+                ..SyncRuntime::default()
+            });
+        }
+        Ok(())
+    }
+
+    /// An authenticated peer connected. Members get our summary; others get nothing and are
+    /// left to the lobby (they may only send a join request).
+    pub(crate) fn sync_connected(
+        &mut self,
+        peer: &str,
+        addr: &str,
+    ) -> Result<Vec<NetAction>, NodeError> {
+        let members = self.members()?;
+        if !members.is_member(peer) {
+            return Ok(Vec::new());
+        }
+        let addrs = serde_json::to_string(&[addr]).unwrap_or_default();
+        self.store
+            .note_peer(peer, Some(&addrs), Some(now()), None)?;
+        let (outputs, _, _) = self.with_host(|engine, host| engine.connected(host, peer))?;
+        Ok(self.net_actions(outputs))
+    }
+
+    pub(crate) fn sync_disconnected(&mut self, peer: &str) {
+        if let Some(rt) = self.sync.as_mut() {
+            rt.engine.disconnected(peer);
+        }
+    }
+
+    /// A frame arrived from a peer.
+    pub(crate) fn sync_frame(
+        &mut self,
+        peer: &str,
+        frame: &[u8],
+    ) -> Result<Vec<NetAction>, NodeError> {
+        if let Some(rt) = self.sync.as_mut() {
+            let stats = rt.stats.entry(peer.to_owned()).or_default();
+            stats.frames_received += 1;
+            stats.bytes_received += frame.len();
+        }
+        let msg = match Message::decode(frame) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!(peer, error = %e, "refusing a malformed frame");
+                self.sync_disconnected(peer);
+                return Ok(vec![NetAction::Disconnect(peer.to_owned())]);
+            }
+        };
+        if let Message::Summary(docs) = &msg
+            && self.members()?.is_member(peer)
+        {
+            for d in docs {
+                self.store.note_peer_doc(peer, &d.id, &d.heads, now())?;
+            }
+        }
+        let (outputs, received, membership_changed) =
+            self.with_host(|engine, host| engine.received(host, peer, msg))?;
+        let mut actions = self.net_actions(outputs);
+        if let Some(rt) = self.sync.as_mut() {
+            rt.stats
+                .entry(peer.to_owned())
+                .or_default()
+                .docs_received
+                .extend(received.iter().cloned());
+            rt.last_chunk = self.store.last_chunk()?;
+        }
+        if !received.is_empty() {
+            self.store.note_peer(peer, None, None, Some(now()))?;
+        }
+        if membership_changed {
+            let (outputs, _, _) = self.with_host(|engine, host| engine.membership_changed(host))?;
+            actions.extend(self.net_actions(outputs));
+        }
+        Ok(actions)
+    }
+
+    /// Picks up documents changed by this or another process since the last look and offers
+    /// them to connected peers.
+    pub(crate) fn sync_tick(&mut self) -> Result<Vec<NetAction>, NodeError> {
+        let Some(last) = self.sync.as_ref().map(|rt| rt.last_chunk) else {
+            return Ok(Vec::new());
+        };
+        let newest = self.store.last_chunk()?;
+        if newest == last {
+            return Ok(Vec::new());
+        }
+        let changed = self.store.changed_since(last)?;
+        if let Some(rt) = self.sync.as_mut() {
+            rt.last_chunk = newest;
+            for doc in &changed {
+                // The stored version is newer: drop the cached copy so it is reloaded.
+                rt.cache.remove(doc);
+            }
+        }
+        let workspace_changed = changed.contains(&self.workspace_id);
+        let (mut outputs, _, _) = self.with_host(|engine, host| {
+            let mut out = Vec::new();
+            for doc in &changed {
+                out.extend(engine.local_change(host, doc));
+            }
+            out
+        })?;
+        if workspace_changed {
+            let (more, _, _) = self.with_host(|engine, host| engine.membership_changed(host))?;
+            outputs.extend(more);
+        }
+        Ok(self.net_actions(outputs))
+    }
+
+    /// The inviter's lobby: a newcomer presents a redeem entry for one of our invites.
+    pub(crate) fn sync_join(
+        &mut self,
+        peer: &str,
+        request: &[u8],
+    ) -> Result<(Vec<u8>, Vec<NetAction>), NodeError> {
+        let answer = |r: Result<String, String>| -> Vec<u8> {
+            let resp = match r {
+                Ok(ws) => JoinResponse {
+                    ok: true,
+                    error: None,
+                    workspace: Some(ws),
+                },
+                Err(e) => JoinResponse {
+                    ok: false,
+                    error: Some(e),
+                    workspace: None,
+                },
+            };
+            serde_json::to_vec(&resp).unwrap_or_default()
+        };
+        let now_ms = now();
+        if let Some(rt) = self.sync.as_mut() {
+            while rt.joins.front().is_some_and(|(t, _)| now_ms - t > 60_000) {
+                rt.joins.pop_front();
+            }
+            let from_peer = rt.joins.iter().filter(|(_, p)| p == peer).count();
+            if from_peer >= JOIN_PER_PEER || rt.joins.len() >= JOIN_GLOBAL {
+                return Ok((
+                    answer(Err("too many attempts; wait a minute".into())),
+                    Vec::new(),
+                ));
+            }
+            rt.joins.push_back((now_ms, peer.to_owned()));
+        }
+        let outcome = self.redeem(peer, request, now_ms);
+        match outcome {
+            Ok(()) => {
+                let ws = self.document_bytes(&self.workspace_id.clone())?;
+                let (outputs, _, _) =
+                    self.with_host(|engine, host| engine.connected(host, peer))?;
+                let actions = self.net_actions(outputs);
+                Ok((answer(Ok(B64.encode(ws))), actions))
+            }
+            Err(e) => Ok((answer(Err(e)), Vec::new())),
+        }
+    }
+
+    fn redeem(&mut self, peer: &str, request: &[u8], now_ms: i64) -> Result<(), String> {
+        let req: JoinRequest =
+            serde_json::from_slice(request).map_err(|_| "malformed join request".to_owned())?;
+        let signed = SignedEntry::decode(&req.entry).map_err(|e| e.to_string())?;
+        signed.verify().map_err(|e| e.to_string())?;
+        if signed.entry.author != peer {
+            return Err("the redeem entry is not signed by the connecting device".into());
+        }
+        let Op::Redeem {
+            invite,
+            name,
+            secret,
+        } = &signed.entry.op
+        else {
+            return Err("not a redeem entry".into());
+        };
+        domain::require_text("name", name).map_err(|e| e.to_string())?;
+        let members = self.members().map_err(|e| e.to_string())?;
+        let info = members.invites.get(invite).ok_or("unknown invite")?;
+        if info.redeemed_by.is_some() {
+            return Err("this invite was already used".into());
+        }
+        if info.expires_at < now_ms {
+            return Err("this invite has expired".into());
+        }
+        if sha256_hex(secret.as_bytes()) != info.secret_sha256 {
+            return Err("wrong invite secret".into());
+        }
+        if members.is_member(peer) || members.removed.contains(peer) {
+            return Err("this device is already known to the workspace".into());
+        }
+        let encoded = signed.encode();
+        let role = info.role;
+        let author = signed.entry.author.clone();
+        let name = name.trim().to_owned();
+        self.write(|w| {
+            let now = w.now;
+            w.update_workspace(|ws| {
+                ws.membership.push(encoded);
+                let role = if role == Role::Admin {
+                    domain::Role::Admin
+                } else {
+                    domain::Role::Member
+                };
+                let profile = domain::Member::new(&author, &name, role, now)?;
+                ws.members.entry(author.clone()).or_insert(profile);
+                Ok(())
+            })
+        })
+        .map_err(|e| e.to_string())?;
+        if !self.members().map_err(|e| e.to_string())?.is_member(peer) {
+            return Err("the redeem entry did not take effect".into());
+        }
+        Ok(())
+    }
+
+    /// `invite create`: appends an invite to the log and returns the ticket.
+    pub fn create_invite(
+        &mut self,
+        expires_in: Duration,
+        role: Role,
+        addrs: &[Address],
+    ) -> Result<String, NodeError> {
+        if addrs.is_empty() {
+            return Err(NodeError::Invalid(
+                "no address to put in the ticket: run `entrepairs serve` first, or pass --addr MULTIADDR".into(),
+            ));
+        }
+        let random = uuid::Uuid::new_v4();
+        let invite: String = random.as_bytes()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let secret: String = uuid::Uuid::new_v4()
+            .as_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let expires_at = now() + i64::try_from(expires_in.as_millis()).unwrap_or(i64::MAX / 2);
+        let hash = self.append_entry(Op::Invite {
+            invite: invite.clone(),
+            role,
+            expires_at,
+            secret_sha256: sha256_hex(secret.as_bytes()),
+        })?;
+        let me: Peer = self
+            .me
+            .parse()
+            .map_err(|_| NodeError::Invalid("bad device id".into()))?;
+        let ticket = Ticket {
+            workspace: self.workspace_id.clone(),
+            invite,
+            invite_entry: hash,
+            secret,
+            inviter: me.to_bytes(),
+            addrs: addrs.iter().map(|a| a.to_vec()).collect(),
+        };
+        ticket
+            .encode()
+            .map_err(|e| NodeError::Invalid(format!("{e}; give fewer addresses with --addr")))
+    }
+
+    /// Addresses this device announced while serving.
+    pub fn listen_addrs(&self) -> Result<Vec<Address>, NodeError> {
+        let text = self
+            .store
+            .setting("listen_addrs")?
+            .unwrap_or_else(|| "[]".into());
+        let list: Vec<String> = serde_json::from_str(&text).unwrap_or_default();
+        Ok(list.iter().filter_map(|a| a.parse().ok()).collect())
+    }
+
+    fn stats(&self) -> BTreeMap<String, PeerStats> {
+        self.sync
+            .as_ref()
+            .map(|rt| rt.stats.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// How to run the network.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Addresses to listen on.
+    pub listen: Vec<Address>,
+    /// Discover peers on the LAN with mDNS.
+    pub mdns: bool,
+    /// Addresses to dial at start (and known peers' addresses).
+    pub dial: Vec<Address>,
+    /// Stop once no frame has moved for this long after the first exchange (`sync`, `join`).
+    pub stop_when_idle: Option<Duration>,
+    /// Give up after this long (`sync`, `join`).
+    pub timeout: Option<Duration>,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    /// Traffic by peer.
+    pub peers: BTreeMap<String, PeerStats>,
+}
+
+/// A member device as `peers` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeerView {
+    /// Device id.
+    pub peer: String,
+    /// Member name, if known.
+    pub name: Option<String>,
+    /// Known addresses.
+    pub addrs: Vec<String>,
+    /// Currently a member.
+    pub member: bool,
+    /// RFC 3339.
+    pub last_connected: Option<String>,
+    /// RFC 3339.
+    pub last_synced: Option<String>,
+}
+
+/// A document's state with one peer, as `status` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocStatus {
+    /// Peer.
+    pub peer: String,
+    /// Document id.
+    pub doc: String,
+    /// in-sync, differs, or unknown (the peer never announced it).
+    pub state: String,
+}
+
+impl Core {
+    /// `peers`.
+    pub fn peer_list(&self) -> Result<Vec<PeerView>, NodeError> {
+        let members = self.members()?;
+        let ws = self.workspace()?;
+        Ok(self
+            .store
+            .peers()?
+            .into_iter()
+            .map(|(peer, addrs, connected, synced)| PeerView {
+                name: ws.members.get(&peer).map(|m| m.name.clone()),
+                member: members.is_member(&peer),
+                addrs: serde_json::from_str(&addrs).unwrap_or_default(),
+                last_connected: connected.map(domain::time::rfc3339),
+                last_synced: synced.map(domain::time::rfc3339),
+                peer,
+            })
+            .collect())
+    }
+
+    /// `status`: for each peer and each document we may share with it, whether the heads it
+    /// last announced match ours.
+    pub fn status(&mut self) -> Result<Vec<DocStatus>, NodeError> {
+        let announced: BTreeMap<(String, String), Vec<u8>> = self
+            .store
+            .peer_docs()?
+            .into_iter()
+            .map(|(p, d, g)| ((p, d), g))
+            .collect();
+        let peers: Vec<String> = self.store.peers()?.into_iter().map(|p| p.0).collect();
+        let ws = self.workspace()?;
+        let members = self.members_of(&ws)?;
+        let mut out = Vec::new();
+        for row in self.store.documents(None)? {
+            let Some(bytes) = self.store.doc_bytes(&row.id)? else {
+                continue;
+            };
+            let mut doc = domain::load_doc(&bytes)?;
+            let meta = domain::read_meta(&doc)?;
+            let mine = sync::engine::heads_digest(&mut doc);
+            for peer in &peers {
+                if !sync::access::entitled(&members, &ws, &meta, peer) {
+                    continue;
+                }
+                let state = match announced.get(&(peer.clone(), row.id.clone())) {
+                    Some(d) if d.as_slice() == mine.as_slice() => "in-sync",
+                    Some(_) => "differs",
+                    None => "unknown",
+                };
+                out.push(DocStatus {
+                    peer: peer.clone(),
+                    doc: row.id.clone(),
+                    state: state.into(),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Node {
+    /// Runs the network until `stop` resolves (or, with `stop_when_idle`/`timeout`, until the
+    /// exchange is over). `on_listen` is called with each full address (`.../p2p/ID`) as it binds.
+    pub async fn serve(
+        &self,
+        options: ServeOptions,
+        on_listen: impl FnMut(String),
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Result<SyncReport, NodeError> {
+        let key = self.call(|c| Ok(c.key.clone())).await?;
+        let (net, events) = net::spawn(net::Config {
+            key,
+            listen: options.listen.clone(),
+            mdns: options.mdns,
+            idle_timeout: Duration::from_secs(120),
+        })
+        .map_err(|e| NodeError::Invalid(e.to_string()))?;
+        self.run(net, events, options, on_listen, stop).await
+    }
+
+    async fn run(
+        &self,
+        net: net::Handle,
+        mut events: tokio::sync::mpsc::Receiver<Event>,
+        options: ServeOptions,
+        mut on_listen: impl FnMut(String),
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Result<SyncReport, NodeError> {
+        self.call(|c| c.sync_start()).await?;
+        let me = self.call(|c| Ok(c.me.clone())).await?;
+        let known: Vec<Address> = self
+            .call(|c| Ok(c.store.peers()?))
+            .await?
+            .into_iter()
+            .flat_map(|(_, addrs, _, _)| {
+                serde_json::from_str::<Vec<String>>(&addrs).unwrap_or_default()
+            })
+            .filter_map(|a| a.parse().ok())
+            .collect();
+        for addr in options.dial.iter().chain(known.iter()) {
+            net.send(Command::Dial(addr.clone())).await;
+        }
+        let mut listening: Vec<String> = Vec::new();
+        let mut tick = tokio::time::interval(Duration::from_millis(150));
+        let started = Instant::now();
+        let mut last_traffic: Option<Instant> = None;
+        tokio::pin!(stop);
+        loop {
+            let actions = tokio::select! {
+                () = &mut stop => break,
+                _ = tick.tick() => {
+                    if let Some(limit) = options.timeout
+                        && started.elapsed() > limit
+                    {
+                        return Err(NodeError::Invalid(format!("timed out after {} s", limit.as_secs())));
+                    }
+                    if let (Some(idle), Some(last)) = (options.stop_when_idle, last_traffic)
+                        && last.elapsed() > idle
+                    {
+                        break;
+                    }
+                    self.call(|c| c.sync_tick()).await?
+                }
+                event = events.recv() => {
+                    let Some(event) = event else { break };
+                    match event {
+                        Event::Listening(addr) => {
+                            let full = format!("{addr}/p2p/{me}");
+                            listening.push(addr.to_string());
+                            let list = serde_json::to_string(&listening).unwrap_or_default();
+                            self.call(move |c| Ok(c.store.set_setting("listen_addrs", &list)?)).await?;
+                            on_listen(full);
+                            Vec::new()
+                        }
+                        Event::Connected { peer, addr } => {
+                            let (peer, addr) = (peer.to_string(), addr.to_string());
+                            self.call(move |c| c.sync_connected(&peer, &addr)).await?
+                        }
+                        Event::Disconnected(peer) => {
+                            let peer = peer.to_string();
+                            self.call(move |c| { c.sync_disconnected(&peer); Ok(Vec::new()) }).await?
+                        }
+                        Event::Frame { peer, frame } => {
+                            last_traffic = Some(Instant::now());
+                            let peer = peer.to_string();
+                            self.call(move |c| c.sync_frame(&peer, &frame)).await?
+                        }
+                        Event::JoinRequest { peer, id, request } => {
+                            let peer = peer.to_string();
+                            let (reply, mut actions) = self.call(move |c| c.sync_join(&peer, &request)).await?;
+                            actions.insert(0, NetAction::JoinReply(id, reply));
+                            actions
+                        }
+                        Event::Discovered { addr, .. } => {
+                            net.send(Command::Dial(addr)).await;
+                            Vec::new()
+                        }
+                        Event::DialFailed { reason, .. } => {
+                            tracing::info!(reason, "dial failed");
+                            Vec::new()
+                        }
+                        Event::JoinResponse { .. } | Event::JoinFailed { .. } => Vec::new(),
+                    }
+                }
+            };
+            for action in actions {
+                if !matches!(action, NetAction::JoinReply(..)) {
+                    last_traffic = Some(Instant::now());
+                }
+                let command = match action {
+                    NetAction::Send(peer, frame) => match peer.parse() {
+                        Ok(peer) => Command::Send { peer, frame },
+                        Err(_) => continue,
+                    },
+                    NetAction::Disconnect(peer) => match peer.parse() {
+                        Ok(peer) => Command::Disconnect(peer),
+                        Err(_) => continue,
+                    },
+                    NetAction::JoinReply(id, response) => Command::JoinReply { id, response },
+                };
+                net.send(command).await;
+            }
+        }
+        let peers = self.call(|c| Ok(c.stats())).await?;
+        Ok(SyncReport { peers })
+    }
+
+    /// `join TICKET`: creates this device in `dir`, redeems the ticket with the inviter, stores
+    /// the workspace and syncs what this member is entitled to, then returns the open node.
+    pub async fn join_with_ticket(
+        dir: &Path,
+        ticket: &str,
+        name: &str,
+        timeout: Duration,
+    ) -> Result<(Node, SyncReport), NodeError> {
+        let ticket = Ticket::decode(ticket).map_err(|e| NodeError::Invalid(e.to_string()))?;
+        domain::require_text("name", name)?;
+        let inviter = Peer::from_bytes(&ticket.inviter)
+            .map_err(|_| NodeError::Invalid("the ticket names no valid inviter".into()))?;
+        let addrs: Vec<Address> = ticket
+            .addrs
+            .iter()
+            .filter_map(|a| Address::try_from(a.clone()).ok())
+            .collect();
+        if addrs.is_empty() {
+            return Err(NodeError::Invalid(
+                "the ticket carries no address to reach the inviter".into(),
+            ));
+        }
+        let me = Node::init_device(dir)?;
+        let key = crate::identity::load(&dir.join(crate::KEY_FILE))?;
+        let entry = Entry {
+            prev: vec![ticket.invite_entry.clone()],
+            author: me.clone(),
+            at: now(),
+            op: Op::Redeem {
+                invite: ticket.invite.clone(),
+                name: name.trim().to_owned(),
+                secret: ticket.secret.clone(),
+            },
+        };
+        let signed =
+            SignedEntry::sign(&key, entry).map_err(|e| NodeError::Invalid(e.to_string()))?;
+        let request = serde_json::to_vec(&JoinRequest {
+            entry: signed.encode(),
+        })
+        .unwrap_or_default();
+        let (net, mut events) = net::spawn(net::Config {
+            key,
+            listen: Vec::new(),
+            mdns: false,
+            idle_timeout: Duration::from_secs(60),
+        })
+        .map_err(|e| NodeError::Invalid(e.to_string()))?;
+        for addr in &addrs {
+            net.send(Command::Dial(addr.clone())).await;
+        }
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut asked = false;
+        let workspace = loop {
+            let event = tokio::time::timeout_at(deadline, events.recv())
+                .await
+                .map_err(|_| {
+                    NodeError::Invalid(format!(
+                        "could not reach the inviter within {} s",
+                        timeout.as_secs()
+                    ))
+                })?
+                .ok_or(NodeError::Stopped)?;
+            match event {
+                Event::Connected { peer, .. } if peer == inviter && !asked => {
+                    asked = true;
+                    net.send(Command::Join {
+                        peer,
+                        request: request.clone(),
+                    })
+                    .await;
+                }
+                Event::JoinResponse { peer, response } if peer == inviter => {
+                    let resp: JoinResponse = serde_json::from_slice(&response).map_err(|_| {
+                        NodeError::Invalid("the inviter sent an unreadable answer".into())
+                    })?;
+                    match (resp.ok, resp.workspace) {
+                        (true, Some(ws)) => {
+                            break B64.decode(ws).map_err(|_| {
+                                NodeError::Invalid(
+                                    "the inviter sent an unreadable workspace".into(),
+                                )
+                            })?;
+                        }
+                        _ => {
+                            let why = resp.error.unwrap_or_else(|| "refused".into());
+                            return Err(NodeError::Invalid(format!("the inviter refused: {why}")));
+                        }
+                    }
+                }
+                Event::JoinFailed { reason, .. } => {
+                    return Err(NodeError::Invalid(format!("joining failed: {reason}")));
+                }
+                _ => {}
+            }
+        };
+        let node = Node::join(dir, &workspace).await?;
+        let addr_list =
+            serde_json::to_string(&addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+                .unwrap_or_default();
+        let inviter_id = inviter.to_string();
+        node.call(move |c| {
+            Ok(c.store
+                .note_peer(&inviter_id, Some(&addr_list), Some(now()), None)?)
+        })
+        .await?;
+        // Sync over the connection we already have: announce ourselves to the inviter.
+        node.call(|c| c.sync_start()).await?;
+        let inviter_id = inviter.to_string();
+        let first = node
+            .call(move |c| c.sync_connected(&inviter_id, ""))
+            .await?;
+        for action in first {
+            if let NetAction::Send(peer, frame) = action
+                && let Ok(peer) = peer.parse()
+            {
+                net.send(Command::Send { peer, frame }).await;
+            }
+        }
+        let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let options = ServeOptions {
+            listen: Vec::new(),
+            mdns: false,
+            dial: Vec::new(),
+            stop_when_idle: Some(Duration::from_millis(1500)),
+            timeout: Some(remaining),
+        };
+        let report = node
+            .run(net, events, options, |_| {}, std::future::pending())
+            .await?;
+        Ok((node, report))
+    }
+
+    /// See [`Core::create_invite`]; uses the addresses of a running `serve` unless given.
+    pub async fn create_invite(
+        &self,
+        expires_in: Duration,
+        admin: bool,
+        addrs: Vec<Address>,
+    ) -> Result<String, NodeError> {
+        self.call(move |c| {
+            let addrs = if addrs.is_empty() {
+                c.listen_addrs()?
+            } else {
+                addrs
+            };
+            c.create_invite(
+                expires_in,
+                if admin { Role::Admin } else { Role::Member },
+                &addrs,
+            )
+        })
+        .await
+    }
+
+    /// See [`Core::peer_list`].
+    pub async fn peer_list(&self) -> Result<Vec<PeerView>, NodeError> {
+        self.call(|c| c.peer_list()).await
+    }
+
+    /// See [`Core::status`].
+    pub async fn status(&self) -> Result<Vec<DocStatus>, NodeError> {
+        self.call(|c| c.status()).await
+    }
+}
