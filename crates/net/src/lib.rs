@@ -105,6 +105,15 @@ pub enum Event {
         peer: PeerId,
         /// Its address.
         addr: Multiaddr,
+        /// Whether we dialed it (then `addr` is one it listens on).
+        dialed: bool,
+    },
+    /// A peer told us (identify) the addresses it listens on.
+    Identified {
+        /// The peer.
+        peer: PeerId,
+        /// Its listen addresses.
+        addrs: Vec<Multiaddr>,
     },
     /// The last connection with a peer closed.
     Disconnected(PeerId),
@@ -362,11 +371,11 @@ pub fn spawn(config: Config) -> Result<(Handle, mpsc::Receiver<Event>), NetError
                     let out = match event {
                         SwarmEvent::NewListenAddr { address, .. } => Some(Event::Listening(address)),
                         SwarmEvent::ConnectionEstablished { peer_id, endpoint, num_established, .. } if num_established.get() == 1 => {
-                            let addr = match endpoint {
-                                ConnectedPoint::Dialer { address, .. } => address,
-                                ConnectedPoint::Listener { send_back_addr, .. } => send_back_addr,
+                            let (addr, dialed) = match endpoint {
+                                ConnectedPoint::Dialer { address, .. } => (address, true),
+                                ConnectedPoint::Listener { send_back_addr, .. } => (send_back_addr, false),
                             };
-                            Some(Event::Connected { peer: peer_id, addr })
+                            Some(Event::Connected { peer: peer_id, addr, dialed })
                         }
                         SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => Some(Event::Disconnected(peer_id)),
                         SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
@@ -395,6 +404,9 @@ pub fn spawn(config: Config) -> Result<(Handle, mpsc::Receiver<Event>), NetError
                         SwarmEvent::Behaviour(BehaviourEvent::Join(request_response::Event::OutboundFailure { peer, request_id, error, .. })) => {
                             join_outbound.remove(&request_id);
                             Some(Event::JoinFailed { peer, reason: error.to_string() })
+                        }
+                        SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })) => {
+                            Some(Event::Identified { peer: peer_id, addrs: info.listen_addrs.into_iter().take(8).collect() })
                         }
                         SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
                             for (peer, addr) in found {

@@ -272,15 +272,20 @@ impl Core {
     pub(crate) fn sync_connected(
         &mut self,
         peer: &str,
-        addr: &str,
+        addr: Option<&str>,
     ) -> Result<Vec<NetAction>, NodeError> {
         let members = self.members()?;
         if !members.is_member(peer) {
+            tracing::info!(
+                peer,
+                "connection from a device that is not a member: lobby only"
+            );
             return Ok(Vec::new());
         }
-        let addrs = serde_json::to_string(&[addr]).unwrap_or_default();
+        tracing::info!(peer, "member connected");
+        let addrs = addr.map(|a| serde_json::to_string(&[a]).unwrap_or_default());
         self.store
-            .note_peer(peer, Some(&addrs), Some(now()), None)?;
+            .note_peer(peer, addrs.as_deref(), Some(now()), None)?;
         let (outputs, _, _) = self.with_host(|engine, host| engine.connected(host, peer))?;
         Ok(self.net_actions(outputs))
     }
@@ -326,7 +331,8 @@ impl Core {
                 .or_default()
                 .docs_received
                 .extend(received.iter().cloned());
-            rt.last_chunk = self.store.last_chunk()?;
+            // `last_chunk` is left to `sync_tick`: moving it here would skip a change
+            // another process committed just before this frame arrived.
         }
         if !received.is_empty() {
             self.store.note_peer(peer, None, None, Some(now()))?;
@@ -349,6 +355,7 @@ impl Core {
             return Ok(Vec::new());
         }
         let changed = self.store.changed_since(last)?;
+        tracing::info!(docs = changed.len(), "local changes to offer");
         if let Some(rt) = self.sync.as_mut() {
             rt.last_chunk = newest;
             for doc in &changed {
@@ -482,6 +489,9 @@ impl Core {
         role: Role,
         addrs: &[Address],
     ) -> Result<String, NodeError> {
+        if !self.members()?.is_admin(&self.me) {
+            return Err(NodeError::Invalid("only an admin can invite".into()));
+        }
         if addrs.is_empty() {
             return Err(NodeError::Invalid(
                 "no address to put in the ticket: run `entrepairs serve` first, or pass --addr MULTIADDR".into(),
@@ -723,9 +733,21 @@ impl Node {
                             on_listen(full);
                             Vec::new()
                         }
-                        Event::Connected { peer, addr } => {
+                        Event::Connected { peer, addr, dialed } => {
                             let (peer, addr) = (peer.to_string(), addr.to_string());
-                            self.call(move |c| c.sync_connected(&peer, &addr)).await?
+                            self.call(move |c| c.sync_connected(&peer, dialed.then_some(addr.as_str()))).await?
+                        }
+                        Event::Identified { peer, addrs } => {
+                            let peer = peer.to_string();
+                            let list: Vec<String> = addrs.iter().map(|a| a.to_string()).collect();
+                            let list = serde_json::to_string(&list).unwrap_or_default();
+                            self.call(move |c| {
+                                if c.members()?.is_member(&peer) {
+                                    c.store.note_peer(&peer, Some(&list), None, None)?;
+                                }
+                                Ok(Vec::new())
+                            })
+                            .await?
                         }
                         Event::Disconnected(peer) => {
                             let peer = peer.to_string();
@@ -885,7 +907,7 @@ impl Node {
         node.call(|c| c.sync_start()).await?;
         let inviter_id = inviter.to_string();
         let first = node
-            .call(move |c| c.sync_connected(&inviter_id, ""))
+            .call(move |c| c.sync_connected(&inviter_id, None))
             .await?;
         for action in first {
             if let NetAction::Send(peer, frame) = action

@@ -1,0 +1,320 @@
+//! Real processes on 127.0.0.1, driven through the CLI: a workspace is created, colleagues join
+//! with tickets, notes converge, a private review reaches only its two participants, a device
+//! that was never invited gets nothing, a removed member gets nothing new, a restarted peer
+//! catches up, and an edit made by another command while `serve` runs reaches the others.
+//! mDNS is off: nothing leaves the loopback interface.
+
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::print_stderr)] // test failures, with their location and logs
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Peer, id_of};
+
+/// A running `entrepairs serve`, stopped with SIGTERM when dropped.
+struct Serve {
+    child: Child,
+    addr: String,
+    log: std::path::PathBuf,
+}
+
+impl Serve {
+    fn start(peer: &Peer) -> Serve {
+        let log = peer.path(&format!("serve-{}.log", std::process::id()));
+        let mut child = peer
+            .cmd(&["serve", "--listen", "/ip4/127.0.0.1/tcp/0", "--no-mdns"])
+            .env("ENTREPAIRS_LOG", "info,libp2p=warn")
+            .stdout(Stdio::piped())
+            .stderr(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&log)
+                    .unwrap(),
+            )
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("serve prints its address");
+        let addr = line
+            .strip_prefix("listening ")
+            .expect("a listening line")
+            .to_owned();
+        assert!(addr.contains("/p2p/12D3KooW"), "{addr}");
+        Serve { child, addr, log }
+    }
+
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            eprintln!("--- log of serve {} ---\n{log}", self.addr);
+        }
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits (bounded) until `check` holds.
+fn eventually(what: &str, check: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn has_note(peer: &Peer, title: &str) -> bool {
+    peer.json(&["note", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["title"] == title)
+}
+
+fn ticket(admin: &Peer) -> String {
+    admin.json(&["invite", "create", "--expires", "10m"])["ticket"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Every byte of the files of a data directory.
+fn raw_bytes(peer: &Peer) -> Vec<u8> {
+    common::files(&peer.dir)
+        .into_iter()
+        .flat_map(|(path, _, _)| std::fs::read(path).unwrap())
+        .collect()
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn colleagues_sync_exactly_what_they_are_entitled_to() {
+    let a = Peer::init("Alice");
+    a.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Before anyone joined",
+        "--body",
+        "x",
+    ]);
+    let serve_a = Serve::start(&a);
+
+    // B and C join with single-use tickets; a ticket cannot be used twice.
+    let (b, c) = (Peer::new(), Peer::new());
+    let t = ticket(&a);
+    assert!(t.len() <= 400 && !t.contains(char::is_whitespace), "{t}");
+    let joined = b.json(&["join", &t, "--name", "Bob", "--timeout", "30s"]);
+    assert_eq!(joined["workspace_name"], "Acme");
+    assert!(
+        has_note(&b, "Before anyone joined"),
+        "B holds what it is entitled to after join"
+    );
+    let reuse = Peer::new();
+    let err = reuse.fail(&["join", &t, "--name", "Eve", "--timeout", "30s"]);
+    assert!(err.contains("already used"), "{err}");
+    c.ok(&["join", &ticket(&a), "--name", "Carol", "--timeout", "30s"]);
+    let members: Vec<String> = a
+        .json(&["member", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(members, ["Alice", "Bob", "Carol"]);
+
+    let serve_b = Serve::start(&b);
+    let serve_c = Serve::start(&c);
+
+    // An edit made by another command while A serves reaches both.
+    a.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Live from Alice",
+        "--body",
+        "hello",
+    ]);
+    eventually("B and C get Alice's note", || {
+        has_note(&b, "Live from Alice") && has_note(&c, "Live from Alice")
+    });
+    b.ok(&["note", "add", "--title", "Bob writes back", "--body", "hi"]);
+    eventually("A and C get Bob's note", || {
+        has_note(&a, "Bob writes back") && has_note(&c, "Bob writes back")
+    });
+
+    // A private review between A and B never reaches C.
+    let b_id = b.json(&["whoami"])["member_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let secret_topic = "quarterly-secret-topic-7f3a";
+    let review = id_of(&a.ok(&[
+        "review",
+        "request",
+        "--reviewer",
+        &b_id,
+        "--about",
+        secret_topic,
+        "--template",
+        "sbi",
+    ]));
+    eventually("B gets the review", || {
+        b.run(&["review", "show", &review]).status.success()
+    });
+    a.ok(&["note", "add", "--title", "After the review", "--body", "x"]);
+    eventually("C gets the later note", || has_note(&c, "After the review"));
+    assert!(c.fail(&["review", "show", &review]).contains("no review"));
+    let c_bytes = raw_bytes(&c);
+    assert!(
+        !contains(&c_bytes, &review) && !contains(&c_bytes, secret_topic),
+        "C's files hold no byte of the review"
+    );
+
+    // A device that was never invited gets nothing, not even a document id.
+    let d = Peer::init("Dave");
+    let err = d.fail(&["sync", "--peer", &serve_a.addr, "--timeout", "5s"]);
+    assert!(
+        err.contains("no exchange") || err.contains("timed out"),
+        "{err}"
+    );
+    assert!(!has_note(&d, "Live from Alice"));
+    assert!(!contains(&raw_bytes(&d), "Live from Alice"));
+
+    // After C is removed, new notes no longer reach C.
+    let c_id = c.json(&["whoami"])["member_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    a.ok(&["member", "remove", &c_id]);
+    a.ok(&[
+        "note",
+        "add",
+        "--title",
+        "After removing Carol",
+        "--body",
+        "x",
+    ]);
+    eventually("B gets the note written after the removal", || {
+        has_note(&b, "After removing Carol")
+    });
+    b.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Bob after the removal",
+        "--body",
+        "x",
+    ]);
+    eventually("A gets Bob's later note", || {
+        has_note(&a, "Bob after the removal")
+    });
+    assert!(!has_note(&c, "After removing Carol") && !has_note(&c, "Bob after the removal"));
+
+    // A peer killed and restarted catches up.
+    serve_b.kill();
+    a.ok(&[
+        "note",
+        "add",
+        "--title",
+        "While Bob was down",
+        "--body",
+        "x",
+    ]);
+    let _serve_b = Serve::start(&b);
+    eventually("B catches up after a restart", || {
+        has_note(&b, "While Bob was down")
+    });
+    assert_eq!(b.json(&["doctor"])["ok"], true);
+    assert_eq!(a.json(&["doctor"])["ok"], true);
+    let status = a.json(&["status"]);
+    assert!(
+        status
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["state"] == "in-sync"),
+        "{status}"
+    );
+    let peers = a.json(&["peers"]);
+    assert!(
+        peers
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "Bob" && p["member"] == true),
+        "{peers}"
+    );
+    drop(serve_c);
+}
+
+#[test]
+fn one_off_sync_and_bad_tickets() {
+    let a = Peer::init("Alice");
+    let serve_a = Serve::start(&a);
+    let b = Peer::new();
+    b.ok(&["join", &ticket(&a), "--name", "Bob"]);
+    drop(serve_a);
+    a.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Offline edit",
+        "--body",
+        "made while nobody listened",
+    ]);
+    let serve_a = Serve::start(&a);
+    let report = b.json(&["sync", "--peer", &serve_a.addr, "--timeout", "20s"]);
+    assert!(
+        report["peers"]
+            .as_object()
+            .unwrap()
+            .values()
+            .any(|p| p["bytes_received"].as_u64().unwrap() > 0),
+        "{report}"
+    );
+    assert!(has_note(&b, "Offline edit"));
+
+    for (bad, want) in [
+        ("hello", "not a valid Entrepairs invite"),
+        ("ep1AAAA", "not a valid"),
+        (&*"ep1A".repeat(120), "longer than 400"),
+    ] {
+        let fresh = Peer::new();
+        let err = fresh.fail(&["join", bad, "--name", "X"]);
+        assert!(err.contains(want), "{bad}: {err}");
+    }
+    let err = b.fail(&["invite", "create"]);
+    assert!(err.contains("admin"), "{err}");
+    let err = a.fail(&["invite", "create", "--expires", "soon"]);
+    assert!(err.contains("invalid duration"), "{err}");
+}
