@@ -608,14 +608,21 @@ impl Core {
             .store
             .peers()?
             .into_iter()
-            .map(|(peer, addrs, connected, synced)| PeerView {
-                name: ws.members.get(&peer).map(|m| m.name.clone()),
-                member: members.is_member(&peer),
-                addrs: serde_json::from_str(&addrs).unwrap_or_default(),
-                last_connected: connected.map(domain::time::rfc3339),
-                last_synced: synced.map(domain::time::rfc3339),
-                peer,
-            })
+            .map(
+                |store::PeerRow {
+                     peer,
+                     addrs,
+                     last_connected: connected,
+                     last_synced: synced,
+                 }| PeerView {
+                    name: ws.members.get(&peer).map(|m| m.name.clone()),
+                    member: members.is_member(&peer),
+                    addrs: serde_json::from_str(&addrs).unwrap_or_default(),
+                    last_connected: connected.map(domain::time::rfc3339),
+                    last_synced: synced.map(domain::time::rfc3339),
+                    peer,
+                },
+            )
             .collect())
     }
 
@@ -628,7 +635,7 @@ impl Core {
             .into_iter()
             .map(|(p, d, g)| ((p, d), g))
             .collect();
-        let peers: Vec<String> = self.store.peers()?.into_iter().map(|p| p.0).collect();
+        let peers: Vec<String> = self.store.peers()?.into_iter().map(|p| p.peer).collect();
         let ws = self.workspace()?;
         let members = self.members_of(&ws)?;
         let mut out = Vec::new();
@@ -693,9 +700,7 @@ impl Node {
             .call(|c| Ok(c.store.peers()?))
             .await?
             .into_iter()
-            .flat_map(|(_, addrs, _, _)| {
-                serde_json::from_str::<Vec<String>>(&addrs).unwrap_or_default()
-            })
+            .flat_map(|p| serde_json::from_str::<Vec<String>>(&p.addrs).unwrap_or_default())
             .filter_map(|a| a.parse().ok())
             .collect();
         for addr in options.dial.iter().chain(known.iter()) {

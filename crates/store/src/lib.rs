@@ -65,6 +65,19 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
 }
 
+/// A peer this device has met.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerRow {
+    /// Device id.
+    pub peer: String,
+    /// Addresses it can be dialed at (JSON list).
+    pub addrs: String,
+    /// Last connection, ms.
+    pub last_connected: Option<i64>,
+    /// Last time something was received from it, ms.
+    pub last_synced: Option<i64>,
+}
+
 /// A stored document's identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocRow {
@@ -298,12 +311,19 @@ impl Store {
         Ok(())
     }
 
-    /// Known peers: (peer, addresses JSON, last connected, last synced).
-    pub fn peers(&self) -> Result<Vec<(String, String, Option<i64>, Option<i64>)>, StoreError> {
+    /// Known peers.
+    pub fn peers(&self) -> Result<Vec<PeerRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT peer, addrs, last_connected, last_synced FROM peers ORDER BY peer",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(PeerRow {
+                peer: r.get(0)?,
+                addrs: r.get(1)?,
+                last_connected: r.get(2)?,
+                last_synced: r.get(3)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
