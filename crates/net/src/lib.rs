@@ -432,3 +432,19 @@ pub fn spawn(config: Config) -> Result<(Handle, mpsc::Receiver<Event>), NetError
     });
     Ok((Handle { commands }, events))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn frame_lengths_are_checked_before_reading() {
+        let mut huge = futures::io::Cursor::new(u32::MAX.to_be_bytes().to_vec());
+        let err = read_frame(&mut huge, MAX_SYNC_FRAME).await.unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+        let mut short = futures::io::Cursor::new([0, 0, 0, 9, 1, 2].to_vec());
+        assert!(read_frame(&mut short, MAX_SYNC_FRAME).await.is_err());
+        let mut ok = futures::io::Cursor::new([0, 0, 0, 2, 7, 8].to_vec());
+        assert_eq!(read_frame(&mut ok, MAX_SYNC_FRAME).await.unwrap(), [7, 8]);
+    }
+}

@@ -967,3 +967,133 @@ impl Node {
         self.call(|c| c.status()).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{NewNote, Node};
+    use sync::protocol::{DocDigest, MAX_FRAME};
+
+    fn disconnects(actions: &[NetAction], peer: &str) -> bool {
+        actions
+            .iter()
+            .any(|a| matches!(a, NetAction::Disconnect(p) if p == peer))
+    }
+
+    fn sends(actions: &[NetAction]) -> usize {
+        actions
+            .iter()
+            .filter(|a| matches!(a, NetAction::Send(..)))
+            .count()
+    }
+
+    #[tokio::test]
+    async fn hostile_frames_are_refused_without_harm() {
+        let tmp = tempfile::tempdir().unwrap();
+        let node = Node::init(&tmp.path().join("a"), "Alice", "Acme")
+            .await
+            .unwrap();
+        let note = node
+            .add_note(NewNote {
+                title: "Kept".into(),
+                body: "safe".into(),
+                ..NewNote::default()
+            })
+            .await
+            .unwrap();
+        let bob = domain::Keypair::generate_ed25519()
+            .public()
+            .to_peer_id()
+            .to_string();
+        let dave = domain::Keypair::generate_ed25519()
+            .public()
+            .to_peer_id()
+            .to_string();
+        node.add_member(bob.clone(), "Bob".into()).await.unwrap();
+        let (bob2, dave2, note2) = (bob.clone(), dave.clone(), note.clone());
+        node.call(move |c| {
+            let (bob, dave, note) = (bob2, dave2, note2);
+            c.sync_start()?;
+            // A device that is not a member gets nothing on connection, and is dropped on its
+            // first frame, whatever the frame says.
+            assert!(c.sync_connected(&dave, None)?.is_empty());
+            let ask = Message::Summary(vec![DocDigest {
+                id: note.clone(),
+                heads: [0; 32],
+            }])
+            .encode();
+            let out = c.sync_frame(&dave, &ask)?;
+            assert!(disconnects(&out, &dave) && sends(&out) == 0, "{out:?}");
+
+            assert!(
+                sends(&c.sync_connected(&bob, None)?) == 1,
+                "a member gets a summary"
+            );
+            let valid = Message::Sync {
+                doc: note.clone(),
+                data: vec![0x42, 0, 0],
+            }
+            .encode();
+            let mut seed = 7u64;
+            let mut random = |n: usize| -> Vec<u8> {
+                (0..n)
+                    .map(|_| {
+                        seed = seed
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        (seed >> 56) as u8
+                    })
+                    .collect()
+            };
+            let mut hostile: Vec<Vec<u8>> = (0..200).map(|i| random(i % 97)).collect();
+            hostile.extend((0..valid.len()).map(|cut| valid[..cut].to_vec()));
+            hostile.push(vec![0u8; MAX_FRAME + 1]);
+            hostile.push(
+                Message::Sync {
+                    doc: note.clone(),
+                    data: random(4096),
+                }
+                .encode(),
+            );
+            hostile.push(
+                Message::Sync {
+                    doc: "unknown-doc".into(),
+                    data: random(300),
+                }
+                .encode(),
+            );
+            for frame in &hostile {
+                c.sync_connected(&bob, None)?;
+                let out = c.sync_frame(&bob, frame)?;
+                let malformed = match Message::decode(frame) {
+                    Err(_) => true,
+                    // Garbage inside a well-formed frame is an invalid Automerge message.
+                    Ok(Message::Sync { data, .. }) => {
+                        automerge::sync::Message::decode(&data).is_err()
+                    }
+                    Ok(Message::Summary(_)) => false,
+                };
+                if malformed {
+                    assert!(
+                        disconnects(&out, &bob) && sends(&out) == 0,
+                        "{} bytes: {out:?}",
+                        frame.len()
+                    );
+                }
+            }
+            // A summary naming documents Bob could not hold is answered about Bob's documents only.
+            let bogus = Message::Summary(vec![DocDigest {
+                id: "not-a-doc".into(),
+                heads: [1; 32],
+            }])
+            .encode();
+            c.sync_connected(&bob, None)?;
+            assert!(!disconnects(&c.sync_frame(&bob, &bogus)?, &bob));
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert_eq!(node.note(note).await.unwrap().body, "safe");
+        assert!(node.doctor(false).await.unwrap().ok);
+    }
+}

@@ -291,6 +291,8 @@ pub fn evaluate(workspace: &str, encoded: &[String]) -> Result<Members, Membersh
     if !genesis_done {
         return Err(MembershipError::NoGenesis(workspace.to_owned()));
     }
+    // Sorted, so that the result does not depend on the order entries were stored in.
+    out.rejected.sort();
     let followed: BTreeSet<&String> = entries.values().flat_map(|e| e.entry.prev.iter()).collect();
     out.heads = applied
         .iter()

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs each fuzz target for a bounded time (FUZZ_SECONDS, default 20) on the nightly toolchain.
+# Installs cargo-fuzz if it is missing. A crash leaves its input under fuzz/artifacts/ and fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${FUZZ_SECONDS:-20}
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  cargo install cargo-fuzz --locked
+fi
+for target in frame ticket membership; do
+  cargo +nightly fuzz run "$target" -- -max_total_time="$seconds" -rss_limit_mb=1024 -max_len=65536
+done
