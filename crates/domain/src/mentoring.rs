@@ -6,7 +6,7 @@ use autosurgeon::{Hydrate, Reconcile, Text};
 
 use crate::recognition::{complete_action, confirm_contribution};
 use crate::{
-    ActionItem, Contribution, ContributionKind, DocKind, DocMeta, DomainError, Scope, TypedDoc,
+    ActionItem, Contribution, ContributionKind, DocKind, DocMeta, DomainError, TypedDoc,
     require_text,
 };
 
@@ -109,14 +109,8 @@ impl TypedDoc for Mentoring {
         &self.meta
     }
     fn validate(&self) -> Result<(), DomainError> {
-        let mut pair = vec![self.mentor.clone(), self.mentee.clone()];
-        pair.sort();
-        if self.meta.parsed_scope()? != Scope::Private || pair != self.meta.participants {
-            return Err(DomainError::Invalid(
-                "a mentoring relationship is private to its mentor and mentee".into(),
-            ));
-        }
-        Ok(())
+        self.meta
+            .require_private_pair(&self.mentor, &self.mentee, "a mentoring relationship")
     }
 }
 
@@ -344,6 +338,7 @@ impl Mentoring {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Scope;
     use crate::doc;
     use libp2p_identity::Keypair;
 

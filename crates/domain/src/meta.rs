@@ -192,6 +192,19 @@ impl DocMeta {
         self.scope.parse()
     }
 
+    /// Checks that the document is private to exactly the two members `a` and `b`; `what`
+    /// names the document in the error ("a review is private to …").
+    pub fn require_private_pair(&self, a: &str, b: &str, what: &str) -> Result<(), DomainError> {
+        let mut pair = vec![a.to_owned(), b.to_owned()];
+        pair.sort();
+        if self.parsed_scope()? != Scope::Private || pair != self.participants {
+            return Err(DomainError::invalid(format!(
+                "{what} is private to its two participants"
+            )));
+        }
+        Ok(())
+    }
+
     /// The bytes covered by the signature: every field but the signature, each length-prefixed
     /// so that no two different headers share an encoding.
     pub fn signing_bytes(&self) -> Vec<u8> {

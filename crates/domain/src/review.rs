@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use autosurgeon::{Hydrate, Reconcile, Text};
 
 use crate::{
-    Contribution, ContributionKind, DocKind, DocMeta, DomainError, Scope, TypedDoc, require_text,
+    Contribution, ContributionKind, DocKind, DocMeta, DomainError, TypedDoc, require_text,
 };
 
 /// The feedback templates.
@@ -114,14 +114,8 @@ impl TypedDoc for Review {
         &self.meta
     }
     fn validate(&self) -> Result<(), DomainError> {
-        let mut pair = vec![self.requester.clone(), self.reviewer.clone()];
-        pair.sort();
-        if self.meta.parsed_scope()? != Scope::Private || pair != self.meta.participants {
-            return Err(DomainError::Invalid(
-                "a review is private to its requester and reviewer".into(),
-            ));
-        }
-        Ok(())
+        self.meta
+            .require_private_pair(&self.requester, &self.reviewer, "a review")
     }
 }
 
@@ -361,6 +355,7 @@ impl Review {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Scope;
     use libp2p_identity::Keypair;
 
     fn request(
