@@ -708,12 +708,18 @@ impl Node {
         }
         let mut listening: Vec<String> = Vec::new();
         let mut tick = tokio::time::interval(Duration::from_millis(150));
+        // Edits made through this node are offered at once; the tick finds other processes'.
+        let mut local = self.subscribe();
         let started = Instant::now();
         let mut last_traffic: Option<Instant> = None;
         tokio::pin!(stop);
         loop {
             let actions = tokio::select! {
                 () = &mut stop => break,
+                changed = local.recv() => match changed {
+                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => self.call(|c| c.sync_tick()).await?,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => Vec::new(),
+                },
                 _ = tick.tick() => {
                     if let Some(limit) = options.timeout
                         && started.elapsed() > limit
