@@ -785,7 +785,7 @@ fn export_then_import_reproduces_notes_skills_profiles_and_threads() {
     let again = fresh.json(&["import", "--from", out.to_str().unwrap()]);
     assert_eq!(
         again["added"],
-        json!({"members": 0, "skills": 0, "claims": 0, "endorsements": 0, "communities": 0, "notes": 0, "threads": 0})
+        json!({"members": 0, "skills": 0, "claims": 0, "endorsements": 0, "communities": 0, "notes": 0, "threads": 0, "mentoring": 0, "reviews": 0, "sessions": 0})
     );
     assert_eq!(again["skipped"]["notes"], 3);
 

@@ -486,4 +486,28 @@ fn mentoring_reviews_kudos_and_views_through_the_cli() {
     let err = admin.fail(&["report", "contributions", "--out", "/no/such/dir/r.md"]);
     assert!(err.contains("cannot write"), "{err}");
     assert_eq!(admin.json(&["doctor"])["ok"], true);
+
+    // Export holds the relationships and reviews too; import says it does not re-create them.
+    let dir = admin.path("backup");
+    let exported = admin.json(&["export", "--out", dir.to_str().unwrap()]);
+    assert_eq!(
+        (
+            exported["exported"]["mentoring"].as_u64(),
+            exported["exported"]["reviews"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let file: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("entrepairs-export.json")).unwrap())
+            .unwrap();
+    assert_eq!(file["mentoring"][0]["goals"][0]["text"], "Lead a review");
+    assert_eq!(file["reviews"][0]["about"], "my RFC");
+    let fresh = Peer::init("Fresh");
+    let imported = fresh.json(&["import", "--from", dir.to_str().unwrap()]);
+    assert_eq!(imported["not_imported"], 2);
+    assert!(
+        fresh
+            .ok(&["import", "--from", dir.to_str().unwrap()])
+            .contains("were not imported")
+    );
 }

@@ -333,6 +333,12 @@ impl Out {
             return self.json(s);
         }
         let (a, k) = (&s.added, &s.skipped);
+        if s.not_imported > 0 {
+            self.line(&format!(
+                "{} mentoring relationships, reviews and sessions were not imported: they stay readable in the export file.",
+                s.not_imported
+            ))?;
+        }
         self.line(&format!(
             "Imported {} notes, {} threads, {} profiles, {} skills, {} claims, {} endorsements, {} communities.",
             a.notes, a.threads, a.members, a.skills, a.claims, a.endorsements, a.communities

@@ -39,6 +39,15 @@ struct ExportFile {
     workspace: ExportWorkspace,
     notes: Vec<ExportNote>,
     threads: Vec<ExportThread>,
+    /// Mentoring relationships, reviews and sessions, as `show --json` gives them: exported for
+    /// reading and archiving; `import` does not re-create them (their participants' signatures
+    /// cannot be re-made by another device) and says so.
+    #[serde(default)]
+    mentoring: Vec<serde_json::Value>,
+    #[serde(default)]
+    reviews: Vec<serde_json::Value>,
+    #[serde(default)]
+    sessions: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -140,6 +149,23 @@ impl Core {
                     .collect(),
             });
         }
+        let to_json = |v: Result<serde_json::Value, serde_json::Error>| {
+            v.map_err(|e| NodeError::Invalid(format!("cannot encode the export: {e}")))
+        };
+        let mentoring = self
+            .mentorings()?
+            .iter()
+            .map(|m| to_json(serde_json::to_value(m)))
+            .collect::<Result<_, _>>()?;
+        let reviews = self
+            .reviews()?
+            .iter()
+            .map(|r| to_json(serde_json::to_value(r)))
+            .collect::<Result<_, _>>()?;
+        let mut sessions = Vec::new();
+        for row in self.store.sessions()? {
+            sessions.push(to_json(serde_json::to_value(self.session(&row.id)?))?);
+        }
         let file = ExportFile {
             format: FORMAT.into(),
             version: VERSION,
@@ -156,6 +182,9 @@ impl Core {
             },
             notes,
             threads,
+            mentoring,
+            reviews,
+            sessions,
         };
         let exported = counts(&file);
         let path = write_export(dir, &file, &ws)?;
@@ -281,7 +310,12 @@ impl Core {
             }
             Ok(())
         })?;
-        Ok(ImportSummary { added, skipped })
+        let not_imported = file.mentoring.len() + file.reviews.len() + file.sessions.len();
+        Ok(ImportSummary {
+            added,
+            skipped,
+            not_imported,
+        })
     }
 }
 
@@ -314,6 +348,9 @@ fn counts(file: &ExportFile) -> Counts {
         communities: x.communities.len(),
         notes: file.notes.len(),
         threads: file.threads.len(),
+        mentoring: file.mentoring.len(),
+        reviews: file.reviews.len(),
+        sessions: file.sessions.len(),
     }
 }
 

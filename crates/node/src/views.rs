@@ -333,6 +333,12 @@ pub struct Counts {
     pub notes: usize,
     /// Threads.
     pub threads: usize,
+    /// Mentoring relationships.
+    pub mentoring: usize,
+    /// Peer reviews.
+    pub reviews: usize,
+    /// Sessions.
+    pub sessions: usize,
 }
 
 /// `export`.
@@ -353,4 +359,7 @@ pub struct ImportSummary {
     pub added: Counts,
     /// Records already present, left as they were.
     pub skipped: Counts,
+    /// Mentoring relationships, reviews and sessions in the export, which import does not
+    /// re-create (they stay readable in the export file).
+    pub not_imported: usize,
 }
