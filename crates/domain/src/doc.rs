@@ -128,3 +128,18 @@ pub fn read_meta(doc: &AutoCommit) -> Result<DocMeta, DomainError> {
     meta.verify()?;
     Ok(meta)
 }
+
+/// Reads the header of a document of any kind and checks the whole document against the model
+/// of that kind (what every untrusted or stored document must pass before it is used).
+pub fn check_any(doc: &AutoCommit) -> Result<DocMeta, DomainError> {
+    let meta = read_meta(doc)?;
+    match meta.doc_kind()? {
+        DocKind::Workspace => hydrate_doc::<crate::Workspace>(doc).map(drop)?,
+        DocKind::Note => hydrate_doc::<crate::Note>(doc).map(drop)?,
+        DocKind::Thread => hydrate_doc::<crate::Thread>(doc).map(drop)?,
+        DocKind::Mentoring => hydrate_doc::<crate::Mentoring>(doc).map(drop)?,
+        DocKind::Review => hydrate_doc::<crate::Review>(doc).map(drop)?,
+        DocKind::Session => hydrate_doc::<crate::Session>(doc).map(drop)?,
+    }
+    Ok(meta)
+}

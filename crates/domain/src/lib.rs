@@ -25,13 +25,14 @@ pub mod time;
 mod workspace;
 
 pub use doc::{
-    TypedDoc, actor_for, change, create, fork_for, hydrate_doc, load, load_doc, read_meta,
+    TypedDoc, actor_for, change, check_any, create, fork_for, hydrate_doc, load, load_doc,
+    read_meta,
 };
 pub use error::DomainError;
 pub use help::{Helper, who_can_help};
 pub use insights::*;
 pub use mentoring::{Agreement, DAY_MS, Goal, Mentoring, MentoringKind, SessionLog};
-pub use meta::{DocKind, DocMeta, SCHEMA_VERSION, Scope, valid_id};
+pub use meta::{DocKind, DocMeta, SCHEMA_VERSION, Scope, public_key_of, valid_id};
 pub use note::{MAX_BODY, Note, normalize_tag, parse_links};
 pub use recognition::{ActionItem, Contribution, ContributionKind, Kudos};
 pub use review::{Review, ReviewStatus, Template};

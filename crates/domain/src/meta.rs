@@ -304,7 +304,7 @@ impl DocMeta {
 }
 
 /// The public key embedded in an ed25519 `PeerId` (an identity multihash of the key).
-pub(crate) fn public_key_of(peer: &PeerId) -> Option<PublicKey> {
+pub fn public_key_of(peer: &PeerId) -> Option<PublicKey> {
     let multihash = peer.as_ref();
     // 0x00 is the identity multihash: the digest *is* the protobuf-encoded public key.
     if multihash.code() != 0 {

@@ -228,6 +228,12 @@ impl Core {
             let out = f(&mut w)?;
             Ok::<_, NodeError>((out, w.changed))
         })?;
+        if changed.iter().any(|(_, kind)| *kind == DocKind::Workspace) {
+            // Membership may have changed: the sync runtime recomputes its view on next use.
+            if let Some(rt) = self.sync.as_mut() {
+                rt.invalidate_view();
+            }
+        }
         for (id, kind) in changed {
             // No subscriber is not an error: the CLI has none.
             let _ = self.events.send(Event::DocChanged { id, kind });

@@ -10,7 +10,7 @@ use std::fs;
 use std::path::Path;
 
 use automerge::AutoCommit;
-use domain::{DocKind, DocMeta, DomainError, Mentoring, Note, Review, Session, Thread, Workspace};
+use domain::{DocKind, DocMeta, Workspace};
 use store::Store;
 
 use crate::core::Core;
@@ -19,17 +19,7 @@ use crate::{DB_FILE, KEY_FILE, Node, NodeError, identity};
 /// Loads untrusted bytes and reads their signed header, verified.
 fn header_of(bytes: &[u8]) -> Result<(AutoCommit, DocMeta), NodeError> {
     let doc = domain::load_doc(bytes)?;
-    let meta = domain::read_meta(&doc)?;
-    // The whole document must also be a valid model of its kind.
-    let check = |r: Result<(), DomainError>| r.map_err(NodeError::from);
-    match meta.doc_kind()? {
-        DocKind::Workspace => check(domain::hydrate_doc::<Workspace>(&doc).map(drop))?,
-        DocKind::Note => check(domain::hydrate_doc::<Note>(&doc).map(drop))?,
-        DocKind::Thread => check(domain::hydrate_doc::<Thread>(&doc).map(drop))?,
-        DocKind::Mentoring => check(domain::hydrate_doc::<Mentoring>(&doc).map(drop))?,
-        DocKind::Review => check(domain::hydrate_doc::<Review>(&doc).map(drop))?,
-        DocKind::Session => check(domain::hydrate_doc::<Session>(&doc).map(drop))?,
-    }
+    let meta = domain::check_any(&doc)?;
     Ok((doc, meta))
 }
 

@@ -958,18 +958,23 @@ impl Core {
         })
     }
 
+    /// Every contribution this device holds, from the store's index (no document is loaded).
     fn all_contributions(&self) -> Result<Vec<domain::Contribution>, NodeError> {
-        let mut out = Vec::new();
-        for m in self.all::<Mentoring>()? {
-            out.extend(m.contributions);
-        }
-        for r in self.all::<Review>()? {
-            out.extend(r.contributions);
-        }
-        for s in self.all::<Session>()? {
-            out.extend(s.contributions);
-        }
-        Ok(out)
+        Ok(self
+            .store
+            .contributions()?
+            .into_iter()
+            .map(|c| domain::Contribution {
+                id: c.id,
+                kind: c.kind,
+                giver: c.giver,
+                receivers: c.receivers,
+                minutes: c.minutes,
+                created_at: c.created_at,
+                confirmed_by: c.confirmed_by,
+                confirmed_at: None,
+            })
+            .collect())
     }
 
     /// `balance [MEMBER]`.

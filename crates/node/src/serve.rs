@@ -33,6 +33,9 @@ pub(crate) struct SyncRuntime {
     last_chunk: i64,
     stats: BTreeMap<String, PeerStats>,
     joins: VecDeque<(i64, String)>,
+    /// The workspace and its evaluated membership, kept between frames and recomputed only
+    /// when the workspace document changes.
+    view: Option<(Workspace, Members)>,
 }
 
 /// Traffic with one peer.
@@ -81,14 +84,10 @@ struct SyncHost<'a> {
     membership_changed: bool,
 }
 
-fn validate_kind(doc: &AutoCommit, kind: DocKind) -> bool {
-    match kind {
-        DocKind::Workspace => domain::hydrate_doc::<Workspace>(doc).is_ok(),
-        DocKind::Note => domain::hydrate_doc::<domain::Note>(doc).is_ok(),
-        DocKind::Thread => domain::hydrate_doc::<domain::Thread>(doc).is_ok(),
-        DocKind::Mentoring => domain::hydrate_doc::<domain::Mentoring>(doc).is_ok(),
-        DocKind::Review => domain::hydrate_doc::<domain::Review>(doc).is_ok(),
-        DocKind::Session => domain::hydrate_doc::<domain::Session>(doc).is_ok(),
+impl SyncRuntime {
+    /// Forgets the cached workspace and membership (the workspace document changed).
+    pub(crate) fn invalidate_view(&mut self) {
+        self.view = None;
     }
 }
 
@@ -119,10 +118,9 @@ impl SyncHost<'_> {
             Ok(k) => (k, meta.scope.clone()),
             Err(_) => return false,
         };
-        let mut copy = cached.fork();
         let ok = self
             .core
-            .write(|w| w.merge(doc, kind, &scope, &mut copy))
+            .write(|w| w.merge(doc, kind, &scope, cached))
             .is_ok();
         if !ok {
             // The merged result did not verify: forget the in-memory copy, keep what is stored.
@@ -161,12 +159,11 @@ impl Host for SyncHost<'_> {
             .map(|d| d.into_iter().map(|r| r.id).collect())
             .unwrap_or_default()
     }
-    fn meta(&self, doc: &str) -> Option<DocMeta> {
-        if let Some((_, meta)) = self.cache.get(doc) {
-            return Some(meta.clone());
+    fn meta(&mut self, doc: &str) -> Option<DocMeta> {
+        if !self.load(doc) {
+            return None;
         }
-        let bytes = self.core.store.doc_bytes(doc).ok()??;
-        domain::read_meta(&domain::load_doc(&bytes).ok()?).ok()
+        self.cache.get(doc).map(|(_, meta)| meta.clone())
     }
     fn doc_mut(&mut self, doc: &str) -> Option<&mut AutoCommit> {
         if !self.load(doc) {
@@ -178,7 +175,10 @@ impl Host for SyncHost<'_> {
         let Ok(kind) = meta.doc_kind() else {
             return false;
         };
-        if !validate_kind(&doc, kind) {
+        if domain::check_any(&doc)
+            .ok()
+            .is_none_or(|m| m.doc_kind().ok() != Some(kind))
+        {
             return false;
         }
         let id = meta.id.clone();
@@ -206,8 +206,14 @@ impl Core {
         f: impl FnOnce(&mut Engine, &mut SyncHost<'_>) -> R,
     ) -> Result<(R, BTreeSet<String>, bool), NodeError> {
         let mut rt = self.sync.take().unwrap_or_default();
-        let ws = self.workspace()?;
-        let members = self.members_of(&ws)?;
+        let (ws, members) = match rt.view.take() {
+            Some(view) => view,
+            None => {
+                let ws = self.workspace()?;
+                let members = self.members_of(&ws)?;
+                (ws, members)
+            }
+        };
         let out;
         let received;
         let membership_changed;
@@ -223,6 +229,7 @@ impl Core {
             out = f(&mut rt.engine, &mut host);
             received = std::mem::take(&mut host.received);
             membership_changed = host.membership_changed;
+            rt.view = Some((host.ws, host.members));
         }
         self.sync = Some(rt);
         Ok((out, received, membership_changed))
@@ -234,15 +241,13 @@ impl Core {
             match out {
                 Output::Send { to, msg } => {
                     let frame = msg.encode();
-                    if let (Some(rt), Message::Sync { doc, .. }) = (self.sync.as_mut(), &msg) {
+                    if let Some(rt) = self.sync.as_mut() {
                         let stats = rt.stats.entry(to.clone()).or_default();
                         stats.frames_sent += 1;
                         stats.bytes_sent += frame.len();
-                        stats.docs_sent.insert(doc.clone());
-                    } else if let Some(rt) = self.sync.as_mut() {
-                        let stats = rt.stats.entry(to.clone()).or_default();
-                        stats.frames_sent += 1;
-                        stats.bytes_sent += frame.len();
+                        if let Message::Sync { doc, .. } = &msg {
+                            stats.docs_sent.insert(doc.clone());
+                        }
                     }
                     actions.push(NetAction::Send(to, frame));
                 }
@@ -315,16 +320,20 @@ impl Core {
                 return Ok(vec![NetAction::Disconnect(peer.to_owned())]);
             }
         };
-        if let Message::Summary(docs) = &msg
-            && self.members()?.is_member(peer)
-        {
-            for d in docs {
-                self.store.note_peer_doc(peer, &d.id, &d.heads, now())?;
+        let (outputs, received, membership_changed) = self.with_host(|engine, host| {
+            // What a member announced is kept for `status`.
+            if let Message::Summary(docs) = &msg
+                && host.members.is_member(peer)
+            {
+                for d in docs {
+                    host.core
+                        .store
+                        .note_peer_doc(peer, &d.id, &d.heads, now())?;
+                }
             }
-        }
-        let (outputs, received, membership_changed) =
-            self.with_host(|engine, host| engine.received(host, peer, msg))?;
-        let mut actions = self.net_actions(outputs);
+            Ok::<_, NodeError>(engine.received(host, peer, msg))
+        })?;
+        let mut actions = self.net_actions(outputs?);
         if let Some(rt) = self.sync.as_mut() {
             rt.stats
                 .entry(peer.to_owned())
@@ -358,6 +367,9 @@ impl Core {
         tracing::info!(docs = changed.len(), "local changes to offer");
         if let Some(rt) = self.sync.as_mut() {
             rt.last_chunk = newest;
+            if changed.contains(&self.workspace_id) {
+                rt.invalidate_view();
+            }
             for doc in &changed {
                 // The stored version is newer: drop the cached copy so it is reloaded.
                 rt.cache.remove(doc);

@@ -550,16 +550,8 @@ pub fn check_document(store: &Store, row: &DocRow) -> Result<(), StoreError> {
         id: row.id.clone(),
         source,
     };
-    let meta = match row.kind {
-        DocKind::Workspace => domain::hydrate_doc::<domain::Workspace>(&doc).map(|m| m.meta),
-        DocKind::Note => domain::hydrate_doc::<domain::Note>(&doc).map(|m| m.meta),
-        DocKind::Thread => domain::hydrate_doc::<domain::Thread>(&doc).map(|m| m.meta),
-        DocKind::Mentoring => domain::hydrate_doc::<domain::Mentoring>(&doc).map(|m| m.meta),
-        DocKind::Review => domain::hydrate_doc::<domain::Review>(&doc).map(|m| m.meta),
-        DocKind::Session => domain::hydrate_doc::<domain::Session>(&doc).map(|m| m.meta),
-    }
-    .map_err(err)?;
-    if meta.id != row.id || meta.scope != row.scope {
+    let meta = domain::check_any(&doc).map_err(err)?;
+    if meta.id != row.id || meta.scope != row.scope || meta.kind != row.kind.as_str() {
         return Err(err(DomainError::Invalid(
             "the header does not match the database's record".into(),
         )));

@@ -34,7 +34,7 @@ pub trait Host {
     /// Ids of every document held.
     fn doc_ids(&self) -> Vec<String>;
     /// The verified header of a held document.
-    fn meta(&self, doc: &str) -> Option<DocMeta>;
+    fn meta(&mut self, doc: &str) -> Option<DocMeta>;
     /// A held document.
     fn doc_mut(&mut self, doc: &str) -> Option<&mut AutoCommit>;
     /// A new document arrived whole with a verified header both sides may hold. Returns false
@@ -90,7 +90,7 @@ pub fn heads_digest(doc: &mut AutoCommit) -> [u8; 32] {
     h.finalize().into()
 }
 
-fn shareable<H: Host>(host: &H, peer: &str, doc: &str) -> Option<DocMeta> {
+fn shareable<H: Host>(host: &mut H, peer: &str, doc: &str) -> Option<DocMeta> {
     let meta = host.meta(doc)?;
     (host.may_hold(&host.me(), &meta) && host.may_hold(peer, &meta)).then_some(meta)
 }
@@ -164,15 +164,9 @@ impl Engine {
 
     /// A held document changed locally: offer it to every connected peer who may hold it.
     pub fn local_change<H: Host>(&mut self, host: &mut H, doc: &str) -> Vec<Output> {
-        let peers: Vec<String> = self.sessions.keys().cloned().collect();
-        let peers: Vec<String> = peers
-            .into_iter()
-            .filter(|p| shareable(host, p, doc).is_some())
-            .collect();
-        peers
-            .iter()
-            .filter_map(|p| self.generate(host, p, doc))
-            .collect()
+        // This device never has a session with itself, so nobody is left out.
+        let me = host.me();
+        self.relay(host, &me, doc)
     }
 
     /// A frame arrived from an authenticated peer.
@@ -243,17 +237,7 @@ impl Engine {
             if grew {
                 host.changed(doc);
                 // Relay to the other peers who may hold it.
-                let others: Vec<String> = self
-                    .sessions
-                    .keys()
-                    .filter(|p| *p != peer)
-                    .cloned()
-                    .collect();
-                for other in others {
-                    if shareable(host, &other, doc).is_some() {
-                        out.extend(self.generate(host, &other, doc));
-                    }
-                }
+                out.extend(self.relay(host, peer, doc));
             }
             return out;
         }
@@ -289,17 +273,7 @@ impl Engine {
                     return Vec::new();
                 }
                 let mut out: Vec<Output> = self.generate(host, peer, doc).into_iter().collect();
-                let others: Vec<String> = self
-                    .sessions
-                    .keys()
-                    .filter(|p| *p != peer)
-                    .cloned()
-                    .collect();
-                for other in others {
-                    if shareable(host, &other, doc).is_some() {
-                        out.extend(self.generate(host, &other, doc));
-                    }
-                }
+                out.extend(self.relay(host, peer, doc));
                 out
             }
             // The header has not arrived yet: keep going with this peer only.
@@ -317,6 +291,23 @@ impl Engine {
                     .collect()
             }
         }
+    }
+
+    /// Offers a document that just changed to every connected peer but `from` who may hold it.
+    fn relay<H: Host>(&mut self, host: &mut H, from: &str, doc: &str) -> Vec<Output> {
+        let others: Vec<String> = self
+            .sessions
+            .keys()
+            .filter(|p| *p != from)
+            .cloned()
+            .collect();
+        let mut out = Vec::new();
+        for other in others {
+            if shareable(host, &other, doc).is_some() {
+                out.extend(self.generate(host, &other, doc));
+            }
+        }
+        out
     }
 
     fn generate<H: Host>(&mut self, host: &mut H, peer: &str, doc: &str) -> Option<Output> {

@@ -173,7 +173,7 @@ impl SignedEntry {
             .author
             .parse()
             .map_err(|_| MembershipError::Malformed("bad author id".into()))?;
-        let key = public_key(&peer).ok_or(MembershipError::BadSignature)?;
+        let key = domain::public_key_of(&peer).ok_or(MembershipError::BadSignature)?;
         let signature = B64
             .decode(&self.signature)
             .map_err(|_| MembershipError::BadSignature)?;
@@ -183,14 +183,6 @@ impl SignedEntry {
             Err(MembershipError::BadSignature)
         }
     }
-}
-
-fn public_key(peer: &PeerId) -> Option<domain::PublicKey> {
-    let mh = peer.as_ref();
-    if mh.code() != 0 {
-        return None;
-    }
-    domain::PublicKey::try_decode_protobuf(mh.digest()).ok()
 }
 
 /// A current member.

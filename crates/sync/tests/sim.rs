@@ -75,7 +75,7 @@ impl Host for Peer {
     fn doc_ids(&self) -> Vec<String> {
         self.docs.keys().cloned().collect()
     }
-    fn meta(&self, doc: &str) -> Option<DocMeta> {
+    fn meta(&mut self, doc: &str) -> Option<DocMeta> {
         self.docs.get(doc).map(|(_, m)| m.clone())
     }
     fn doc_mut(&mut self, doc: &str) -> Option<&mut AutoCommit> {
