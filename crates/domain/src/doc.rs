@@ -7,6 +7,7 @@ use automerge::{ActorId, AutoCommit, LoadOptions, OnPartialLoad, TextEncoding, V
 use autosurgeon::{Hydrate, Reconcile};
 use libp2p_identity::PeerId;
 
+use crate::chunks::{MAX_INFLATED, check_inflation};
 use crate::{DocKind, DocMeta, DomainError};
 
 /// A model stored as the root of one Automerge document.
@@ -34,8 +35,10 @@ pub fn actor_for(device: &PeerId) -> ActorId {
 const TEXT_ENCODING: TextEncoding = TextEncoding::Utf8CodeUnit;
 
 /// Loads untrusted bytes (one or more concatenated chunks) strictly: any partial load is an
-/// error, head hashes are checked, and a panic inside Automerge is contained.
+/// error, head hashes are checked, compressed parts may inflate to at most [`MAX_INFLATED`]
+/// bytes, and a panic inside Automerge is contained.
 pub fn load_doc(bytes: &[u8]) -> Result<AutoCommit, DomainError> {
+    check_inflation(bytes, &mut MAX_INFLATED.clone())?;
     let options = LoadOptions::new()
         .on_partial_load(OnPartialLoad::Error)
         .verification_mode(VerificationMode::Check)

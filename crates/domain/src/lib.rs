@@ -9,6 +9,7 @@
 //! It must never do IO: no files, no sockets, no clock, no randomness, no async runtime. Time and
 //! fresh ids are arguments; persistence belongs to `store`, the running peer to `node`.
 
+mod chunks;
 mod doc;
 mod error;
 mod help;
@@ -24,6 +25,7 @@ mod thread;
 pub mod time;
 mod workspace;
 
+pub use chunks::{MAX_INFLATED, check_inflation};
 pub use doc::{
     TypedDoc, actor_for, change, check_any, create, fork_for, hydrate_doc, load, load_doc,
     read_meta,

@@ -992,6 +992,16 @@ mod tests {
     use crate::{NewNote, Node};
     use sync::protocol::{DocDigest, MAX_FRAME};
 
+    /// This process's peak resident memory (Linux).
+    fn peak_resident_kib() -> i64 {
+        let status = std::fs::read_to_string("/proc/self/status").expect("Linux /proc");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM in /proc/self/status")
+    }
+
     fn disconnects(actions: &[NetAction], peer: &str) -> bool {
         actions
             .iter()
@@ -1099,6 +1109,47 @@ mod tests {
                     );
                 }
             }
+            // A decompression bomb inside a well-formed Automerge message: one compressed change
+            // chunk of about 2 MiB that would inflate to 200 MiB.
+            let mut deflate =
+                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+            let zeros = vec![0u8; 1 << 20];
+            for _ in 0..200 {
+                std::io::Write::write_all(&mut deflate, &zeros).expect("in memory");
+            }
+            let deflated = deflate.finish().expect("in memory");
+            let leb = |mut v: usize, out: &mut Vec<u8>| loop {
+                let byte = (v & 0x7f) as u8;
+                v >>= 7;
+                if v == 0 {
+                    out.push(byte);
+                    break;
+                }
+                out.push(byte | 0x80);
+            };
+            let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2];
+            leb(deflated.len(), &mut chunk);
+            chunk.extend(&deflated);
+            // Version 1, no heads, no needs, no haves, one part.
+            let mut bomb = vec![0x42, 0, 0, 0, 1];
+            leb(chunk.len(), &mut bomb);
+            bomb.extend(&chunk);
+            assert!(automerge::sync::Message::decode(&bomb).is_ok());
+            let frame = Message::Sync {
+                doc: note.clone(),
+                data: bomb,
+            }
+            .encode();
+            assert!(frame.len() < MAX_FRAME);
+            c.sync_connected(&bob, None)?;
+            let peak = peak_resident_kib();
+            let out = c.sync_frame(&bob, &frame)?;
+            assert!(disconnects(&out, &bob) && sends(&out) == 0, "{out:?}");
+            let grown = peak_resident_kib() - peak;
+            assert!(
+                grown < 32 << 10,
+                "the bomb raised peak memory by {grown} KiB"
+            );
             // A summary naming documents Bob could not hold is answered about Bob's documents only.
             let bogus = Message::Summary(vec![DocDigest {
                 id: "not-a-doc".into(),

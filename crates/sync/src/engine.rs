@@ -210,6 +210,18 @@ impl Engine {
         else {
             return self.drop_peer(peer, "undecodable sync message");
         };
+        // Automerge inflates compressed parts without a limit: bound them before it sees them.
+        let mut budget = domain::MAX_INFLATED;
+        if message
+            .changes
+            .iter()
+            .any(|part| domain::check_inflation(part, &mut budget).is_err())
+        {
+            return self.drop_peer(
+                peer,
+                "sync message with invalid or oversized compressed data",
+            );
+        }
         if host.meta(doc).is_some() {
             if shareable(host, peer, doc).is_none() {
                 // Never reveal that we hold it: ignore the message.
