@@ -438,10 +438,24 @@ fn communities_and_threads() {
             "created_by",
             "created_at",
             "members",
+            "joined",
             "threads"
         ])
     );
     assert_eq!(list[0]["id"], data.as_str());
+    let me = peer.json(&["whoami"])["member_id"].clone();
+    assert_eq!(list[0]["members"], serde_json::json!([me]));
+    assert_eq!(list[0]["joined"], true);
+    let err = peer.fail(&["community", "join", "Data & BI"]);
+    assert!(err.contains("already in that community"), "{err}");
+    let err = peer.fail(&["community", "join", "Nowhere"]);
+    assert!(err.contains("no community 'Nowhere'"), "{err}");
+    peer.ok(&["community", "leave", "Data & BI"]);
+    assert_eq!(peer.json(&["community", "list"])[0]["joined"], false);
+    let err = peer.fail(&["community", "leave", "Data & BI"]);
+    assert!(err.contains("is not in that community"), "{err}");
+    peer.ok(&["community", "join", &data]);
+    assert_eq!(peer.json(&["community", "list"])[0]["joined"], true);
 
     let thread = peer.json(&[
         "thread",

@@ -24,9 +24,13 @@ struct Serve {
 
 impl Serve {
     fn start(peer: &Peer) -> Serve {
+        Serve::start_on(peer, "/ip4/127.0.0.1/tcp/0")
+    }
+
+    fn start_on(peer: &Peer, listen: &str) -> Serve {
         let log = peer.path(&format!("serve-{}.log", std::process::id()));
         let mut child = peer
-            .cmd(&["serve", "--listen", "/ip4/127.0.0.1/tcp/0", "--no-mdns"])
+            .cmd(&["serve", "--listen", listen, "--no-mdns"])
             .env("ENTREPAIRS_LOG", "info,libp2p=warn")
             .stdout(Stdio::piped())
             .stderr(
@@ -200,6 +204,46 @@ fn colleagues_sync_exactly_what_they_are_entitled_to() {
         "C's files hold no byte of the review"
     );
 
+    // A community's threads reach the members who joined it (a signed entry of their own), and
+    // nobody else.
+    let circle = id_of(&a.ok(&["community", "create", "Inner circle"]));
+    eventually("B sees the new community", || {
+        b.json(&["community", "list"])
+            .as_array()
+            .is_some_and(|l| l.iter().any(|c| c["id"] == circle.as_str()))
+    });
+    b.ok(&["community", "join", "Inner circle"]);
+    let err = b.fail(&["community", "join", &circle]);
+    assert!(err.contains("already in"), "{err}");
+    eventually("A sees B in the community", || {
+        a.json(&["community", "list"])[0]["members"]
+            .as_array()
+            .is_some_and(|m| m.len() == 2)
+    });
+    let circle_topic = "circle-only-topic-91c2";
+    a.ok(&[
+        "thread",
+        "post",
+        &circle,
+        "--title",
+        circle_topic,
+        "--body",
+        "x",
+    ]);
+    eventually("B gets the community thread", || {
+        b.json(&["thread", "list", &circle])
+            .as_array()
+            .is_some_and(|t| t.len() == 1)
+    });
+    a.ok(&["note", "add", "--title", "After the thread", "--body", "x"]);
+    eventually("C gets the later note", || has_note(&c, "After the thread"));
+    assert_eq!(c.json(&["thread", "list", &circle]), serde_json::json!([]));
+    assert_eq!(c.json(&["community", "list"])[0]["joined"], false);
+    assert!(
+        !contains(&raw_bytes(&c), circle_topic),
+        "C's files hold no byte of the community thread"
+    );
+
     // A device that was never invited gets nothing, not even a document id.
     let d = Peer::init("Dave");
     let err = d.fail(&["sync", "--peer", &serve_a.addr, "--timeout", "5s"]);
@@ -292,7 +336,9 @@ fn one_off_sync_and_bad_tickets() {
         "--body",
         "made while nobody listened",
     ]);
-    let serve_a = Serve::start(&a);
+    // This time over QUIC.
+    let serve_a = Serve::start_on(&a, "/ip4/127.0.0.1/udp/0/quic-v1");
+    assert!(serve_a.addr.contains("/udp/") && serve_a.addr.contains("/quic-v1/"));
     let report = b.json(&["sync", "--peer", &serve_a.addr, "--timeout", "20s"]);
     assert!(
         report["peers"]

@@ -290,6 +290,19 @@ pub enum CommunityCmd {
     },
     /// List communities.
     List,
+    /// Join a community: its threads and notes start to reach this device.
+    Join {
+        /// Community id or name.
+        community: String,
+    },
+    /// Leave a community; admins may take a member out with --member.
+    Leave {
+        /// Community id or name.
+        community: String,
+        /// Member id or name (admins only; default: yourself).
+        #[arg(long)]
+        member: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -232,6 +232,14 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
             out.id(&node.create_community(name).await?)
         }
         Command::Community(CommunityCmd::List) => out.communities(&node.communities().await?),
+        Command::Community(CommunityCmd::Join { community }) => {
+            let id = node.join_community(community).await?;
+            out.done(&format!("joined community {id}"))
+        }
+        Command::Community(CommunityCmd::Leave { community, member }) => {
+            let id = node.leave_community(community, member).await?;
+            out.done(&format!("left community {id}"))
+        }
         Command::Thread(ThreadCmd::Post {
             community,
             title,

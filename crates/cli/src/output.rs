@@ -226,11 +226,12 @@ impl Out {
         }
         for c in list {
             self.line(&format!(
-                "{}  {}  ({} members, {} threads)",
+                "{}  {}  ({} members, {} threads){}",
                 short(&c.id),
                 c.name,
                 c.members.len(),
-                c.threads
+                c.threads,
+                if c.joined { "  · joined" } else { "" }
             ))?;
         }
         Ok(())

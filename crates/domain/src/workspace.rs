@@ -225,8 +225,6 @@ pub struct Community {
     /// When, ms since the epoch.
     #[serde(with = "crate::time::serde_ms")]
     pub created_at: i64,
-    /// Member ids of its members.
-    pub members: Vec<String>,
 }
 
 /// The key of a claim in [`Workspace::claims`].
@@ -436,7 +434,8 @@ impl Workspace {
         Ok(())
     }
 
-    /// Adds a community whose first member is its creator.
+    /// Adds a community to the index. Who is in it is kept by the signed membership log
+    /// (`sync::membership`), never here: any member may edit this document.
     pub fn add_community(
         &mut self,
         id: &str,
@@ -462,7 +461,6 @@ impl Workspace {
                 name,
                 created_by: by.to_owned(),
                 created_at: now,
-                members: vec![by.to_owned()],
             },
         );
         Ok(())

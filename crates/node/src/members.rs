@@ -74,6 +74,16 @@ impl Core {
     /// Appends a signed entry by this device (after checking it will take effect) and applies
     /// the profile change that goes with it, in one transaction.
     pub(crate) fn append_entry(&mut self, op: Op) -> Result<String, NodeError> {
+        self.append_entry_with(op, |_, _| Ok(()))
+    }
+
+    /// [`Core::append_entry`], with a further change to the workspace document (given the
+    /// transaction's time) committed in the same transaction.
+    pub(crate) fn append_entry_with(
+        &mut self,
+        op: Op,
+        also: impl FnOnce(&mut Workspace, i64) -> Result<(), DomainError>,
+    ) -> Result<String, NodeError> {
         let ws = self.workspace()?;
         let known = entries(self, &ws)?;
         let before = membership::evaluate(&self.workspace_id, &known)
@@ -128,9 +138,13 @@ impl Core {
                             m.role = ProfileRole::Admin.as_str().into();
                         }
                     }
-                    Op::Remove { .. } | Op::Create { .. } | Op::Invite { .. } => {}
+                    Op::Remove { .. }
+                    | Op::Create { .. }
+                    | Op::Invite { .. }
+                    | Op::JoinCommunity { .. }
+                    | Op::LeaveCommunity { .. } => {}
                 }
-                Ok::<_, DomainError>(())
+                also(ws, now)
             })
         })?;
         Ok(hash_out)
@@ -174,7 +188,7 @@ impl Core {
         Ok(id)
     }
 
-    fn resolve_member_id(&self, member: &str) -> Result<String, NodeError> {
+    pub(crate) fn resolve_member_id(&self, member: &str) -> Result<String, NodeError> {
         let members = self.members()?;
         if members.is_member(member.trim()) {
             return Ok(member.trim().to_owned());

@@ -7,6 +7,8 @@ use domain::{
     require_text, who_can_help,
 };
 
+use sync::membership::Op;
+
 use crate::core::{Core, new_id};
 use crate::views::*;
 use crate::{Node, NodeError};
@@ -430,11 +432,54 @@ impl Core {
     }
 
     /// `community create`; returns the community id.
+    /// The creator joins it by a signed membership entry, in the same transaction.
     pub fn create_community(&mut self, name: &str) -> Result<String, NodeError> {
         let id = new_id();
-        self.write(|w| {
-            let (me, now) = (w.me.to_owned(), w.now);
-            w.update_workspace(|ws| ws.add_community(&id, name, &me, now))
+        let me = self.me.clone();
+        self.append_entry_with(
+            Op::JoinCommunity {
+                community: id.clone(),
+            },
+            |ws, now| ws.add_community(&id, name, &me, now),
+        )?;
+        Ok(id)
+    }
+
+    /// `community join`: this member joins a community (a signed membership entry); its
+    /// documents start to reach this device. Returns the community id.
+    pub fn join_community(&mut self, community: &str) -> Result<String, NodeError> {
+        let id = self.workspace()?.resolve_community(community)?.id.clone();
+        if self.members()?.in_community(&id, &self.me) {
+            return Err(NodeError::Invalid(
+                "you are already in that community".into(),
+            ));
+        }
+        self.append_entry(Op::JoinCommunity {
+            community: id.clone(),
+        })?;
+        Ok(id)
+    }
+
+    /// `community leave`: this member leaves a community, or an admin takes `member` out.
+    /// What they already hold stays theirs; nothing new of that community reaches them.
+    pub fn leave_community(
+        &mut self,
+        community: &str,
+        member: Option<&str>,
+    ) -> Result<String, NodeError> {
+        let id = self.workspace()?.resolve_community(community)?.id.clone();
+        let member = match member {
+            Some(m) => self.resolve_member_id(m)?,
+            None => self.me.clone(),
+        };
+        if !self.members()?.in_community(&id, &member) {
+            return Err(NodeError::Invalid(format!(
+                "{member} is not in that community"
+            )));
+        }
+        self.append_entry(Op::LeaveCommunity {
+            community: id.clone(),
+            member,
         })?;
         Ok(id)
     }
@@ -442,6 +487,7 @@ impl Core {
     /// `community list`.
     pub fn communities(&self) -> Result<Vec<CommunityView>, NodeError> {
         let ws = self.workspace()?;
+        let members = self.members_of(&ws)?;
         let mut out = Vec::new();
         for c in ws.communities.values() {
             out.push(CommunityView {
@@ -449,7 +495,8 @@ impl Core {
                 name: c.name.clone(),
                 created_by: c.created_by.clone(),
                 created_at: rfc3339(c.created_at),
-                members: c.members.clone(),
+                members: members.community_members(&c.id),
+                joined: members.in_community(&c.id, &self.me),
                 threads: self.store.threads(&c.id)?.len(),
             });
         }
@@ -708,6 +755,19 @@ impl Node {
     /// See [`Core::create_community`].
     pub async fn create_community(&self, name: String) -> Result<String, NodeError> {
         self.call(move |c| c.create_community(&name)).await
+    }
+    /// See [`Core::join_community`].
+    pub async fn join_community(&self, community: String) -> Result<String, NodeError> {
+        self.call(move |c| c.join_community(&community)).await
+    }
+    /// See [`Core::leave_community`].
+    pub async fn leave_community(
+        &self,
+        community: String,
+        member: Option<String>,
+    ) -> Result<String, NodeError> {
+        self.call(move |c| c.leave_community(&community, member.as_deref()))
+            .await
     }
     /// See [`Core::communities`].
     pub async fn communities(&self) -> Result<Vec<CommunityView>, NodeError> {

@@ -204,8 +204,10 @@ pub struct CommunityView {
     pub created_by: String,
     /// RFC 3339.
     pub created_at: String,
-    /// Member ids.
+    /// Member ids (from the signed membership log).
     pub members: Vec<String>,
+    /// Whether this member is in it.
+    pub joined: bool,
     /// Number of threads held here.
     pub threads: usize,
 }

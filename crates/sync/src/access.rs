@@ -6,17 +6,15 @@ use domain::{DocMeta, Scope, Workspace};
 use crate::membership::Members;
 
 /// Whether `member` may hold a document with this header: it must be a current member (by the
-/// verified membership log) of the document's workspace, and inside the document's scope.
+/// verified membership log) of the document's workspace, and inside the document's scope; a
+/// community's members also come from that log, never from the editable workspace document.
 pub fn entitled(members: &Members, ws: &Workspace, meta: &DocMeta, member: &str) -> bool {
     if meta.workspace != ws.meta.id || !members.is_member(member) {
         return false;
     }
     match meta.parsed_scope() {
         Ok(Scope::Workspace) => true,
-        Ok(Scope::Community(c)) => ws
-            .communities
-            .get(&c)
-            .is_some_and(|c| c.members.iter().any(|m| m == member)),
+        Ok(Scope::Community(c)) => members.in_community(&c, member),
         Ok(Scope::Private) => meta.participants.iter().any(|p| p == member),
         Ok(Scope::Personal(owner)) => owner == member,
         Err(_) => false,

@@ -83,6 +83,19 @@ pub enum Op {
         /// Hex SHA-256 of the secret.
         secret_sha256: String,
     },
+    /// A member joins a community. Signed by that member: communities are circles any member
+    /// may join, and nobody can put someone else in one.
+    JoinCommunity {
+        /// Community id (its name and description live in the workspace document).
+        community: String,
+    },
+    /// A member leaves a community: signed by that member, or by an admin taking them out.
+    LeaveCommunity {
+        /// Community id.
+        community: String,
+        /// Member id.
+        member: String,
+    },
     /// A newcomer redeems an invite (signed by the newcomer's own key).
     Redeem {
         /// Invite id.
@@ -218,6 +231,8 @@ pub struct Members {
     pub removed: BTreeSet<String>,
     /// Invites by id.
     pub invites: BTreeMap<String, InviteInfo>,
+    /// Members of each community, by community id (current workspace members only).
+    pub communities: BTreeMap<String, BTreeSet<String>>,
     /// Hashes of the entries no other entry follows: the `prev` of the next entry.
     pub heads: Vec<String>,
     /// Entries that were ignored, with why: (hash, reason).
@@ -228,6 +243,23 @@ impl Members {
     /// Whether `id` is a current member.
     pub fn is_member(&self, id: &str) -> bool {
         self.members.contains_key(id)
+    }
+
+    /// Whether `id` is a current member of `community`.
+    pub fn in_community(&self, community: &str, id: &str) -> bool {
+        self.is_member(id)
+            && self
+                .communities
+                .get(community)
+                .is_some_and(|c| c.contains(id))
+    }
+
+    /// The current members of `community`.
+    pub fn community_members(&self, community: &str) -> Vec<String> {
+        self.communities
+            .get(community)
+            .map(|c| c.iter().filter(|m| self.is_member(m)).cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Whether `id` is a current admin.
@@ -251,28 +283,38 @@ pub fn evaluate(workspace: &str, encoded: &[String]) -> Result<Members, Membersh
         }
     }
     // Kahn's algorithm; among entries ready at once, the smallest hash goes first.
+    // `waiting` counts, per entry, the distinct predecessors not applied yet; an entry naming a
+    // predecessor that is not in the log never becomes ready.
+    let mut waiting: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut followers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (h, e) in &entries {
+        let prev: BTreeSet<&str> = e.entry.prev.iter().map(String::as_str).collect();
+        waiting.insert(h, prev.len());
+        for p in prev {
+            followers.entry(p).or_default().push(h);
+        }
+    }
     let mut applied: BTreeSet<String> = BTreeSet::new();
-    let mut ready: BTreeSet<String> = entries
+    let mut ready: BTreeSet<&str> = entries
         .iter()
         .filter(|(_, e)| e.entry.prev.is_empty())
-        .map(|(h, _)| h.clone())
+        .map(|(h, _)| h.as_str())
         .collect();
     let mut genesis_done = false;
     while let Some(hash) = ready.pop_first() {
-        let e = &entries[&hash];
+        let e = &entries[hash];
         let verdict = apply(&mut out, workspace, e, genesis_done);
         match verdict {
             Ok(is_genesis) => genesis_done |= is_genesis,
-            Err(reason) => out.rejected.push((hash.clone(), reason)),
+            Err(reason) => out.rejected.push((hash.to_owned(), reason)),
         }
-        applied.insert(hash.clone());
-        for (h, other) in &entries {
-            if !applied.contains(h)
-                && !ready.contains(h)
-                && other.entry.prev.iter().all(|p| applied.contains(p))
-                && !other.entry.prev.is_empty()
-            {
-                ready.insert(h.clone());
+        applied.insert(hash.to_owned());
+        for follower in followers.get(hash).into_iter().flatten() {
+            if let Some(count) = waiting.get_mut(follower) {
+                *count -= 1;
+                if *count == 0 {
+                    ready.insert(follower);
+                }
             }
         }
     }
@@ -342,6 +384,9 @@ fn apply(
                 return Err("not a member".into());
             }
             m.removed.insert(member.clone());
+            for circle in m.communities.values_mut() {
+                circle.remove(member);
+            }
         }
         Op::Promote { member } => {
             if !admin {
@@ -374,6 +419,34 @@ fn apply(
                     redeemed_by: None,
                 },
             );
+        }
+        Op::JoinCommunity { community } => {
+            if !m.is_member(author) {
+                return Err("only a member joins a community".into());
+            }
+            if !domain::valid_id(community) {
+                return Err("not a community id".into());
+            }
+            if !m
+                .communities
+                .entry(community.clone())
+                .or_default()
+                .insert(author.clone())
+            {
+                return Err("already in that community".into());
+            }
+        }
+        Op::LeaveCommunity { community, member } => {
+            if member != author && !admin {
+                return Err("only the member or an admin takes a member out of a community".into());
+            }
+            if !m
+                .communities
+                .get_mut(community)
+                .is_some_and(|c| c.remove(member))
+            {
+                return Err("not in that community".into());
+            }
         }
         Op::Redeem {
             invite,
@@ -706,5 +779,128 @@ mod tests {
         );
         let three = evaluate("w", &[g, add_b, a_removes_b, b_adds_c, next.clone()]).unwrap();
         assert_eq!(three.heads, vec![hash(&next)]);
+    }
+
+    #[test]
+    fn community_membership_is_signed_by_the_member_or_an_admin() {
+        let (a, b, c, outsider) = (device(), device(), device(), device());
+        let mut log = vec![entry(
+            &a,
+            &[],
+            0,
+            Op::Create {
+                workspace: "w".into(),
+                name: "A".into(),
+            },
+        )];
+        let mut push = |log: &mut Vec<String>, d: &Device, op: Op| -> String {
+            let heads = evaluate("w", log).unwrap().heads;
+            let e = entry(d, &heads, 1, op);
+            log.push(e.clone());
+            hash(&e)
+        };
+        for d in [&b, &c] {
+            push(
+                &mut log,
+                &a,
+                Op::Add {
+                    member: d.id.clone(),
+                    name: "X".into(),
+                    role: Role::Member,
+                },
+            );
+        }
+        let join = |community: &str| Op::JoinCommunity {
+            community: community.into(),
+        };
+        let leave = |member: &Device| Op::LeaveCommunity {
+            community: "circle".into(),
+            member: member.id.clone(),
+        };
+        push(&mut log, &b, join("circle"));
+        let twice = push(&mut log, &b, join("circle"));
+        let stranger = push(&mut log, &outsider, join("circle"));
+        let bad_id = push(&mut log, &c, join("no spaces allowed"));
+        // C, not an admin, cannot take B out; B can leave; A (admin) can take C out.
+        let c_removes_b = push(&mut log, &c, leave(&b));
+        let m = evaluate("w", &log).unwrap();
+        assert!(m.in_community("circle", &b.id));
+        assert!(!m.in_community("circle", &c.id) && !m.in_community("circle", &outsider.id));
+        let reasons: BTreeMap<&str, &str> = m
+            .rejected
+            .iter()
+            .map(|(h, r)| (h.as_str(), r.as_str()))
+            .collect();
+        assert_eq!(reasons[twice.as_str()], "already in that community");
+        assert_eq!(
+            reasons[stranger.as_str()],
+            "only a member joins a community"
+        );
+        assert_eq!(reasons[bad_id.as_str()], "not a community id");
+        assert!(reasons[c_removes_b.as_str()].starts_with("only the member or an admin"));
+        push(&mut log, &c, join("circle"));
+        push(&mut log, &a, leave(&c));
+        push(&mut log, &b, leave(&b));
+        let m = evaluate("w", &log).unwrap();
+        assert!(m.community_members("circle").is_empty());
+        // Removal from the workspace also ends community membership, and a member added back
+        // is not silently back in.
+        push(&mut log, &b, join("circle"));
+        assert_eq!(
+            evaluate("w", &log).unwrap().community_members("circle"),
+            [b.id.clone()]
+        );
+        push(
+            &mut log,
+            &a,
+            Op::Remove {
+                member: b.id.clone(),
+            },
+        );
+        push(
+            &mut log,
+            &a,
+            Op::Add {
+                member: b.id.clone(),
+                name: "B".into(),
+                role: Role::Member,
+            },
+        );
+        let m = evaluate("w", &log).unwrap();
+        assert!(m.is_member(&b.id) && !m.in_community("circle", &b.id));
+    }
+
+    #[test]
+    fn a_long_log_replays_in_any_order_to_the_same_result() {
+        let a = device();
+        let mut log = vec![entry(
+            &a,
+            &[],
+            0,
+            Op::Create {
+                workspace: "w".into(),
+                name: "A".into(),
+            },
+        )];
+        let mut heads = vec![hash(&log[0])];
+        for i in 0..300 {
+            let e = entry(
+                &a,
+                &heads,
+                i,
+                Op::JoinCommunity {
+                    community: format!("c{i}"),
+                },
+            );
+            heads = vec![hash(&e)];
+            log.push(e);
+        }
+        let forward = evaluate("w", &log).unwrap();
+        log.reverse();
+        let backward = evaluate("w", &log).unwrap();
+        assert_eq!(forward, backward);
+        assert_eq!(forward.communities.len(), 300);
+        assert!(forward.rejected.is_empty());
+        assert_eq!(forward.heads, heads);
     }
 }

@@ -19,16 +19,13 @@ use sync::engine::{Engine, Host, Output};
 use sync::protocol::Message;
 
 /// Who may hold a document, by the rules of DESIGN.md.
-fn entitled(ws: &Workspace, meta: &DocMeta, member: &str) -> bool {
+fn entitled(ws: &Workspace, circle: &BTreeSet<String>, meta: &DocMeta, member: &str) -> bool {
     if !ws.members.contains_key(member) {
         return false;
     }
     match meta.parsed_scope().unwrap() {
         Scope::Workspace => true,
-        Scope::Community(c) => ws
-            .communities
-            .get(&c)
-            .is_some_and(|c| c.members.iter().any(|m| m == member)),
+        Scope::Community(c) => c == "c1" && circle.contains(member),
         Scope::Private => meta.participants.iter().any(|p| p == member),
         Scope::Personal(owner) => owner == member,
     }
@@ -38,6 +35,8 @@ struct Peer {
     id: String,
     key: Keypair,
     ws: Workspace,
+    /// Members of community c1 (kept by the signed log in the product).
+    circle: BTreeSet<String>,
     docs: BTreeMap<String, (AutoCommit, DocMeta)>,
     /// What survives a restart: the saved bytes of every document.
     disk: BTreeMap<String, Vec<u8>>,
@@ -67,7 +66,7 @@ impl Host for Peer {
         self.ws.members.contains_key(member)
     }
     fn may_hold(&self, member: &str, meta: &DocMeta) -> bool {
-        entitled(&self.ws, meta, member)
+        entitled(&self.ws, &self.circle, meta, member)
     }
     fn me(&self) -> String {
         self.id.clone()
@@ -173,9 +172,9 @@ impl Net {
         };
         for doc in &named {
             let meta = &self.truth[doc];
-            let ws = &self.peers[0].ws;
+            let (ws, circle) = (&self.peers[0].ws, &self.peers[0].circle);
             assert!(
-                entitled(ws, meta, &self.peers[to].id),
+                entitled(ws, circle, meta, &self.peers[to].id),
                 "SIM_SEED={seed}: peer {to} was told about {doc} ({}) by peer {from}",
                 meta.scope
             );
@@ -196,7 +195,7 @@ impl Net {
                 .map(|x| x.id.clone())
                 .filter(|x| *x != me)
                 .collect();
-            let in_community = self.peers[p].ws.communities["c1"].members.contains(&me);
+            let in_community = self.peers[p].circle.contains(&me);
             let (scope, participants) = match rng.gen_range(0..4) {
                 0 => (Scope::Workspace, vec![]),
                 1 if in_community => (Scope::Community("c1".into()), vec![]),
@@ -289,13 +288,10 @@ fn run(seed: u64) {
         );
     }
     ws.add_community("c1", "Circle", &ids[0], 0).unwrap();
+    let mut circle = BTreeSet::from([ids[0].clone()]);
     for id in ids.iter().skip(1) {
         if rng.gen_bool(0.5) {
-            ws.communities
-                .get_mut("c1")
-                .unwrap()
-                .members
-                .push(id.clone());
+            circle.insert(id.clone());
         }
     }
     let peers: Vec<Peer> = keys
@@ -305,6 +301,7 @@ fn run(seed: u64) {
             id: id.clone(),
             key,
             ws: ws.clone(),
+            circle: circle.clone(),
             docs: BTreeMap::new(),
             disk: BTreeMap::new(),
         })
@@ -391,7 +388,7 @@ fn run(seed: u64) {
             .filter(|p| net.peers[*p].docs.contains_key(doc))
             .collect();
         let entitled_peers: Vec<usize> = (0..n)
-            .filter(|p| entitled(&ws, meta, &net.peers[*p].id))
+            .filter(|p| entitled(&ws, &circle, meta, &net.peers[*p].id))
             .collect();
         assert_eq!(
             holders, entitled_peers,
