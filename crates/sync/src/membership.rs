@@ -793,7 +793,7 @@ mod tests {
                 name: "A".into(),
             },
         )];
-        let mut push = |log: &mut Vec<String>, d: &Device, op: Op| -> String {
+        let push = |log: &mut Vec<String>, d: &Device, op: Op| -> String {
             let heads = evaluate("w", log).unwrap().heads;
             let e = entry(d, &heads, 1, op);
             log.push(e.clone());
@@ -848,7 +848,7 @@ mod tests {
         push(&mut log, &b, join("circle"));
         assert_eq!(
             evaluate("w", &log).unwrap().community_members("circle"),
-            [b.id.clone()]
+            vec![b.id.clone()]
         );
         push(
             &mut log,
