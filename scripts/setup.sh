@@ -26,3 +26,50 @@ if ! rustup toolchain list | grep -q "^${toolchain}-"; then
     rustup toolchain install "$toolchain" --profile minimal --component rustfmt,clippy
   fi
 fi
+
+# System packages: WebKitGTK and friends for the desktop app, Xvfb and WebKitWebDriver for its
+# end-to-end tests, mingw for the Windows check. Debian/Ubuntu names.
+packages=(
+  libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
+  libayatana-appindicator3-dev librsvg2-dev pkg-config xvfb xauth webkit2gtk-driver
+  gcc-mingw-w64-x86-64 imagemagick
+)
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: install these packages (Debian names): ${missing[*]}" >&2
+    exit 1
+  fi
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Rust targets: the UI's wasm32, and Windows for the cross check.
+for target in wasm32-unknown-unknown x86_64-pc-windows-gnu; do
+  if ! rustup target list --installed --toolchain "$toolchain" 2>/dev/null | grep -qx "$target"; then
+    rustup target add --toolchain "$toolchain" "$target" \
+      || rustup target add --toolchain stable "$target"
+  fi
+done
+
+# Pinned tools, installed only when that exact version is missing. wasm-bindgen-cli must equal
+# the wasm-bindgen crate in Cargo.lock, or trunk would try to download one.
+wasm_bindgen=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
+installed=$(cargo install --list)
+install_tool() { # crate version
+  if ! grep -q "^$1 v$2:" <<<"$installed"; then
+    echo "setup: installing $1 $2"
+    cargo install --locked "$1" --version "$2"
+  fi
+}
+install_tool wasm-bindgen-cli "$wasm_bindgen"
+install_tool trunk 0.21.14
+install_tool tauri-driver 2.1.0

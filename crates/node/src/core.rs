@@ -19,7 +19,7 @@ pub struct Core {
     pub(crate) me: String,
     pub(crate) actor: ActorId,
     pub(crate) workspace_id: String,
-    events: broadcast::Sender<Event>,
+    pub(crate) events: broadcast::Sender<Event>,
     /// Set by [`crate::Node::shutdown`]: the store thread stops after the current job.
     pub(crate) stopping: Option<tokio::sync::oneshot::Sender<()>>,
     /// The sync engine and its document cache, while the network runs.

@@ -363,7 +363,16 @@ impl Core {
         if newest == last {
             return Ok(Vec::new());
         }
-        let changed = self.store.changed_since(last)?;
+        let changed_kinds = self.store.changed_since(last)?;
+        // Edits of other processes reach this process's subscribers (the desktop's screens)
+        // too; this process's own were announced when they committed, once more is harmless.
+        for (id, kind) in &changed_kinds {
+            let _ = self.events.send(crate::Event::DocChanged {
+                id: id.clone(),
+                kind: *kind,
+            });
+        }
+        let changed: Vec<String> = changed_kinds.into_iter().map(|(id, _)| id).collect();
         tracing::info!(docs = changed.len(), "local changes to offer");
         if let Some(rt) = self.sync.as_mut() {
             rt.last_chunk = newest;

@@ -286,12 +286,24 @@ impl Store {
     }
 
     /// Documents with a chunk newer than `after`.
-    pub fn changed_since(&self, after: i64) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT DISTINCT doc_id FROM chunks WHERE id > ?1")?;
-        let rows = stmt.query_map([after], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    pub fn changed_since(&self, after: i64) -> Result<Vec<(String, DocKind)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT c.doc_id, d.kind FROM chunks c JOIN documents d ON d.id = c.doc_id \
+             WHERE c.id > ?1",
+        )?;
+        let rows = stmt.query_map([after], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind) = row?;
+            let kind = kind.parse().map_err(|source| StoreError::Document {
+                id: id.clone(),
+                source,
+            })?;
+            out.push((id, kind));
+        }
+        Ok(out)
     }
 
     /// Remembers a peer: its addresses (JSON list) and when it was last connected or synced.

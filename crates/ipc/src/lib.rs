@@ -1,0 +1,92 @@
+//! What crosses between a running Entrepairs node and its shells (the desktop UI over Tauri's
+//! IPC, the CLI's `--json`): view models, the change event and the error. Plain serde types, no
+//! dependency on the node, so the wasm UI builds them too and both sides agree on one shape.
+
+pub mod views;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a command failed: a stable category and one sentence for the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Error {
+    /// `not_found`, `invalid`, `data_dir`, `storage`, `io`, `no_workspace` or `internal`.
+    pub kind: String,
+    /// What went wrong, in the node's words.
+    pub message: String,
+}
+
+impl Error {
+    /// An error of `kind`.
+    pub fn new(kind: &str, message: impl Into<String>) -> Error {
+        Error {
+            kind: kind.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Name of the event the desktop shell emits when a document changed (locally, by another
+/// process or by a peer) and its transaction committed.
+pub const CHANGED: &str = "entrepairs://changed";
+
+/// Payload of [`CHANGED`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Changed {
+    /// Document id.
+    pub id: String,
+    /// Document kind: `workspace`, `note`, `thread`, `mentoring`, `review` or `session`.
+    pub kind: String,
+}
+
+/// What the desktop shows at start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum AppState {
+    /// No workspace yet in the data folder: first launch.
+    FirstLaunch {
+        /// The data folder.
+        data_dir: String,
+    },
+    /// A workspace is open.
+    Ready {
+        /// Who this device is.
+        me: views::WhoAmI,
+        /// The data folder.
+        data_dir: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_round_trip_through_json() {
+        let state = AppState::Ready {
+            me: views::WhoAmI {
+                member_id: "12D3Koo".into(),
+                name: "Élodie".into(),
+                workspace_id: "w".into(),
+                workspace_name: "Acme".into(),
+                role: "admin".into(),
+            },
+            data_dir: "/tmp/x".into(),
+        };
+        let json = serde_json::to_string(&state).unwrap_or_default();
+        assert!(json.contains(r#""state":"ready""#), "{json}");
+        let back: AppState = serde_json::from_str(&json).expect("round trip");
+        assert_eq!(back, state);
+        let err: Error =
+            serde_json::from_str(r#"{"kind":"invalid","message":"a title is required"}"#)
+                .expect("an error");
+        assert_eq!(err.to_string(), "a title is required");
+    }
+}

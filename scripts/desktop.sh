@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds the UI and the desktop app, and runs it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+(cd ui && trunk build --release)
+exec cargo run --quiet --release -p entrepairs-app -- "$@"

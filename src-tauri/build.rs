@@ -1,0 +1,15 @@
+//! Declares the app's own commands so that capabilities can grant them one by one.
+
+fn main() {
+    let commands = tauri_build::AppManifest::new().commands(&[
+        "app_state",
+        "create_workspace",
+        "notes",
+        "note",
+        "add_note",
+        "edit_note",
+        "search",
+    ]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
+        .unwrap_or_else(|e| panic!("tauri build configuration: {e}"));
+}

@@ -1,0 +1,430 @@
+//! End to end, in the real app: the built `entrepairs-app` binary in WebKitGTK under Xvfb,
+//! driven through tauri-driver and WebKitWebDriver, through the UI only. A CLI peer joins with
+//! an invite and its note appears in the open window by itself.
+//!
+//! Needs `Xvfb`, `tauri-driver` and `WebKitWebDriver` on PATH (`scripts/setup.sh` installs
+//! them) and the UI built into `ui/dist` before the app is compiled (`scripts/test.sh` does).
+//! Screenshots of the screens it visits are written to `docs/screenshots/`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)] // test code
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// How long a screen may take to show what the test waits for.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A child process stopped with SIGTERM (tauri-driver must not be SIGKILLed: it would leave
+/// WebKitWebDriver holding its port).
+struct Background(Child);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// An X display: the current one, or a fresh Xvfb.
+fn display() -> (String, Option<Background>) {
+    if let Ok(d) = std::env::var("DISPLAY")
+        && !d.is_empty()
+    {
+        return (d, None);
+    }
+    let n = 90 + std::process::id() % 100;
+    let child = Command::new("Xvfb")
+        .args([
+            &format!(":{n}"),
+            "-screen",
+            "0",
+            "1200x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb on PATH (scripts/setup.sh installs it)");
+    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+    let start = Instant::now();
+    while !socket.exists() {
+        assert!(start.elapsed() < PATIENCE, "Xvfb :{n} did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (format!(":{n}"), Some(Background(child)))
+}
+
+/// The `entrepairs` CLI next to this test's binary.
+fn cli() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(Path::parent).unwrap();
+    let cli = dir.join("entrepairs");
+    assert!(
+        cli.exists(),
+        "{} is built by `cargo test --workspace`",
+        cli.display()
+    );
+    cli
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    let out = Command::new(cli())
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("ENTREPAIRS_DATA_DIR")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "entrepairs {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+struct Ui {
+    client: Client,
+    shots: PathBuf,
+    display: String,
+}
+
+impl Ui {
+    async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+    }
+
+    async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap();
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    /// Waits until the text of `css` satisfies `check`; returns it.
+    async fn text_until(&self, css: &str, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = e.text().await
+                && check(&text)
+            {
+                return text;
+            }
+            if start.elapsed() > PATIENCE {
+                self.dump().await;
+                panic!("{what} ({css})");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the value of the field `css` satisfies `check`.
+    async fn value_until(&self, css: &str, what: &str, check: impl Fn(&str) -> bool) {
+        let start = Instant::now();
+        let mut last = None;
+        loop {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                last = e.prop("value").await.ok().flatten();
+                if last.as_deref().is_some_and(&check) {
+                    return;
+                }
+            }
+            if start.elapsed() > PATIENCE {
+                self.dump().await;
+                panic!("{what} ({css}): {last:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// What the window shows, for a failure's report.
+    async fn dump(&self) {
+        let bound = Duration::from_secs(10);
+        if let Ok(Ok(html)) = tokio::time::timeout(bound, self.client.source()).await {
+            eprintln!("--- page source ---\n{html}");
+        }
+        let _ = Command::new("import")
+            .args(["-display", &self.display, "-window", "root"])
+            .arg(self.shots.join("failure.png"))
+            .status();
+    }
+
+    /// Waits until one of the elements matching `css` has text containing `needle`.
+    async fn any_text(&self, css: &str, needle: &str) {
+        let start = Instant::now();
+        loop {
+            let found = self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .unwrap_or_default();
+            for e in found {
+                if e.text().await.is_ok_and(|t| t.contains(needle)) {
+                    return;
+                }
+            }
+            assert!(start.elapsed() < PATIENCE, "no {css} with '{needle}'");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// A screenshot of the window once the newest DOM change is painted.
+    async fn shot(&self, name: &str) {
+        eprintln!("e2e: screenshot {name}");
+        let painted = self.client.execute_async(
+            "const done = arguments[arguments.length - 1];\
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![],
+        );
+        tokio::time::timeout(PATIENCE, painted)
+            .await
+            .expect("two animation frames")
+            .unwrap();
+        // WebKitWebDriver's own screenshot command does not answer under Xvfb here; the X
+        // display is captured instead (ImageMagick's `import`).
+        let path = self.shots.join(format!("{name}.png"));
+        let status = Command::new("import")
+            .args(["-display", &self.display, "-window", "root"])
+            .arg(&path)
+            .status()
+            .expect("ImageMagick's import on PATH (scripts/setup.sh installs it)");
+        assert!(status.success(), "import {name}");
+        let png = std::fs::read(&path).unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_colleague_uses_the_app_through_its_screens() {
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_entrepairs-app"));
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("app");
+    let (display, _xvfb) = display();
+    let (port, native_port) = (free_port(), free_port());
+    let _driver = Background(
+        Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", &display)
+            .env("ENTREPAIRS_DATA_DIR", &data)
+            .env("ENTREPAIRS_LISTEN", "/ip4/127.0.0.1/tcp/0")
+            .env("ENTREPAIRS_NO_MDNS", "1")
+            // A fresh profile: the webview's storage (the remembered language) lives there.
+            .env("XDG_DATA_HOME", tmp.path().join("xdg-data"))
+            .env("XDG_CONFIG_HOME", tmp.path().join("xdg-config"))
+            .env("XDG_CACHE_HOME", tmp.path().join("xdg-cache"))
+            .env("LANG", "C.UTF-8")
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .env("LIBGL_ALWAYS_SOFTWARE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver on PATH (scripts/setup.sh installs it)"),
+    );
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": app }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let start = Instant::now();
+    let client = loop {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => break c,
+            Err(e) => {
+                assert!(start.elapsed() < PATIENCE, "tauri-driver: {e}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    eprintln!("e2e: connected to the app");
+    let ui = Ui {
+        client,
+        shots,
+        display: display.clone(),
+    };
+
+    // First launch, in the language of the OS, switchable at once.
+    ui.text_until(".first-launch h1", "English first", |t| {
+        t == "Welcome to Entrepairs"
+    })
+    .await;
+    ui.click("#lang-fr").await;
+    ui.text_until(".first-launch h1", "French title", |t| {
+        t == "Bienvenue dans Entrepairs"
+    })
+    .await;
+    ui.shot("first-launch-fr").await;
+    ui.click("#lang-en").await;
+    ui.text_until(".first-launch h1", "back to English", |t| {
+        t == "Welcome to Entrepairs"
+    })
+    .await;
+    ui.type_into("#first-name", "Alice Martin").await;
+    ui.type_into("#first-workspace", "Acme").await;
+    ui.click("#first-create").await;
+    ui.text_until("#home-title", "home greets Alice", |t| {
+        t == "Hello Alice Martin"
+    })
+    .await;
+    ui.shot("home").await;
+
+    // Add a note, then edit it.
+    ui.click("#nav-notes").await;
+    ui.click("#note-new").await;
+    ui.type_into("#note-title", "Onboarding checklist").await;
+    ui.type_into("#note-body", "Read the [[Style guide]].\nAsk for a mentor.")
+        .await;
+    ui.type_into("#note-tags", "onboarding, rust").await;
+    ui.click("#note-save").await;
+    ui.text_until("#note-view-title", "the saved note", |t| {
+        t == "Onboarding checklist"
+    })
+    .await;
+    ui.text_until("#note-view-body", "its body", |t| {
+        t.contains("Ask for a mentor.")
+    })
+    .await;
+    ui.click("#note-edit").await;
+    ui.value_until("#note-title", "the editor shows the title", |v| {
+        v == "Onboarding checklist"
+    })
+    .await;
+    ui.value_until("#note-body", "the editor shows the body", |v| {
+        v.contains("Ask for a mentor.")
+    })
+    .await;
+    ui.type_into(
+        "#note-body",
+        "Ask Bob for a mentor; pair on the first ticket.",
+    )
+    .await;
+    ui.click("#note-save").await;
+    ui.text_until("#note-view-body", "the edited body", |t| {
+        t.contains("Ask Bob for a mentor")
+    })
+    .await;
+    ui.shot("notes").await;
+
+    // Quick search with Ctrl+K.
+    ui.find("#nav-notes")
+        .await
+        .send_keys(&format!("{}k", char::from(Key::Control)))
+        .await
+        .unwrap();
+    let focused = ui.client.active_element().await.unwrap();
+    assert_eq!(focused.attr("id").await.unwrap().as_deref(), Some("search"));
+    focused.send_keys("pair").await.unwrap();
+    ui.any_text(".search-hit", "Onboarding checklist").await;
+    ui.shot("search").await;
+    ui.click(".search-hit").await;
+    ui.text_until("#note-view-title", "the hit opens", |t| {
+        t == "Onboarding checklist"
+    })
+    .await;
+
+    // The whole screen changes language.
+    ui.click("#lang-fr").await;
+    ui.text_until("#nav-home", "French navigation", |t| t == "Accueil")
+        .await;
+    ui.text_until("#note-edit", "French button", |t| t == "Modifier")
+        .await;
+    ui.shot("notes-fr").await;
+    ui.click("#lang-en").await;
+    ui.text_until("#nav-home", "English navigation", |t| t == "Home")
+        .await;
+
+    // A colleague on the command line joins with an invite and writes a note: it appears in
+    // the open app by itself.
+    let start = Instant::now();
+    let ticket = loop {
+        let out = Command::new(cli())
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["invite", "create"])
+            .env_remove("ENTREPAIRS_DATA_DIR")
+            .output()
+            .unwrap();
+        if out.status.success() {
+            break String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        }
+        // Until the app has bound its address there is none to put in a ticket.
+        assert!(
+            start.elapsed() < PATIENCE,
+            "invite: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let bob = tmp.path().join("bob");
+    run(
+        &bob,
+        &["join", &ticket, "--name", "Bob", "--timeout", "30s"],
+    );
+    run(
+        &bob,
+        &[
+            "note",
+            "add",
+            "--title",
+            "Written by Bob",
+            "--body",
+            "from the command line",
+        ],
+    );
+    // Bob's device dials the addresses its ticket gave it, i.e. the app.
+    let _bob_serves = Background(
+        Command::new(cli())
+            .arg("--data-dir")
+            .arg(&bob)
+            .args(["serve", "--listen", "/ip4/127.0.0.1/tcp/0", "--no-mdns"])
+            .env_remove("ENTREPAIRS_DATA_DIR")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap(),
+    );
+    ui.click("#nav-notes").await;
+    ui.any_text(".note-item", "Written by Bob").await;
+    ui.click("#nav-home").await;
+    ui.any_text(".recent-note", "Written by Bob").await;
+
+    ui.client.close().await.unwrap();
+}

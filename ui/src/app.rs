@@ -1,0 +1,694 @@
+//! The screens. They render view models fetched from the shell and refetch when the shell's
+//! change event bumps [`Revision`]; they never poll and never hold a CRDT document.
+
+use ipc::AppState;
+use ipc::views::{NoteSummary, NoteView, SearchHitView};
+use leptos::ev;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Serialize;
+
+use crate::i18n::{I18n, Locale};
+use crate::tauri::{NoArgs, call, on_change};
+
+/// Bumped on every change event: resources that read it refetch.
+#[derive(Debug, Clone, Copy)]
+struct Revision(RwSignal<u64>);
+
+/// The section shown in the main area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Screen {
+    Home,
+    Notes,
+}
+
+/// What the notes screen shows on its right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pane {
+    Nothing,
+    Show(String),
+    Edit(Option<String>),
+}
+
+const LOCALE_KEY: &str = "entrepairs.locale";
+
+fn initial_locale() -> Locale {
+    let window = web_sys::window();
+    let stored = window
+        .as_ref()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(LOCALE_KEY).ok().flatten());
+    let tag = stored
+        .or_else(|| window.and_then(|w| w.navigator().language()))
+        .unwrap_or_default();
+    Locale::from_tag(&tag)
+}
+
+fn store_locale(locale: Locale) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(LOCALE_KEY, locale.code());
+    }
+}
+
+/// The translated name of a search hit's kind.
+fn kind_label(i18n: I18n, kind: &str) -> String {
+    match kind {
+        "note" => i18n.t("search.kind_note"),
+        "thread" => i18n.t("search.kind_thread"),
+        "profile" => i18n.t("search.kind_profile"),
+        "session" => i18n.t("search.kind_session"),
+        other => other.to_owned(),
+    }
+}
+
+/// An RFC 3339 time as the locale writes dates and times.
+fn local_time(locale: Locale, rfc3339: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    date.to_locale_string(locale.code(), &wasm_bindgen::JsValue::UNDEFINED)
+        .into()
+}
+
+/// The whole app.
+#[component]
+pub(crate) fn App() -> impl IntoView {
+    let i18n = I18n {
+        locale: RwSignal::new(initial_locale()),
+    };
+    provide_context(i18n);
+    Effect::new(move |_| {
+        let locale = i18n.locale.get();
+        store_locale(locale);
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", locale.code());
+        }
+    });
+    let revision = Revision(RwSignal::new(0));
+    provide_context(revision);
+    on_change(move || revision.0.update(|r| *r += 1));
+
+    let state: RwSignal<Option<Result<AppState, ipc::Error>>> = RwSignal::new(None);
+    spawn_local(async move {
+        state.set(Some(call("app_state", &NoArgs {}).await));
+    });
+    view! {
+        {move || match state.get() {
+            None => view! { <p class="loading">{move || i18n.t("common.loading")}</p> }.into_any(),
+            Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
+            Some(Ok(AppState::FirstLaunch { data_dir })) => {
+                view! { <FirstLaunch data_dir state/> }.into_any()
+            }
+            Some(Ok(AppState::Ready { me, .. })) => {
+                view! { <Shell name=me.name workspace=me.workspace_name/> }.into_any()
+            }
+        }}
+    }
+}
+
+#[component]
+fn ErrorLine(error: ipc::Error) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    view! {
+        <p class="error" role="alert">
+            {move || i18n.tf("common.error", &[("message", &error.message)])}
+        </p>
+    }
+}
+
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let button = move |locale: Locale, id: &'static str, key: &'static str| {
+        view! {
+            <button
+                id=id
+                class="lang"
+                aria-pressed=move || (i18n.locale.get() == locale).to_string()
+                lang=locale.code()
+                on:click=move |_| i18n.locale.set(locale)
+            >
+                {move || i18n.t(key)}
+            </button>
+        }
+    };
+    view! {
+        <div class="language" role="group" aria-label=move || i18n.t("lang.label")>
+            {button(Locale::En, "lang-en", "lang.en")}
+            {button(Locale::Fr, "lang-fr", "lang.fr")}
+        </div>
+    }
+}
+
+#[derive(Serialize)]
+struct CreateWorkspace {
+    name: String,
+    workspace: String,
+}
+
+#[component]
+fn FirstLaunch(
+    data_dir: String,
+    state: RwSignal<Option<Result<AppState, ipc::Error>>>,
+) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let name = RwSignal::new(String::new());
+    let workspace = RwSignal::new(String::new());
+    let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let args = CreateWorkspace {
+            name: name.get_untracked(),
+            workspace: workspace.get_untracked(),
+        };
+        spawn_local(async move {
+            match call::<_, AppState>("create_workspace", &args).await {
+                Ok(next) => state.set(Some(Ok(next))),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <main class="first-launch">
+            <header class="first-head">
+                <h1>{move || i18n.t("first.title")}</h1>
+                <LanguageSwitch/>
+            </header>
+            <p class="lead">{move || i18n.t("first.lead")}</p>
+            <form class="card" on:submit=submit>
+                <h2>{move || i18n.t("first.create")}</h2>
+                <label for="first-name">{move || i18n.t("first.your_name")}</label>
+                <input
+                    id="first-name"
+                    autofocus
+                    required
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))
+                />
+                <label for="first-workspace">{move || i18n.t("first.workspace_name")}</label>
+                <input
+                    id="first-workspace"
+                    required
+                    prop:value=move || workspace.get()
+                    on:input=move |ev| workspace.set(event_target_value(&ev))
+                />
+                <button id="first-create" type="submit" disabled=move || busy.get()>
+                    {move || i18n.t("first.create_button")}
+                </button>
+                {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
+            </form>
+            <p class="hint">{move || i18n.tf("first.data_dir", &[("dir", &data_dir)])}</p>
+        </main>
+    }
+}
+
+#[derive(Serialize)]
+struct Query {
+    query: String,
+}
+
+#[component]
+fn Shell(name: String, workspace: String) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let screen = RwSignal::new(Screen::Home);
+    let pane = RwSignal::new(Pane::Nothing);
+    let search_input: NodeRef<html::Input> = NodeRef::new();
+    let query = RwSignal::new(String::new());
+    let hits: RwSignal<Vec<SearchHitView>> = RwSignal::new(Vec::new());
+    let searched = RwSignal::new(false);
+
+    // Ctrl+K / Cmd+K focuses the search box from anywhere; Escape clears it.
+    let handle = window_event_listener(ev::keydown, move |ev| {
+        if (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("k") {
+            ev.prevent_default();
+            if let Some(input) = search_input.get() {
+                let _ = input.focus();
+                input.select();
+            }
+        }
+    });
+    on_cleanup(move || handle.remove());
+
+    let run_search = move |text: String| {
+        query.set(text.clone());
+        if text.trim().is_empty() {
+            hits.set(Vec::new());
+            searched.set(false);
+            return;
+        }
+        spawn_local(async move {
+            let found = call::<_, Vec<SearchHitView>>(
+                "search",
+                &Query {
+                    query: text.clone(),
+                },
+            )
+            .await
+            .unwrap_or_default();
+            // Only the answer to the latest query counts.
+            if query.get_untracked() == text {
+                hits.set(found);
+                searched.set(true);
+            }
+        });
+    };
+    let open_hit = move |hit: SearchHitView| {
+        if hit.kind == "note" {
+            pane.set(Pane::Show(hit.id));
+            screen.set(Screen::Notes);
+        }
+        query.set(String::new());
+        hits.set(Vec::new());
+        searched.set(false);
+    };
+    let nav = move |target: Screen, id: &'static str, key: &'static str| {
+        view! {
+            <button
+                id=id
+                class="nav-item"
+                aria-current=move || (screen.get() == target).then_some("page")
+                on:click=move |_| screen.set(target)
+            >
+                {move || i18n.t(key)}
+            </button>
+        }
+    };
+    let workspace_label = workspace.clone();
+    view! {
+        <div class="shell">
+            <header class="top">
+                <strong class="brand">{move || i18n.t("app.name")}</strong>
+                <span class="workspace">{workspace_label}</span>
+                <div class="search" role="search">
+                    <input
+                        id="search"
+                        type="search"
+                        node_ref=search_input
+                        aria-label=move || i18n.t("search.label")
+                        placeholder=move || i18n.t("search.placeholder")
+                        prop:value=move || query.get()
+                        on:input=move |ev| run_search(event_target_value(&ev))
+                        on:keydown=move |ev: ev::KeyboardEvent| {
+                            if ev.key() == "Escape" {
+                                run_search(String::new());
+                            }
+                        }
+                    />
+                    <Show when=move || searched.get()>
+                        <ul class="hits" role="listbox">
+                            {move || {
+                                let found = hits.get();
+                                if found.is_empty() {
+                                    view! { <li class="none">{move || i18n.t("search.none")}</li> }
+                                        .into_any()
+                                } else {
+                                    found
+                                        .into_iter()
+                                        .map(|hit| {
+                                            let open = hit.clone();
+                                            view! {
+                                                <li>
+                                                    <button
+                                                        class="search-hit"
+                                                        on:click=move |_| open_hit(open.clone())
+                                                    >
+                                                        <span class="kind">
+                                                            {
+                                                                let kind = hit.kind.clone();
+                                                                move || kind_label(i18n, &kind)
+                                                            }
+                                                        </span>
+                                                        <span class="title">{hit.title.clone()}</span>
+                                                    </button>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()
+                                        .into_any()
+                                }
+                            }}
+                        </ul>
+                    </Show>
+                </div>
+                <LanguageSwitch/>
+            </header>
+            <nav class="side" aria-label=move || i18n.t("nav.label")>
+                {nav(Screen::Home, "nav-home", "nav.home")}
+                {nav(Screen::Notes, "nav-notes", "nav.notes")}
+            </nav>
+            <main class="content">
+                {move || match screen.get() {
+                    Screen::Home => {
+                        view! { <Home name=name.clone() workspace=workspace.clone() pane screen/> }
+                            .into_any()
+                    }
+                    Screen::Notes => view! { <Notes pane/> }.into_any(),
+                }}
+            </main>
+        </div>
+    }
+}
+
+#[derive(Serialize)]
+struct NoFilter {
+    tag: Option<String>,
+    skill: Option<String>,
+}
+
+fn all_notes() -> LocalResource<Result<Vec<NoteSummary>, ipc::Error>> {
+    let revision = expect_context::<Revision>();
+    LocalResource::new(move || {
+        revision.0.track();
+        async move {
+            call::<_, Vec<NoteSummary>>(
+                "notes",
+                &NoFilter {
+                    tag: None,
+                    skill: None,
+                },
+            )
+            .await
+        }
+    })
+}
+
+#[component]
+fn Home(
+    name: String,
+    workspace: String,
+    pane: RwSignal<Pane>,
+    screen: RwSignal<Screen>,
+) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let notes = all_notes();
+    view! {
+        <section class="home">
+            <h1 id="home-title">{move || i18n.tf("home.hello", &[("name", &name)])}</h1>
+            <p class="muted">{move || i18n.tf("home.workspace", &[("name", &workspace)])}</p>
+            <h2>{move || i18n.t("home.recent")}</h2>
+            {move || match notes.get() {
+                None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
+                Some(Ok(mut list)) => {
+                    if list.is_empty() {
+                        return view! { <p class="muted">{move || i18n.t("home.no_recent")}</p> }
+                            .into_any();
+                    }
+                    list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+                    list.truncate(5);
+                    view! {
+                        <ul class="recent">
+                            {list
+                                .into_iter()
+                                .map(|n| {
+                                    let id = n.id.clone();
+                                    view! {
+                                        <li>
+                                            <button
+                                                class="recent-note"
+                                                on:click=move |_| {
+                                                    pane.set(Pane::Show(id.clone()));
+                                                    screen.set(Screen::Notes);
+                                                }
+                                            >
+                                                {n.title}
+                                            </button>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let notes = all_notes();
+    view! {
+        <section class="notes">
+            <div class="list">
+                <div class="list-head">
+                    <h1>{move || i18n.t("notes.list")}</h1>
+                    <button id="note-new" on:click=move |_| pane.set(Pane::Edit(None))>
+                        {move || i18n.t("notes.new")}
+                    </button>
+                </div>
+                {move || match notes.get() {
+                    None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
+                    Some(Ok(list)) if list.is_empty() => {
+                        view! { <p class="muted">{move || i18n.t("notes.empty")}</p> }.into_any()
+                    }
+                    Some(Ok(list)) => {
+                        view! {
+                            <ul class="note-list">
+                                {list
+                                    .into_iter()
+                                    .map(|n| {
+                                        let id = n.id.clone();
+                                        let selected = n.id.clone();
+                                        view! {
+                                            <li>
+                                                <button
+                                                    class="note-item"
+                                                    aria-current=move || {
+                                                        (pane.get() == Pane::Show(selected.clone()))
+                                                            .then_some("true")
+                                                    }
+                                                    on:click=move |_| pane.set(Pane::Show(id.clone()))
+                                                >
+                                                    <span class="title">{n.title}</span>
+                                                    <span class="tags">{n.tags.join(" · ")}</span>
+                                                </button>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }
+                }}
+            </div>
+            <div class="pane">
+                {move || match pane.get() {
+                    Pane::Nothing => view! { <p class="muted">{move || i18n.t("notes.pick")}</p> }.into_any(),
+                    Pane::Show(id) => view! { <NoteDetail id pane/> }.into_any(),
+                    Pane::Edit(id) => view! { <NoteEditor id pane/> }.into_any(),
+                }}
+            </div>
+        </section>
+    }
+}
+
+#[derive(Serialize)]
+struct ById {
+    id: String,
+}
+
+#[component]
+fn NoteDetail(id: String, pane: RwSignal<Pane>) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let revision = expect_context::<Revision>();
+    let note = LocalResource::new(move || {
+        revision.0.track();
+        let id = id.clone();
+        async move { call::<_, NoteView>("note", &ById { id }).await }
+    });
+    view! {
+        <article class="note">
+            {move || match note.get() {
+                None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
+                Some(Ok(n)) => {
+                    let edit_id = n.id.clone();
+                    let (author, when) = (n.author_name.clone(), n.updated_at.clone());
+                    view! {
+                        <header class="note-head">
+                            <h1 id="note-view-title">{n.title.clone()}</h1>
+                            <button
+                                id="note-edit"
+                                on:click=move |_| pane.set(Pane::Edit(Some(edit_id.clone())))
+                            >
+                                {move || i18n.t("notes.edit")}
+                            </button>
+                        </header>
+                        <p class="muted">
+                            {move || {
+                                let when = local_time(i18n.locale.get(), &when);
+                                i18n.tf("notes.by", &[("name", &author), ("when", &when)])
+                            }}
+                        </p>
+                        <p class="tags">{n.tags.join(" · ")}</p>
+                        // Peer-written text is shown as text, never injected as HTML.
+                        <div id="note-view-body" class="body">{n.body.clone()}</div>
+                        <Show when={
+                            let empty = n.backlinks.is_empty();
+                            move || !empty
+                        }>
+                            <h2>{move || i18n.t("notes.backlinks")}</h2>
+                        </Show>
+                        <ul class="backlinks">
+                            {n
+                                .backlinks
+                                .iter()
+                                .map(|b| {
+                                    let id = b.id.clone();
+                                    view! {
+                                        <li>
+                                            <button on:click=move |_| pane.set(Pane::Show(id.clone()))>
+                                                {b.title.clone()}
+                                            </button>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }
+            }}
+        </article>
+    }
+}
+
+#[derive(Serialize)]
+struct Draft {
+    title: String,
+    body: String,
+    tags: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct AddNote {
+    draft: Draft,
+}
+
+#[derive(Serialize)]
+struct EditNote {
+    id: String,
+    title: String,
+    body: String,
+}
+
+#[component]
+fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let title = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let tags = RwSignal::new(String::new());
+    let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
+    let busy = RwSignal::new(false);
+    if let Some(existing) = id.clone() {
+        spawn_local(async move {
+            match call::<_, NoteView>("note", &ById { id: existing }).await {
+                Ok(n) => {
+                    title.set(n.title);
+                    body.set(n.body);
+                    tags.set(n.tags.join(", "));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    }
+    let editing = id.clone();
+    let save = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let editing = editing.clone();
+        spawn_local(async move {
+            let (t, b) = (title.get_untracked(), body.get_untracked());
+            let result = match editing {
+                Some(id) => call::<_, ()>(
+                    "edit_note",
+                    &EditNote {
+                        id: id.clone(),
+                        title: t,
+                        body: b,
+                    },
+                )
+                .await
+                .map(|()| id),
+                None => {
+                    let tags = tags
+                        .get_untracked()
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_owned)
+                        .collect();
+                    call::<_, String>(
+                        "add_note",
+                        &AddNote {
+                            draft: Draft {
+                                title: t,
+                                body: b,
+                                tags,
+                            },
+                        },
+                    )
+                    .await
+                }
+            };
+            busy.set(false);
+            match result {
+                Ok(id) => pane.set(Pane::Show(id)),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let cancel_to = id.clone();
+    let is_new = id.is_none();
+    view! {
+        <form class="editor" on:submit=save>
+            <label for="note-title">{move || i18n.t("notes.field_title")}</label>
+            <input
+                id="note-title"
+                required
+                autofocus
+                prop:value=move || title.get()
+                on:input=move |ev| title.set(event_target_value(&ev))
+            />
+            <label for="note-body">{move || i18n.t("notes.field_body")}</label>
+            <textarea
+                id="note-body"
+                rows="14"
+                prop:value=move || body.get()
+                on:input=move |ev| body.set(event_target_value(&ev))
+            ></textarea>
+            <Show when=move || is_new>
+                <label for="note-tags">{move || i18n.t("notes.field_tags")}</label>
+                <input
+                    id="note-tags"
+                    prop:value=move || tags.get()
+                    on:input=move |ev| tags.set(event_target_value(&ev))
+                />
+            </Show>
+            <div class="actions">
+                <button id="note-save" type="submit" disabled=move || busy.get()>
+                    {move || i18n.t("notes.save")}
+                </button>
+                <button
+                    type="button"
+                    on:click=move |_| {
+                        pane.set(cancel_to.clone().map_or(Pane::Nothing, Pane::Show))
+                    }
+                >
+                    {move || i18n.t("notes.cancel")}
+                </button>
+            </div>
+            {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
+        </form>
+    }
+}

@@ -1,0 +1,167 @@
+//! French and English catalogues (`ui/locales/*.json`, flat `key → text` with `{name}`
+//! placeholders) and the reactive locale. Every visible string goes through [`I18n::t`] or
+//! [`I18n::tf`]; the tests fail if a key is missing in either catalogue, if a key used in the
+//! source is in neither, or if the two disagree on a key's placeholders.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use leptos::prelude::*;
+
+/// A language the UI speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Locale {
+    En,
+    Fr,
+}
+
+impl Locale {
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Fr => "fr",
+        }
+    }
+
+    /// From a BCP 47 tag such as `fr-FR` or `en_US.UTF-8`; French for any `fr*`, else English.
+    pub(crate) fn from_tag(tag: &str) -> Locale {
+        if tag.trim().to_ascii_lowercase().starts_with("fr") {
+            Locale::Fr
+        } else {
+            Locale::En
+        }
+    }
+}
+
+const EN: &str = include_str!("../locales/en.json");
+const FR: &str = include_str!("../locales/fr.json");
+
+fn parse(text: &str) -> HashMap<String, String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+fn catalogue(locale: Locale) -> &'static HashMap<String, String> {
+    static CATALOGUES: OnceLock<(HashMap<String, String>, HashMap<String, String>)> =
+        OnceLock::new();
+    let (en, fr) = CATALOGUES.get_or_init(|| (parse(EN), parse(FR)));
+    match locale {
+        Locale::En => en,
+        Locale::Fr => fr,
+    }
+}
+
+/// The text of `key` in `locale`; a missing key shows as itself, so it is visible (and the
+/// tests below catch it before that).
+pub(crate) fn text(locale: Locale, key: &str) -> String {
+    catalogue(locale)
+        .get(key)
+        .cloned()
+        .unwrap_or_else(|| key.to_owned())
+}
+
+/// `text` with each `{name}` replaced by its value.
+pub(crate) fn format(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
+    let mut out = text(locale, key);
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// The current locale, shared by every component through Leptos' context.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct I18n {
+    pub(crate) locale: RwSignal<Locale>,
+}
+
+impl I18n {
+    /// The text of `key` in the current locale (reactive when read inside a closure).
+    pub(crate) fn t(&self, key: &str) -> String {
+        text(self.locale.get(), key)
+    }
+
+    /// [`I18n::t`] with placeholders.
+    pub(crate) fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+        format(self.locale.get(), key, args)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn keys(text: &str) -> BTreeSet<String> {
+        let map: HashMap<String, String> = serde_json::from_str(text).expect("valid JSON");
+        map.into_keys().collect()
+    }
+
+    fn placeholders(text: &str) -> BTreeSet<String> {
+        text.split('{')
+            .skip(1)
+            .filter_map(|s| s.split_once('}').map(|(name, _)| name.to_owned()))
+            .collect()
+    }
+
+    /// Every string literal passed to `t("…")` or `tf("…"` in the UI's source.
+    fn used_keys() -> BTreeSet<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut out = BTreeSet::new();
+        for entry in std::fs::read_dir(dir).expect("ui/src") {
+            let path = entry.expect("a file").path();
+            let source = std::fs::read_to_string(&path).expect("source");
+            for opener in [".t(\"", ".tf(\""] {
+                for piece in source.split(opener).skip(1) {
+                    if let Some((key, _)) = piece.split_once('"') {
+                        out.insert(key.to_owned());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn both_catalogues_have_the_same_keys() {
+        let (en, fr) = (keys(EN), keys(FR));
+        let only_en: Vec<_> = en.difference(&fr).collect();
+        let only_fr: Vec<_> = fr.difference(&en).collect();
+        assert!(only_en.is_empty(), "missing in fr.json: {only_en:?}");
+        assert!(only_fr.is_empty(), "missing in en.json: {only_fr:?}");
+    }
+
+    #[test]
+    fn every_key_the_source_uses_is_translated() {
+        let used = used_keys();
+        assert!(used.len() > 20, "the scan found the keys: {used:?}");
+        let en = keys(EN);
+        let missing: Vec<_> = used.difference(&en).collect();
+        assert!(
+            missing.is_empty(),
+            "used but not in the catalogues: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn translations_keep_their_placeholders_and_differ() {
+        let (en, fr) = (parse(EN), parse(FR));
+        for (key, english) in &en {
+            let french = &fr[key];
+            assert_eq!(
+                placeholders(english),
+                placeholders(french),
+                "placeholders of {key}"
+            );
+            assert!(!french.trim().is_empty(), "{key} is empty in French");
+        }
+        assert_ne!(en["nav.home"], fr["nav.home"]);
+        assert_eq!(
+            format(Locale::Fr, "home.hello", &[("name", "Élodie")]),
+            "Bonjour Élodie"
+        );
+        assert_eq!(Locale::from_tag("fr-CA"), Locale::Fr);
+        assert_eq!(Locale::from_tag("en-GB"), Locale::En);
+        assert_eq!(Locale::from_tag(""), Locale::En);
+    }
+}

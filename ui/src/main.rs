@@ -1,0 +1,12 @@
+//! The Entrepairs desktop UI: Leptos 0.8 rendered in the browser (wasm32) inside the Tauri
+//! window. It talks to the shell only through typed commands and the change event (`tauri.rs`),
+//! and every visible string comes from the French and English catalogues (`i18n.rs`).
+
+mod app;
+mod i18n;
+mod tauri;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}
