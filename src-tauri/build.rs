@@ -6,6 +6,7 @@ fn main() {
         "create_workspace",
         "notes",
         "note",
+        "note_page",
         "add_note",
         "edit_note",
         "search",

@@ -309,8 +309,11 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     ui.click("#nav-notes").await;
     ui.click("#note-new").await;
     ui.type_into("#note-title", "Onboarding checklist").await;
-    ui.type_into("#note-body", "Read the [[Style guide]].\nAsk for a mentor.")
-        .await;
+    ui.type_into(
+        "#note-body",
+        "Read the [[Style guide]].\nAsk for a **mentor**.<script>document.title='x'</script>",
+    )
+    .await;
     ui.type_into("#note-tags", "onboarding, rust").await;
     ui.click("#note-save").await;
     ui.text_until("#note-view-title", "the saved note", |t| {
@@ -321,13 +324,23 @@ async fn a_colleague_uses_the_app_through_its_screens() {
         t.contains("Ask for a mentor.")
     })
     .await;
+    // Markdown is rendered; what a sanitiser must drop is gone.
+    ui.text_until("#note-view-body strong", "bold text", |t| t == "mentor")
+        .await;
+    let scripts = ui
+        .client
+        .find_all(Locator::Css("#note-view-body script"))
+        .await
+        .unwrap();
+    assert!(scripts.is_empty(), "a script survived");
+    assert_eq!(ui.client.title().await.unwrap(), "Entrepairs");
     ui.click("#note-edit").await;
     ui.value_until("#note-title", "the editor shows the title", |v| {
         v == "Onboarding checklist"
     })
     .await;
-    ui.value_until("#note-body", "the editor shows the body", |v| {
-        v.contains("Ask for a mentor.")
+    ui.value_until("#note-body", "the editor shows the Markdown", |v| {
+        v.contains("Ask for a **mentor**.")
     })
     .await;
     ui.type_into(

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use ipc::views::{NoteSummary, NoteView, SearchHitView};
-use ipc::{AppState, Changed, Error};
+use ipc::{AppState, Changed, Error, NotePage};
 use node::{NewNote, Node, NodeError, NoteEdit};
 use serde::Deserialize;
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -162,6 +162,13 @@ async fn note(shell: State<'_, Shell>, id: String) -> Result<NoteView, Error> {
     shell.node().await?.note(id).await.map_err(error)
 }
 
+#[tauri::command]
+async fn note_page(shell: State<'_, Shell>, id: String) -> Result<NotePage, Error> {
+    let note = shell.node().await?.note(id).await.map_err(error)?;
+    let html = node::markdown::to_safe_html(&note.body);
+    Ok(NotePage { note, html })
+}
+
 /// A new note from the editor.
 #[derive(Debug, Deserialize)]
 struct NoteDraft {
@@ -235,6 +242,7 @@ fn main() {
             create_workspace,
             notes,
             note,
+            note_page,
             add_note,
             edit_note,
             search

@@ -1,8 +1,8 @@
 //! The screens. They render view models fetched from the shell and refetch when the shell's
 //! change event bumps [`Revision`]; they never poll and never hold a CRDT document.
 
-use ipc::AppState;
 use ipc::views::{NoteSummary, NoteView, SearchHitView};
+use ipc::{AppState, NotePage};
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
@@ -504,14 +504,14 @@ fn NoteDetail(id: String, pane: RwSignal<Pane>) -> impl IntoView {
     let note = LocalResource::new(move || {
         revision.0.track();
         let id = id.clone();
-        async move { call::<_, NoteView>("note", &ById { id }).await }
+        async move { call::<_, NotePage>("note_page", &ById { id }).await }
     });
     view! {
         <article class="note">
             {move || match note.get() {
                 None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
-                Some(Ok(n)) => {
+                Some(Ok(NotePage { note: n, html })) => {
                     let edit_id = n.id.clone();
                     let (author, when) = (n.author_name.clone(), n.updated_at.clone());
                     view! {
@@ -531,8 +531,9 @@ fn NoteDetail(id: String, pane: RwSignal<Pane>) -> impl IntoView {
                             }}
                         </p>
                         <p class="tags">{n.tags.join(" · ")}</p>
-                        // Peer-written text is shown as text, never injected as HTML.
-                        <div id="note-view-body" class="body">{n.body.clone()}</div>
+                        // Peer-written Markdown arrives rendered and sanitised by the shell
+                        // (`node::markdown`): no script, handler, style or remote URL in it.
+                        <div id="note-view-body" class="body markdown" inner_html=html></div>
                         <Show when={
                             let empty = n.backlinks.is_empty();
                             move || !empty

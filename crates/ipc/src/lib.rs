@@ -46,6 +46,15 @@ pub struct Changed {
     pub kind: String,
 }
 
+/// A note as the desktop shows it: its view and its body rendered to sanitised HTML.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotePage {
+    /// The note.
+    pub note: views::NoteView,
+    /// The Markdown body as HTML with every active or remote element removed.
+    pub html: String,
+}
+
 /// What the desktop shows at start.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]

@@ -16,6 +16,7 @@ mod error;
 pub mod exchange;
 pub mod formats;
 mod identity;
+pub mod markdown;
 pub mod members;
 mod ops;
 pub mod serve;
