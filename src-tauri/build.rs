@@ -10,6 +10,11 @@ fn main() {
         "add_note",
         "edit_note",
         "search",
+        "members",
+        "peers",
+        "create_invite",
+        "remove_member",
+        "promote_member",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .unwrap_or_else(|e| panic!("tauri build configuration: {e}"));

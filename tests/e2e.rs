@@ -383,28 +383,25 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     ui.text_until("#nav-home", "English navigation", |t| t == "Home")
         .await;
 
-    // A colleague on the command line joins with an invite and writes a note: it appears in
-    // the open app by itself.
+    // An invite made in the app (text and QR code); a colleague on the command line joins
+    // with it and writes a note: it appears in the open app by itself.
+    ui.click("#nav-team").await;
+    ui.any_text(".member", "Alice Martin").await;
     let start = Instant::now();
     let ticket = loop {
-        let out = Command::new(cli())
-            .arg("--data-dir")
-            .arg(&data)
-            .args(["invite", "create"])
-            .env_remove("ENTREPAIRS_DATA_DIR")
-            .output()
-            .unwrap();
-        if out.status.success() {
-            break String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        ui.click("#invite-create").await;
+        if let Ok(field) = ui.client.find(Locator::Css("#invite-ticket")).await
+            && let Ok(Some(text)) = field.prop("value").await
+            && text.starts_with("ep1")
+        {
+            break text;
         }
         // Until the app has bound its address there is none to put in a ticket.
-        assert!(
-            start.elapsed() < PATIENCE,
-            "invite: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(start.elapsed() < PATIENCE, "no invite from the app");
+        tokio::time::sleep(Duration::from_millis(300)).await;
     };
+    ui.find("#invite-qr").await;
+    ui.shot("team").await;
     let bob = tmp.path().join("bob");
     run(
         &bob,
@@ -438,6 +435,9 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     ui.any_text(".note-item", "Written by Bob").await;
     ui.click("#nav-home").await;
     ui.any_text(".recent-note", "Written by Bob").await;
+    ui.click("#nav-team").await;
+    ui.any_text(".member", "Bob").await;
+    ui.any_text(".peer", "Bob").await;
 
     ui.client.close().await.unwrap();
 }

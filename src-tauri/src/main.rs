@@ -10,8 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
-use ipc::views::{NoteSummary, NoteView, SearchHitView};
-use ipc::{AppState, Changed, Error, NotePage};
+use ipc::views::{MemberView, NoteSummary, NoteView, PeerView, SearchHitView};
+use ipc::{AppState, Changed, Error, Invite, NotePage};
 use node::{NewNote, Node, NodeError, NoteEdit};
 use serde::Deserialize;
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -213,6 +213,73 @@ async fn search(shell: State<'_, Shell>, query: String) -> Result<Vec<SearchHitV
     shell.node().await?.search(query).await.map_err(error)
 }
 
+#[tauri::command]
+async fn members(shell: State<'_, Shell>) -> Result<Vec<MemberView>, Error> {
+    shell.node().await?.member_list().await.map_err(error)
+}
+
+#[tauri::command]
+async fn peers(shell: State<'_, Shell>) -> Result<Vec<PeerView>, Error> {
+    shell.node().await?.peer_list().await.map_err(error)
+}
+
+/// How long an invite made in the app stays valid.
+const INVITE_HOURS: u32 = 72;
+
+#[tauri::command]
+async fn create_invite(shell: State<'_, Shell>, admin: bool) -> Result<Invite, Error> {
+    let ticket = shell
+        .node()
+        .await?
+        .create_invite(
+            std::time::Duration::from_secs(u64::from(INVITE_HOURS) * 3600),
+            admin,
+            Vec::new(),
+        )
+        .await
+        .map_err(error)?;
+    let code = qrcode::QrCode::new(ticket.as_bytes()).map_err(|e| {
+        Error::new(
+            "internal",
+            format!("the invite does not fit a QR code: {e}"),
+        )
+    })?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .build();
+    use base64::Engine as _;
+    let qr = format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    );
+    Ok(Invite {
+        ticket,
+        qr,
+        hours: INVITE_HOURS,
+    })
+}
+
+#[tauri::command]
+async fn remove_member(shell: State<'_, Shell>, member: String) -> Result<String, Error> {
+    shell
+        .node()
+        .await?
+        .remove_member(member)
+        .await
+        .map_err(error)
+}
+
+#[tauri::command]
+async fn promote_member(shell: State<'_, Shell>, member: String) -> Result<String, Error> {
+    shell
+        .node()
+        .await?
+        .promote_member(member)
+        .await
+        .map_err(error)
+}
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -245,7 +312,12 @@ fn main() {
             note_page,
             add_note,
             edit_note,
-            search
+            search,
+            members,
+            peers,
+            create_invite,
+            remove_member,
+            promote_member
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

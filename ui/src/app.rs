@@ -1,8 +1,8 @@
 //! The screens. They render view models fetched from the shell and refetch when the shell's
 //! change event bumps [`Revision`]; they never poll and never hold a CRDT document.
 
-use ipc::views::{NoteSummary, NoteView, SearchHitView};
-use ipc::{AppState, NotePage};
+use ipc::views::{MemberView, NoteSummary, NoteView, PeerView, SearchHitView};
+use ipc::{AppState, Invite, NotePage};
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
@@ -21,6 +21,7 @@ struct Revision(RwSignal<u64>);
 enum Screen {
     Home,
     Notes,
+    Team,
 }
 
 /// What the notes screen shows on its right.
@@ -340,6 +341,7 @@ fn Shell(name: String, workspace: String) -> impl IntoView {
             <nav class="side" aria-label=move || i18n.t("nav.label")>
                 {nav(Screen::Home, "nav-home", "nav.home")}
                 {nav(Screen::Notes, "nav-notes", "nav.notes")}
+                {nav(Screen::Team, "nav-team", "nav.team")}
             </nav>
             <main class="content">
                 {move || match screen.get() {
@@ -348,6 +350,7 @@ fn Shell(name: String, workspace: String) -> impl IntoView {
                             .into_any()
                     }
                     Screen::Notes => view! { <Notes pane/> }.into_any(),
+                    Screen::Team => view! { <Team/> }.into_any(),
                 }}
             </main>
         </div>
@@ -691,5 +694,177 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
             </div>
             {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
         </form>
+    }
+}
+
+#[derive(Serialize)]
+struct InviteArgs {
+    admin: bool,
+}
+
+#[derive(Serialize)]
+struct MemberArg {
+    member: String,
+}
+
+/// Team & sync: members (admins remove or promote), a single-use invite with its QR code, and
+/// the member devices this one knows.
+#[component]
+fn Team() -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let revision = expect_context::<Revision>();
+    let members = LocalResource::new(move || {
+        revision.0.track();
+        async move { call::<_, Vec<MemberView>>("members", &NoArgs {}).await }
+    });
+    let peers = LocalResource::new(move || {
+        revision.0.track();
+        async move { call::<_, Vec<PeerView>>("peers", &NoArgs {}).await }
+    });
+    let invite: RwSignal<Option<Invite>> = RwSignal::new(None);
+    let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
+    let as_admin = RwSignal::new(false);
+    let make_invite = move |_| {
+        let admin = as_admin.get_untracked();
+        spawn_local(async move {
+            match call::<_, Invite>("create_invite", &InviteArgs { admin }).await {
+                Ok(i) => {
+                    invite.set(Some(i));
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let act = move |cmd: &'static str, member: String| {
+        spawn_local(async move {
+            if let Err(e) = call::<_, String>(cmd, &MemberArg { member }).await {
+                error.set(Some(e));
+            }
+        });
+    };
+    view! {
+        <section class="team">
+            <h1>{move || i18n.t("team.members")}</h1>
+            {move || match members.get() {
+                None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
+                Some(Ok(list)) => {
+                    let i_am_admin = list.iter().any(|m| m.me && m.role == "admin");
+                    view! {
+                        <ul class="members">
+                            {list
+                                .into_iter()
+                                .map(|m| {
+                                    let role = m.role.clone();
+                                    let (remove, promote) = (m.member_id.clone(), m.member_id.clone());
+                                    let can_act = i_am_admin && !m.me;
+                                    let can_promote = can_act && m.role != "admin";
+                                    view! {
+                                        <li class="member">
+                                            <span class="name">{m.name.clone()}</span>
+                                            <span class="role">
+                                                {move || {
+                                                    if role == "admin" {
+                                                        i18n.t("team.role_admin")
+                                                    } else {
+                                                        i18n.t("team.role_member")
+                                                    }
+                                                }}
+                                            </span>
+                                            <Show when=move || m.me>
+                                                <span class="you">{move || i18n.t("team.you")}</span>
+                                            </Show>
+                                            <Show when=move || can_promote>
+                                                <button on:click={
+                                                    let id = promote.clone();
+                                                    move |_| act("promote_member", id.clone())
+                                                }>{move || i18n.t("team.promote")}</button>
+                                            </Show>
+                                            <Show when=move || can_act>
+                                                <button class="danger" on:click={
+                                                    let id = remove.clone();
+                                                    move |_| act("remove_member", id.clone())
+                                                }>{move || i18n.t("team.remove")}</button>
+                                            </Show>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }
+            }}
+            <h2>{move || i18n.t("team.invite")}</h2>
+            <p class="muted">{move || i18n.t("team.invite_help")}</p>
+            <label class="inline">
+                <input
+                    id="invite-admin"
+                    type="checkbox"
+                    prop:checked=move || as_admin.get()
+                    on:change=move |ev| as_admin.set(event_target_checked(&ev))
+                />
+                {move || i18n.t("team.invite_admin")}
+            </label>
+            <button id="invite-create" on:click=make_invite>
+                {move || i18n.t("team.invite_button")}
+            </button>
+            {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
+            {move || {
+                invite
+                    .get()
+                    .map(|i| {
+                        let hours = i.hours.to_string();
+                        view! {
+                            <div class="invite">
+                                <img id="invite-qr" src=i.qr alt=move || i18n.t("team.invite_qr")/>
+                                <div>
+                                    <textarea id="invite-ticket" readonly rows="4">{i.ticket}</textarea>
+                                    <p class="muted">
+                                        {move || i18n.tf("team.invite_expires", &[("hours", &hours)])}
+                                    </p>
+                                </div>
+                            </div>
+                        }
+                    })
+            }}
+            <h2>{move || i18n.t("team.peers")}</h2>
+            {move || match peers.get() {
+                None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => {
+                    view! { <p class="muted">{move || i18n.t("team.peers_none")}</p> }.into_any()
+                }
+                Some(Ok(list)) => {
+                    view! {
+                        <ul class="peers">
+                            {list
+                                .into_iter()
+                                .map(|p| {
+                                    let name = p.name.clone().unwrap_or_else(|| p.peer.clone());
+                                    let synced = p.last_synced.clone();
+                                    view! {
+                                        <li class="peer">
+                                            <span class="name">{name}</span>
+                                            <span class="muted">
+                                                {move || match &synced {
+                                                    Some(when) => {
+                                                        let when = local_time(i18n.locale.get(), when);
+                                                        i18n.tf("team.synced", &[("when", &when)])
+                                                    }
+                                                    None => i18n.t("team.never_synced"),
+                                                }}
+                                            </span>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
     }
 }

@@ -55,6 +55,17 @@ pub struct NotePage {
     pub html: String,
 }
 
+/// A fresh single-use invite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    /// The ticket: one printable line to give to one colleague.
+    pub ticket: String,
+    /// The same ticket as a QR code, an SVG `data:` URL for an `<img>`.
+    pub qr: String,
+    /// How long it stays valid, in hours.
+    pub hours: u32,
+}
+
 /// What the desktop shows at start.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]

@@ -365,3 +365,33 @@ pub struct ImportSummary {
     /// re-create (they stay readable in the export file).
     pub not_imported: usize,
 }
+
+/// One row of `member list`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberView {
+    /// Member id.
+    pub member_id: String,
+    /// Name.
+    pub name: String,
+    /// admin or member.
+    pub role: String,
+    /// Whether it is this device's member.
+    pub me: bool,
+}
+
+/// A member device as `peers` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeerView {
+    /// Device id.
+    pub peer: String,
+    /// Member name, if known.
+    pub name: Option<String>,
+    /// Known addresses.
+    pub addrs: Vec<String>,
+    /// Currently a member.
+    pub member: bool,
+    /// RFC 3339.
+    pub last_connected: Option<String>,
+    /// RFC 3339.
+    pub last_synced: Option<String>,
+}

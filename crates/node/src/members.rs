@@ -5,24 +5,12 @@
 use std::collections::BTreeSet;
 
 use domain::{DomainError, Role as ProfileRole, Workspace};
-use serde::Serialize;
 use sync::membership::{self, Entry, Members, Op, Role, SignedEntry};
 
 use crate::core::{Core, Writer};
 use crate::{Node, NodeError};
 
-/// One row of `member list`.
-#[derive(Debug, Clone, Serialize)]
-pub struct MemberView {
-    /// Member id.
-    pub member_id: String,
-    /// Name.
-    pub name: String,
-    /// admin or member.
-    pub role: String,
-    /// Whether it is this device's member.
-    pub me: bool,
-}
+pub use ipc::views::MemberView;
 
 /// Every entry known for this workspace: those in the document and those seen before.
 fn entries(core: &Core, ws: &Workspace) -> Result<Vec<String>, NodeError> {

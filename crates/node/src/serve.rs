@@ -592,22 +592,7 @@ pub struct SyncReport {
     pub peers: BTreeMap<String, PeerStats>,
 }
 
-/// A member device as `peers` shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct PeerView {
-    /// Device id.
-    pub peer: String,
-    /// Member name, if known.
-    pub name: Option<String>,
-    /// Known addresses.
-    pub addrs: Vec<String>,
-    /// Currently a member.
-    pub member: bool,
-    /// RFC 3339.
-    pub last_connected: Option<String>,
-    /// RFC 3339.
-    pub last_synced: Option<String>,
-}
+pub use ipc::views::PeerView;
 
 /// A document's state with one peer, as `status` shows it.
 #[derive(Debug, Clone, Serialize)]
