@@ -4,6 +4,7 @@ fn main() {
     let commands = tauri_build::AppManifest::new().commands(&[
         "app_state",
         "create_workspace",
+        "join_workspace",
         "notes",
         "note",
         "note_page",

@@ -297,6 +297,14 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     })
     .await;
     ui.type_into("#first-name", "Alice Martin").await;
+    // A bad invite is refused with a clear message, and nothing is created.
+    ui.type_into("#first-ticket", "hello").await;
+    ui.click("#first-join").await;
+    ui.text_until(".error", "the bad invite is refused", |t| {
+        t.contains("not a valid Entrepairs invite")
+    })
+    .await;
+    assert!(!data.join("entrepairs.db").exists());
     ui.type_into("#first-workspace", "Acme").await;
     ui.click("#first-create").await;
     ui.text_until("#home-title", "home greets Alice", |t| {

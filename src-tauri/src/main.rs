@@ -148,6 +148,33 @@ async fn create_workspace(
     })
 }
 
+/// How long joining may take: reaching the inviter, then the first sync.
+const JOIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+#[tauri::command]
+async fn join_workspace(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    ticket: String,
+    name: String,
+) -> Result<AppState, Error> {
+    let mut slot = shell.node.write().await;
+    if slot.is_some() {
+        return Err(Error::new("invalid", "a workspace is already open"));
+    }
+    let (node, _report) =
+        Node::join_with_ticket(&shell.data_dir, ticket.trim(), &name, JOIN_TIMEOUT)
+            .await
+            .map_err(error)?;
+    start(&app, &node);
+    let me = node.whoami().await.map_err(error)?;
+    *slot = Some(node);
+    Ok(AppState::Ready {
+        me,
+        data_dir: shell.data_dir_text(),
+    })
+}
+
 #[tauri::command]
 async fn notes(
     shell: State<'_, Shell>,
@@ -307,6 +334,7 @@ fn main() {
         .invoke_handler(tauri::generate_handler![
             app_state,
             create_workspace,
+            join_workspace,
             notes,
             note,
             note_page,

@@ -149,6 +149,12 @@ struct CreateWorkspace {
     workspace: String,
 }
 
+#[derive(Serialize)]
+struct JoinWorkspace {
+    ticket: String,
+    name: String,
+}
+
 #[component]
 fn FirstLaunch(
     data_dir: String,
@@ -157,22 +163,35 @@ fn FirstLaunch(
     let i18n = expect_context::<I18n>();
     let name = RwSignal::new(String::new());
     let workspace = RwSignal::new(String::new());
+    let ticket = RwSignal::new(String::new());
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
-    let busy = RwSignal::new(false);
-    let submit = move |ev: ev::SubmitEvent| {
+    let busy: RwSignal<Option<&'static str>> = RwSignal::new(None);
+    let finish = move |result: Result<AppState, ipc::Error>| {
+        busy.set(None);
+        match result {
+            Ok(next) => state.set(Some(Ok(next))),
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let create = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
-        busy.set(true);
+        busy.set(Some("first.creating"));
+        error.set(None);
         let args = CreateWorkspace {
             name: name.get_untracked(),
             workspace: workspace.get_untracked(),
         };
-        spawn_local(async move {
-            match call::<_, AppState>("create_workspace", &args).await {
-                Ok(next) => state.set(Some(Ok(next))),
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        spawn_local(async move { finish(call("create_workspace", &args).await) });
+    };
+    let join = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(Some("first.joining"));
+        error.set(None);
+        let args = JoinWorkspace {
+            ticket: ticket.get_untracked(),
+            name: name.get_untracked(),
+        };
+        spawn_local(async move { finish(call("join_workspace", &args).await) });
     };
     view! {
         <main class="first-launch">
@@ -181,16 +200,16 @@ fn FirstLaunch(
                 <LanguageSwitch/>
             </header>
             <p class="lead">{move || i18n.t("first.lead")}</p>
-            <form class="card" on:submit=submit>
+            <label for="first-name">{move || i18n.t("first.your_name")}</label>
+            <input
+                id="first-name"
+                autofocus
+                required
+                prop:value=move || name.get()
+                on:input=move |ev| name.set(event_target_value(&ev))
+            />
+            <form class="card" on:submit=create>
                 <h2>{move || i18n.t("first.create")}</h2>
-                <label for="first-name">{move || i18n.t("first.your_name")}</label>
-                <input
-                    id="first-name"
-                    autofocus
-                    required
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))
-                />
                 <label for="first-workspace">{move || i18n.t("first.workspace_name")}</label>
                 <input
                     id="first-workspace"
@@ -198,11 +217,26 @@ fn FirstLaunch(
                     prop:value=move || workspace.get()
                     on:input=move |ev| workspace.set(event_target_value(&ev))
                 />
-                <button id="first-create" type="submit" disabled=move || busy.get()>
+                <button id="first-create" type="submit" disabled=move || busy.get().is_some()>
                     {move || i18n.t("first.create_button")}
                 </button>
-                {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
             </form>
+            <form class="card" on:submit=join>
+                <h2>{move || i18n.t("first.join")}</h2>
+                <label for="first-ticket">{move || i18n.t("first.ticket")}</label>
+                <textarea
+                    id="first-ticket"
+                    rows="3"
+                    required
+                    prop:value=move || ticket.get()
+                    on:input=move |ev| ticket.set(event_target_value(&ev))
+                ></textarea>
+                <button id="first-join" type="submit" disabled=move || busy.get().is_some()>
+                    {move || i18n.t("first.join_button")}
+                </button>
+            </form>
+            {move || busy.get().map(|key| view! { <p class="progress" role="status">{move || i18n.t(key)}</p> })}
+            {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
             <p class="hint">{move || i18n.tf("first.data_dir", &[("dir", &data_dir)])}</p>
         </main>
     }
