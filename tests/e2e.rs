@@ -391,6 +391,32 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     ui.text_until("#nav-home", "English navigation", |t| t == "Home")
         .await;
 
+    // Settings: the theme follows the system until one is chosen.
+    ui.click("#nav-settings").await;
+    ui.text_until("#data-dir", "the data folder", |t| {
+        t == data.display().to_string()
+    })
+    .await;
+    for (button, want) in [
+        ("#theme-dark", serde_json::json!("dark")),
+        ("#theme-light", serde_json::json!("light")),
+        ("#theme-system", serde_json::Value::Null),
+    ] {
+        ui.click(button).await;
+        let theme = ui
+            .client
+            .execute(
+                "return document.documentElement.getAttribute('data-theme');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(theme, want, "{button}");
+        if button == "#theme-dark" {
+            ui.shot("settings-dark").await;
+        }
+    }
+
     // An invite made in the app (text and QR code); a colleague on the command line joins
     // with it and writes a note: it appears in the open app by itself.
     ui.click("#nav-team").await;

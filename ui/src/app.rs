@@ -22,6 +22,52 @@ enum Screen {
     Home,
     Notes,
     Team,
+    Settings,
+}
+
+/// The colour theme chosen in Settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Theme {
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    fn code(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    fn from_code(code: &str) -> Theme {
+        match code {
+            "light" => Theme::Light,
+            "dark" => Theme::Dark,
+            _ => Theme::System,
+        }
+    }
+}
+
+const THEME_KEY: &str = "entrepairs.theme";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// Shows `theme` (on `<html data-theme>`) and remembers it.
+fn apply_theme(theme: Theme) {
+    if let Some(root) = document().document_element() {
+        let _ = match theme {
+            Theme::System => root.remove_attribute("data-theme"),
+            other => root.set_attribute("data-theme", other.code()),
+        };
+    }
+    if let Some(s) = storage() {
+        let _ = s.set_item(THEME_KEY, theme.code());
+    }
 }
 
 /// What the notes screen shows on its right.
@@ -87,6 +133,10 @@ pub(crate) fn App() -> impl IntoView {
             let _ = root.set_attribute("lang", locale.code());
         }
     });
+    let stored_theme = storage()
+        .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
+        .unwrap_or_default();
+    apply_theme(Theme::from_code(&stored_theme));
     let revision = Revision(RwSignal::new(0));
     provide_context(revision);
     on_change(move || revision.0.update(|r| *r += 1));
@@ -102,8 +152,8 @@ pub(crate) fn App() -> impl IntoView {
             Some(Ok(AppState::FirstLaunch { data_dir })) => {
                 view! { <FirstLaunch data_dir state/> }.into_any()
             }
-            Some(Ok(AppState::Ready { me, .. })) => {
-                view! { <Shell name=me.name workspace=me.workspace_name/> }.into_any()
+            Some(Ok(AppState::Ready { me, data_dir })) => {
+                view! { <Shell name=me.name workspace=me.workspace_name data_dir/> }.into_any()
             }
         }}
     }
@@ -248,7 +298,7 @@ struct Query {
 }
 
 #[component]
-fn Shell(name: String, workspace: String) -> impl IntoView {
+fn Shell(name: String, workspace: String, data_dir: String) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let screen = RwSignal::new(Screen::Home);
     let pane = RwSignal::new(Pane::Nothing);
@@ -376,6 +426,7 @@ fn Shell(name: String, workspace: String) -> impl IntoView {
                 {nav(Screen::Home, "nav-home", "nav.home")}
                 {nav(Screen::Notes, "nav-notes", "nav.notes")}
                 {nav(Screen::Team, "nav-team", "nav.team")}
+                {nav(Screen::Settings, "nav-settings", "nav.settings")}
             </nav>
             <main class="content">
                 {move || match screen.get() {
@@ -385,6 +436,9 @@ fn Shell(name: String, workspace: String) -> impl IntoView {
                     }
                     Screen::Notes => view! { <Notes pane/> }.into_any(),
                     Screen::Team => view! { <Team/> }.into_any(),
+                    Screen::Settings => {
+                        view! { <Settings data_dir=data_dir.clone()/> }.into_any()
+                    }
                 }}
             </main>
         </div>
@@ -899,6 +953,54 @@ fn Team() -> impl IntoView {
                         .into_any()
                 }
             }}
+        </section>
+    }
+}
+
+/// Settings: language, theme, where the data lives.
+#[component]
+fn Settings(data_dir: String) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let stored = storage()
+        .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
+        .unwrap_or_default();
+    let theme = RwSignal::new(Theme::from_code(&stored));
+    let choice = move |value: Theme, id: &'static str, key: &'static str| {
+        view! {
+            <button
+                id=id
+                aria-pressed=move || (theme.get() == value).to_string()
+                on:click=move |_| {
+                    theme.set(value);
+                    apply_theme(value);
+                }
+            >
+                {move || i18n.t(key)}
+            </button>
+        }
+    };
+    view! {
+        <section class="settings">
+            <h1>{move || i18n.t("settings.title")}</h1>
+            <section>
+                <h2>{move || i18n.t("lang.label")}</h2>
+                <LanguageSwitch/>
+            </section>
+            <section>
+                <h2>{move || i18n.t("settings.theme")}</h2>
+                <div class="choices" role="group" aria-label=move || i18n.t("settings.theme")>
+                    {choice(Theme::System, "theme-system", "settings.theme_system")}
+                    {choice(Theme::Light, "theme-light", "settings.theme_light")}
+                    {choice(Theme::Dark, "theme-dark", "settings.theme_dark")}
+                </div>
+            </section>
+            <section>
+                <h2>{move || i18n.t("settings.data")}</h2>
+                <p>
+                    <code id="data-dir" class="path">{data_dir}</code>
+                </p>
+                <p class="muted">{move || i18n.t("settings.data_help")}</p>
+            </section>
         </section>
     }
 }
