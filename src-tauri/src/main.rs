@@ -39,6 +39,22 @@ impl Shell {
         self.node.read().await.clone().ok_or_else(no_workspace)
     }
 
+    /// Makes a freshly created or joined node the open one: events flow, sync starts.
+    async fn adopt(
+        &self,
+        app: &AppHandle,
+        slot: &mut Option<Node>,
+        node: Node,
+    ) -> Result<AppState, Error> {
+        start(app, &node);
+        let me = node.whoami().await.map_err(error)?;
+        *slot = Some(node);
+        Ok(AppState::Ready {
+            me,
+            data_dir: self.data_dir_text(),
+        })
+    }
+
     fn data_dir_text(&self) -> String {
         self.data_dir.display().to_string()
     }
@@ -139,13 +155,7 @@ async fn create_workspace(
     let node = Node::init(&shell.data_dir, &name, &workspace)
         .await
         .map_err(error)?;
-    start(&app, &node);
-    let me = node.whoami().await.map_err(error)?;
-    *slot = Some(node);
-    Ok(AppState::Ready {
-        me,
-        data_dir: shell.data_dir_text(),
-    })
+    shell.adopt(&app, &mut slot, node).await
 }
 
 /// How long joining may take: reaching the inviter, then the first sync.
@@ -166,13 +176,7 @@ async fn join_workspace(
         Node::join_with_ticket(&shell.data_dir, ticket.trim(), &name, JOIN_TIMEOUT)
             .await
             .map_err(error)?;
-    start(&app, &node);
-    let me = node.whoami().await.map_err(error)?;
-    *slot = Some(node);
-    Ok(AppState::Ready {
-        me,
-        data_dir: shell.data_dir_text(),
-    })
+    shell.adopt(&app, &mut slot, node).await
 }
 
 #[tauri::command]

@@ -39,6 +39,13 @@ const TEXT_ENCODING: TextEncoding = TextEncoding::Utf8CodeUnit;
 /// bytes, and a panic inside Automerge is contained.
 pub fn load_doc(bytes: &[u8]) -> Result<AutoCommit, DomainError> {
     check_inflation(bytes, &mut MAX_INFLATED.clone())?;
+    load_stored(bytes)
+}
+
+/// Loads bytes this device stored itself, which were measured by [`load_doc`] or by the sync
+/// engine when they came in: as strict as [`load_doc`] but without inflating compressed parts
+/// a second time, so reads and writes of the store do not pay for the check.
+pub fn load_stored(bytes: &[u8]) -> Result<AutoCommit, DomainError> {
     let options = LoadOptions::new()
         .on_partial_load(OnPartialLoad::Error)
         .verification_mode(VerificationMode::Check)

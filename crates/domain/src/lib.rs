@@ -28,7 +28,7 @@ mod workspace;
 pub use chunks::{MAX_INFLATED, check_inflation};
 pub use doc::{
     TypedDoc, actor_for, change, check_any, create, fork_for, hydrate_doc, load, load_doc,
-    read_meta,
+    load_stored, read_meta,
 };
 pub use error::DomainError;
 pub use help::{Helper, who_can_help};

@@ -344,7 +344,7 @@ impl Writer<'_, '_> {
                 self.tx.insert_doc(id, kind, scope, &mut doc)?;
             }
             Some(bytes) => {
-                let mut doc = domain::load_doc(&bytes)?.with_actor(self.actor.clone());
+                let mut doc = domain::load_stored(&bytes)?.with_actor(self.actor.clone());
                 // Same id, other header: another document (or a forgery), never merged.
                 if domain::read_meta(&doc)? != domain::read_meta(incoming)? {
                     return Err(NodeError::Invalid(format!(

@@ -99,7 +99,7 @@ impl SyncHost<'_> {
         let Ok(Some(bytes)) = self.core.store.doc_bytes(doc) else {
             return false;
         };
-        let Ok(loaded) = domain::load_doc(&bytes) else {
+        let Ok(loaded) = domain::load_stored(&bytes) else {
             return false;
         };
         let loaded = loaded.with_actor(self.core.actor.clone());
@@ -649,7 +649,7 @@ impl Core {
             let Some(bytes) = self.store.doc_bytes(&row.id)? else {
                 continue;
             };
-            let mut doc = domain::load_doc(&bytes)?;
+            let mut doc = domain::load_stored(&bytes)?;
             let meta = domain::read_meta(&doc)?;
             let mine = sync::engine::heads_digest(&mut doc);
             for peer in &peers {

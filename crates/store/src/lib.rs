@@ -548,7 +548,7 @@ fn doc_bytes(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, StoreError>
 /// the heads' hashes).
 fn load_strict(conn: &Connection, id: &str) -> Result<AutoCommit, StoreError> {
     let bytes = doc_bytes(conn, id)?.unwrap_or_default();
-    domain::load_doc(&bytes).map_err(|source| StoreError::Document {
+    domain::load_stored(&bytes).map_err(|source| StoreError::Document {
         id: id.to_owned(),
         source,
     })
