@@ -52,6 +52,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# Node.js and npm: the benchmark harness compares with automerge-repo, pinned by
+# crates/xtask/automerge-repo/package-lock.json (installed by `npm ci` on first use).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: install Node.js (18 or later) and npm" >&2
+    exit 1
+  fi
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "setup: installing nodejs npm"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+
 # Rust targets: the UI's wasm32, and Windows for the cross check.
 for target in wasm32-unknown-unknown x86_64-pc-windows-gnu; do
   if ! rustup target list --installed --toolchain "$toolchain" 2>/dev/null | grep -qx "$target"; then

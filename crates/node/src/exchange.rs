@@ -24,6 +24,16 @@ fn header_of(bytes: &[u8]) -> Result<(AutoCommit, DocMeta), NodeError> {
 }
 
 impl Core {
+    /// The ids of every document this device holds.
+    pub fn document_ids(&self) -> Result<Vec<String>, NodeError> {
+        Ok(self
+            .store
+            .documents(None)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect())
+    }
+
     /// The stored bytes of a document (a valid input of [`Core::receive`] elsewhere).
     pub fn document_bytes(&self, id: &str) -> Result<Vec<u8>, NodeError> {
         self.store
@@ -58,6 +68,11 @@ impl Core {
 }
 
 impl Node {
+    /// See [`Core::document_ids`].
+    pub async fn document_ids(&self) -> Result<Vec<String>, NodeError> {
+        self.call(|c| c.document_ids()).await
+    }
+
     /// Creates a data directory holding only this device's key, and returns the device's
     /// member id, to be given to an admin before [`Node::join`].
     pub fn init_device(dir: &Path) -> Result<String, NodeError> {

@@ -15,7 +15,7 @@ use net::{Address, Command, Event, Peer};
 use serde::{Deserialize, Serialize};
 use sync::engine::{Engine, Host, Output};
 use sync::membership::{Entry, Members, Op, Role, SignedEntry, sha256_hex};
-use sync::protocol::Message;
+use sync::protocol::{DocDigest, Message};
 use sync::ticket::Ticket;
 
 use crate::core::{Core, now};
@@ -198,6 +198,18 @@ impl Host for SyncHost<'_> {
     fn reload(&mut self, doc: &str) {
         self.cache.remove(doc);
     }
+    fn announced(&mut self, peer: &str, docs: &[DocDigest]) {
+        // What a member announced is kept for `status`, in one transaction.
+        if self.members.is_member(peer) {
+            let docs: Vec<(&str, &[u8])> = docs
+                .iter()
+                .map(|d| (d.id.as_str(), d.heads.as_slice()))
+                .collect();
+            if let Err(e) = self.core.store.note_peer_docs(peer, &docs, now()) {
+                tracing::warn!(peer, error = %e, "cannot record what the peer announced");
+            }
+        }
+    }
 }
 
 impl Core {
@@ -241,6 +253,7 @@ impl Core {
             match out {
                 Output::Send { to, msg } => {
                     let frame = msg.encode();
+                    tracing::debug!(peer = %to, bytes = frame.len(), "frame out");
                     if let Some(rt) = self.sync.as_mut() {
                         let stats = rt.stats.entry(to.clone()).or_default();
                         stats.frames_sent += 1;
@@ -307,6 +320,7 @@ impl Core {
         peer: &str,
         frame: &[u8],
     ) -> Result<Vec<NetAction>, NodeError> {
+        tracing::debug!(peer, bytes = frame.len(), "frame in");
         if let Some(rt) = self.sync.as_mut() {
             let stats = rt.stats.entry(peer.to_owned()).or_default();
             stats.frames_received += 1;
@@ -320,20 +334,9 @@ impl Core {
                 return Ok(vec![NetAction::Disconnect(peer.to_owned())]);
             }
         };
-        let (outputs, received, membership_changed) = self.with_host(|engine, host| {
-            // What a member announced is kept for `status`.
-            if let Message::Summary(docs) = &msg
-                && host.members.is_member(peer)
-            {
-                for d in docs {
-                    host.core
-                        .store
-                        .note_peer_doc(peer, &d.id, &d.heads, now())?;
-                }
-            }
-            Ok::<_, NodeError>(engine.received(host, peer, msg))
-        })?;
-        let mut actions = self.net_actions(outputs?);
+        let (outputs, received, membership_changed) =
+            self.with_host(|engine, host| engine.received(host, peer, msg))?;
+        let mut actions = self.net_actions(outputs);
         if let Some(rt) = self.sync.as_mut() {
             rt.stats
                 .entry(peer.to_owned())
@@ -562,7 +565,8 @@ impl Core {
         Ok(list.iter().filter_map(|a| a.parse().ok()).collect())
     }
 
-    fn stats(&self) -> BTreeMap<String, PeerStats> {
+    /// Traffic with each peer since the network started (frames, bytes, documents).
+    pub fn stats(&self) -> BTreeMap<String, PeerStats> {
         self.sync
             .as_ref()
             .map(|rt| rt.stats.clone())
@@ -974,6 +978,11 @@ impl Node {
         self.call(|c| c.peer_list()).await
     }
 
+    /// See [`Core::stats`].
+    pub async fn sync_stats(&self) -> Result<BTreeMap<String, PeerStats>, NodeError> {
+        self.call(|c| Ok(c.stats())).await
+    }
+
     /// See [`Core::status`].
     pub async fn status(&self) -> Result<Vec<DocStatus>, NodeError> {
         self.call(|c| c.status()).await
@@ -1093,7 +1102,7 @@ mod tests {
                     Ok(Message::Sync { data, .. }) => {
                         automerge::sync::Message::decode(&data).is_err()
                     }
-                    Ok(Message::Summary(_)) => false,
+                    Ok(Message::Summary(_) | Message::Digest { .. }) => false,
                 };
                 if malformed {
                     assert!(

@@ -339,19 +339,24 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Records the heads digest a peer announced for a document.
-    pub fn note_peer_doc(
-        &self,
+    /// Records the heads digests a peer announced, `(doc, digest)`, in one transaction.
+    pub fn note_peer_docs(
+        &mut self,
         peer: &str,
-        doc: &str,
-        digest: &[u8],
+        docs: &[(&str, &[u8])],
         at: i64,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO peer_docs(peer, doc, digest, at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(peer, doc) DO UPDATE SET digest = ?3, at = ?4",
-            rusqlite::params![peer, doc, digest, at],
-        )?;
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO peer_docs(peer, doc, digest, at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(peer, doc) DO UPDATE SET digest = ?3, at = ?4",
+            )?;
+            for (doc, digest) in docs {
+                stmt.execute(rusqlite::params![peer, doc, digest, at])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 

@@ -21,7 +21,7 @@ use automerge::sync::{self, SyncDoc};
 use domain::DocMeta;
 use sha2::{Digest, Sha256};
 
-use crate::protocol::{DocDigest, Message};
+use crate::protocol::{DocDigest, Message, summary_digest};
 
 /// What the engine needs from the device it runs on.
 pub trait Host {
@@ -45,6 +45,9 @@ pub trait Host {
     /// A held document may be damaged in memory (Automerge panicked on it): reload it from
     /// storage.
     fn reload(&mut self, doc: &str);
+    /// What `peer` holds of what it shares with us, as it announced it (its summary, or ours
+    /// when its digest matched): kept for `status`.
+    fn announced(&mut self, _peer: &str, _docs: &[DocDigest]) {}
 }
 
 /// What the network layer must do.
@@ -90,6 +93,26 @@ pub fn heads_digest(doc: &mut AutoCommit) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// The documents this device shares with `peer`, with their heads digests, sorted by id.
+fn shared_summary<H: Host>(host: &mut H, peer: &str) -> Vec<DocDigest> {
+    let ids: Vec<String> = host
+        .doc_ids()
+        .into_iter()
+        .filter(|id| shareable(host, peer, id).is_some())
+        .collect();
+    let mut docs: Vec<DocDigest> = ids
+        .into_iter()
+        .filter_map(|id| {
+            host.doc_mut(&id).map(|d| DocDigest {
+                heads: heads_digest(d),
+                id,
+            })
+        })
+        .collect();
+    docs.sort();
+    docs
+}
+
 fn shareable<H: Host>(host: &mut H, peer: &str, doc: &str) -> Option<DocMeta> {
     let meta = host.meta(doc)?;
     (host.may_hold(&host.me(), &meta) && host.may_hold(peer, &meta)).then_some(meta)
@@ -106,8 +129,8 @@ impl Engine {
         self.sessions.keys().cloned().collect()
     }
 
-    /// An authenticated peer connected: refuse it if it is not a member, else send the summary
-    /// of what we may share with it.
+    /// An authenticated peer connected: refuse it if it is not a member, else send the digest
+    /// of what we may share with it (the full summary follows only if the digests differ).
     pub fn connected<H: Host>(&mut self, host: &mut H, peer: &str) -> Vec<Output> {
         if !host.is_member(peer) || peer == host.me() {
             return vec![Output::Disconnect {
@@ -116,24 +139,13 @@ impl Engine {
             }];
         }
         self.sessions.insert(peer.to_owned(), Session::default());
-        let ids: Vec<String> = host
-            .doc_ids()
-            .into_iter()
-            .filter(|id| shareable(host, peer, id).is_some())
-            .collect();
-        let mut docs: Vec<DocDigest> = ids
-            .into_iter()
-            .filter_map(|id| {
-                host.doc_mut(&id).map(|d| DocDigest {
-                    heads: heads_digest(d),
-                    id,
-                })
-            })
-            .collect();
-        docs.sort();
+        let docs = shared_summary(host, peer);
         vec![Output::Send {
             to: peer.to_owned(),
-            msg: Message::Summary(docs),
+            msg: Message::Digest {
+                docs: docs.len() as u32,
+                digest: summary_digest(&docs),
+            },
         }]
     }
 
@@ -179,7 +191,20 @@ impl Engine {
             }];
         }
         match msg {
+            Message::Digest { docs, digest } => {
+                let mine = shared_summary(host, peer);
+                if mine.len() as u64 == u64::from(docs) && summary_digest(&mine) == digest {
+                    host.announced(peer, &mine);
+                    Vec::new()
+                } else {
+                    vec![Output::Send {
+                        to: peer.to_owned(),
+                        msg: Message::Summary(mine),
+                    }]
+                }
+            }
             Message::Summary(theirs) => {
+                host.announced(peer, &theirs);
                 let theirs: BTreeMap<String, [u8; 32]> =
                     theirs.into_iter().map(|d| (d.id, d.heads)).collect();
                 let mut out = Vec::new();

@@ -14,6 +14,7 @@ pub const MAX_SUMMARY_DOCS: usize = 200_000;
 const VERSION: u8 = 1;
 const TAG_SUMMARY: u8 = 1;
 const TAG_SYNC: u8 = 2;
+const TAG_DIGEST: u8 = 3;
 
 /// A document as summarised: its id and a digest of its heads.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -27,6 +28,14 @@ pub struct DocDigest {
 /// One message between two peers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
+    /// One hash over everything shared with the receiver (see [`summary_digest`]): sent first on
+    /// connecting, so that peers already in sync exchange one small frame each way and stop.
+    Digest {
+        /// How many documents the digest covers.
+        docs: u32,
+        /// [`summary_digest`] of those documents.
+        digest: [u8; 32],
+    },
     /// The documents the sender may share with the receiver, with their heads' digests.
     Summary(Vec<DocDigest>),
     /// One Automerge sync message for one document.
@@ -65,6 +74,11 @@ impl Message {
                     out.extend_from_slice(&d.heads);
                 }
             }
+            Message::Digest { docs, digest } => {
+                out.push(TAG_DIGEST);
+                out.extend_from_slice(&docs.to_be_bytes());
+                out.extend_from_slice(digest);
+            }
             Message::Sync { doc, data } => {
                 out.push(TAG_SYNC);
                 put(&mut out, doc.as_bytes());
@@ -99,6 +113,12 @@ impl Message {
                 }
                 Message::Summary(docs)
             }
+            TAG_DIGEST => {
+                let docs = r.u32()?;
+                let digest: [u8; 32] =
+                    r.take(32)?.try_into().map_err(|_| DecodeError::Truncated)?;
+                Message::Digest { docs, digest }
+            }
             TAG_SYNC => {
                 let doc = r.id()?;
                 let data = r.field()?.to_vec();
@@ -111,6 +131,19 @@ impl Message {
         }
         Ok(msg)
     }
+}
+
+/// One SHA-256 over a sorted list of documents and their heads digests: equal on two peers
+/// exactly when they announce the same documents at the same heads.
+pub fn summary_digest(docs: &[DocDigest]) -> [u8; 32] {
+    use sha2::{Digest as _, Sha256};
+    let mut h = Sha256::new();
+    for d in docs {
+        h.update((d.id.len() as u32).to_be_bytes());
+        h.update(d.id.as_bytes());
+        h.update(d.heads);
+    }
+    h.finalize().into()
 }
 
 fn put(out: &mut Vec<u8>, field: &[u8]) {
@@ -171,6 +204,10 @@ mod tests {
                 },
             ]),
             Message::Summary(vec![]),
+            Message::Digest {
+                docs: 3,
+                digest: [9; 32],
+            },
             Message::Sync {
                 doc: "doc-9".into(),
                 data: vec![1, 2, 3],

@@ -168,6 +168,7 @@ impl Net {
         // Scope check on every frame: the receiver must be entitled to every document named.
         let named: Vec<String> = match &msg {
             Message::Summary(docs) => docs.iter().map(|d| d.id.clone()).collect(),
+            Message::Digest { .. } => Vec::new(),
             Message::Sync { doc, .. } => vec![doc.clone()],
         };
         for doc in &named {

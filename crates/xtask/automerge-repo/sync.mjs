@@ -1,0 +1,45 @@
+// Two automerge-repo peers, each in its own process, over automerge-repo's WebSocket adapter on
+// 127.0.0.1. `serve DIR` imports every DIR/*.automerge into a repo and serves it; it prints
+// "ready PORT" and stays up until its stdin closes. `fetch PORT IDS_FILE` starts an empty repo,
+// connects and finds every document; it prints one JSON line: {"ms": .., "docs": ..}.
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { WebSocketServer } from "ws";
+import { Repo } from "@automerge/automerge-repo";
+import {
+  WebSocketClientAdapter,
+  WebSocketServerAdapter,
+} from "@automerge/automerge-repo-network-websocket";
+
+const [role, ...args] = process.argv.slice(2);
+
+if (role === "serve") {
+  const dir = args[0];
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise((ok) => wss.on("listening", ok));
+  const repo = new Repo({ network: [new WebSocketServerAdapter(wss)] });
+  const ids = [];
+  for (const name of readdirSync(dir).filter((n) => n.endsWith(".automerge"))) {
+    ids.push(repo.import(readFileSync(join(dir, name))).documentId);
+  }
+  writeFileSync(join(dir, "ids.json"), JSON.stringify(ids));
+  console.log(`ready ${wss.address().port}`);
+  process.stdin.resume();
+  process.stdin.on("end", () => process.exit(0));
+} else if (role === "fetch") {
+  const [port, idsFile] = args;
+  const ids = JSON.parse(readFileSync(idsFile, "utf8"));
+  const started = performance.now();
+  const repo = new Repo({
+    network: [new WebSocketClientAdapter(`ws://127.0.0.1:${port}`)],
+  });
+  await new Promise((ok) => repo.networkSubsystem.once("peer", ok));
+  const handles = await Promise.all(ids.map((id) => repo.find(id)));
+  const ms = performance.now() - started;
+  const docs = handles.filter((h) => h.isReady()).length;
+  console.log(JSON.stringify({ ms, docs }));
+  process.exit(0);
+} else {
+  console.error("usage: sync.mjs serve DIR | fetch PORT IDS_FILE");
+  process.exit(2);
+}

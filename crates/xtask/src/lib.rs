@@ -1,0 +1,775 @@
+//! The benchmark harness behind `cargo xtask bench`: generates a realistic workspace, runs every
+//! measure of `BENCHMARKS.md` several times and reports median, min and max beside the goal.
+//! Comparisons (against the Automerge floor and against automerge-repo) are ratios of figures
+//! taken in the same run, since the machines are noisy.
+
+pub mod amrepo;
+pub mod fixture;
+pub mod peer;
+pub mod report;
+pub mod stats;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail, ensure};
+use automerge::sync::{self, SyncDoc};
+use automerge::{AutoCommit, ReadDoc};
+use node::{NewNote, Node, NoteEdit};
+
+use crate::fixture::{Fixture, Size, copy_dir};
+use crate::peer::{serve, settled, traffic, wait_doc, wait_docs};
+use crate::stats::Samples;
+
+/// What to generate and how often to measure.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The main workspace.
+    pub size: Size,
+    /// Repetitions of each whole-run measure.
+    pub runs: usize,
+    /// Edits timed one by one from A to B.
+    pub edits: usize,
+    /// Documents the two peers of the re-sync measure share.
+    pub resync_docs: usize,
+    /// Peers of the convergence measure.
+    pub peers: usize,
+    /// Searches timed.
+    pub searches: usize,
+    /// The folder of the automerge-repo script (`crates/xtask/automerge-repo`); `None` skips it.
+    pub automerge_repo: Option<PathBuf>,
+    /// This harness's executable, re-run as a separate serving peer for the memory measure.
+    pub exe: PathBuf,
+    /// Where data directories are generated (emptied first).
+    pub work: PathBuf,
+}
+
+/// One line of the report.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// What is measured.
+    pub measure: String,
+    /// The unit of the samples.
+    pub unit: &'static str,
+    /// The samples.
+    pub samples: Samples,
+    /// Which figure the goal applies to ("median", "p50", "p99", "max").
+    pub judged: &'static str,
+    /// The goal, in words.
+    pub goal: String,
+    /// Whether the judged figure meets the goal; `None` for figures without a goal.
+    pub met: Option<bool>,
+    /// How it was measured, or what a reader should know about it.
+    pub detail: String,
+}
+
+impl Row {
+    fn new(measure: impl Into<String>, unit: &'static str, samples: Vec<f64>) -> Row {
+        Row {
+            measure: measure.into(),
+            unit,
+            samples: Samples(samples),
+            judged: "median",
+            goal: String::new(),
+            met: None,
+            detail: String::new(),
+        }
+    }
+
+    fn goal(mut self, judged: &'static str, goal: impl Into<String>, met: bool) -> Row {
+        self.judged = judged;
+        self.goal = goal.into();
+        self.met = Some(met);
+        self
+    }
+
+    fn detail(mut self, detail: impl Into<String>) -> Row {
+        self.detail = detail.into();
+        self
+    }
+
+    /// The figure the goal is judged on.
+    pub fn judged_value(&self) -> f64 {
+        match self.judged {
+            "p99" => self.samples.percentile(99.0),
+            "max" => self.samples.max(),
+            _ => self.samples.median(),
+        }
+    }
+}
+
+/// Everything one run of the harness measured.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The configuration it ran with.
+    pub config: Config,
+    /// The lines, in the order of the goals table.
+    pub rows: Vec<Row>,
+    /// How long the whole run took.
+    pub elapsed: Duration,
+}
+
+fn secs(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64()
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Runs every measure. `progress` receives a line at each step.
+pub async fn run(config: &Config, progress: &dyn Fn(&str)) -> Result<Report> {
+    let started = Instant::now();
+    let _ = std::fs::remove_dir_all(&config.work);
+    std::fs::create_dir_all(&config.work)
+        .with_context(|| format!("cannot create {}", config.work.display()))?;
+    let size = config.size;
+    progress(&format!(
+        "generating {} notes, {} members, {} private documents",
+        size.notes, size.members, size.private
+    ));
+    let t = Instant::now();
+    let fx = fixture::generate(&config.work.join("fixture"), size).await?;
+    progress(&format!("generated in {:.1} s", secs(t)));
+
+    let mut rows = Vec::new();
+    let sync = initial_sync(config, &fx, progress).await?;
+    let floor = floor(&sync.docs, config.runs);
+    let engine = automerge_sync(&sync.docs, config.runs);
+    let ours = Samples(sync.seconds.clone()).median();
+    let n = sync.docs.len();
+    rows.push(
+        Row::new(
+            format!("initial sync of two fresh peers over loopback TCP ({n} documents)"),
+            "s",
+            sync.seconds.clone(),
+        )
+        .goal(
+            "median",
+            format!(
+                "≤ 1.5 × floor ({:.3} s) = {:.3} s",
+                floor.median(),
+                1.5 * floor.median()
+            ),
+            ours <= 1.5 * floor.median(),
+        )
+        .detail(format!(
+            "ratio to the floor {:.1}×; {:.1} MiB on the wire",
+            ours / floor.median(),
+            Samples(sync.wire.clone()).median() / 1_048_576.0
+        )),
+    );
+    rows.push(
+        Row::new(
+            "floor: in-process Automerge save + load of the same documents",
+            "s",
+            floor.0.clone(),
+        )
+        .detail("AutoCommit::save then AutoCommit::load of every document B ends with"),
+    );
+    rows.push(
+        Row::new(
+            "where the time goes: Automerge's own sync protocol, in-process, no network or disk",
+            "s",
+            engine.0.clone(),
+        )
+        .detail(format!(
+            "generate/receive between two AutoCommits until neither has a message; our sync is {:.1}× this",
+            ours / engine.median()
+        )),
+    );
+    match &config.automerge_repo {
+        Some(dir) => {
+            progress("automerge-repo over its WebSocket adapter");
+            let theirs =
+                amrepo::sync_times(dir, &config.work.join("amrepo"), &sync.docs, config.runs)
+                    .await?;
+            let median = theirs.median();
+            rows.push(
+                Row::new(
+                    format!("the same sync by automerge-repo 2.5.6 (Node, WebSocket on loopback, {n} documents)"),
+                    "s",
+                    theirs.0.clone(),
+                )
+                .goal(
+                    "median",
+                    format!("Entrepairs ≤ 0.5 × automerge-repo = {:.3} s", 0.5 * median),
+                    ours <= 0.5 * median,
+                )
+                .detail(format!("Entrepairs / automerge-repo = {:.2}", ours / median)),
+            );
+        }
+        None => progress("automerge-repo skipped"),
+    }
+    rows.push(
+        Row::new(
+            format!(
+                "an edit on A visible on connected B ({} edits)",
+                config.edits
+            ),
+            "ms",
+            sync.edit_ms.clone(),
+        )
+        .goal(
+            "p50",
+            "p50 ≤ 20 ms",
+            Samples(sync.edit_ms.clone()).median() <= 20.0,
+        )
+        .detail(format!(
+            "p99 {:.1} ms (goal ≤ 100 ms: {})",
+            Samples(sync.edit_ms.clone()).percentile(99.0),
+            if Samples(sync.edit_ms.clone()).percentile(99.0) <= 100.0 {
+                "met"
+            } else {
+                "missed"
+            }
+        )),
+    );
+    let p99 = Samples(sync.edit_ms.clone()).percentile(99.0);
+    rows.push(
+        Row::new("the same edits, p99", "ms", sync.edit_ms.clone()).goal(
+            "p99",
+            "p99 ≤ 100 ms",
+            p99 <= 100.0,
+        ),
+    );
+    let resync = resync(config, progress).await?;
+    let max_frames = resync
+        .frames
+        .iter()
+        .map(|(a, b)| (*a).max(*b))
+        .max()
+        .unwrap_or(0);
+    let bytes = Samples(resync.bytes.clone());
+    rows.push(
+        Row::new(
+            format!(
+                "re-sync of two peers sharing {} unchanged documents: bytes on the wire",
+                config.resync_docs
+            ),
+            "B",
+            resync.bytes.clone(),
+        )
+        .goal(
+            "max",
+            "1 round trip, ≤ 4 KiB",
+            bytes.max() <= 4096.0 && max_frames <= 1,
+        )
+        .detail(format!(
+            "frames each way per run (A→B, B→A): {:?}",
+            resync.frames
+        )),
+    );
+    let edit = &sync.one_edit;
+    let limits: Vec<f64> = edit
+        .iter()
+        .map(|(_, change)| 2.0 * change + 200.0)
+        .collect();
+    let wire: Vec<f64> = edit.iter().map(|(w, _)| *w).collect();
+    let met = edit.iter().all(|(w, c)| *w <= 2.0 * c + 200.0);
+    rows.push(
+        Row::new(
+            "bytes on the wire for one small note edit (both ways)",
+            "B",
+            wire,
+        )
+        .goal(
+            "max",
+            format!(
+                "≤ 2 × the encoded change + 200 B (changes: {:?} B, so ≤ {:?} B)",
+                edit.iter().map(|(_, c)| *c as u64).collect::<Vec<_>>(),
+                limits.iter().map(|l| *l as u64).collect::<Vec<_>>()
+            ),
+            met,
+        )
+        .detail("A's frames to B and B's frames to A, from the edit until the exchange settled"),
+    );
+    let open = open_ready(config, &fx).await?;
+    rows.push(
+        Row::new(
+            format!(
+                "headless peer: open data dir → ready ({} notes)",
+                size.notes
+            ),
+            "ms",
+            open.0.clone(),
+        )
+        .goal("median", "≤ 300 ms", open.median() <= 300.0)
+        .detail("Node::open until the network listens (warm page cache)"),
+    );
+    let search = search(config, &fx).await?;
+    rows.push(
+        Row::new(format!("search over {} notes", size.notes), "ms", search.0.clone())
+            .goal("p50", "p50 ≤ 10 ms", search.median() <= 10.0)
+            .detail(format!(
+                "{} one-word queries through Node::search (store thread round trip included); p99 {:.2} ms",
+                config.searches,
+                search.percentile(99.0)
+            )),
+    );
+    progress("resident memory of a serving peer");
+    let rss = memory(config, &fx).await?;
+    rows.push(
+        Row::new(
+            format!(
+                "resident memory of a serving headless peer with {} notes",
+                size.notes
+            ),
+            "MB",
+            rss.rss.clone(),
+        )
+        .goal("max", "≤ 60 MB", Samples(rss.rss.clone()).max() <= 60.0)
+        .detail(format!(
+            "VmRSS of a separate serving process after it served a full initial sync; its peak (VmHWM) {:.1} MB",
+            Samples(rss.peak.clone()).max()
+        )),
+    );
+    progress(&format!("{} peers converging", config.peers));
+    let conv = converge(config).await?;
+    rows.push(
+        Row::new(
+            format!(
+                "{} peers on loopback, one edit each, all converged",
+                config.peers
+            ),
+            "s",
+            conv.0.clone(),
+        )
+        .goal("median", "≤ 5 s", conv.median() <= 5.0)
+        .detail("every peer dials the first; from the edits until every peer holds every note"),
+    );
+    Ok(Report {
+        config: config.clone(),
+        rows,
+        elapsed: started.elapsed(),
+    })
+}
+
+struct SyncRuns {
+    seconds: Vec<f64>,
+    wire: Vec<f64>,
+    docs: Vec<Vec<u8>>,
+    edit_ms: Vec<f64>,
+    /// (bytes on the wire, encoded change) for single small edits.
+    one_edit: Vec<(f64, f64)>,
+}
+
+/// Opens a fresh copy of the fixture: A (the admin, holding everything) and B (Bob, who holds
+/// only the workspace document).
+async fn fresh_pair(fx: &Fixture, dir: &Path) -> Result<(Node, Node)> {
+    let _ = std::fs::remove_dir_all(dir);
+    copy_dir(&fx.admin, &dir.join("a"))?;
+    copy_dir(&fx.bob_key, &dir.join("b"))?;
+    let a = Node::open(&dir.join("a")).await?;
+    let b = Node::join(&dir.join("b"), &fx.workspace).await?;
+    Ok((a, b))
+}
+
+async fn initial_sync(config: &Config, fx: &Fixture, progress: &dyn Fn(&str)) -> Result<SyncRuns> {
+    let mut out = SyncRuns {
+        seconds: Vec::new(),
+        wire: Vec::new(),
+        docs: Vec::new(),
+        edit_ms: Vec::new(),
+        one_edit: Vec::new(),
+    };
+    for run in 0..config.runs {
+        let dir = config.work.join(format!("sync-{run}"));
+        let (a, b) = fresh_pair(fx, &dir).await?;
+        let bob = b.call(|c| Ok(c.member_id().to_owned())).await?;
+        let serving_a = serve(&a, &[]).await?;
+        let mut events = b.subscribe();
+        let t = Instant::now();
+        let serving_b = serve(&b, std::slice::from_ref(&serving_a.addr)).await?;
+        wait_docs(&b, &mut events, fx.bob_docs).await?;
+        let elapsed = secs(t);
+        let stats = traffic(&a, &bob).await?;
+        out.seconds.push(elapsed);
+        out.wire
+            .push((stats.bytes_sent + stats.bytes_received) as f64);
+        progress(&format!(
+            "initial sync {}/{}: {} documents in {elapsed:.2} s",
+            run + 1,
+            config.runs,
+            fx.bob_docs
+        ));
+        if run == 0 {
+            for id in b.document_ids().await? {
+                out.docs.push(b.document_bytes(id).await?);
+            }
+            out.edit_ms = edits(&a, &b, fx, config.edits).await?;
+            progress(&format!("{} edits A → B timed", config.edits));
+        }
+        out.one_edit.push(one_edit(&a, &b, &bob, fx, run).await?);
+        serving_b.stop().await?;
+        serving_a.stop().await?;
+        a.shutdown().await?;
+        b.shutdown().await?;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(out)
+}
+
+async fn edits(a: &Node, b: &Node, fx: &Fixture, count: usize) -> Result<Vec<f64>> {
+    let mut events = b.subscribe();
+    let mut samples = Vec::with_capacity(count);
+    for i in 0..count {
+        let id = fx.notes[i % fx.notes.len()].clone();
+        let t = Instant::now();
+        a.edit_note(
+            id.clone(),
+            NoteEdit {
+                body: Some(format!("Edited {i}: what changed after the review.")),
+                ..NoteEdit::default()
+            },
+        )
+        .await?;
+        wait_doc(&mut events, &id).await?;
+        samples.push(ms(t));
+    }
+    Ok(samples)
+}
+
+/// One small edit on A; returns the bytes both ways until the exchange settled, and the size of
+/// the Automerge change it made.
+async fn one_edit(a: &Node, b: &Node, bob: &str, fx: &Fixture, run: usize) -> Result<(f64, f64)> {
+    let id = fx.notes[(run * 7 + 1) % fx.notes.len()].clone();
+    let quiet = Duration::from_millis(300);
+    let before = settled(a, bob, quiet).await?;
+    let mut doc = AutoCommit::load(&a.document_bytes(id.clone()).await?)?;
+    let heads = doc.get_heads();
+    let mut events = b.subscribe();
+    a.edit_note(
+        id.clone(),
+        NoteEdit {
+            title: Some(format!("Small edit {run}")),
+            ..NoteEdit::default()
+        },
+    )
+    .await?;
+    wait_doc(&mut events, &id).await?;
+    let after = settled(a, bob, quiet).await?;
+    let mut edited = AutoCommit::load(&a.document_bytes(id).await?)?;
+    let change: usize = edited
+        .get_changes(&heads)
+        .iter()
+        .map(|c| c.raw_bytes().len())
+        .sum();
+    ensure!(change > 0, "the edit made no Automerge change");
+    drop(doc);
+    let wire =
+        (after.bytes_sent - before.bytes_sent) + (after.bytes_received - before.bytes_received);
+    Ok((wire as f64, change as f64))
+}
+
+/// In-process Automerge save + load of `docs`.
+fn floor(docs: &[Vec<u8>], runs: usize) -> Samples {
+    let loaded: Vec<AutoCommit> = docs
+        .iter()
+        .filter_map(|d| AutoCommit::load(d).ok())
+        .collect();
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        let mut copies: Vec<AutoCommit> = loaded.clone();
+        let t = Instant::now();
+        let saved: Vec<Vec<u8>> = copies.iter_mut().map(AutoCommit::save).collect();
+        let back = saved.iter().filter(|s| AutoCommit::load(s).is_ok()).count();
+        samples.push(secs(t));
+        assert_eq!(back, loaded.len());
+    }
+    Samples(samples)
+}
+
+/// Automerge's sync protocol between two in-process documents, for every document.
+fn automerge_sync(docs: &[Vec<u8>], runs: usize) -> Samples {
+    let loaded: Vec<AutoCommit> = docs
+        .iter()
+        .filter_map(|d| AutoCommit::load(d).ok())
+        .collect();
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        let mut sources = loaded.clone();
+        let t = Instant::now();
+        for source in &mut sources {
+            let mut target = AutoCommit::new();
+            let (mut s1, mut s2) = (sync::State::new(), sync::State::new());
+            loop {
+                let one = source.sync().generate_sync_message(&mut s1);
+                let two = target.sync().generate_sync_message(&mut s2);
+                if one.is_none() && two.is_none() {
+                    break;
+                }
+                if let Some(m) = one {
+                    let m = sync::Message::decode(&m.encode()).expect("own message decodes");
+                    target
+                        .sync()
+                        .receive_sync_message(&mut s2, m)
+                        .expect("own message applies");
+                }
+                if let Some(m) = two {
+                    let m = sync::Message::decode(&m.encode()).expect("own message decodes");
+                    source
+                        .sync()
+                        .receive_sync_message(&mut s1, m)
+                        .expect("own message applies");
+                }
+            }
+            assert_eq!(source.get_heads(), target.get_heads());
+            let _ = target.length(automerge::ROOT);
+        }
+        samples.push(secs(t));
+    }
+    Samples(samples)
+}
+
+struct Resync {
+    bytes: Vec<f64>,
+    frames: Vec<(usize, usize)>,
+}
+
+/// Two peers that share `resync_docs` documents reconnect; what crosses the wire.
+async fn resync(config: &Config, progress: &dyn Fn(&str)) -> Result<Resync> {
+    let size = Size {
+        notes: config.resync_docs.saturating_sub(1),
+        members: 2,
+        private: 0,
+    };
+    let fx = fixture::generate(&config.work.join("resync-fixture"), size).await?;
+    let (a, b) = fresh_pair(&fx, &config.work.join("resync")).await?;
+    let bob = b.call(|c| Ok(c.member_id().to_owned())).await?;
+    {
+        let serving_a = serve(&a, &[]).await?;
+        let mut events = b.subscribe();
+        let serving_b = serve(&b, std::slice::from_ref(&serving_a.addr)).await?;
+        wait_docs(&b, &mut events, fx.bob_docs).await?;
+        settled(&a, &bob, Duration::from_millis(300)).await?;
+        serving_b.stop().await?;
+        serving_a.stop().await?;
+    }
+    let mut out = Resync {
+        bytes: Vec::new(),
+        frames: Vec::new(),
+    };
+    for _ in 0..config.runs {
+        let before = traffic(&a, &bob).await?;
+        let serving_a = serve(&a, &[]).await?;
+        let serving_b = serve(&b, std::slice::from_ref(&serving_a.addr)).await?;
+        let deadline = Instant::now() + peer::PATIENCE;
+        while traffic(&a, &bob).await?.frames_received == before.frames_received {
+            ensure!(Instant::now() < deadline, "B never reached A");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let after = settled(&a, &bob, Duration::from_millis(500)).await?;
+        serving_b.stop().await?;
+        serving_a.stop().await?;
+        out.bytes.push(
+            ((after.bytes_sent - before.bytes_sent)
+                + (after.bytes_received - before.bytes_received)) as f64,
+        );
+        out.frames.push((
+            after.frames_sent - before.frames_sent,
+            after.frames_received - before.frames_received,
+        ));
+    }
+    progress(&format!(
+        "re-sync of {} documents: {:?}",
+        fx.bob_docs, out.frames
+    ));
+    a.shutdown().await?;
+    b.shutdown().await?;
+    Ok(out)
+}
+
+/// Opening a data directory until the network listens.
+async fn open_ready(config: &Config, fx: &Fixture) -> Result<Samples> {
+    let dir = config.work.join("open");
+    copy_dir(&fx.admin, &dir)?;
+    let mut samples = Vec::new();
+    for _ in 0..config.runs.max(5) {
+        let t = Instant::now();
+        let a = Node::open(&dir).await?;
+        let serving = serve(&a, &[]).await?;
+        samples.push(ms(t));
+        serving.stop().await?;
+        a.shutdown().await?;
+    }
+    Ok(Samples(samples))
+}
+
+async fn search(config: &Config, fx: &Fixture) -> Result<Samples> {
+    let dir = config.work.join("search");
+    copy_dir(&fx.admin, &dir)?;
+    let a = Node::open(&dir).await?;
+    let mut samples = Vec::new();
+    let mut hits = 0;
+    for i in 0..config.searches {
+        let word = fx.words[(i * 11) % fx.words.len()];
+        let t = Instant::now();
+        hits += a.search(word.to_owned()).await?.len();
+        samples.push(ms(t));
+    }
+    ensure!(hits > 0, "no search found anything");
+    a.shutdown().await?;
+    Ok(Samples(samples))
+}
+
+struct Memory {
+    rss: Vec<f64>,
+    peak: Vec<f64>,
+}
+
+/// Reads a `/proc/PID/status` field in MB.
+fn proc_mb(pid: u32, field: &str) -> Result<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .with_context(|| format!("no {field} for process {pid}"))?;
+    Ok(kib * 1024.0 / 1_000_000.0)
+}
+
+async fn memory(config: &Config, fx: &Fixture) -> Result<Memory> {
+    use std::io::{BufRead, BufReader};
+    let mut out = Memory {
+        rss: Vec::new(),
+        peak: Vec::new(),
+    };
+    for run in 0..config.runs {
+        let dir = config.work.join(format!("memory-{run}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        copy_dir(&fx.admin, &dir.join("a"))?;
+        copy_dir(&fx.bob_key, &dir.join("b"))?;
+        let mut child = std::process::Command::new(&config.exe)
+            .arg("serve-peer")
+            .arg(dir.join("a"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .with_context(|| format!("cannot start {}", config.exe.display()))?;
+        let pid = child.id();
+        let stdout = child.stdout.take().context("no stdout")?;
+        let line = tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            BufReader::new(stdout).read_line(&mut line).map(|_| line)
+        })
+        .await??;
+        let Some(addr) = line.trim_end().strip_prefix("listening ") else {
+            let _ = child.kill();
+            bail!("the serving peer printed no address");
+        };
+        let b = Node::join(&dir.join("b"), &fx.workspace).await?;
+        let mut events = b.subscribe();
+        let serving_b = serve(&b, &[addr.to_owned()]).await?;
+        let synced = wait_docs(&b, &mut events, fx.bob_docs).await;
+        let measured = synced.and_then(|()| Ok((proc_mb(pid, "VmRSS:")?, proc_mb(pid, "VmHWM:")?)));
+        serving_b.stop().await?;
+        b.shutdown().await?;
+        drop(child.stdin.take());
+        let (rss, peak) = match measured {
+            Ok(m) => m,
+            Err(e) => {
+                let _ = child.kill();
+                return Err(e);
+            }
+        };
+        out.rss.push(rss);
+        out.peak.push(peak);
+        let status = tokio::task::spawn_blocking(move || child.wait()).await??;
+        ensure!(status.success(), "the serving peer ended with {status}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(out)
+}
+
+/// `serve-peer DIR`: the separate serving process of the memory measure. Prints
+/// `listening ADDR`, serves until its stdin closes.
+pub async fn serve_peer(dir: &Path) -> Result<()> {
+    use std::io::{Read, Write};
+    let node = Node::open(dir).await?;
+    let serving = serve(&node, &[]).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening {}", serving.addr)?;
+        out.flush()?;
+    }
+    tokio::task::spawn_blocking(|| std::io::stdin().read_to_end(&mut Vec::new())).await??;
+    serving.stop().await?;
+    node.shutdown().await?;
+    Ok(())
+}
+
+/// `peers` peers join one workspace, each makes one edit; seconds until all converged.
+async fn converge(config: &Config) -> Result<Samples> {
+    let mut samples = Vec::new();
+    for run in 0..config.runs {
+        let dir = config.work.join(format!("converge-{run}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        let first = Node::init(&dir.join("p0"), "Peer 0", "Acme").await?;
+        let mut ids = Vec::new();
+        for p in 1..config.peers {
+            let id = Node::init_device(&dir.join(format!("p{p}")))?;
+            first.add_member(id.clone(), format!("Peer {p}")).await?;
+            ids.push(id);
+        }
+        let ws_id = first.call(|c| Ok(c.workspace_id().to_owned())).await?;
+        let workspace = first.document_bytes(ws_id).await?;
+        let mut nodes = vec![first];
+        for p in 1..config.peers {
+            nodes.push(Node::join(&dir.join(format!("p{p}")), &workspace).await?);
+        }
+        let hub = serve(&nodes[0], &[]).await?;
+        let mut serving = Vec::new();
+        for node in &nodes[1..] {
+            serving.push(serve(node, std::slice::from_ref(&hub.addr)).await?);
+        }
+        // Every peer is connected once the hub has heard from each.
+        let deadline = Instant::now() + peer::PATIENCE;
+        loop {
+            let stats = nodes[0].sync_stats().await?;
+            if ids
+                .iter()
+                .all(|id| stats.get(id).is_some_and(|s| s.frames_received > 0))
+            {
+                break;
+            }
+            ensure!(Instant::now() < deadline, "not every peer connected");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let mut streams: Vec<_> = nodes.iter().map(Node::subscribe).collect();
+        let t = Instant::now();
+        let writes = nodes.iter().enumerate().map(|(p, node)| {
+            node.add_note(NewNote {
+                title: format!("From peer {p}"),
+                body: "one edit each".into(),
+                tags: Vec::new(),
+                skills: Vec::new(),
+                scope: "workspace".into(),
+            })
+        });
+        for written in futures::future::join_all(writes).await {
+            written?;
+        }
+        let want = 1 + config.peers;
+        let waits = nodes
+            .iter()
+            .zip(streams.iter_mut())
+            .map(|(node, events)| wait_docs(node, events, want));
+        for waited in futures::future::join_all(waits).await {
+            waited?;
+        }
+        samples.push(secs(t));
+        for s in serving {
+            s.stop().await?;
+        }
+        hub.stop().await?;
+        for node in nodes {
+            node.shutdown().await?;
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    if samples.is_empty() {
+        bail!("no convergence run");
+    }
+    Ok(Samples(samples))
+}

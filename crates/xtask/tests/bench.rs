@@ -1,0 +1,77 @@
+//! The benchmark harness at a reduced size, so it cannot rot: every measure runs (the
+//! automerge-repo comparison included), each reports finite figures, and the report is written.
+//! Goals are not judged here: this build is unoptimised and the machine is shared; the figures
+//! that count come from `cargo xtask bench` (release).
+
+#![allow(clippy::unwrap_used)] // test failures, with their location
+
+use std::process::Command;
+
+#[test]
+fn the_harness_runs_every_measure_at_a_reduced_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("BENCHMARKS.md");
+    std::fs::write(
+        &out,
+        format!("old figures\n{}\nanalysis to keep\n", xtask::report::MARKER),
+    )
+    .unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "bench",
+            "--notes",
+            "500",
+            "--members",
+            "10",
+            "--private",
+            "40",
+            "--runs",
+            "2",
+            "--edits",
+            "100",
+            "--resync-docs",
+            "200",
+            "--peers",
+            "5",
+            "--searches",
+            "50",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .arg("--work")
+        .arg(dir.path().join("work"))
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{log}");
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(!md.contains("old figures"), "{md}");
+    assert!(md.trim_end().ends_with("analysis to keep"), "{md}");
+    let rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| measure"))
+        .collect();
+    for expected in [
+        "initial sync of two fresh peers over loopback TCP (506 documents)",
+        "floor: in-process Automerge save + load",
+        "Automerge's own sync protocol",
+        "the same sync by automerge-repo",
+        "an edit on A visible on connected B (100 edits)",
+        "re-sync of two peers sharing 200 unchanged documents",
+        "bytes on the wire for one small note edit",
+        "open data dir → ready (500 notes)",
+        "search over 500 notes",
+        "resident memory of a serving headless peer with 500 notes",
+        "5 peers on loopback, one edit each, all converged",
+    ] {
+        let row = rows
+            .iter()
+            .find(|r| r.contains(expected))
+            .unwrap_or_else(|| panic!("no row '{expected}' in\n{md}"));
+        assert!(
+            !row.contains("NaN") && !row.contains("inf"),
+            "a figure is missing: {row}"
+        );
+    }
+    assert!(md.contains("Build: debug"), "{md}");
+}
