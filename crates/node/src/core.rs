@@ -207,6 +207,25 @@ impl Core {
         &mut self,
         f: impl FnOnce(&mut Writer<'_, '_>) -> Result<R, NodeError>,
     ) -> Result<R, NodeError> {
+        Ok(self.write_from(false, f)?.0)
+    }
+
+    /// [`Core::write`] for what the sync engine merged from a peer; also returns the newest
+    /// chunk id before and after the write. The write holds SQLite's write lock, so the chunks
+    /// in between are exactly this write's: the sync runtime, which already offered them to the
+    /// other peers, skips them instead of reloading the documents to offer them again.
+    pub(crate) fn write_synced<R>(
+        &mut self,
+        f: impl FnOnce(&mut Writer<'_, '_>) -> Result<R, NodeError>,
+    ) -> Result<(R, Option<(i64, i64)>), NodeError> {
+        self.write_from(true, f)
+    }
+
+    fn write_from<R>(
+        &mut self,
+        synced: bool,
+        f: impl FnOnce(&mut Writer<'_, '_>) -> Result<R, NodeError>,
+    ) -> Result<(R, Option<(i64, i64)>), NodeError> {
         let Core {
             store,
             key,
@@ -215,7 +234,8 @@ impl Core {
             workspace_id,
             ..
         } = self;
-        let (out, changed) = store.write(|tx| {
+        let (out, changed, chunks) = store.write(|tx| {
+            let before = if synced { tx.last_chunk()? } else { -1 };
             let mut w = Writer {
                 tx,
                 key,
@@ -226,8 +246,14 @@ impl Core {
                 changed: Vec::new(),
             };
             let out = f(&mut w)?;
-            Ok::<_, NodeError>((out, w.changed))
+            let chunks = if synced {
+                Some((before, tx.last_chunk()?))
+            } else {
+                None
+            };
+            Ok::<_, NodeError>((out, w.changed, chunks))
         })?;
+
         if changed.iter().any(|(_, kind)| *kind == DocKind::Workspace) {
             // Membership may have changed: the sync runtime recomputes its view on next use.
             if let Some(rt) = self.sync.as_mut() {
@@ -238,7 +264,7 @@ impl Core {
             // No subscriber is not an error: the CLI has none.
             let _ = self.events.send(Event::DocChanged { id, kind });
         }
-        Ok(out)
+        Ok((out, chunks))
     }
 }
 

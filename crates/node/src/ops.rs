@@ -290,10 +290,16 @@ impl Core {
         let ws = self.workspace()?;
         let scope = self.parse_scope(&ws, &new.scope)?;
         let id = new_id();
+        // Skills already in the catalogue need no change to the workspace document.
+        let known: Option<Vec<String>> = new
+            .skills
+            .iter()
+            .map(|s| ws.find_skill(s.trim()).map(|k| k.id.clone()))
+            .collect();
         self.write(|w| {
             let (me, now) = (w.me.to_owned(), w.now);
-            let skills = if new.skills.is_empty() {
-                Vec::new()
+            let skills = if let Some(known) = known {
+                known
             } else {
                 w.update_workspace(|ws| {
                     new.skills

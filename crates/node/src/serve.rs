@@ -21,6 +21,10 @@ use sync::ticket::Ticket;
 use crate::core::{Core, now};
 use crate::{Node, NodeError};
 
+/// The most bytes of messages put into one batch frame (a single larger message goes alone;
+/// frames are bounded by `sync::protocol::MAX_FRAME`).
+const BATCH_BYTES: usize = 1024 * 1024;
+
 /// Join attempts accepted per peer per minute, and from everyone per minute.
 const JOIN_PER_PEER: usize = 3;
 const JOIN_GLOBAL: usize = 30;
@@ -82,12 +86,22 @@ struct SyncHost<'a> {
     ws: Workspace,
     received: BTreeSet<String>,
     membership_changed: bool,
+    /// Chunk id ranges written by merges in this call (see [`Core::write_synced`]).
+    own_chunks: Vec<(i64, i64)>,
 }
 
 impl SyncRuntime {
     /// Forgets the cached workspace and membership (the workspace document changed).
     pub(crate) fn invalidate_view(&mut self) {
         self.view = None;
+    }
+
+    /// Chunks `before+1..=after` were written by the sync itself: skip them if nothing
+    /// unseen precedes them.
+    pub(crate) fn skip_own_chunks(&mut self, before: i64, after: i64) {
+        if self.last_chunk == before {
+            self.last_chunk = after;
+        }
     }
 }
 
@@ -118,10 +132,16 @@ impl SyncHost<'_> {
             Ok(k) => (k, meta.scope.clone()),
             Err(_) => return false,
         };
-        let ok = self
+        let written = self
             .core
-            .write(|w| w.merge(doc, kind, &scope, cached))
-            .is_ok();
+            .write_synced(|w| w.merge(doc, kind, &scope, cached));
+        let ok = match written {
+            Ok(((), chunks)) => {
+                self.own_chunks.extend(chunks);
+                true
+            }
+            Err(_) => false,
+        };
         if !ok {
             // The merged result did not verify: forget the in-memory copy, keep what is stored.
             self.cache.remove(doc);
@@ -229,6 +249,7 @@ impl Core {
         let out;
         let received;
         let membership_changed;
+        let own_chunks;
         {
             let mut host = SyncHost {
                 core: self,
@@ -237,40 +258,88 @@ impl Core {
                 ws,
                 received: BTreeSet::new(),
                 membership_changed: false,
+                own_chunks: Vec::new(),
             };
             out = f(&mut rt.engine, &mut host);
             received = std::mem::take(&mut host.received);
             membership_changed = host.membership_changed;
+            own_chunks = std::mem::take(&mut host.own_chunks);
             rt.view = Some((host.ws, host.members));
+        }
+        for (before, after) in own_chunks {
+            rt.skip_own_chunks(before, after);
         }
         self.sync = Some(rt);
         Ok((out, received, membership_changed))
     }
 
+    /// Frames for the engine's outputs: the messages of one call to the same peer travel
+    /// together as batches of up to [`BATCH_BYTES`], in order; a disconnection follows the
+    /// messages queued for that peer before it.
     fn net_actions(&mut self, outputs: Vec<Output>) -> Vec<NetAction> {
         let mut actions = Vec::new();
+        let mut pending: Vec<(String, Vec<Message>, usize)> = Vec::new();
         for out in outputs {
             match out {
                 Output::Send { to, msg } => {
-                    let frame = msg.encode();
-                    tracing::debug!(peer = %to, bytes = frame.len(), "frame out");
-                    if let Some(rt) = self.sync.as_mut() {
-                        let stats = rt.stats.entry(to.clone()).or_default();
-                        stats.frames_sent += 1;
-                        stats.bytes_sent += frame.len();
-                        if let Message::Sync { doc, .. } = &msg {
-                            stats.docs_sent.insert(doc.clone());
-                        }
+                    if let Some(rt) = self.sync.as_mut()
+                        && let Message::Sync { doc, .. } = &msg
+                    {
+                        rt.stats
+                            .entry(to.clone())
+                            .or_default()
+                            .docs_sent
+                            .insert(doc.clone());
                     }
-                    actions.push(NetAction::Send(to, frame));
+                    let size = msg.encoded_len();
+                    let at = match pending.iter().position(|(p, _, _)| *p == to) {
+                        Some(at) => at,
+                        None => {
+                            pending.push((to.clone(), Vec::new(), 0));
+                            pending.len() - 1
+                        }
+                    };
+                    if pending[at].2 + size > BATCH_BYTES && !pending[at].1.is_empty() {
+                        let msgs = std::mem::take(&mut pending[at].1);
+                        pending[at].2 = 0;
+                        actions.push(self.frame(to.clone(), msgs));
+                    }
+                    pending[at].1.push(msg);
+                    pending[at].2 += size;
                 }
                 Output::Disconnect { peer, reason } => {
+                    if let Some(at) = pending.iter().position(|(p, _, _)| *p == peer) {
+                        let (to, msgs, _) = pending.remove(at);
+                        actions.push(self.frame(to, msgs));
+                    }
                     tracing::info!(peer, reason, "disconnecting");
                     actions.push(NetAction::Disconnect(peer));
                 }
             }
         }
+        for (to, msgs, _) in pending {
+            if !msgs.is_empty() {
+                actions.push(self.frame(to, msgs));
+            }
+        }
         actions
+    }
+
+    /// One frame carrying `msgs` (a batch if more than one), counted in the peer's traffic.
+    fn frame(&mut self, to: String, mut msgs: Vec<Message>) -> NetAction {
+        let msg = if msgs.len() == 1 {
+            msgs.remove(0)
+        } else {
+            Message::Batch(msgs)
+        };
+        let frame = msg.encode();
+        tracing::debug!(peer = %to, bytes = frame.len(), "frame out");
+        if let Some(rt) = self.sync.as_mut() {
+            let stats = rt.stats.entry(to.clone()).or_default();
+            stats.frames_sent += 1;
+            stats.bytes_sent += frame.len();
+        }
+        NetAction::Send(to, frame)
     }
 
     /// Starts the sync runtime (idempotent).
@@ -1102,7 +1171,7 @@ mod tests {
                     Ok(Message::Sync { data, .. }) => {
                         automerge::sync::Message::decode(&data).is_err()
                     }
-                    Ok(Message::Summary(_) | Message::Digest { .. }) => false,
+                    Ok(Message::Summary(_) | Message::Digest { .. } | Message::Batch(_)) => false,
                 };
                 if malformed {
                     assert!(

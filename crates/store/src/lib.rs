@@ -410,6 +410,13 @@ pub struct Tx<'a> {
 }
 
 impl Tx<'_> {
+    /// The newest chunk's id, as seen inside this transaction (see [`Store::last_chunk`]).
+    pub fn last_chunk(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .tx
+            .query_row("SELECT coalesce(max(id), 0) FROM chunks", [], |r| r.get(0))?)
+    }
+
     /// Sets a value of the key/value settings table.
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
         self.tx.execute(

@@ -220,6 +220,21 @@ impl Engine {
                 out
             }
             Message::Sync { doc, data } => self.sync_message(host, peer, &doc, &data),
+            Message::Batch(msgs) => {
+                let mut out = Vec::new();
+                for m in msgs {
+                    if matches!(m, Message::Batch(_)) {
+                        return self.drop_peer(peer, "nested batch");
+                    }
+                    out.extend(self.received(host, peer, m));
+                    if !self.sessions.contains_key(peer) {
+                        // The peer was dropped: nothing more of its frame counts.
+                        out.retain(|o| !matches!(o, Output::Send { to, .. } if to == peer));
+                        break;
+                    }
+                }
+                out
+            }
         }
     }
 

@@ -15,6 +15,7 @@ const VERSION: u8 = 1;
 const TAG_SUMMARY: u8 = 1;
 const TAG_SYNC: u8 = 2;
 const TAG_DIGEST: u8 = 3;
+const TAG_BATCH: u8 = 4;
 
 /// A document as summarised: its id and a digest of its heads.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -45,6 +46,9 @@ pub enum Message {
         /// An encoded `automerge::sync::Message`.
         data: Vec<u8>,
     },
+    /// Several messages to the same peer in one frame (never nested): a sync of thousands of
+    /// documents takes a few frames instead of one request per document.
+    Batch(Vec<Message>),
 }
 
 /// Why a frame was refused.
@@ -84,8 +88,25 @@ impl Message {
                 put(&mut out, doc.as_bytes());
                 put(&mut out, data);
             }
+            Message::Batch(msgs) => {
+                out.push(TAG_BATCH);
+                out.extend_from_slice(&(msgs.len() as u32).to_be_bytes());
+                for m in msgs {
+                    put(&mut out, &m.encode());
+                }
+            }
         }
         out
+    }
+
+    /// The length of [`Message::encode`]'s output, without encoding.
+    pub fn encoded_len(&self) -> usize {
+        2 + match self {
+            Message::Digest { .. } => 4 + 32,
+            Message::Summary(docs) => 4 + docs.iter().map(|d| 4 + d.id.len() + 32).sum::<usize>(),
+            Message::Sync { doc, data } => 4 + doc.len() + 4 + data.len(),
+            Message::Batch(msgs) => 4 + msgs.iter().map(|m| 4 + m.encoded_len()).sum::<usize>(),
+        }
     }
 
     /// Parses a frame from a peer.
@@ -123,6 +144,21 @@ impl Message {
                 let doc = r.id()?;
                 let data = r.field()?.to_vec();
                 Message::Sync { doc, data }
+            }
+            TAG_BATCH => {
+                let n = r.u32()? as usize;
+                // Each inner message takes at least 4 + 2 bytes.
+                if n > r.0.len() / 6 {
+                    return Err(DecodeError::Malformed("batch count"));
+                }
+                let mut msgs = Vec::with_capacity(n);
+                for _ in 0..n {
+                    match Message::decode(r.field()?)? {
+                        Message::Batch(_) => return Err(DecodeError::Malformed("nested batch")),
+                        m => msgs.push(m),
+                    }
+                }
+                Message::Batch(msgs)
             }
             _ => return Err(DecodeError::Malformed("unknown tag")),
         };
@@ -208,6 +244,14 @@ mod tests {
                 docs: 3,
                 digest: [9; 32],
             },
+            Message::Batch(vec![
+                Message::Sync {
+                    doc: "doc-1".into(),
+                    data: vec![4, 5],
+                },
+                Message::Summary(vec![]),
+            ]),
+            Message::Batch(vec![]),
             Message::Sync {
                 doc: "doc-9".into(),
                 data: vec![1, 2, 3],
@@ -215,6 +259,7 @@ mod tests {
         ];
         for m in &msgs {
             let bytes = m.encode();
+            assert_eq!(m.encoded_len(), bytes.len(), "{m:?}");
             assert_eq!(&Message::decode(&bytes).unwrap(), m);
             for cut in 0..bytes.len() {
                 assert!(
@@ -237,6 +282,11 @@ mod tests {
             Message::decode(&vec![0; MAX_FRAME + 1]),
             Err(DecodeError::TooLarge(_))
         ));
+        let nested = Message::Batch(vec![Message::Batch(vec![])]).encode();
+        assert_eq!(
+            Message::decode(&nested),
+            Err(DecodeError::Malformed("nested batch"))
+        );
         let bad_id = Message::Sync {
             doc: "../etc".into(),
             data: vec![],

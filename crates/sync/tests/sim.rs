@@ -103,6 +103,34 @@ impl Host for Peer {
     }
 }
 
+/// Groups the messages of one call by recipient into batches (disconnections keep their place
+/// after the messages to that peer).
+fn batched(outputs: Vec<Output>) -> Vec<Output> {
+    let mut per_peer: Vec<(String, Vec<Message>)> = Vec::new();
+    let mut rest = Vec::new();
+    for out in outputs {
+        match out {
+            Output::Send { to, msg } => match per_peer.iter_mut().find(|(p, _)| *p == to) {
+                Some((_, msgs)) => msgs.push(msg),
+                None => per_peer.push((to, vec![msg])),
+            },
+            other => rest.push(other),
+        }
+    }
+    per_peer
+        .into_iter()
+        .map(|(to, mut msgs)| Output::Send {
+            msg: if msgs.len() == 1 {
+                msgs.remove(0)
+            } else {
+                Message::Batch(msgs)
+            },
+            to,
+        })
+        .chain(rest)
+        .collect()
+}
+
 struct Net {
     peers: Vec<Peer>,
     engines: Vec<Engine>,
@@ -113,6 +141,8 @@ struct Net {
     truth: BTreeMap<String, DocMeta>,
     edits: BTreeMap<String, Vec<ChangeHash>>,
     delivered: usize,
+    /// Send each call's messages to one peer as one batch frame (as the node does).
+    batch: bool,
 }
 
 impl Net {
@@ -121,6 +151,11 @@ impl Net {
     }
 
     fn apply(&mut self, from: usize, outputs: Vec<Output>) {
+        let outputs = if self.batch {
+            batched(outputs)
+        } else {
+            outputs
+        };
         for out in outputs {
             match out {
                 Output::Send { to, msg } => {
@@ -169,6 +204,14 @@ impl Net {
         let named: Vec<String> = match &msg {
             Message::Summary(docs) => docs.iter().map(|d| d.id.clone()).collect(),
             Message::Digest { .. } => Vec::new(),
+            Message::Batch(msgs) => msgs
+                .iter()
+                .flat_map(|m| match m {
+                    Message::Summary(docs) => docs.iter().map(|d| d.id.clone()).collect(),
+                    Message::Sync { doc, .. } => vec![doc.clone()],
+                    _ => Vec::new(),
+                })
+                .collect(),
             Message::Sync { doc, .. } => vec![doc.clone()],
         };
         for doc in &named {
@@ -315,6 +358,7 @@ fn run(seed: u64) {
         truth: BTreeMap::new(),
         edits: BTreeMap::new(),
         delivered: 0,
+        batch: seed % 2 == 1,
     };
 
     // Chaos: edits, links up and down, partitions, restarts, and a lossy, duplicating,
