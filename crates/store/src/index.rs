@@ -113,10 +113,7 @@ pub(crate) fn index_doc(
                 body.push('\n');
             }
             body.push_str(&s.takeaways.join("\n"));
-            conn.prepare_cached(
-                "INSERT INTO search(doc_id, kind, title, body) VALUES (?1, 'session', ?2, ?3)",
-            )?
-            .execute(params![id, s.title, body])?;
+            add_search(conn, id, "session", &s.title, &body)?;
             Ok(())
         }
     }
@@ -154,10 +151,12 @@ fn index_workspace(conn: &Connection, ws: &Workspace) -> Result<(), StoreError> 
         conn.prepare_cached("INSERT OR IGNORE INTO membership_log(entry) VALUES (?1)")?
             .execute([entry])?;
     }
-    conn.execute("DELETE FROM search WHERE kind = 'profile'", [])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO search(doc_id, kind, title, body) VALUES (?1, 'profile', ?2, ?3)",
-    )?;
+    conn.prepare_cached(
+        "DELETE FROM search WHERE rowid IN (SELECT row FROM search_rows WHERE kind = 'profile')",
+    )?
+    .execute([])?;
+    conn.prepare_cached("DELETE FROM search_rows WHERE kind = 'profile'")?
+        .execute([])?;
     for m in ws.members.values() {
         let skills: Vec<String> = ws
             .claims_of(&m.id)
@@ -182,7 +181,7 @@ fn index_workspace(conn: &Connection, ws: &Workspace) -> Result<(), StoreError> 
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" · ");
-        insert.execute(params![m.id, m.name, body])?;
+        add_search(conn, &m.id, "profile", &m.name, &body)?;
     }
     Ok(())
 }
@@ -194,7 +193,9 @@ fn forget(conn: &Connection, id: &str) -> Result<(), StoreError> {
         "DELETE FROM note_skills WHERE note_id = ?1",
         "DELETE FROM note_links WHERE note_id = ?1",
         "DELETE FROM thread_index WHERE id = ?1",
-        "DELETE FROM search WHERE doc_id = ?1",
+        // FTS5 finds rows fast only by rowid: `search_rows` maps documents to theirs.
+        "DELETE FROM search WHERE rowid IN (SELECT row FROM search_rows WHERE doc_id = ?1)",
+        "DELETE FROM search_rows WHERE doc_id = ?1",
         "DELETE FROM action_index WHERE doc_id = ?1",
         "DELETE FROM contribution_index WHERE doc_id = ?1",
         "DELETE FROM session_index WHERE id = ?1",
@@ -237,10 +238,7 @@ fn index_note(conn: &Connection, id: &str, note: &Note) -> Result<(), StoreError
         .execute(params![id, fold(&target)])?;
     }
     let body = format!("{}\n{}", note.body.as_str(), note.tag_list().join(" "));
-    conn.prepare_cached(
-        "INSERT INTO search(doc_id, kind, title, body) VALUES (?1, 'note', ?2, ?3)",
-    )?
-    .execute(params![id, note.title, body])?;
+    add_search(conn, id, "note", &note.title, &body)?;
     Ok(())
 }
 
@@ -268,10 +266,23 @@ fn index_thread(conn: &Connection, id: &str, thread: &Thread) -> Result<(), Stor
         body.push('\n');
         body.push_str(post.body.as_str());
     }
-    conn.prepare_cached(
-        "INSERT INTO search(doc_id, kind, title, body) VALUES (?1, 'thread', ?2, ?3)",
-    )?
-    .execute(params![id, thread.title, body])?;
+    add_search(conn, id, "thread", &thread.title, &body)?;
+    Ok(())
+}
+
+/// Adds a row to the full-text index, and its rowid to `search_rows`.
+fn add_search(
+    conn: &Connection,
+    id: &str,
+    kind: &str,
+    title: &str,
+    body: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT INTO search(doc_id, kind, title, body) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![id, kind, title, body])?;
+    let row = conn.last_insert_rowid();
+    conn.prepare_cached("INSERT INTO search_rows(row, doc_id, kind) VALUES (?1, ?2, ?3)")?
+        .execute(params![row, id, kind])?;
     Ok(())
 }
 
@@ -279,7 +290,7 @@ fn index_thread(conn: &Connection, id: &str, thread: &Thread) -> Result<(), Stor
 pub(crate) fn clear(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(
         "DELETE FROM note_index; DELETE FROM note_tags; DELETE FROM note_skills;
-         DELETE FROM note_links; DELETE FROM thread_index; DELETE FROM search;
+         DELETE FROM note_links; DELETE FROM thread_index; DELETE FROM search; DELETE FROM search_rows;
          DELETE FROM action_index; DELETE FROM contribution_index; DELETE FROM session_index;",
     )?;
     Ok(())
@@ -305,7 +316,8 @@ pub(crate) fn stale(conn: &Connection) -> Result<Vec<String>, StoreError> {
                 .optional()?)
         };
         let searchable: i64 = conn.query_row(
-            "SELECT count(*) FROM search WHERE doc_id = ?1",
+            "SELECT count(*) FROM search
+             WHERE rowid IN (SELECT row FROM search_rows WHERE doc_id = ?1)",
             [&id],
             |r| r.get(0),
         )?;
@@ -351,7 +363,8 @@ pub(crate) fn stale(conn: &Connection) -> Result<Vec<String>, StoreError> {
             _ => {
                 let ws = hydrate_doc::<Workspace>(&doc).map_err(domain_err(&id))?;
                 let profiles: i64 = conn.query_row(
-                    "SELECT count(*) FROM search WHERE kind = 'profile'",
+                    "SELECT count(*) FROM search
+                     WHERE rowid IN (SELECT row FROM search_rows WHERE kind = 'profile')",
                     [],
                     |r| r.get(0),
                 )?;

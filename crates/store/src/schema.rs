@@ -106,6 +106,16 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
         at     INTEGER NOT NULL,
         PRIMARY KEY (peer, doc)
     ) STRICT;",
+), M::up(
+    // FTS5 deletes fast only by rowid; this maps each document (or profile) to its rows.
+    "CREATE TABLE search_rows (
+        row    INTEGER PRIMARY KEY,
+        doc_id TEXT NOT NULL,
+        kind   TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX search_rows_by_doc ON search_rows(doc_id);
+    CREATE INDEX search_rows_by_kind ON search_rows(kind);
+    INSERT INTO search_rows(row, doc_id, kind) SELECT rowid, doc_id, kind FROM search;",
 )];
 
 /// Brings the database to the newest schema.
