@@ -210,6 +210,9 @@ impl Host for SyncHost<'_> {
         }
         ok
     }
+    fn saved(&mut self, doc: &str) -> Option<Vec<u8>> {
+        self.core.store.doc_bytes(doc).ok().flatten()
+    }
     fn changed(&mut self, doc: &str) {
         if self.persist(doc) {
             self.received.insert(doc.to_owned());
@@ -283,7 +286,7 @@ impl Core {
             match out {
                 Output::Send { to, msg } => {
                     if let Some(rt) = self.sync.as_mut()
-                        && let Message::Sync { doc, .. } = &msg
+                        && let Message::Sync { doc, .. } | Message::Doc { doc, .. } = &msg
                     {
                         rt.stats
                             .entry(to.clone())
@@ -1171,6 +1174,7 @@ mod tests {
                     Ok(Message::Sync { data, .. }) => {
                         automerge::sync::Message::decode(&data).is_err()
                     }
+                    Ok(Message::Doc { bytes, .. }) => domain::load_doc(&bytes).is_err(),
                     Ok(Message::Summary(_) | Message::Digest { .. } | Message::Batch(_)) => false,
                 };
                 if malformed {

@@ -40,6 +40,8 @@ pub trait Host {
     /// A new document arrived whole with a verified header both sides may hold. Returns false
     /// if the host refuses it (its model does not validate, say).
     fn insert(&mut self, doc: AutoCommit, meta: DocMeta) -> bool;
+    /// The saved bytes of a held document (sent whole to a peer that lacks it).
+    fn saved(&mut self, doc: &str) -> Option<Vec<u8>>;
     /// A held document gained changes from a peer; persist them.
     fn changed(&mut self, doc: &str);
     /// A held document may be damaged in memory (Automerge panicked on it): reload it from
@@ -212,6 +214,19 @@ impl Engine {
                     if shareable(host, peer, &id).is_none() {
                         continue;
                     }
+                    if !theirs.contains_key(&id) {
+                        // The peer has nothing of it: the whole document, in one message.
+                        if let Some(bytes) = host.saved(&id) {
+                            out.push(Output::Send {
+                                to: peer.to_owned(),
+                                msg: Message::Doc {
+                                    doc: id.clone(),
+                                    bytes,
+                                },
+                            });
+                            continue;
+                        }
+                    }
                     let mine = host.doc_mut(&id).map(heads_digest);
                     if mine.is_some() && theirs.get(&id) != mine.as_ref() {
                         out.extend(self.generate(host, peer, &id));
@@ -220,6 +235,7 @@ impl Engine {
                 out
             }
             Message::Sync { doc, data } => self.sync_message(host, peer, &doc, &data),
+            Message::Doc { doc, bytes } => self.whole_doc(host, peer, &doc, &bytes),
             Message::Batch(msgs) => {
                 let mut out = Vec::new();
                 for m in msgs {
@@ -346,6 +362,58 @@ impl Engine {
     }
 
     /// Offers a document that just changed to every connected peer but `from` who may hold it.
+    /// A whole document from a peer: merged into ours, or stored if new and complete, under the
+    /// same checks as a document arriving through the sync protocol.
+    fn whole_doc<H: Host>(
+        &mut self,
+        host: &mut H,
+        peer: &str,
+        doc: &str,
+        bytes: &[u8],
+    ) -> Vec<Output> {
+        let Ok(Ok(mut incoming)) = catch_unwind(|| domain::load_doc(bytes)) else {
+            return self.drop_peer(peer, "invalid or oversized document");
+        };
+        // Our sync state with this peer for it no longer describes what the peer holds.
+        if let Some(session) = self.sessions.get_mut(peer) {
+            session.states.remove(doc);
+            session.incoming.remove(doc);
+        }
+        if host.meta(doc).is_some() {
+            if shareable(host, peer, doc).is_none() {
+                return Vec::new();
+            }
+            let Some(held) = host.doc_mut(doc) else {
+                return Vec::new();
+            };
+            let before = held.get_heads();
+            match catch_unwind(AssertUnwindSafe(|| held.merge(&mut incoming))) {
+                Ok(Ok(_)) => {}
+                Ok(Err(_)) => return self.drop_peer(peer, "document that does not merge"),
+                Err(_) => {
+                    host.reload(doc);
+                    return self.drop_peer(peer, "document made Automerge panic");
+                }
+            }
+            if host.doc_mut(doc).is_some_and(|d| d.get_heads() != before) {
+                host.changed(doc);
+                return self.relay(host, peer, doc);
+            }
+            return Vec::new();
+        }
+        let me = host.me();
+        let Ok(meta) = domain::read_meta(&incoming) else {
+            return self.drop_peer(peer, "document without a readable header");
+        };
+        if meta.id != doc || !host.may_hold(&me, &meta) || !host.may_hold(peer, &meta) {
+            return Vec::new();
+        }
+        if !host.insert(incoming, meta) {
+            return Vec::new();
+        }
+        self.relay(host, peer, doc)
+    }
+
     fn relay<H: Host>(&mut self, host: &mut H, from: &str, doc: &str) -> Vec<Output> {
         let others: Vec<String> = self
             .sessions

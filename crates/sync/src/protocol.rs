@@ -16,6 +16,7 @@ const TAG_SUMMARY: u8 = 1;
 const TAG_SYNC: u8 = 2;
 const TAG_DIGEST: u8 = 3;
 const TAG_BATCH: u8 = 4;
+const TAG_DOC: u8 = 5;
 
 /// A document as summarised: its id and a digest of its heads.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -45,6 +46,14 @@ pub enum Message {
         doc: String,
         /// An encoded `automerge::sync::Message`.
         data: Vec<u8>,
+    },
+    /// A whole saved document, for a peer whose summary does not list it at all: one message
+    /// instead of Automerge's three-message handshake.
+    Doc {
+        /// Document id.
+        doc: String,
+        /// The document as saved (`AutoCommit::save`, possibly followed by changes).
+        bytes: Vec<u8>,
     },
     /// Several messages to the same peer in one frame (never nested): a sync of thousands of
     /// documents takes a few frames instead of one request per document.
@@ -88,6 +97,11 @@ impl Message {
                 put(&mut out, doc.as_bytes());
                 put(&mut out, data);
             }
+            Message::Doc { doc, bytes } => {
+                out.push(TAG_DOC);
+                put(&mut out, doc.as_bytes());
+                put(&mut out, bytes);
+            }
             Message::Batch(msgs) => {
                 out.push(TAG_BATCH);
                 out.extend_from_slice(&(msgs.len() as u32).to_be_bytes());
@@ -105,6 +119,7 @@ impl Message {
             Message::Digest { .. } => 4 + 32,
             Message::Summary(docs) => 4 + docs.iter().map(|d| 4 + d.id.len() + 32).sum::<usize>(),
             Message::Sync { doc, data } => 4 + doc.len() + 4 + data.len(),
+            Message::Doc { doc, bytes } => 4 + doc.len() + 4 + bytes.len(),
             Message::Batch(msgs) => 4 + msgs.iter().map(|m| 4 + m.encoded_len()).sum::<usize>(),
         }
     }
@@ -144,6 +159,11 @@ impl Message {
                 let doc = r.id()?;
                 let data = r.field()?.to_vec();
                 Message::Sync { doc, data }
+            }
+            TAG_DOC => {
+                let doc = r.id()?;
+                let bytes = r.field()?.to_vec();
+                Message::Doc { doc, bytes }
             }
             TAG_BATCH => {
                 let n = r.u32()? as usize;
@@ -252,6 +272,10 @@ mod tests {
                 Message::Summary(vec![]),
             ]),
             Message::Batch(vec![]),
+            Message::Doc {
+                doc: "doc-2".into(),
+                bytes: vec![1, 2, 3, 4],
+            },
             Message::Sync {
                 doc: "doc-9".into(),
                 data: vec![1, 2, 3],

@@ -90,6 +90,9 @@ impl Host for Peer {
         self.persist(&id);
         true
     }
+    fn saved(&mut self, doc: &str) -> Option<Vec<u8>> {
+        self.docs.get_mut(doc).map(|(d, _)| d.save())
+    }
     fn changed(&mut self, doc: &str) {
         self.persist(doc);
     }
@@ -208,11 +211,11 @@ impl Net {
                 .iter()
                 .flat_map(|m| match m {
                     Message::Summary(docs) => docs.iter().map(|d| d.id.clone()).collect(),
-                    Message::Sync { doc, .. } => vec![doc.clone()],
+                    Message::Sync { doc, .. } | Message::Doc { doc, .. } => vec![doc.clone()],
                     _ => Vec::new(),
                 })
                 .collect(),
-            Message::Sync { doc, .. } => vec![doc.clone()],
+            Message::Sync { doc, .. } | Message::Doc { doc, .. } => vec![doc.clone()],
         };
         for doc in &named {
             let meta = &self.truth[doc];
