@@ -78,9 +78,16 @@ fn times(script_dir: &Path, work: &Path, docs: &[Vec<u8>], runs: usize) -> Resul
             .arg("fetch")
             .arg(&port)
             .arg(work.join("ids.json"))
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .output()?;
-        ensure!(out.status.success(), "the automerge-repo fetch failed");
+        ensure!(
+            out.status.success(),
+            "the automerge-repo fetch failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .find(|l| l.starts_with("Error"))
+                .unwrap_or("no message")
+        );
         let answer: serde_json::Value = serde_json::from_slice(&out.stdout)
             .context("the automerge-repo fetch printed no result")?;
         let got = answer["docs"].as_u64().unwrap_or(0) as usize;

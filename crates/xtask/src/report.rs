@@ -10,6 +10,9 @@ use crate::{Report, Row};
 pub const MARKER: &str = "<!-- analysis: kept by `cargo xtask bench` -->";
 
 fn figure(value: f64, unit: &str) -> String {
+    if value.is_nan() {
+        return "—".into();
+    }
     match unit {
         "B" => format!("{value:.0} B"),
         "MB" => format!("{value:.1} MB"),

@@ -73,5 +73,6 @@ fn the_harness_runs_every_measure_at_a_reduced_size() {
             "a figure is missing: {row}"
         );
     }
+    assert!(!md.contains("did not complete"), "{md}");
     assert!(md.contains("Build: debug"), "{md}");
 }
