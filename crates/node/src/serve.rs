@@ -25,6 +25,10 @@ use crate::{Node, NodeError};
 /// frames are bounded by `sync::protocol::MAX_FRAME`).
 const BATCH_BYTES: usize = 1024 * 1024;
 
+/// Documents the sync runtime keeps loaded between frames; the resident memory of a serving
+/// peer is bounded by this, not by the size of the workspace.
+const CACHED_DOCS: usize = 256;
+
 /// Join attempts accepted per peer per minute, and from everyone per minute.
 const JOIN_PER_PEER: usize = 3;
 const JOIN_GLOBAL: usize = 30;
@@ -106,6 +110,16 @@ impl SyncRuntime {
 }
 
 impl SyncHost<'_> {
+    /// Keeps a loaded document, first dropping another if the cache is full. Every cached
+    /// document is stored (a change is persisted before anything else is loaded), so dropping
+    /// one only means loading it again when next needed.
+    fn cache_put(&mut self, id: String, doc: AutoCommit, meta: DocMeta) {
+        if self.cache.len() >= CACHED_DOCS && !self.cache.contains_key(&id) {
+            self.cache.pop_first();
+        }
+        self.cache.insert(id, (doc, meta));
+    }
+
     fn load(&mut self, doc: &str) -> bool {
         if self.cache.contains_key(doc) {
             return true;
@@ -120,7 +134,7 @@ impl SyncHost<'_> {
         let Ok(meta) = domain::read_meta(&loaded) else {
             return false;
         };
-        self.cache.insert(doc.to_owned(), (loaded, meta));
+        self.cache_put(doc.to_owned(), loaded, meta);
         true
     }
 
@@ -203,7 +217,7 @@ impl Host for SyncHost<'_> {
         }
         let id = meta.id.clone();
         let doc = doc.with_actor(self.core.actor.clone());
-        self.cache.insert(id.clone(), (doc, meta));
+        self.cache_put(id.clone(), doc, meta);
         let ok = self.persist(&id);
         if ok {
             self.received.insert(id);

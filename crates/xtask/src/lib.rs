@@ -273,6 +273,43 @@ pub async fn run(config: &Config, progress: &dyn Fn(&str)) -> Result<Report> {
             resync.frames
         )),
     );
+    if let Some(dir) = &config.automerge_repo {
+        let small = resync.docs.len();
+        let label = format!(
+            "the same comparison at {small} documents: automerge-repo 2.5.6 (Entrepairs median {:.2} s)",
+            Samples(resync.sync_seconds.clone()).median()
+        );
+        progress(&format!("automerge-repo at {small} documents"));
+        match amrepo::sync_times(
+            dir,
+            &config.work.join("amrepo-small"),
+            &resync.docs,
+            config.runs,
+        )
+        .await
+        {
+            Ok(theirs) => {
+                let ours = Samples(resync.sync_seconds.clone()).median();
+                rows.push(
+                    Row::new(label, "s", theirs.0.clone())
+                        .goal(
+                            "median",
+                            format!("Entrepairs ≤ 0.5 × automerge-repo = {:.3} s", 0.5 * theirs.median()),
+                            ours <= 0.5 * theirs.median(),
+                        )
+                        .detail(format!(
+                            "Entrepairs {:?} s on the same {small} documents; Entrepairs / automerge-repo = {:.2}",
+                            resync.sync_seconds.iter().map(|s| (s * 100.0).round() / 100.0).collect::<Vec<_>>(),
+                            ours / theirs.median()
+                        )),
+                );
+            }
+            Err(e) => rows.push(
+                Row::new(label, "s", Vec::new())
+                    .detail(format!("automerge-repo did not complete: {e:#}")),
+            ),
+        }
+    }
     let edit = &sync.one_edit;
     let limits: Vec<f64> = edit
         .iter()
@@ -538,6 +575,10 @@ fn automerge_sync(docs: &[Vec<u8>], runs: usize) -> Samples {
 struct Resync {
     bytes: Vec<f64>,
     frames: Vec<(usize, usize)>,
+    /// Initial syncs of the same documents, in seconds.
+    sync_seconds: Vec<f64>,
+    /// The documents, as B holds them.
+    docs: Vec<Vec<u8>>,
 }
 
 /// Two peers that share `resync_docs` documents reconnect; what crosses the wire.
@@ -548,21 +589,38 @@ async fn resync(config: &Config, progress: &dyn Fn(&str)) -> Result<Resync> {
         private: 0,
     };
     let fx = fixture::generate(&config.work.join("resync-fixture"), size).await?;
-    let (a, b) = fresh_pair(&fx, &config.work.join("resync")).await?;
-    let bob = b.call(|c| Ok(c.member_id().to_owned())).await?;
-    {
-        let serving_a = serve(&a, &[]).await?;
-        let mut events = b.subscribe();
-        let serving_b = serve(&b, std::slice::from_ref(&serving_a.addr)).await?;
-        wait_docs(&b, &mut events, fx.bob_docs).await?;
-        settled(&a, &bob, Duration::from_millis(300)).await?;
-        serving_b.stop().await?;
-        serving_a.stop().await?;
-    }
     let mut out = Resync {
         bytes: Vec::new(),
         frames: Vec::new(),
+        sync_seconds: Vec::new(),
+        docs: Vec::new(),
     };
+    // Fresh initial syncs of these documents (timed, for the comparison at this size); the
+    // last pair stays for the re-sync.
+    let mut pair = None;
+    for run in 0..config.runs {
+        let (a, b) = fresh_pair(&fx, &config.work.join(format!("resync-{run}"))).await?;
+        let bob = b.call(|c| Ok(c.member_id().to_owned())).await?;
+        let serving_a = serve(&a, &[]).await?;
+        let mut events = b.subscribe();
+        let t = Instant::now();
+        let serving_b = serve(&b, std::slice::from_ref(&serving_a.addr)).await?;
+        wait_docs(&b, &mut events, fx.bob_docs).await?;
+        out.sync_seconds.push(secs(t));
+        settled(&a, &bob, Duration::from_millis(300)).await?;
+        serving_b.stop().await?;
+        serving_a.stop().await?;
+        if let Some((a, b, _)) = pair.take() {
+            let (a, b): (Node, Node) = (a, b);
+            a.shutdown().await?;
+            b.shutdown().await?;
+        }
+        pair = Some((a, b, bob));
+    }
+    let (a, b, bob) = pair.context("no run")?;
+    for id in b.document_ids().await? {
+        out.docs.push(b.document_bytes(id).await?);
+    }
     for _ in 0..config.runs {
         let before = traffic(&a, &bob).await?;
         let serving_a = serve(&a, &[]).await?;

@@ -58,6 +58,7 @@ fn the_harness_runs_every_measure_at_a_reduced_size() {
         "the same sync by automerge-repo",
         "an edit on A visible on connected B (100 edits)",
         "re-sync of two peers sharing 200 unchanged documents",
+        "the same comparison at 200 documents: automerge-repo",
         "bytes on the wire for one small note edit",
         "open data dir → ready (500 notes)",
         "search over 500 notes",
