@@ -38,6 +38,9 @@ const JOIN_GLOBAL: usize = 30;
 pub(crate) struct SyncRuntime {
     engine: Engine,
     cache: BTreeMap<String, (AutoCommit, DocMeta)>,
+    /// Header and heads digest of every document looked at, so that summaries and access
+    /// checks need not load documents again (small: no document content).
+    known: BTreeMap<String, (DocMeta, [u8; 32])>,
     last_chunk: i64,
     stats: BTreeMap<String, PeerStats>,
     joins: VecDeque<(i64, String)>,
@@ -86,6 +89,7 @@ struct JoinResponse {
 struct SyncHost<'a> {
     core: &'a mut Core,
     cache: &'a mut BTreeMap<String, (AutoCommit, DocMeta)>,
+    known: &'a mut BTreeMap<String, (DocMeta, [u8; 32])>,
     members: Members,
     ws: Workspace,
     received: BTreeSet<String>,
@@ -117,6 +121,9 @@ impl SyncHost<'_> {
         if self.cache.len() >= CACHED_DOCS && !self.cache.contains_key(&id) {
             self.cache.pop_first();
         }
+        let mut doc = doc;
+        let digest = sync::engine::heads_digest(&mut doc);
+        self.known.insert(id.clone(), (meta.clone(), digest));
         self.cache.insert(id, (doc, meta));
     }
 
@@ -152,9 +159,14 @@ impl SyncHost<'_> {
         let ok = match written {
             Ok(((), chunks)) => {
                 self.own_chunks.extend(chunks);
+                let digest = sync::engine::heads_digest(cached);
+                self.known.insert(doc.to_owned(), (meta.clone(), digest));
                 true
             }
-            Err(_) => false,
+            Err(_) => {
+                self.known.remove(doc);
+                false
+            }
         };
         if !ok {
             // The merged result did not verify: forget the in-memory copy, keep what is stored.
@@ -194,6 +206,9 @@ impl Host for SyncHost<'_> {
             .unwrap_or_default()
     }
     fn meta(&mut self, doc: &str) -> Option<DocMeta> {
+        if let Some((meta, _)) = self.known.get(doc) {
+            return Some(meta.clone());
+        }
         if !self.load(doc) {
             return None;
         }
@@ -232,8 +247,18 @@ impl Host for SyncHost<'_> {
             self.received.insert(doc.to_owned());
         }
     }
+    fn digest(&mut self, doc: &str) -> Option<[u8; 32]> {
+        if let Some((_, digest)) = self.known.get(doc) {
+            return Some(*digest);
+        }
+        if !self.load(doc) {
+            return None;
+        }
+        self.known.get(doc).map(|(_, digest)| *digest)
+    }
     fn reload(&mut self, doc: &str) {
         self.cache.remove(doc);
+        self.known.remove(doc);
     }
     fn announced(&mut self, peer: &str, docs: &[DocDigest]) {
         // What a member announced is kept for `status`, in one transaction.
@@ -271,6 +296,7 @@ impl Core {
             let mut host = SyncHost {
                 core: self,
                 cache: &mut rt.cache,
+                known: &mut rt.known,
                 members,
                 ws,
                 received: BTreeSet::new(),
@@ -471,6 +497,7 @@ impl Core {
             for doc in &changed {
                 // The stored version is newer: drop the cached copy so it is reloaded.
                 rt.cache.remove(doc);
+                rt.known.remove(doc);
             }
         }
         let workspace_changed = changed.contains(&self.workspace_id);

@@ -37,6 +37,10 @@ pub trait Host {
     fn meta(&mut self, doc: &str) -> Option<DocMeta>;
     /// A held document.
     fn doc_mut(&mut self, doc: &str) -> Option<&mut AutoCommit>;
+    /// [`heads_digest`] of a held document (a host may answer it without loading the document).
+    fn digest(&mut self, doc: &str) -> Option<[u8; 32]> {
+        self.doc_mut(doc).map(heads_digest)
+    }
     /// A new document arrived whole with a verified header both sides may hold. Returns false
     /// if the host refuses it (its model does not validate, say).
     fn insert(&mut self, doc: AutoCommit, meta: DocMeta) -> bool;
@@ -104,12 +108,7 @@ fn shared_summary<H: Host>(host: &mut H, peer: &str) -> Vec<DocDigest> {
         .collect();
     let mut docs: Vec<DocDigest> = ids
         .into_iter()
-        .filter_map(|id| {
-            host.doc_mut(&id).map(|d| DocDigest {
-                heads: heads_digest(d),
-                id,
-            })
-        })
+        .filter_map(|id| host.digest(&id).map(|heads| DocDigest { heads, id }))
         .collect();
     docs.sort();
     docs
@@ -227,7 +226,7 @@ impl Engine {
                             continue;
                         }
                     }
-                    let mine = host.doc_mut(&id).map(heads_digest);
+                    let mine = host.digest(&id);
                     if mine.is_some() && theirs.get(&id) != mine.as_ref() {
                         out.extend(self.generate(host, peer, &id));
                     }
