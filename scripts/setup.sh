@@ -40,30 +40,26 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-if [ ${#missing[@]} -gt 0 ]; then
+# Installs Debian packages with apt-get (as root, or through sudo), or says what to install.
+apt_install() {
   if ! command -v apt-get >/dev/null 2>&1; then
-    echo "setup: install these packages (Debian names): ${missing[*]}" >&2
+    echo "setup: install these packages (Debian names): $*" >&2
     exit 1
   fi
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  echo "setup: installing ${missing[*]}"
+  echo "setup: installing $*"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
+}
+if [ ${#missing[@]} -gt 0 ]; then
+  apt_install "${missing[@]}"
 fi
 
-# Node.js and npm: the benchmark harness compares with automerge-repo, pinned by
+# Node.js (18 or later) and npm: the benchmark harness compares with automerge-repo, pinned by
 # crates/xtask/automerge-repo/package-lock.json (installed by `npm ci` on first use).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "setup: install Node.js (18 or later) and npm" >&2
-    exit 1
-  fi
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  echo "setup: installing nodejs npm"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+  apt_install nodejs npm
 fi
 
 # Rust targets: the UI's wasm32, and Windows for the cross check.

@@ -16,6 +16,7 @@ use anyhow::{Context, Result, bail, ensure};
 use automerge::sync::{self, SyncDoc};
 use automerge::{AutoCommit, ReadDoc};
 use node::{NewNote, Node, NoteEdit};
+use tokio::sync::broadcast;
 
 use crate::fixture::{Fixture, Size, copy_dir};
 use crate::peer::{serve, settled, traffic, wait_doc, wait_docs};
@@ -460,21 +461,34 @@ async fn initial_sync(config: &Config, fx: &Fixture, progress: &dyn Fn(&str)) ->
     Ok(out)
 }
 
+/// Edits note `id` on A and waits until B reports it stored.
+async fn edit_seen(
+    a: &Node,
+    events: &mut broadcast::Receiver<node::Event>,
+    id: &str,
+    edit: NoteEdit,
+) -> Result<()> {
+    a.edit_note(id.to_owned(), edit).await?;
+    wait_doc(events, id).await
+}
+
 async fn edits(a: &Node, b: &Node, fx: &Fixture, count: usize) -> Result<Vec<f64>> {
     let mut events = b.subscribe();
     let mut samples = Vec::with_capacity(count);
     for i in 0..count {
-        let id = fx.notes[i % fx.notes.len()].clone();
+        let id = &fx.notes[i % fx.notes.len()];
         let t = Instant::now();
-        a.edit_note(
-            id.clone(),
+        let body = format!("Edited {i}: what changed after the review.");
+        edit_seen(
+            a,
+            &mut events,
+            id,
             NoteEdit {
-                body: Some(format!("Edited {i}: what changed after the review.")),
+                body: Some(body),
                 ..NoteEdit::default()
             },
         )
         .await?;
-        wait_doc(&mut events, &id).await?;
         samples.push(ms(t));
     }
     Ok(samples)
@@ -489,15 +503,17 @@ async fn one_edit(a: &Node, b: &Node, bob: &str, fx: &Fixture, run: usize) -> Re
     let mut doc = AutoCommit::load(&a.document_bytes(id.clone()).await?)?;
     let heads = doc.get_heads();
     let mut events = b.subscribe();
-    a.edit_note(
-        id.clone(),
+    let title = format!("Small edit {run}");
+    edit_seen(
+        a,
+        &mut events,
+        &id,
         NoteEdit {
-            title: Some(format!("Small edit {run}")),
+            title: Some(title),
             ..NoteEdit::default()
         },
     )
     .await?;
-    wait_doc(&mut events, &id).await?;
     let after = settled(a, bob, quiet).await?;
     let mut edited = AutoCommit::load(&a.document_bytes(id).await?)?;
     let change: usize = edited

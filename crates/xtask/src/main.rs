@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use xtask::fixture::Size;
 
 #[derive(Parser)]
@@ -15,44 +15,48 @@ struct Cli {
     task: Task,
 }
 
+/// The sizes and outputs of `bench`.
+#[derive(Args)]
+struct BenchArgs {
+    /// Notes in the generated workspace.
+    #[arg(long, default_value_t = 10_000)]
+    notes: usize,
+    /// Members, the admin included.
+    #[arg(long, default_value_t = 50)]
+    members: usize,
+    /// Private documents.
+    #[arg(long, default_value_t = 200)]
+    private: usize,
+    /// Repetitions of each whole-run measure.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Edits timed from one peer to another.
+    #[arg(long, default_value_t = 1000)]
+    edits: usize,
+    /// Documents shared by the two peers of the re-sync measure.
+    #[arg(long, default_value_t = 1000)]
+    resync_docs: usize,
+    /// Peers of the convergence measure.
+    #[arg(long, default_value_t = 20)]
+    peers: usize,
+    /// Searches timed.
+    #[arg(long, default_value_t = 200)]
+    searches: usize,
+    /// Leave out the automerge-repo comparison (needs Node.js and npm).
+    #[arg(long)]
+    no_automerge_repo: bool,
+    /// Where to write the report.
+    #[arg(long, default_value = "BENCHMARKS.md")]
+    out: PathBuf,
+    /// Where to generate data directories (emptied first).
+    #[arg(long, default_value = "target/bench-work")]
+    work: PathBuf,
+}
+
 #[derive(Subcommand)]
 enum Task {
     /// Generate a workspace, run every measure and write BENCHMARKS.md.
-    Bench {
-        /// Notes in the generated workspace.
-        #[arg(long, default_value_t = 10_000)]
-        notes: usize,
-        /// Members, the admin included.
-        #[arg(long, default_value_t = 50)]
-        members: usize,
-        /// Private documents.
-        #[arg(long, default_value_t = 200)]
-        private: usize,
-        /// Repetitions of each whole-run measure.
-        #[arg(long, default_value_t = 3)]
-        runs: usize,
-        /// Edits timed from one peer to another.
-        #[arg(long, default_value_t = 1000)]
-        edits: usize,
-        /// Documents shared by the two peers of the re-sync measure.
-        #[arg(long, default_value_t = 1000)]
-        resync_docs: usize,
-        /// Peers of the convergence measure.
-        #[arg(long, default_value_t = 20)]
-        peers: usize,
-        /// Searches timed.
-        #[arg(long, default_value_t = 200)]
-        searches: usize,
-        /// Leave out the automerge-repo comparison (needs Node.js and npm).
-        #[arg(long)]
-        no_automerge_repo: bool,
-        /// Where to write the report.
-        #[arg(long, default_value = "BENCHMARKS.md")]
-        out: PathBuf,
-        /// Where to generate data directories (emptied first).
-        #[arg(long, default_value = "target/bench-work")]
-        work: PathBuf,
-    },
+    Bench(BenchArgs),
     /// Serve a data directory until stdin closes (the harness's separate peer).
     #[command(hide = true)]
     ServePeer {
@@ -83,54 +87,42 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.task {
             Task::ServePeer { dir } => xtask::serve_peer(&dir).await,
-            Task::Bench {
-                notes,
-                members,
-                private,
-                runs,
-                edits,
-                resync_docs,
-                peers,
-                searches,
-                no_automerge_repo,
-                out,
-                work,
-            } => {
+            Task::Bench(args) => {
                 anyhow::ensure!(
-                    runs >= 1 && edits >= 1 && searches >= 1,
+                    args.runs >= 1 && args.edits >= 1 && args.searches >= 1,
                     "--runs, --edits and --searches must be at least 1"
                 );
                 anyhow::ensure!(
-                    notes >= 1 && peers >= 2 && resync_docs >= 2,
+                    args.notes >= 1 && args.peers >= 2 && args.resync_docs >= 2,
                     "--notes must be at least 1, --peers and --resync-docs at least 2"
                 );
                 let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
                 let config = xtask::Config {
                     size: Size {
-                        notes,
-                        members,
-                        private,
+                        notes: args.notes,
+                        members: args.members,
+                        private: args.private,
                     },
-                    runs,
-                    edits,
-                    resync_docs,
-                    peers,
-                    searches,
-                    automerge_repo: (!no_automerge_repo).then(|| root.join("automerge-repo")),
+                    runs: args.runs,
+                    edits: args.edits,
+                    resync_docs: args.resync_docs,
+                    peers: args.peers,
+                    searches: args.searches,
+                    automerge_repo: (!args.no_automerge_repo).then(|| root.join("automerge-repo")),
                     exe: std::env::current_exe()?,
-                    work,
+                    work: args.work,
                 };
                 let report = xtask::run(&config, &|line| eprintln!("bench: {line}")).await?;
                 let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
-                let existing = std::fs::read_to_string(&out).unwrap_or_default();
+                let existing = std::fs::read_to_string(&args.out).unwrap_or_default();
                 let md = xtask::report::markdown(
                     &report,
                     &format!("cargo xtask {command}"),
                     xtask::report::kept_analysis(&existing),
                 );
-                std::fs::write(&out, &md)?;
+                std::fs::write(&args.out, &md)?;
                 eprintln!("{md}");
-                eprintln!("bench: written to {}", out.display());
+                eprintln!("bench: written to {}", args.out.display());
                 Ok(())
             }
         }
