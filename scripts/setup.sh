@@ -57,7 +57,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Node.js (18 or later) and npm: the benchmark harness compares with automerge-repo, pinned by
-# crates/xtask/automerge-repo/package-lock.json (installed by `npm ci` on first use).
+# crates/xtask/automerge-repo/package-lock.json (installed by `npm install --no-save` on first use).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   apt_install nodejs npm
 fi

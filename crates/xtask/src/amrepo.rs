@@ -1,7 +1,7 @@
 //! automerge-repo on the same documents: `automerge-repo/sync.mjs` run by Node.js, one process
 //! serving the documents and one fetching them, over automerge-repo's WebSocket adapter on
 //! 127.0.0.1. The packages are pinned by `automerge-repo/package-lock.json` and installed with
-//! `npm ci` the first time.
+//! `npm install --no-save` the first time.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -22,13 +22,21 @@ fn install(script_dir: &Path) -> Result<()> {
         return Ok(());
     }
     let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        // `npm ci` refuses this lock (npm leaves other platforms' optional packages out of
+        // it); `install --no-save` takes the locked versions and writes nothing back.
+        .args([
+            "install",
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+        ])
         .current_dir(script_dir)
         .status()
         .context("cannot run npm (Node.js and npm are needed for the automerge-repo comparison)")?;
     ensure!(
         status.success(),
-        "npm ci failed in {}",
+        "npm install failed in {}",
         script_dir.display()
     );
     Ok(())
