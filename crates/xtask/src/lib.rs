@@ -135,8 +135,15 @@ pub async fn run(config: &Config, progress: &dyn Fn(&str)) -> Result<Report> {
 
     let mut rows = Vec::new();
     let sync = initial_sync(config, &fx, progress).await?;
-    let floor = floor(&sync.docs, config.runs);
-    let engine = automerge_sync(&sync.docs, config.runs);
+    // Loaded once for both in-process references.
+    let loaded: Vec<AutoCommit> = sync
+        .docs
+        .iter()
+        .filter_map(|d| AutoCommit::load(d).ok())
+        .collect();
+    let floor = floor(&loaded, config.runs);
+    let engine = automerge_sync(&loaded, config.runs);
+    drop(loaded);
     let ours = Samples(sync.seconds.clone()).median();
     let n = sync.docs.len();
     rows.push(
@@ -528,15 +535,11 @@ async fn one_edit(a: &Node, b: &Node, bob: &str, fx: &Fixture, run: usize) -> Re
     Ok((wire as f64, change as f64))
 }
 
-/// In-process Automerge save + load of `docs`.
-fn floor(docs: &[Vec<u8>], runs: usize) -> Samples {
-    let loaded: Vec<AutoCommit> = docs
-        .iter()
-        .filter_map(|d| AutoCommit::load(d).ok())
-        .collect();
+/// In-process Automerge save + load of the `loaded` documents.
+fn floor(loaded: &[AutoCommit], runs: usize) -> Samples {
     let mut samples = Vec::new();
     for _ in 0..runs {
-        let mut copies: Vec<AutoCommit> = loaded.clone();
+        let mut copies: Vec<AutoCommit> = loaded.to_vec();
         let t = Instant::now();
         let saved: Vec<Vec<u8>> = copies.iter_mut().map(AutoCommit::save).collect();
         let back = saved.iter().filter(|s| AutoCommit::load(s).is_ok()).count();
@@ -546,15 +549,11 @@ fn floor(docs: &[Vec<u8>], runs: usize) -> Samples {
     Samples(samples)
 }
 
-/// Automerge's sync protocol between two in-process documents, for every document.
-fn automerge_sync(docs: &[Vec<u8>], runs: usize) -> Samples {
-    let loaded: Vec<AutoCommit> = docs
-        .iter()
-        .filter_map(|d| AutoCommit::load(d).ok())
-        .collect();
+/// Automerge's sync protocol between two in-process documents, for each of `loaded`.
+fn automerge_sync(loaded: &[AutoCommit], runs: usize) -> Samples {
     let mut samples = Vec::new();
     for _ in 0..runs {
-        let mut sources = loaded.clone();
+        let mut sources = loaded.to_vec();
         let t = Instant::now();
         for source in &mut sources {
             let mut target = AutoCommit::new();
