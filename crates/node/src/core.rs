@@ -351,24 +351,69 @@ impl Writer<'_, '_> {
         Ok(out)
     }
 
+    /// Runs `f` in a savepoint: if it fails, what it wrote is undone and the rest of the
+    /// transaction goes on.
+    pub(crate) fn savepoint<R>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<R, NodeError>,
+    ) -> Result<R, NodeError> {
+        let tx = self.tx;
+        let announced = self.changed.len();
+        let out = tx.savepoint(|_| f(self));
+        if out.is_err() {
+            self.changed.truncate(announced);
+        }
+        out
+    }
+
+    /// Stores a document the sync changed in memory. `base` is the newest stored chunk it was
+    /// loaded at and its heads then: if nothing was stored since, it is written as it is (its
+    /// header must still be `meta`); otherwise, or without a base, it is merged into what is
+    /// stored. Returns the document's newest chunk if what is stored is now exactly `doc`.
+    pub(crate) fn store_synced(
+        &mut self,
+        id: &str,
+        kind: DocKind,
+        meta: &DocMeta,
+        doc: &mut automerge::AutoCommit,
+        base: Option<(i64, &[automerge::ChangeHash])>,
+    ) -> Result<Option<i64>, NodeError> {
+        match base {
+            Some((chunk, heads)) if self.tx.newest_chunk(id)? == Some(chunk) => {
+                if domain::read_meta(doc)? != *meta {
+                    return Err(NodeError::Invalid(format!(
+                        "document {id} would change its header"
+                    )));
+                }
+                if self.tx.append(id, kind, doc, heads)? {
+                    self.changed.push((id.to_owned(), kind));
+                }
+            }
+            _ => {
+                if !self.merge(id, kind, &meta.scope, doc)? {
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(self.tx.newest_chunk(id)?)
+    }
+
     /// Merges a verified incoming document into the stored one (or stores it if new) and
-    /// appends what was new to this device.
+    /// appends what was new to this device. Returns whether what is stored is now exactly
+    /// `incoming` (false: the stored document had changes `incoming` lacks).
     pub(crate) fn merge(
         &mut self,
         id: &str,
         kind: DocKind,
         scope: &str,
         incoming: &mut automerge::AutoCommit,
-    ) -> Result<(), NodeError> {
+    ) -> Result<bool, NodeError> {
         let doc_err = |e: automerge::AutomergeError| StoreError::Document {
             id: id.to_owned(),
             source: DomainError::Corrupt(e.to_string()),
         };
         match self.tx.doc_bytes(id)? {
-            None => {
-                let mut doc = incoming.fork().with_actor(self.actor.clone());
-                self.tx.insert_doc(id, kind, scope, &mut doc)?;
-            }
+            None => self.tx.insert_doc(id, kind, scope, incoming)?,
             Some(bytes) => {
                 let mut doc = domain::load_stored(&bytes)?.with_actor(self.actor.clone());
                 // Same id, other header: another document (or a forgery), never merged.
@@ -379,13 +424,16 @@ impl Writer<'_, '_> {
                 }
                 let before = doc.get_heads();
                 doc.merge(incoming).map_err(doc_err)?;
+                let exact = doc.get_heads() == incoming.get_heads();
                 if !self.tx.append(id, kind, &mut doc, &before)? {
-                    return Ok(());
+                    return Ok(exact);
                 }
+                self.changed.push((id.to_owned(), kind));
+                return Ok(exact);
             }
         }
         self.changed.push((id.to_owned(), kind));
-        Ok(())
+        Ok(true)
     }
 
     /// [`Writer::update`] of the workspace document.

@@ -214,11 +214,84 @@ mod tests {
         );
     }
 
+    /// What the sync merged in memory is written whole only if nothing was stored since the
+    /// copy was loaded; otherwise it is merged, and an edit stored meanwhile (by this or
+    /// another process) is kept.
     #[tokio::test]
-    async fn documents_are_compacted_without_losing_history() {
+    async fn a_synced_copy_never_overwrites_what_was_stored_after_it_was_loaded() {
+        let (_tmp, node) = node().await;
+        let id = node.add_note(note("Shared")).await.unwrap();
+        let body = |text: &str| NoteEdit {
+            body: Some(text.into()),
+            ..NoteEdit::default()
+        };
+        let load = |id: String| {
+            node.call(move |c| {
+                let (bytes, chunk) = c.store.doc_bytes_at(&id)?.unwrap();
+                let doc = domain::load_stored(&bytes).unwrap();
+                Ok((doc, chunk))
+            })
+        };
+        // A copy changed in memory (as a merged sync message would), then written back.
+        let store = |id: String,
+                     mut doc: automerge::AutoCommit,
+                     chunk: i64,
+                     heads: Vec<automerge::ChangeHash>| {
+            node.call(move |c| {
+                let meta = domain::read_meta(&doc).unwrap();
+                let out = c.write_synced(|w| {
+                    w.store_synced(
+                        &id,
+                        domain::DocKind::Note,
+                        &meta,
+                        &mut doc,
+                        Some((chunk, &heads)),
+                    )
+                })?;
+                Ok(out.0)
+            })
+        };
+        let edit_copy = |doc: &mut automerge::AutoCommit, text: &str| {
+            let text = text.to_owned();
+            domain::change::<domain::Note, _>(doc, move |n| n.set_body(&text)).unwrap();
+        };
+
+        // Nothing stored since the copy was loaded: written as it is.
+        let (mut doc, chunk) = load(id.clone()).await.unwrap();
+        let heads = doc.get_heads();
+        edit_copy(&mut doc, "from the sync");
+        let newest = store(id.clone(), doc, chunk, heads).await.unwrap();
+        assert!(
+            newest.is_some_and(|n| n > chunk),
+            "written whole: {newest:?}"
+        );
+        assert_eq!(node.note(id.clone()).await.unwrap().body, "from the sync");
+
+        // An edit stored after the copy was loaded: merged, both kept.
+        let (mut doc, chunk) = load(id.clone()).await.unwrap();
+        let heads = doc.get_heads();
+        node.edit_note(
+            id.clone(),
+            NoteEdit {
+                title: Some("Renamed meanwhile".into()),
+                ..body("from the sync")
+            },
+        )
+        .await
+        .unwrap();
+        edit_copy(&mut doc, "from the sync, again");
+        let newest = store(id.clone(), doc, chunk, heads).await.unwrap();
+        assert_eq!(newest, None, "merged, so not exactly the copy");
+        let shown = node.note(id).await.unwrap();
+        assert_eq!(shown.title, "Renamed meanwhile");
+        assert_eq!(shown.body, "from the sync, again");
+    }
+
+    #[tokio::test]
+    async fn every_write_leaves_one_snapshot_without_losing_history() {
         let (tmp, node) = node().await;
         let id = node.add_note(note("Compacted")).await.unwrap();
-        let edits = 3 * store::COMPACT_AFTER_CHUNKS as usize;
+        let edits = 30;
         for i in 0..edits {
             let edit = NoteEdit {
                 body: Some(format!("version {i}")),
@@ -233,10 +306,7 @@ mod tests {
                 .await
                 .unwrap()
         };
-        assert!(
-            chunks < store::COMPACT_AFTER_CHUNKS,
-            "{chunks} chunks after {edits} edits"
-        );
+        assert_eq!(chunks, 1, "{chunks} chunks after {edits} edits");
         node.clone().shutdown().await.unwrap();
 
         let reopened = Node::open(&tmp.path().join("data")).await.unwrap();

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use automerge::AutoCommit;
+use automerge::{AutoCommit, ChangeHash};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use domain::{DocKind, DocMeta, Workspace};
@@ -37,16 +37,32 @@ const JOIN_GLOBAL: usize = 30;
 #[derive(Default)]
 pub(crate) struct SyncRuntime {
     engine: Engine,
-    cache: BTreeMap<String, (AutoCommit, DocMeta)>,
+    cache: BTreeMap<String, Cached>,
     /// Header and heads digest of every document looked at, so that summaries and access
     /// checks need not load documents again (small: no document content).
-    known: BTreeMap<String, (DocMeta, [u8; 32])>,
+    known: BTreeMap<String, Known>,
     last_chunk: i64,
     stats: BTreeMap<String, PeerStats>,
     joins: VecDeque<(i64, String)>,
     /// The workspace and its evaluated membership, kept between frames and recomputed only
     /// when the workspace document changes.
     view: Option<(Workspace, Members)>,
+}
+
+/// A document the sync runtime holds loaded.
+struct Cached {
+    doc: AutoCommit,
+    meta: DocMeta,
+    /// The newest stored chunk of the document when this copy was known to contain everything
+    /// stored (loaded, or written whole); `None` when it may lack something stored.
+    chunk: Option<i64>,
+}
+
+/// What the sync runtime remembers of a document it looked at.
+struct Known {
+    meta: DocMeta,
+    heads: Vec<ChangeHash>,
+    digest: [u8; 32],
 }
 
 /// Traffic with one peer.
@@ -88,14 +104,17 @@ struct JoinResponse {
 
 struct SyncHost<'a> {
     core: &'a mut Core,
-    cache: &'a mut BTreeMap<String, (AutoCommit, DocMeta)>,
-    known: &'a mut BTreeMap<String, (DocMeta, [u8; 32])>,
+    cache: &'a mut BTreeMap<String, Cached>,
+    known: &'a mut BTreeMap<String, Known>,
     members: Members,
     ws: Workspace,
     received: BTreeSet<String>,
     membership_changed: bool,
     /// Chunk id ranges written by merges in this call (see [`Core::write_synced`]).
     own_chunks: Vec<(i64, i64)>,
+    /// Documents changed in memory during this call and not yet stored: they are written
+    /// together, in one transaction, when the call ends ([`SyncHost::flush`]).
+    dirty: BTreeSet<String>,
 }
 
 impl SyncRuntime {
@@ -114,24 +133,37 @@ impl SyncRuntime {
 }
 
 impl SyncHost<'_> {
-    /// Keeps a loaded document, first dropping another if the cache is full. Every cached
-    /// document is stored (a change is persisted before anything else is loaded), so dropping
-    /// one only means loading it again when next needed.
-    fn cache_put(&mut self, id: String, doc: AutoCommit, meta: DocMeta) {
+    /// Keeps a loaded document, first dropping a stored one if the cache is full. Only
+    /// documents that are stored as they are in memory are dropped (dirty ones stay until the
+    /// call's flush), so dropping one only means loading it again when next needed; during one
+    /// call the cache may grow past [`CACHED_DOCS`] by the documents of that call's frame.
+    fn cache_put(&mut self, id: String, doc: AutoCommit, meta: DocMeta, chunk: Option<i64>) {
         if self.cache.len() >= CACHED_DOCS && !self.cache.contains_key(&id) {
-            self.cache.pop_first();
+            let clean = self
+                .cache
+                .keys()
+                .find(|k| !self.dirty.contains(*k))
+                .cloned();
+            if let Some(clean) = clean {
+                self.cache.remove(&clean);
+            }
         }
         let mut doc = doc;
-        let digest = sync::engine::heads_digest(&mut doc);
-        self.known.insert(id.clone(), (meta.clone(), digest));
-        self.cache.insert(id, (doc, meta));
+        let heads = doc.get_heads();
+        let known = Known {
+            meta: meta.clone(),
+            digest: sync::engine::digest_of(&heads),
+            heads,
+        };
+        self.known.insert(id.clone(), known);
+        self.cache.insert(id, Cached { doc, meta, chunk });
     }
 
     fn load(&mut self, doc: &str) -> bool {
         if self.cache.contains_key(doc) {
             return true;
         }
-        let Ok(Some(bytes)) = self.core.store.doc_bytes(doc) else {
+        let Ok(Some((bytes, chunk))) = self.core.store.doc_bytes_at(doc) else {
             return false;
         };
         let Ok(loaded) = domain::load_stored(&bytes) else {
@@ -141,40 +173,75 @@ impl SyncHost<'_> {
         let Ok(meta) = domain::read_meta(&loaded) else {
             return false;
         };
-        self.cache_put(doc.to_owned(), loaded, meta);
+        self.cache_put(doc.to_owned(), loaded, meta, Some(chunk));
         true
     }
 
-    fn persist(&mut self, doc: &str) -> bool {
-        let Some((cached, meta)) = self.cache.get_mut(doc) else {
-            return false;
-        };
-        let (kind, scope) = match meta.doc_kind() {
-            Ok(k) => (k, meta.scope.clone()),
-            Err(_) => return false,
-        };
-        let written = self
-            .core
-            .write_synced(|w| w.merge(doc, kind, &scope, cached));
-        let ok = match written {
-            Ok(((), chunks)) => {
-                self.own_chunks.extend(chunks);
-                let digest = sync::engine::heads_digest(cached);
-                self.known.insert(doc.to_owned(), (meta.clone(), digest));
-                true
+    /// Marks a document changed in memory. The workspace document is stored at once (the
+    /// membership it holds decides what the rest of the frame may do); others wait for the
+    /// call's [`SyncHost::flush`].
+    fn touched(&mut self, doc: &str) {
+        let workspace = self
+            .cache
+            .get(doc)
+            .is_some_and(|c| c.meta.doc_kind().ok() == Some(DocKind::Workspace));
+        self.dirty.insert(doc.to_owned());
+        if workspace {
+            self.flush();
+        }
+    }
+
+    /// Stores every dirty document in one durable transaction, each in its own savepoint: a
+    /// document whose merge fails is forgotten in memory (the stored one stays) without
+    /// costing the others. Returns the documents stored.
+    fn flush(&mut self) {
+        let dirty = std::mem::take(&mut self.dirty);
+        if dirty.is_empty() {
+            return;
+        }
+        let mut work = Vec::new();
+        for id in dirty {
+            if let Some(cached) = self.cache.remove(&id)
+                && let Ok(kind) = cached.meta.doc_kind()
+            {
+                let base = self.known.get(&id).map(|k| k.heads.clone());
+                work.push((id, kind, cached, base));
             }
-            Err(_) => {
-                self.known.remove(doc);
-                false
+        }
+        let written = self.core.write_synced(|w| {
+            let mut stored = Vec::with_capacity(work.len());
+            for (id, kind, cached, base) in &mut work {
+                let base = cached.chunk.zip(base.as_deref());
+                let out = w
+                    .savepoint(|w| w.store_synced(id, *kind, &cached.meta, &mut cached.doc, base))
+                    .inspect_err(|e| tracing::warn!(doc = %id, error = %e, "not stored"));
+                stored.push(out.ok());
+            }
+            Ok(stored)
+        });
+        let (stored, chunks) = match written {
+            Ok((stored, chunks)) => (stored, chunks),
+            Err(e) => {
+                tracing::warn!(error = %e, "merged documents not stored");
+                (vec![None; work.len()], None)
             }
         };
-        if !ok {
-            // The merged result did not verify: forget the in-memory copy, keep what is stored.
-            self.cache.remove(doc);
-        } else if kind == DocKind::Workspace {
+        self.own_chunks.extend(chunks);
+        let mut workspace = false;
+        for ((id, kind, cached, _), outcome) in work.into_iter().zip(stored) {
+            if let Some(chunk) = outcome {
+                workspace |= kind == DocKind::Workspace;
+                self.received.insert(id.clone());
+                self.cache_put(id, cached.doc, cached.meta, chunk);
+            } else {
+                // The merged result did not verify or could not be written: forget the
+                // in-memory copy, keep what is stored.
+                self.known.remove(&id);
+            }
+        }
+        if workspace {
             self.refresh_membership();
         }
-        ok
     }
 
     fn refresh_membership(&mut self) {
@@ -199,26 +266,30 @@ impl Host for SyncHost<'_> {
         self.core.me.clone()
     }
     fn doc_ids(&self) -> Vec<String> {
-        self.core
+        let mut ids: BTreeSet<String> = self
+            .core
             .store
             .documents(None)
             .map(|d| d.into_iter().map(|r| r.id).collect())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        // Documents that arrived in this call are not stored yet.
+        ids.extend(self.dirty.iter().cloned());
+        ids.into_iter().collect()
     }
     fn meta(&mut self, doc: &str) -> Option<DocMeta> {
-        if let Some((meta, _)) = self.known.get(doc) {
-            return Some(meta.clone());
+        if let Some(known) = self.known.get(doc) {
+            return Some(known.meta.clone());
         }
         if !self.load(doc) {
             return None;
         }
-        self.cache.get(doc).map(|(_, meta)| meta.clone())
+        self.cache.get(doc).map(|c| c.meta.clone())
     }
     fn doc_mut(&mut self, doc: &str) -> Option<&mut AutoCommit> {
         if !self.load(doc) {
             return None;
         }
-        self.cache.get_mut(doc).map(|(d, _)| d)
+        self.cache.get_mut(doc).map(|c| &mut c.doc)
     }
     fn insert(&mut self, doc: AutoCommit, meta: DocMeta) -> bool {
         let Ok(kind) = meta.doc_kind() else {
@@ -232,33 +303,41 @@ impl Host for SyncHost<'_> {
         }
         let id = meta.id.clone();
         let doc = doc.with_actor(self.core.actor.clone());
-        self.cache_put(id.clone(), doc, meta);
-        let ok = self.persist(&id);
-        if ok {
-            self.received.insert(id);
-        }
-        ok
+        self.cache_put(id.clone(), doc, meta, None);
+        self.touched(&id);
+        true
     }
     fn saved(&mut self, doc: &str) -> Option<Vec<u8>> {
+        if self.dirty.contains(doc) {
+            return self.cache.get_mut(doc).map(|c| c.doc.save());
+        }
         self.core.store.doc_bytes(doc).ok().flatten()
     }
     fn changed(&mut self, doc: &str) {
-        if self.persist(doc) {
-            self.received.insert(doc.to_owned());
-        }
+        self.touched(doc);
     }
     fn digest(&mut self, doc: &str) -> Option<[u8; 32]> {
-        if let Some((_, digest)) = self.known.get(doc) {
-            return Some(*digest);
+        if let Some(known) = self.known.get(doc) {
+            return Some(known.digest);
         }
         if !self.load(doc) {
             return None;
         }
-        self.known.get(doc).map(|(_, digest)| *digest)
+        self.known.get(doc).map(|known| known.digest)
+    }
+    fn heads(&mut self, doc: &str) -> Option<Vec<ChangeHash>> {
+        if let Some(known) = self.known.get(doc) {
+            return Some(known.heads.clone());
+        }
+        if !self.load(doc) {
+            return None;
+        }
+        self.known.get(doc).map(|known| known.heads.clone())
     }
     fn reload(&mut self, doc: &str) {
         self.cache.remove(doc);
         self.known.remove(doc);
+        self.dirty.remove(doc);
     }
     fn announced(&mut self, peer: &str, docs: &[DocDigest]) {
         // What a member announced is kept for `status`, in one transaction.
@@ -302,8 +381,10 @@ impl Core {
                 received: BTreeSet::new(),
                 membership_changed: false,
                 own_chunks: Vec::new(),
+                dirty: BTreeSet::new(),
             };
             out = f(&mut rt.engine, &mut host);
+            host.flush();
             received = std::mem::take(&mut host.received);
             membership_changed = host.membership_changed;
             own_chunks = std::mem::take(&mut host.own_chunks);

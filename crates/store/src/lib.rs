@@ -26,9 +26,6 @@ pub use index::{ActionRow, ContributionRow, NoteRow, SearchHit, SessionRow, Thre
 /// `PRAGMA application_id` of an Entrepairs database ("EPRS").
 const APPLICATION_ID: i64 = 0x4550_5253;
 
-/// A document is compacted into one snapshot once it has this many chunks.
-pub const COMPACT_AFTER_CHUNKS: i64 = 64;
-
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -164,6 +161,11 @@ impl Store {
     /// The stored bytes of a document (all its chunks, in order), if it exists.
     pub fn doc_bytes(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         doc_bytes(&self.conn, id)
+    }
+
+    /// [`Store::doc_bytes`] with the id of the document's newest chunk.
+    pub fn doc_bytes_at(&self, id: &str) -> Result<Option<(Vec<u8>, i64)>, StoreError> {
+        doc_bytes_at(&self.conn, id)
     }
 
     /// Every stored document, optionally of one kind.
@@ -417,6 +419,31 @@ impl Tx<'_> {
             .query_row("SELECT coalesce(max(id), 0) FROM chunks", [], |r| r.get(0))?)
     }
 
+    /// Runs `f` inside a savepoint of this transaction: if `f` fails, everything it wrote is
+    /// rolled back and the transaction goes on without it (one bad document of a batch does
+    /// not cost the others).
+    pub fn savepoint<R, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Self) -> Result<R, E>,
+    ) -> Result<R, E> {
+        let run = |sql: &str| -> Result<(), StoreError> {
+            self.tx.prepare_cached(sql)?.execute([])?;
+            Ok(())
+        };
+        run("SAVEPOINT part")?;
+        match f(self) {
+            Ok(out) => {
+                run("RELEASE part")?;
+                Ok(out)
+            }
+            Err(e) => {
+                run("ROLLBACK TO part")?;
+                run("RELEASE part")?;
+                Err(e)
+            }
+        }
+    }
+
     /// Sets a value of the key/value settings table.
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
         self.tx.execute(
@@ -441,20 +468,22 @@ impl Tx<'_> {
         scope: &str,
         doc: &mut AutoCommit,
     ) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT INTO documents(id, kind, scope) VALUES (?1, ?2, ?3)",
-            params![id, kind.as_str(), scope],
-        )?;
-        self.tx.execute(
-            "INSERT INTO chunks(doc_id, kind, bytes) VALUES (?1, 'snapshot', ?2)",
-            params![id, doc.save()],
-        )?;
+        self.tx
+            .prepare_cached("INSERT INTO documents(id, kind, scope) VALUES (?1, ?2, ?3)")?
+            .execute(params![id, kind.as_str(), scope])?;
+        self.tx
+            .prepare_cached("INSERT INTO chunks(doc_id, kind, bytes) VALUES (?1, 'snapshot', ?2)")?
+            .execute(params![id, doc.save()])?;
         index::index_doc(self.tx, id, kind, doc)
     }
 
-    /// Appends what `doc` gained since `since` as one change chunk, re-indexes the document and
-    /// compacts it if it has grown to [`COMPACT_AFTER_CHUNKS`] chunks. Returns false when there
-    /// was nothing new.
+    /// Stores `doc` if it gained anything since `since`: one new snapshot replaces the
+    /// document's chunks, and its index rows are recomputed. Returns false when there was
+    /// nothing new.
+    ///
+    /// A snapshot and not an incremental change chunk: Automerge loads a document saved whole
+    /// several times faster than one followed by even a single change chunk (a small note:
+    /// 0.8 ms against 5.7 ms), and every read, sync and edit starts with a load.
     pub fn append(
         &self,
         id: &str,
@@ -462,39 +491,38 @@ impl Tx<'_> {
         doc: &mut AutoCommit,
         since: &[ChangeHash],
     ) -> Result<bool, StoreError> {
-        let bytes = doc.save_after(since);
-        if bytes.is_empty() {
+        let mut heads = doc.get_heads();
+        heads.sort();
+        let mut before = since.to_vec();
+        before.sort();
+        if heads == before {
             return Ok(false);
         }
-        self.tx.execute(
-            "INSERT INTO chunks(doc_id, kind, bytes) VALUES (?1, 'change', ?2)",
-            params![id, bytes],
-        )?;
+        self.compact(id, doc)?;
         index::index_doc(self.tx, id, kind, doc)?;
-        let chunks: i64 =
-            self.tx
-                .query_row("SELECT count(*) FROM chunks WHERE doc_id = ?1", [id], |r| {
-                    r.get(0)
-                })?;
-        if chunks >= COMPACT_AFTER_CHUNKS {
-            self.compact(id, doc)?;
-        }
         Ok(true)
+    }
+
+    /// The id of the newest chunk of document `id` (what a cached copy is validated against:
+    /// any write of the document adds a chunk with a higher id).
+    pub fn newest_chunk(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .tx
+            .query_row("SELECT max(id) FROM chunks WHERE doc_id = ?1", [id], |r| {
+                r.get(0)
+            })?)
     }
 
     /// Replaces every chunk of `id` by one snapshot of `doc`. The snapshot is inserted first and
     /// the older chunks deleted after, in this same transaction.
     pub fn compact(&self, id: &str, doc: &mut AutoCommit) -> Result<(), StoreError> {
-        self.tx.execute(
-            "INSERT INTO chunks(doc_id, kind, bytes) VALUES (?1, 'snapshot', ?2)",
-            params![id, doc.save()],
-        )?;
+        self.tx
+            .prepare_cached("INSERT INTO chunks(doc_id, kind, bytes) VALUES (?1, 'snapshot', ?2)")?
+            .execute(params![id, doc.save()])?;
         let snapshot = self.tx.last_insert_rowid();
-        self.tx.execute(
-            "DELETE FROM chunks WHERE doc_id = ?1 AND id < ?2",
-            params![id, snapshot],
-        )?;
-        tracing::debug!(doc = id, "compacted");
+        self.tx
+            .prepare_cached("DELETE FROM chunks WHERE doc_id = ?1 AND id < ?2")?
+            .execute(params![id, snapshot])?;
         Ok(())
     }
 }
@@ -546,12 +574,20 @@ fn configure(conn: &Connection) -> Result<(), rusqlite::Error> {
 }
 
 fn doc_bytes(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT bytes FROM chunks WHERE doc_id = ?1 ORDER BY id")?;
+    Ok(doc_bytes_at(conn, id)?.map(|(bytes, _)| bytes))
+}
+
+/// The stored bytes of a document and the id of its newest chunk.
+fn doc_bytes_at(conn: &Connection, id: &str) -> Result<Option<(Vec<u8>, i64)>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT bytes, id FROM chunks WHERE doc_id = ?1 ORDER BY id")?;
     let mut rows = stmt.query([id])?;
-    let mut out: Option<Vec<u8>> = None;
+    let mut out: Option<(Vec<u8>, i64)> = None;
     while let Some(row) = rows.next()? {
         let chunk = row.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?;
-        out.get_or_insert_with(Vec::new).extend_from_slice(chunk);
+        let entry = out.get_or_insert_with(|| (Vec::new(), 0));
+        entry.0.extend_from_slice(chunk);
+        entry.1 = row.get(1)?;
     }
     Ok(out)
 }
@@ -581,4 +617,29 @@ pub fn check_document(store: &Store, row: &DocRow) -> Result<(), StoreError> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Store, StoreError};
+
+    #[test]
+    fn a_failed_savepoint_undoes_only_its_own_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(&dir.path().join("db")).unwrap();
+        store
+            .write(|tx| {
+                tx.set_setting("kept", "1")?;
+                let failed = tx.savepoint(|tx| {
+                    tx.set_setting("undone", "2")?;
+                    Err::<(), _>(StoreError::Missing("on purpose".into()))
+                });
+                assert!(failed.is_err());
+                tx.savepoint(|tx| tx.set_setting("after", "3"))
+            })
+            .unwrap();
+        assert_eq!(store.setting("kept").unwrap().as_deref(), Some("1"));
+        assert_eq!(store.setting("undone").unwrap(), None);
+        assert_eq!(store.setting("after").unwrap().as_deref(), Some("3"));
+    }
 }

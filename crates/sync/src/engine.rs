@@ -16,8 +16,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use automerge::AutoCommit;
 use automerge::sync::{self, SyncDoc};
+use automerge::{AutoCommit, ChangeHash};
 use domain::DocMeta;
 use sha2::{Digest, Sha256};
 
@@ -44,6 +44,10 @@ pub trait Host {
     /// A new document arrived whole with a verified header both sides may hold. Returns false
     /// if the host refuses it (its model does not validate, say).
     fn insert(&mut self, doc: AutoCommit, meta: DocMeta) -> bool;
+    /// The heads of a held document (by default, loaded through [`Host::doc_mut`]).
+    fn heads(&mut self, doc: &str) -> Option<Vec<ChangeHash>> {
+        self.doc_mut(doc).map(|d| d.get_heads())
+    }
     /// The saved bytes of a held document (sent whole to a peer that lacks it).
     fn saved(&mut self, doc: &str) -> Option<Vec<u8>>;
     /// A held document gained changes from a peer; persist them.
@@ -90,7 +94,12 @@ pub struct Engine {
 
 /// SHA-256 of a document's sorted heads.
 pub fn heads_digest(doc: &mut AutoCommit) -> [u8; 32] {
-    let mut heads = doc.get_heads();
+    digest_of(&doc.get_heads())
+}
+
+/// [`heads_digest`] of heads already at hand.
+pub fn digest_of(heads: &[ChangeHash]) -> [u8; 32] {
+    let mut heads = heads.to_vec();
     heads.sort();
     let mut h = Sha256::new();
     for head in heads {
@@ -100,6 +109,22 @@ pub fn heads_digest(doc: &mut AutoCommit) -> [u8; 32] {
 }
 
 /// The documents this device shares with `peer`, with their heads digests, sorted by id.
+/// A sync state as it stands after a completed sync at `heads`: both sides hold them, nothing
+/// is needed, nothing in flight. Used after a whole document went from one side to the other.
+fn seeded(heads: Vec<ChangeHash>) -> sync::State {
+    let mut state = sync::State::new();
+    state.shared_heads.clone_from(&heads);
+    state.last_sent_heads.clone_from(&heads);
+    state.their_heads = Some(heads.clone());
+    state.their_need = Some(Vec::new());
+    state.their_have = Some(vec![sync::Have {
+        last_sync: heads,
+        bloom: sync::BloomFilter::default(),
+    }]);
+    state.have_responded = true;
+    state
+}
+
 fn shared_summary<H: Host>(host: &mut H, peer: &str) -> Vec<DocDigest> {
     let ids: Vec<String> = host
         .doc_ids()
@@ -216,6 +241,13 @@ impl Engine {
                     if !theirs.contains_key(&id) {
                         // The peer has nothing of it: the whole document, in one message.
                         if let Some(bytes) = host.saved(&id) {
+                            // Once it has the document the peer holds these heads: the next
+                            // change goes straight to it instead of re-negotiating from none.
+                            if let Some(heads) = host.heads(&id)
+                                && let Some(session) = self.sessions.get_mut(peer)
+                            {
+                                session.states.insert(id.clone(), seeded(heads));
+                            }
                             out.push(Output::Send {
                                 to: peer.to_owned(),
                                 msg: Message::Doc {
@@ -373,7 +405,9 @@ impl Engine {
         let Ok(Ok(mut incoming)) = catch_unwind(|| domain::load_doc(bytes)) else {
             return self.drop_peer(peer, "invalid or oversized document");
         };
-        // Our sync state with this peer for it no longer describes what the peer holds.
+        // Our sync state with this peer for it no longer describes what the peer holds: it
+        // holds at least these heads, which both sides now share.
+        let theirs = incoming.get_heads();
         if let Some(session) = self.sessions.get_mut(peer) {
             session.states.remove(doc);
             session.incoming.remove(doc);
@@ -394,6 +428,7 @@ impl Engine {
                     return self.drop_peer(peer, "document made Automerge panic");
                 }
             }
+            self.seed(peer, doc, theirs);
             if host.doc_mut(doc).is_some_and(|d| d.get_heads() != before) {
                 host.changed(doc);
                 return self.relay(host, peer, doc);
@@ -410,7 +445,15 @@ impl Engine {
         if !host.insert(incoming, meta) {
             return Vec::new();
         }
+        self.seed(peer, doc, theirs);
         self.relay(host, peer, doc)
+    }
+
+    /// Starts the sync state with `peer` for `doc` from heads both sides are known to hold.
+    fn seed(&mut self, peer: &str, doc: &str, heads: Vec<ChangeHash>) {
+        if let Some(session) = self.sessions.get_mut(peer) {
+            session.states.insert(doc.to_owned(), seeded(heads));
+        }
     }
 
     fn relay<H: Host>(&mut self, host: &mut H, from: &str, doc: &str) -> Vec<Output> {
