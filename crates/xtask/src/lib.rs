@@ -236,23 +236,22 @@ pub async fn run(config: &Config, progress: &dyn Fn(&str)) -> Result<Report> {
             "p50 ≤ 20 ms",
             Samples(sync.edit_ms.clone()).median() <= 20.0,
         )
-        .detail(format!(
-            "p99 {:.1} ms (goal ≤ 100 ms: {})",
-            Samples(sync.edit_ms.clone()).percentile(99.0),
-            if Samples(sync.edit_ms.clone()).percentile(99.0) <= 100.0 {
-                "met"
-            } else {
-                "missed"
-            }
-        )),
+        .detail(
+            "each edit adds one sentence at the end of a ~600-byte note body (the editor sends \
+             the whole text, the node stores the difference); from `edit_note` on A until B \
+             reports the note stored"
+                .to_owned(),
+        ),
     );
     let p99 = Samples(sync.edit_ms.clone()).percentile(99.0);
     rows.push(
-        Row::new("the same edits, p99", "ms", sync.edit_ms.clone()).goal(
-            "p99",
-            "p99 ≤ 100 ms",
-            p99 <= 100.0,
-        ),
+        Row::new(
+            "the same edits, judged on their p99",
+            "ms",
+            sync.edit_ms.clone(),
+        )
+        .goal("p99", "p99 ≤ 100 ms", p99 <= 100.0)
+        .detail(format!("p99 {p99:.1} ms")),
     );
     let resync = resync(config, progress).await?;
     let max_frames = resync
@@ -484,8 +483,11 @@ async fn edits(a: &Node, b: &Node, fx: &Fixture, count: usize) -> Result<Vec<f64
     let mut samples = Vec::with_capacity(count);
     for i in 0..count {
         let id = &fx.notes[i % fx.notes.len()];
+        // One sentence added at the end of the body, as typing in the editor does (the
+        // editor sends the whole text; the node stores the difference).
+        let body = a.note(id.clone()).await?.body;
         let t = Instant::now();
-        let body = format!("Edited {i}: what changed after the review.");
+        let body = format!("{body}\n\nEdited {i}: what changed after the review.");
         edit_seen(
             a,
             &mut events,
