@@ -401,67 +401,36 @@ impl Core {
     /// together as batches of up to [`BATCH_BYTES`], in order; a disconnection follows the
     /// messages queued for that peer before it.
     fn net_actions(&mut self, outputs: Vec<Output>) -> Vec<NetAction> {
-        let mut actions = Vec::new();
-        let mut pending: Vec<(String, Vec<Message>, usize)> = Vec::new();
-        for out in outputs {
-            match out {
-                Output::Send { to, msg } => {
-                    if let Some(rt) = self.sync.as_mut()
-                        && let Message::Sync { doc, .. } | Message::Doc { doc, .. } = &msg
-                    {
-                        rt.stats
-                            .entry(to.clone())
-                            .or_default()
-                            .docs_sent
-                            .insert(doc.clone());
-                    }
-                    let size = msg.encoded_len();
-                    let at = match pending.iter().position(|(p, _, _)| *p == to) {
-                        Some(at) => at,
-                        None => {
-                            pending.push((to.clone(), Vec::new(), 0));
-                            pending.len() - 1
-                        }
-                    };
-                    if pending[at].2 + size > BATCH_BYTES && !pending[at].1.is_empty() {
-                        let msgs = std::mem::take(&mut pending[at].1);
-                        pending[at].2 = 0;
-                        actions.push(self.frame(to.clone(), msgs));
-                    }
-                    pending[at].1.push(msg);
-                    pending[at].2 += size;
-                }
+        sync::engine::batched(outputs, BATCH_BYTES)
+            .into_iter()
+            .map(|out| match out {
+                Output::Send { to, msg } => self.frame(to, msg),
                 Output::Disconnect { peer, reason } => {
-                    if let Some(at) = pending.iter().position(|(p, _, _)| *p == peer) {
-                        let (to, msgs, _) = pending.remove(at);
-                        actions.push(self.frame(to, msgs));
-                    }
                     tracing::info!(peer, reason, "disconnecting");
-                    actions.push(NetAction::Disconnect(peer));
+                    NetAction::Disconnect(peer)
                 }
-            }
-        }
-        for (to, msgs, _) in pending {
-            if !msgs.is_empty() {
-                actions.push(self.frame(to, msgs));
-            }
-        }
-        actions
+            })
+            .collect()
     }
 
-    /// One frame carrying `msgs` (a batch if more than one), counted in the peer's traffic.
-    fn frame(&mut self, to: String, mut msgs: Vec<Message>) -> NetAction {
-        let msg = if msgs.len() == 1 {
-            msgs.remove(0)
-        } else {
-            Message::Batch(msgs)
-        };
+    /// One frame carrying `msg`, counted in the peer's traffic.
+    fn frame(&mut self, to: String, msg: Message) -> NetAction {
         let frame = msg.encode();
         tracing::debug!(peer = %to, bytes = frame.len(), "frame out");
         if let Some(rt) = self.sync.as_mut() {
             let stats = rt.stats.entry(to.clone()).or_default();
             stats.frames_sent += 1;
             stats.bytes_sent += frame.len();
+            let single = std::slice::from_ref(&msg);
+            let msgs = match &msg {
+                Message::Batch(msgs) => msgs.as_slice(),
+                _ => single,
+            };
+            for m in msgs {
+                if let Message::Sync { doc, .. } | Message::Doc { doc, .. } = m {
+                    stats.docs_sent.insert(doc.clone());
+                }
+            }
         }
         NetAction::Send(to, frame)
     }

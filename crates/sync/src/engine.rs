@@ -82,8 +82,85 @@ pub enum Output {
 #[derive(Default)]
 struct Session {
     states: BTreeMap<String, sync::State>,
+    /// Documents that went whole between us, with the heads both sides then held: their sync
+    /// state starts from these heads when first needed (a few bytes each, where a sync state
+    /// for each of thousands of documents would weigh on a serving peer's memory).
+    whole: BTreeMap<String, Vec<ChangeHash>>,
     /// Documents this peer is sending us that we do not hold yet (header not seen yet).
     incoming: BTreeMap<String, AutoCommit>,
+}
+
+impl Session {
+    /// The sync state for `doc`, started from the heads of a whole-document transfer if one
+    /// happened, from nothing otherwise.
+    fn state(&mut self, doc: &str) -> &mut sync::State {
+        state_in(&mut self.states, &mut self.whole, doc)
+    }
+}
+
+/// [`Session::state`] over the session's fields, so that its other fields stay free to borrow.
+fn state_in<'a>(
+    states: &'a mut BTreeMap<String, sync::State>,
+    whole: &mut BTreeMap<String, Vec<ChangeHash>>,
+    doc: &str,
+) -> &'a mut sync::State {
+    states
+        .entry(doc.to_owned())
+        .or_insert_with(|| whole.remove(doc).map(seeded).unwrap_or_default())
+}
+
+/// Groups the outputs of one engine call into frames: the messages to the same peer travel
+/// together, in order, as [`Message::Batch`]es of at most `max_bytes` of encoded messages (a
+/// single larger message goes alone, a lone message unbatched); a disconnection follows the
+/// messages queued for that peer before it. Batches are never nested.
+pub fn batched(outputs: Vec<Output>, max_bytes: usize) -> Vec<Output> {
+    fn frame(to: String, mut msgs: Vec<Message>) -> Output {
+        let msg = if msgs.len() == 1 {
+            msgs.remove(0)
+        } else {
+            Message::Batch(msgs)
+        };
+        Output::Send { to, msg }
+    }
+    let mut frames = Vec::new();
+    // Per peer, in order of first message: its queued messages and their encoded size.
+    let mut pending: Vec<(String, Vec<Message>, usize)> = Vec::new();
+    for out in outputs {
+        match out {
+            Output::Send { to, msg } => {
+                let size = msg.encoded_len();
+                let at = match pending.iter().position(|(p, _, _)| *p == to) {
+                    Some(at) => at,
+                    None => {
+                        pending.push((to.clone(), Vec::new(), 0));
+                        pending.len() - 1
+                    }
+                };
+                if pending[at].2 + size > max_bytes && !pending[at].1.is_empty() {
+                    let msgs = std::mem::take(&mut pending[at].1);
+                    pending[at].2 = 0;
+                    frames.push(frame(to, msgs));
+                }
+                pending[at].1.push(msg);
+                pending[at].2 += size;
+            }
+            Output::Disconnect { peer, reason } => {
+                if let Some(at) = pending.iter().position(|(p, _, _)| *p == peer) {
+                    let (to, msgs, _) = pending.remove(at);
+                    if !msgs.is_empty() {
+                        frames.push(frame(to, msgs));
+                    }
+                }
+                frames.push(Output::Disconnect { peer, reason });
+            }
+        }
+    }
+    for (to, msgs, _) in pending {
+        if !msgs.is_empty() {
+            frames.push(frame(to, msgs));
+        }
+    }
+    frames
 }
 
 /// The sync state machine of one device.
@@ -109,6 +186,41 @@ pub fn digest_of(heads: &[ChangeHash]) -> [u8; 32] {
 }
 
 /// The documents this device shares with `peer`, with their heads digests, sorted by id.
+/// What applying a peer's message to a held document did.
+enum Applied {
+    /// The host does not hold it (any more).
+    Missing,
+    /// Automerge refused the message.
+    Refused,
+    /// Automerge panicked; the host reloads the stored copy.
+    Panicked,
+    /// Applied; `grew` if the document gained changes.
+    Done { grew: bool },
+}
+
+/// Applies `apply` to the host's copy of `doc` with any panic contained (the copy may then be
+/// inconsistent, so the host reloads what is stored).
+fn apply_to_held<H: Host>(
+    host: &mut H,
+    doc: &str,
+    apply: impl FnOnce(&mut AutoCommit) -> Result<(), automerge::AutomergeError>,
+) -> Applied {
+    let Some(held) = host.doc_mut(doc) else {
+        return Applied::Missing;
+    };
+    let before = held.get_heads();
+    match catch_unwind(AssertUnwindSafe(|| apply(held))) {
+        Ok(Ok(())) => Applied::Done {
+            grew: held.get_heads() != before,
+        },
+        Ok(Err(_)) => Applied::Refused,
+        Err(_) => {
+            host.reload(doc);
+            Applied::Panicked
+        }
+    }
+}
+
 /// A sync state as it stands after a completed sync at `heads`: both sides hold them, nothing
 /// is needed, nothing in flight. Used after a whole document went from one side to the other.
 fn seeded(heads: Vec<ChangeHash>) -> sync::State {
@@ -243,10 +355,8 @@ impl Engine {
                         if let Some(bytes) = host.saved(&id) {
                             // Once it has the document the peer holds these heads: the next
                             // change goes straight to it instead of re-negotiating from none.
-                            if let Some(heads) = host.heads(&id)
-                                && let Some(session) = self.sessions.get_mut(peer)
-                            {
-                                session.states.insert(id.clone(), seeded(heads));
+                            if let Some(heads) = host.heads(&id) {
+                                self.seed(peer, &id, heads);
                             }
                             out.push(Output::Send {
                                 to: peer.to_owned(),
@@ -315,23 +425,17 @@ impl Engine {
                 return Vec::new();
             }
             let session = self.sessions.entry(peer.to_owned()).or_default();
-            let state = session.states.entry(doc.to_owned()).or_default();
-            let Some(held) = host.doc_mut(doc) else {
-                return Vec::new();
-            };
-            let before = held.get_heads();
-            let applied = catch_unwind(AssertUnwindSafe(|| {
+            let state = session.state(doc);
+            let grew = match apply_to_held(host, doc, |held| {
                 held.sync().receive_sync_message(state, message)
-            }));
-            match applied {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) => return self.drop_peer(peer, "invalid sync message"),
-                Err(_) => {
-                    host.reload(doc);
+            }) {
+                Applied::Missing => return Vec::new(),
+                Applied::Refused => return self.drop_peer(peer, "invalid sync message"),
+                Applied::Panicked => {
                     return self.drop_peer(peer, "sync message made Automerge panic");
                 }
-            }
-            let grew = host.doc_mut(doc).is_some_and(|d| d.get_heads() != before);
+                Applied::Done { grew } => grew,
+            };
             let mut out: Vec<Output> = self.generate(host, peer, doc).into_iter().collect();
             if grew {
                 host.changed(doc);
@@ -343,7 +447,7 @@ impl Engine {
         // A document we do not hold yet.
         let me = host.me();
         let session = self.sessions.entry(peer.to_owned()).or_default();
-        let state = session.states.entry(doc.to_owned()).or_default();
+        let state = state_in(&mut session.states, &mut session.whole, doc);
         let incoming = session.incoming.entry(doc.to_owned()).or_insert_with(|| {
             domain::load_doc(&[]).unwrap_or_else(|_| {
                 AutoCommit::new_with_encoding(automerge::TextEncoding::Utf8CodeUnit)
@@ -410,26 +514,21 @@ impl Engine {
         let theirs = incoming.get_heads();
         if let Some(session) = self.sessions.get_mut(peer) {
             session.states.remove(doc);
+            session.whole.remove(doc);
             session.incoming.remove(doc);
         }
         if host.meta(doc).is_some() {
             if shareable(host, peer, doc).is_none() {
                 return Vec::new();
             }
-            let Some(held) = host.doc_mut(doc) else {
-                return Vec::new();
+            let grew = match apply_to_held(host, doc, |held| held.merge(&mut incoming).map(drop)) {
+                Applied::Missing => return Vec::new(),
+                Applied::Refused => return self.drop_peer(peer, "document that does not merge"),
+                Applied::Panicked => return self.drop_peer(peer, "document made Automerge panic"),
+                Applied::Done { grew } => grew,
             };
-            let before = held.get_heads();
-            match catch_unwind(AssertUnwindSafe(|| held.merge(&mut incoming))) {
-                Ok(Ok(_)) => {}
-                Ok(Err(_)) => return self.drop_peer(peer, "document that does not merge"),
-                Err(_) => {
-                    host.reload(doc);
-                    return self.drop_peer(peer, "document made Automerge panic");
-                }
-            }
             self.seed(peer, doc, theirs);
-            if host.doc_mut(doc).is_some_and(|d| d.get_heads() != before) {
+            if grew {
                 host.changed(doc);
                 return self.relay(host, peer, doc);
             }
@@ -452,7 +551,8 @@ impl Engine {
     /// Starts the sync state with `peer` for `doc` from heads both sides are known to hold.
     fn seed(&mut self, peer: &str, doc: &str, heads: Vec<ChangeHash>) {
         if let Some(session) = self.sessions.get_mut(peer) {
-            session.states.insert(doc.to_owned(), seeded(heads));
+            session.states.remove(doc);
+            session.whole.insert(doc.to_owned(), heads);
         }
     }
 
@@ -474,7 +574,7 @@ impl Engine {
 
     fn generate<H: Host>(&mut self, host: &mut H, peer: &str, doc: &str) -> Option<Output> {
         let session = self.sessions.get_mut(peer)?;
-        let state = session.states.entry(doc.to_owned()).or_default();
+        let state = session.state(doc);
         let held = host.doc_mut(doc)?;
         let message = held.sync().generate_sync_message(state)?;
         Some(Output::Send {
@@ -492,5 +592,70 @@ impl Engine {
             peer: peer.to_owned(),
             reason: reason.to_owned(),
         }]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Output, batched};
+    use crate::protocol::Message;
+
+    fn send(to: &str, n: u32) -> Output {
+        Output::Send {
+            to: to.into(),
+            msg: Message::Digest {
+                docs: n,
+                digest: [0; 32],
+            },
+        }
+    }
+
+    fn digest(n: u32) -> Message {
+        Message::Digest {
+            docs: n,
+            digest: [0; 32],
+        }
+    }
+
+    #[test]
+    fn messages_are_framed_per_peer_in_order_and_within_the_limit() {
+        let out = batched(
+            vec![
+                send("a", 1),
+                send("b", 2),
+                send("a", 3),
+                Output::Disconnect {
+                    peer: "a".into(),
+                    reason: "gone".into(),
+                },
+                send("a", 4),
+            ],
+            1 << 20,
+        );
+        assert_eq!(
+            out,
+            vec![
+                Output::Send {
+                    to: "a".into(),
+                    msg: Message::Batch(vec![digest(1), digest(3)])
+                },
+                Output::Disconnect {
+                    peer: "a".into(),
+                    reason: "gone".into()
+                },
+                Output::Send {
+                    to: "b".into(),
+                    msg: digest(2)
+                },
+                Output::Send {
+                    to: "a".into(),
+                    msg: digest(4)
+                },
+            ]
+        );
+        // A limit smaller than two messages: each goes alone, still in order.
+        let size = digest(1).encoded_len();
+        let out = batched(vec![send("a", 1), send("a", 2), send("a", 3)], size + 1);
+        assert_eq!(out, vec![send("a", 1), send("a", 2), send("a", 3)]);
     }
 }

@@ -106,34 +106,6 @@ impl Host for Peer {
     }
 }
 
-/// Groups the messages of one call by recipient into batches (disconnections keep their place
-/// after the messages to that peer).
-fn batched(outputs: Vec<Output>) -> Vec<Output> {
-    let mut per_peer: Vec<(String, Vec<Message>)> = Vec::new();
-    let mut rest = Vec::new();
-    for out in outputs {
-        match out {
-            Output::Send { to, msg } => match per_peer.iter_mut().find(|(p, _)| *p == to) {
-                Some((_, msgs)) => msgs.push(msg),
-                None => per_peer.push((to, vec![msg])),
-            },
-            other => rest.push(other),
-        }
-    }
-    per_peer
-        .into_iter()
-        .map(|(to, mut msgs)| Output::Send {
-            msg: if msgs.len() == 1 {
-                msgs.remove(0)
-            } else {
-                Message::Batch(msgs)
-            },
-            to,
-        })
-        .chain(rest)
-        .collect()
-}
-
 struct Net {
     peers: Vec<Peer>,
     engines: Vec<Engine>,
@@ -155,7 +127,8 @@ impl Net {
 
     fn apply(&mut self, from: usize, outputs: Vec<Output>) {
         let outputs = if self.batch {
-            batched(outputs)
+            // As the node frames them (with a small limit, so that batches also split).
+            sync::engine::batched(outputs, 2048)
         } else {
             outputs
         };
