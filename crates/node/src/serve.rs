@@ -193,7 +193,7 @@ impl SyncHost<'_> {
 
     /// Stores every dirty document in one durable transaction, each in its own savepoint: a
     /// document whose merge fails is forgotten in memory (the stored one stays) without
-    /// costing the others. Returns the documents stored.
+    /// costing the others.
     fn flush(&mut self) {
         let dirty = std::mem::take(&mut self.dirty);
         if dirty.is_empty() {
