@@ -159,6 +159,14 @@ impl SyncHost<'_> {
         self.cache.insert(id, Cached { doc, meta, chunk });
     }
 
+    /// What is remembered of `doc`, loading it first if it was never looked at.
+    fn known(&mut self, doc: &str) -> Option<&Known> {
+        if !self.known.contains_key(doc) && !self.load(doc) {
+            return None;
+        }
+        self.known.get(doc)
+    }
+
     fn load(&mut self, doc: &str) -> bool {
         if self.cache.contains_key(doc) {
             return true;
@@ -277,13 +285,7 @@ impl Host for SyncHost<'_> {
         ids.into_iter().collect()
     }
     fn meta(&mut self, doc: &str) -> Option<DocMeta> {
-        if let Some(known) = self.known.get(doc) {
-            return Some(known.meta.clone());
-        }
-        if !self.load(doc) {
-            return None;
-        }
-        self.cache.get(doc).map(|c| c.meta.clone())
+        self.known(doc).map(|k| k.meta.clone())
     }
     fn doc_mut(&mut self, doc: &str) -> Option<&mut AutoCommit> {
         if !self.load(doc) {
@@ -317,22 +319,10 @@ impl Host for SyncHost<'_> {
         self.touched(doc);
     }
     fn digest(&mut self, doc: &str) -> Option<[u8; 32]> {
-        if let Some(known) = self.known.get(doc) {
-            return Some(known.digest);
-        }
-        if !self.load(doc) {
-            return None;
-        }
-        self.known.get(doc).map(|known| known.digest)
+        self.known(doc).map(|k| k.digest)
     }
     fn heads(&mut self, doc: &str) -> Option<Vec<ChangeHash>> {
-        if let Some(known) = self.known.get(doc) {
-            return Some(known.heads.clone());
-        }
-        if !self.load(doc) {
-            return None;
-        }
-        self.known.get(doc).map(|known| known.heads.clone())
+        self.known(doc).map(|k| k.heads.clone())
     }
     fn reload(&mut self, doc: &str) {
         self.cache.remove(doc);

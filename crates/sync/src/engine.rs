@@ -147,19 +147,14 @@ pub fn batched(outputs: Vec<Output>, max_bytes: usize) -> Vec<Output> {
             Output::Disconnect { peer, reason } => {
                 if let Some(at) = pending.iter().position(|(p, _, _)| *p == peer) {
                     let (to, msgs, _) = pending.remove(at);
-                    if !msgs.is_empty() {
-                        frames.push(frame(to, msgs));
-                    }
+                    frames.push(frame(to, msgs));
                 }
                 frames.push(Output::Disconnect { peer, reason });
             }
         }
     }
-    for (to, msgs, _) in pending {
-        if !msgs.is_empty() {
-            frames.push(frame(to, msgs));
-        }
-    }
+    // A peer's queue is never empty: it is created with, and refilled by, a message.
+    frames.extend(pending.into_iter().map(|(to, msgs, _)| frame(to, msgs)));
     frames
 }
 
