@@ -78,13 +78,36 @@ pub fn load<T: TypedDoc>(bytes: &[u8], actor: ActorId) -> Result<(AutoCommit, T)
 
 /// Reads the model out of a document and verifies its header and invariants.
 pub fn hydrate_doc<T: TypedDoc>(doc: &AutoCommit) -> Result<T, DomainError> {
-    let model: T = catch_unwind(AssertUnwindSafe(|| autosurgeon::hydrate(doc)))
-        .map_err(|_| schema::<T>("reading the document panicked".into()))?
-        .map_err(|e| schema::<T>(e.to_string()))?;
+    let model: T = hydrate_unverified(doc)?;
     model.meta().verify()?;
     check_kind::<T>(model.meta())?;
     model.validate()?;
     Ok(model)
+}
+
+/// Reads the model out of a document whose header is `header`, a header already verified
+/// (by [`read_meta`] or [`DocMeta::verify`]): the model's header must equal it, which makes a
+/// second signature check unnecessary; the kind and the model's invariants are checked.
+pub fn hydrate_with_header<T: TypedDoc>(
+    doc: &AutoCommit,
+    header: &DocMeta,
+) -> Result<T, DomainError> {
+    let model: T = hydrate_unverified(doc)?;
+    if model.meta() != header {
+        return Err(DomainError::Corrupt(format!(
+            "document {} does not carry the header it was checked with",
+            header.id
+        )));
+    }
+    check_kind::<T>(model.meta())?;
+    model.validate()?;
+    Ok(model)
+}
+
+fn hydrate_unverified<T: TypedDoc>(doc: &AutoCommit) -> Result<T, DomainError> {
+    catch_unwind(AssertUnwindSafe(|| autosurgeon::hydrate(doc)))
+        .map_err(|_| schema::<T>("reading the document panicked".into()))?
+        .map_err(|e| schema::<T>(e.to_string()))
 }
 
 /// Applies `edit` to the model of `doc` and writes the difference back as one Automerge change.
@@ -130,26 +153,89 @@ fn schema<T: TypedDoc>(reason: String) -> DomainError {
 /// Reads and verifies the header of a document of any kind (for bytes from a peer, before
 /// anything else is trusted).
 pub fn read_meta(doc: &AutoCommit) -> Result<DocMeta, DomainError> {
-    let meta: DocMeta = catch_unwind(AssertUnwindSafe(|| {
+    let meta = hydrate_meta(doc)?;
+    meta.verify()?;
+    Ok(meta)
+}
+
+/// Checks that `doc` still carries `header`, a header already verified: what a document that
+/// gained changes from a peer must pass (the header is immutable), without checking the
+/// signature again.
+pub fn has_header(doc: &AutoCommit, header: &DocMeta) -> Result<(), DomainError> {
+    if hydrate_meta(doc)? == *header {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(format!(
+            "document {} would change its header",
+            header.id
+        )))
+    }
+}
+
+fn hydrate_meta(doc: &AutoCommit) -> Result<DocMeta, DomainError> {
+    catch_unwind(AssertUnwindSafe(|| {
         autosurgeon::hydrate_prop(doc, automerge::ROOT, "meta")
     }))
     .map_err(|_| DomainError::Corrupt("reading the header panicked".into()))?
-    .map_err(|e| DomainError::Corrupt(format!("no valid header: {e}")))?;
-    meta.verify()?;
-    Ok(meta)
+    .map_err(|e| DomainError::Corrupt(format!("no valid header: {e}")))
 }
 
 /// Reads the header of a document of any kind and checks the whole document against the model
 /// of that kind (what every untrusted or stored document must pass before it is used).
 pub fn check_any(doc: &AutoCommit) -> Result<DocMeta, DomainError> {
     let meta = read_meta(doc)?;
-    match meta.doc_kind()? {
-        DocKind::Workspace => hydrate_doc::<crate::Workspace>(doc).map(drop)?,
-        DocKind::Note => hydrate_doc::<crate::Note>(doc).map(drop)?,
-        DocKind::Thread => hydrate_doc::<crate::Thread>(doc).map(drop)?,
-        DocKind::Mentoring => hydrate_doc::<crate::Mentoring>(doc).map(drop)?,
-        DocKind::Review => hydrate_doc::<crate::Review>(doc).map(drop)?,
-        DocKind::Session => hydrate_doc::<crate::Session>(doc).map(drop)?,
-    }
+    check_model(doc, &meta)?;
     Ok(meta)
+}
+
+/// Checks the whole document against the model of its kind, given its header already verified
+/// (see [`hydrate_with_header`]).
+pub fn check_model(doc: &AutoCommit, header: &DocMeta) -> Result<(), DomainError> {
+    match header.doc_kind()? {
+        DocKind::Workspace => hydrate_with_header::<crate::Workspace>(doc, header).map(drop),
+        DocKind::Note => hydrate_with_header::<crate::Note>(doc, header).map(drop),
+        DocKind::Thread => hydrate_with_header::<crate::Thread>(doc, header).map(drop),
+        DocKind::Mentoring => hydrate_with_header::<crate::Mentoring>(doc, header).map(drop),
+        DocKind::Review => hydrate_with_header::<crate::Review>(doc, header).map(drop),
+        DocKind::Session => hydrate_with_header::<crate::Session>(doc, header).map(drop),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{ROOT, ReadDoc};
+    use libp2p_identity::Keypair;
+
+    use super::*;
+    use crate::{Note, Scope};
+
+    fn signed(key: &Keypair, id: &str) -> DocMeta {
+        DocMeta::new_signed(key, id, DocKind::Note, &Scope::Workspace, "ws", 1, &[]).unwrap()
+    }
+
+    #[test]
+    fn a_document_is_checked_against_the_header_it_was_verified_with() {
+        let key = Keypair::generate_ed25519();
+        let meta = signed(&key, "n1");
+        let model = Note::new(meta.clone(), "Title", "Body", &[], &[]).unwrap();
+        let mut doc = create(actor_for(&key.public().to_peer_id()), &model).unwrap();
+        has_header(&doc, &meta).unwrap();
+        check_model(&doc, &meta).unwrap();
+
+        // Another header for the same id (another creator): refused by both checks.
+        let other = signed(&Keypair::generate_ed25519(), "n1");
+        assert!(has_header(&doc, &other).is_err());
+        assert!(check_model(&doc, &other).is_err());
+        assert!(hydrate_with_header::<Note>(&doc, &other).is_err());
+
+        // A change that rewrites the header (what a hostile peer could send) is caught.
+        let header = match doc.get(ROOT, "meta").unwrap() {
+            Some((_, obj)) => obj,
+            None => panic!("the document has a header"),
+        };
+        doc.put(&header, "scope", "private").unwrap();
+        assert!(has_header(&doc, &meta).is_err());
+        assert!(check_model(&doc, &meta).is_err());
+    }
 }

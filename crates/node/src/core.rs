@@ -101,12 +101,7 @@ impl Core {
             store.write(|tx| {
                 tx.set_setting("workspace_id", &workspace_id)?;
                 tx.set_setting("member_id", &me.to_string())?;
-                tx.insert_doc(
-                    &workspace_id,
-                    DocKind::Workspace,
-                    &model.meta.scope,
-                    &mut doc,
-                )
+                tx.insert_doc(&model.meta, DocKind::Workspace, &mut doc)
             })?;
         }
         fs::rename(&tmp, dir.join(DB_FILE)).map_err(NodeError::io(format!(
@@ -321,8 +316,7 @@ impl Writer<'_, '_> {
     pub(crate) fn create<T: TypedDoc>(&mut self, model: &T) -> Result<(), NodeError> {
         let meta = model.meta();
         let mut doc = domain::create(self.actor.clone(), model)?;
-        self.tx
-            .insert_doc(&meta.id, T::KIND, &meta.scope, &mut doc)?;
+        self.tx.insert_doc(meta, T::KIND, &mut doc)?;
         self.changed.push((meta.id.clone(), T::KIND));
         Ok(())
     }
@@ -342,10 +336,14 @@ impl Writer<'_, '_> {
             id: id.to_owned(),
             source,
         };
-        let (mut doc, _) = domain::load::<T>(&bytes, self.actor.clone()).map_err(doc_err)?;
+        let (mut doc, model) = domain::load::<T>(&bytes, self.actor.clone()).map_err(doc_err)?;
         let before = doc.get_heads();
         let out = domain::change::<T, R>(&mut doc, edit)?;
-        if self.tx.append(id, T::KIND, &mut doc, &before)? {
+        if self
+            .tx
+            .append(model.meta(), T::KIND, &mut doc, &before)?
+            .is_some()
+        {
             self.changed.push((id.to_owned(), T::KIND));
         }
         Ok(out)
@@ -380,44 +378,46 @@ impl Writer<'_, '_> {
     ) -> Result<Option<i64>, NodeError> {
         match base {
             Some((chunk, heads)) if self.tx.newest_chunk(id)? == Some(chunk) => {
-                if domain::read_meta(doc)? != *meta {
-                    return Err(NodeError::Invalid(format!(
-                        "document {id} would change its header"
-                    )));
-                }
-                if self.tx.append(id, kind, doc, heads)? {
-                    self.changed.push((id.to_owned(), kind));
+                domain::has_header(doc, meta)?;
+                match self.tx.append(meta, kind, doc, heads)? {
+                    Some(written) => {
+                        self.changed.push((id.to_owned(), kind));
+                        Ok(Some(written))
+                    }
+                    None => Ok(Some(chunk)),
                 }
             }
             _ => {
-                if !self.merge(id, kind, &meta.scope, doc)? {
+                if !self.merge(meta, kind, doc)? {
                     return Ok(None);
                 }
+                Ok(self.tx.newest_chunk(id)?)
             }
         }
-        Ok(self.tx.newest_chunk(id)?)
     }
 
-    /// Merges a verified incoming document into the stored one (or stores it if new) and
-    /// appends what was new to this device. Returns whether what is stored is now exactly
-    /// `incoming` (false: the stored document had changes `incoming` lacks).
+    /// Merges an incoming document, whose verified header is `meta`, into the stored one (or
+    /// stores it if new) and appends what was new to this device. Returns whether what is
+    /// stored is now exactly `incoming` (false: the stored document had changes `incoming`
+    /// lacks).
     pub(crate) fn merge(
         &mut self,
-        id: &str,
+        meta: &DocMeta,
         kind: DocKind,
-        scope: &str,
         incoming: &mut automerge::AutoCommit,
     ) -> Result<bool, NodeError> {
+        let id = meta.id.as_str();
         let doc_err = |e: automerge::AutomergeError| StoreError::Document {
             id: id.to_owned(),
             source: DomainError::Corrupt(e.to_string()),
         };
+        domain::has_header(incoming, meta)?;
         match self.tx.doc_bytes(id)? {
-            None => self.tx.insert_doc(id, kind, scope, incoming)?,
+            None => self.tx.insert_doc(meta, kind, incoming)?,
             Some(bytes) => {
                 let mut doc = domain::load_stored(&bytes)?.with_actor(self.actor.clone());
                 // Same id, other header: another document (or a forgery), never merged.
-                if domain::read_meta(&doc)? != domain::read_meta(incoming)? {
+                if domain::has_header(&doc, meta).is_err() {
                     return Err(NodeError::Invalid(format!(
                         "document {id} arrived with a different header than ours"
                     )));
@@ -425,7 +425,7 @@ impl Writer<'_, '_> {
                 let before = doc.get_heads();
                 doc.merge(incoming).map_err(doc_err)?;
                 let exact = doc.get_heads() == incoming.get_heads();
-                if !self.tx.append(id, kind, &mut doc, &before)? {
+                if self.tx.append(meta, kind, &mut doc, &before)?.is_none() {
                     return Ok(exact);
                 }
                 self.changed.push((id.to_owned(), kind));

@@ -62,7 +62,7 @@ impl Core {
             )));
         }
         let id = meta.id.clone();
-        self.write(|w| w.merge(&id, kind, &meta.scope, &mut incoming))?;
+        self.write(|w| w.merge(&meta, kind, &mut incoming))?;
         Ok(id)
     }
 }
@@ -120,7 +120,7 @@ impl Node {
             store.write(|tx| {
                 tx.set_setting("workspace_id", &meta.id)?;
                 tx.set_setting("member_id", &me)?;
-                tx.insert_doc(&meta.id, DocKind::Workspace, &meta.scope, &mut doc)
+                tx.insert_doc(&meta, DocKind::Workspace, &mut doc)
             })?;
         }
         fs::rename(&tmp, dir.join(DB_FILE)).map_err(NodeError::io(format!(

@@ -159,10 +159,20 @@ impl SyncHost<'_> {
         self.cache.insert(id, Cached { doc, meta, chunk });
     }
 
-    /// What is remembered of `doc`, loading it first if it was never looked at.
+    /// What is remembered of `doc`: if it was never looked at, its header and heads as
+    /// recorded in the store (no load), or else what loading it says.
     fn known(&mut self, doc: &str) -> Option<&Known> {
-        if !self.known.contains_key(doc) && !self.load(doc) {
-            return None;
+        if !self.known.contains_key(doc) {
+            if let Ok(Some((meta, heads))) = self.core.store.doc_header(doc) {
+                let known = Known {
+                    meta,
+                    digest: sync::engine::digest_of(&heads),
+                    heads,
+                };
+                self.known.insert(doc.to_owned(), known);
+            } else if !self.load(doc) {
+                return None;
+            }
         }
         self.known.get(doc)
     }
@@ -178,8 +188,13 @@ impl SyncHost<'_> {
             return false;
         };
         let loaded = loaded.with_actor(self.core.actor.clone());
-        let Ok(meta) = domain::read_meta(&loaded) else {
-            return false;
+        // The header is immutable: one already known (verified when it was stored) is reused.
+        let meta = match self.known.get(doc) {
+            Some(known) => known.meta.clone(),
+            None => match domain::read_meta(&loaded) {
+                Ok(meta) => meta,
+                Err(_) => return false,
+            },
         };
         self.cache_put(doc.to_owned(), loaded, meta, Some(chunk));
         true
@@ -294,13 +309,8 @@ impl Host for SyncHost<'_> {
         self.cache.get_mut(doc).map(|c| &mut c.doc)
     }
     fn insert(&mut self, doc: AutoCommit, meta: DocMeta) -> bool {
-        let Ok(kind) = meta.doc_kind() else {
-            return false;
-        };
-        if domain::check_any(&doc)
-            .ok()
-            .is_none_or(|m| m.doc_kind().ok() != Some(kind))
-        {
+        // The engine verified the header; the rest of the document is checked against it.
+        if domain::check_model(&doc, &meta).is_err() {
             return false;
         }
         let id = meta.id.clone();
@@ -803,12 +813,19 @@ impl Core {
         let members = self.members_of(&ws)?;
         let mut out = Vec::new();
         for row in self.store.documents(None)? {
-            let Some(bytes) = self.store.doc_bytes(&row.id)? else {
-                continue;
+            let (meta, mine) = match self.store.doc_header(&row.id)? {
+                Some((meta, heads)) => (meta, sync::engine::digest_of(&heads)),
+                None => {
+                    let Some(bytes) = self.store.doc_bytes(&row.id)? else {
+                        continue;
+                    };
+                    let mut doc = domain::load_stored(&bytes)?;
+                    (
+                        domain::read_meta(&doc)?,
+                        sync::engine::heads_digest(&mut doc),
+                    )
+                }
             };
-            let mut doc = domain::load_stored(&bytes)?;
-            let meta = domain::read_meta(&doc)?;
-            let mine = sync::engine::heads_digest(&mut doc);
             for peer in &peers {
                 if !sync::access::entitled(&members, &ws, &meta, peer) {
                     continue;

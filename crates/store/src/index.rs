@@ -4,8 +4,8 @@
 
 use automerge::AutoCommit;
 use domain::{
-    ActionItem, Contribution, DocKind, DomainError, Mentoring, Note, Review, Session, Thread,
-    Workspace, fold, hydrate_doc,
+    ActionItem, Contribution, DocKind, DocMeta, DomainError, Mentoring, Note, Review, Session,
+    Thread, Workspace, fold, hydrate_doc, hydrate_with_header,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
@@ -74,34 +74,40 @@ fn domain_err(id: &str) -> impl Fn(DomainError) -> StoreError + '_ {
     }
 }
 
-/// Recomputes every index row derived from one document.
+/// Recomputes every index row derived from one document, whose header `meta` was verified
+/// (the document's model is checked against it, and validated).
 pub(crate) fn index_doc(
     conn: &Connection,
-    id: &str,
+    meta: &DocMeta,
     kind: DocKind,
     doc: &AutoCommit,
 ) -> Result<(), StoreError> {
+    let id = meta.id.as_str();
     match kind {
         DocKind::Workspace => index_workspace(
             conn,
-            &hydrate_doc::<Workspace>(doc).map_err(domain_err(id))?,
+            &hydrate_with_header::<Workspace>(doc, meta).map_err(domain_err(id))?,
         ),
-        DocKind::Note => index_note(conn, id, &hydrate_doc::<Note>(doc).map_err(domain_err(id))?),
+        DocKind::Note => index_note(
+            conn,
+            id,
+            &hydrate_with_header::<Note>(doc, meta).map_err(domain_err(id))?,
+        ),
         DocKind::Thread => index_thread(
             conn,
             id,
-            &hydrate_doc::<Thread>(doc).map_err(domain_err(id))?,
+            &hydrate_with_header::<Thread>(doc, meta).map_err(domain_err(id))?,
         ),
         DocKind::Mentoring => {
-            let m = hydrate_doc::<Mentoring>(doc).map_err(domain_err(id))?;
+            let m = hydrate_with_header::<Mentoring>(doc, meta).map_err(domain_err(id))?;
             index_items(conn, id, kind, &m.actions, &m.contributions)
         }
         DocKind::Review => {
-            let r = hydrate_doc::<Review>(doc).map_err(domain_err(id))?;
+            let r = hydrate_with_header::<Review>(doc, meta).map_err(domain_err(id))?;
             index_items(conn, id, kind, &[], &r.contributions)
         }
         DocKind::Session => {
-            let s = hydrate_doc::<Session>(doc).map_err(domain_err(id))?;
+            let s = hydrate_with_header::<Session>(doc, meta).map_err(domain_err(id))?;
             index_items(conn, id, kind, &s.actions, &s.contributions)?;
             conn.prepare_cached(
                 "INSERT INTO session_index(id, format, title, at, status, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -1,12 +1,12 @@
 //! Durable storage of Entrepairs documents in SQLite.
 //!
-//! Each document is a list of chunks: an Automerge snapshot followed by incremental changes.
-//! A write runs in one `BEGIN IMMEDIATE` transaction that appends the new change chunk and
+//! Each document is stored as one Automerge snapshot (a chunk), with its verified header and
+//! its heads recorded beside it in `documents`. A write runs in one `BEGIN IMMEDIATE`
+//! transaction that inserts the new snapshot, deletes the older chunks, records the heads and
 //! updates the derived indexes (note list, tags, links, threads, full-text search); the caller
 //! reports success only after it commits, with the database in WAL mode and
-//! `synchronous=FULL`, so an acknowledged edit survives a crash or a power cut. Compaction
-//! replaces a document's chunks by one snapshot inside the same kind of transaction, so no chunk
-//! is deleted before its replacement is committed.
+//! `synchronous=FULL`, so an acknowledged edit survives a crash or a power cut, and no chunk is
+//! deleted before its replacement is committed.
 //!
 //! The indexes are derived from the documents and can be rebuilt from them at any time
 //! ([`Store::rebuild_index`]). This crate is the only one that touches SQLite; it never decides
@@ -18,7 +18,7 @@ mod schema;
 use std::path::Path;
 
 use automerge::{AutoCommit, ChangeHash};
-use domain::{DocKind, DomainError};
+use domain::{DocKind, DocMeta, DomainError};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 pub use index::{ActionRow, ContributionRow, NoteRow, SearchHit, SessionRow, ThreadRow};
@@ -168,6 +168,22 @@ impl Store {
         doc_bytes_at(&self.conn, id)
     }
 
+    /// The verified header and the heads of a stored document, as recorded with its newest
+    /// snapshot, without loading the document; `None` if the document is unknown or its record
+    /// predates these columns (then load it).
+    pub fn doc_header(&self, id: &str) -> Result<Option<(DocMeta, Vec<ChangeHash>)>, StoreError> {
+        let row: Option<(Option<String>, Option<Vec<u8>>)> = self
+            .conn
+            .prepare_cached("SELECT header, heads FROM documents WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((Some(header), Some(heads))) = row else {
+            return Ok(None);
+        };
+        let meta: Option<DocMeta> = serde_json::from_str(&header).ok();
+        Ok(meta.zip(heads_from_blob(&heads)))
+    }
+
     /// Every stored document, optionally of one kind.
     pub fn documents(&self, kind: Option<DocKind>) -> Result<Vec<DocRow>, StoreError> {
         let mut stmt = self.conn.prepare(
@@ -236,7 +252,11 @@ impl Store {
                     source,
                 })?;
                 let doc = load_strict(tx.tx, id)?;
-                index::index_doc(tx.tx, id, kind, &doc)?;
+                let meta = domain::read_meta(&doc).map_err(|source| StoreError::Document {
+                    id: id.clone(),
+                    source,
+                })?;
+                index::index_doc(tx.tx, &meta, kind, &doc)?;
             }
             Ok::<_, StoreError>(docs.len())
         })
@@ -460,47 +480,52 @@ impl Tx<'_> {
         doc_bytes(self.tx, id)
     }
 
-    /// Stores a new document as one snapshot and indexes it. Fails if the id exists.
+    /// Stores a new document as one snapshot and indexes it, with `meta` its verified header
+    /// (kept beside it, see [`Store::doc_header`]). Fails if the id exists.
     pub fn insert_doc(
         &self,
-        id: &str,
+        meta: &DocMeta,
         kind: DocKind,
-        scope: &str,
         doc: &mut AutoCommit,
     ) -> Result<(), StoreError> {
         self.tx
-            .prepare_cached("INSERT INTO documents(id, kind, scope) VALUES (?1, ?2, ?3)")?
-            .execute(params![id, kind.as_str(), scope])?;
-        self.tx
-            .prepare_cached("INSERT INTO chunks(doc_id, kind, bytes) VALUES (?1, 'snapshot', ?2)")?
-            .execute(params![id, doc.save()])?;
-        index::index_doc(self.tx, id, kind, doc)
+            .prepare_cached(
+                "INSERT INTO documents(id, kind, scope, header) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                meta.id,
+                kind.as_str(),
+                meta.scope,
+                header_json(meta)?
+            ])?;
+        self.compact(&meta.id, doc)?;
+        index::index_doc(self.tx, meta, kind, doc)
     }
 
-    /// Stores `doc` if it gained anything since `since`: one new snapshot replaces the
-    /// document's chunks, and its index rows are recomputed. Returns false when there was
-    /// nothing new.
+    /// Stores `doc` (whose verified header is `meta`) if it gained anything since `since`: one
+    /// new snapshot replaces the document's chunks, and its index rows are recomputed. Returns
+    /// the new snapshot's chunk id, or `None` when there was nothing new.
     ///
     /// A snapshot and not an incremental change chunk: Automerge loads a document saved whole
     /// several times faster than one followed by even a single change chunk (a small note:
     /// 0.8 ms against 5.7 ms), and every read, sync and edit starts with a load.
     pub fn append(
         &self,
-        id: &str,
+        meta: &DocMeta,
         kind: DocKind,
         doc: &mut AutoCommit,
         since: &[ChangeHash],
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<i64>, StoreError> {
         let mut heads = doc.get_heads();
         heads.sort();
         let mut before = since.to_vec();
         before.sort();
         if heads == before {
-            return Ok(false);
+            return Ok(None);
         }
-        self.compact(id, doc)?;
-        index::index_doc(self.tx, id, kind, doc)?;
-        Ok(true)
+        let chunk = self.compact(&meta.id, doc)?;
+        index::index_doc(self.tx, meta, kind, doc)?;
+        Ok(Some(chunk))
     }
 
     /// The id of the newest chunk of document `id` (what a cached copy is validated against:
@@ -513,9 +538,10 @@ impl Tx<'_> {
             })?)
     }
 
-    /// Replaces every chunk of `id` by one snapshot of `doc`. The snapshot is inserted first and
-    /// the older chunks deleted after, in this same transaction.
-    pub fn compact(&self, id: &str, doc: &mut AutoCommit) -> Result<(), StoreError> {
+    /// Replaces every chunk of `id` by one snapshot of `doc` and records its heads. The
+    /// snapshot is inserted first and the older chunks deleted after, in this same transaction.
+    /// Returns the snapshot's chunk id.
+    fn compact(&self, id: &str, doc: &mut AutoCommit) -> Result<i64, StoreError> {
         self.tx
             .prepare_cached("INSERT INTO chunks(doc_id, kind, bytes) VALUES (?1, 'snapshot', ?2)")?
             .execute(params![id, doc.save()])?;
@@ -523,8 +549,31 @@ impl Tx<'_> {
         self.tx
             .prepare_cached("DELETE FROM chunks WHERE doc_id = ?1 AND id < ?2")?
             .execute(params![id, snapshot])?;
-        Ok(())
+        self.tx
+            .prepare_cached("UPDATE documents SET heads = ?2 WHERE id = ?1")?
+            .execute(params![id, heads_blob(&doc.get_heads())])?;
+        Ok(snapshot)
     }
+}
+
+/// A header as kept in `documents.header`.
+fn header_json(meta: &DocMeta) -> Result<String, StoreError> {
+    serde_json::to_string(meta).map_err(|e| StoreError::Document {
+        id: meta.id.clone(),
+        source: DomainError::Corrupt(e.to_string()),
+    })
+}
+
+/// Heads as kept in `documents.heads`: the 32-byte hashes one after another.
+fn heads_blob(heads: &[ChangeHash]) -> Vec<u8> {
+    heads.iter().flat_map(|h| h.0).collect()
+}
+
+/// `None` if the blob is not whole hashes (a short last piece fails the conversion).
+fn heads_from_blob(blob: &[u8]) -> Option<Vec<ChangeHash>> {
+    blob.chunks(32)
+        .map(|h| ChangeHash::try_from(h).ok())
+        .collect()
 }
 
 /// Reads the database header before SQLite opens the file, so that a damaged or foreign file
@@ -605,7 +654,7 @@ fn load_strict(conn: &Connection, id: &str) -> Result<AutoCommit, StoreError> {
 /// Loads a stored document strictly and checks it against its kind's schema and header:
 /// what `doctor` runs on every document.
 pub fn check_document(store: &Store, row: &DocRow) -> Result<(), StoreError> {
-    let doc = load_strict(&store.conn, &row.id)?;
+    let mut doc = load_strict(&store.conn, &row.id)?;
     let err = |source| StoreError::Document {
         id: row.id.clone(),
         source,
@@ -616,12 +665,107 @@ pub fn check_document(store: &Store, row: &DocRow) -> Result<(), StoreError> {
             "the header does not match the database's record".into(),
         )));
     }
+    let mut heads = doc.get_heads();
+    heads.sort();
+    let recorded = store.doc_header(&row.id)?.map(|(header, mut recorded)| {
+        recorded.sort();
+        (header, recorded)
+    });
+    if recorded != Some((meta, heads)) {
+        return Err(err(DomainError::Invalid(
+            "the header and heads recorded beside the document are missing or stale".into(),
+        )));
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    use domain::{DocKind, DocMeta, Note, Scope};
+    use libp2p_identity::Keypair;
+
     use super::{Store, StoreError};
+
+    /// A new note document and its header, created by a fresh device.
+    fn note(id: &str) -> (automerge::AutoCommit, DocMeta) {
+        let key = Keypair::generate_ed25519();
+        let meta =
+            DocMeta::new_signed(&key, id, DocKind::Note, &Scope::Workspace, "ws", 1, &[]).unwrap();
+        let model = Note::new(meta.clone(), "Title", "Body", &[], &[]).unwrap();
+        let doc = domain::create(domain::actor_for(&key.public().to_peer_id()), &model).unwrap();
+        (doc, meta)
+    }
+
+    #[test]
+    fn the_header_and_heads_are_recorded_with_every_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(&dir.path().join("db")).unwrap();
+        let (mut doc, meta) = note("n1");
+        store
+            .write(|tx| tx.insert_doc(&meta, DocKind::Note, &mut doc))
+            .unwrap();
+        let recorded = store.doc_header("n1").unwrap().unwrap();
+        assert_eq!(recorded, (meta.clone(), doc.get_heads()));
+
+        let before = doc.get_heads();
+        domain::change::<Note, _>(&mut doc, |n| {
+            n.title = "Another title".into();
+            Ok(())
+        })
+        .unwrap();
+        let chunk = store
+            .write(|tx| tx.append(&meta, DocKind::Note, &mut doc, &before))
+            .unwrap();
+        assert!(chunk.is_some());
+        let (_, heads) = store.doc_header("n1").unwrap().unwrap();
+        assert_eq!(heads, doc.get_heads());
+        assert_ne!(heads, before);
+        assert_eq!(store.doc_header("unknown").unwrap(), None);
+        let row = store.documents(None).unwrap().remove(0);
+        super::check_document(&store, &row).unwrap();
+    }
+
+    #[test]
+    fn a_document_whose_model_does_not_carry_the_given_header_is_not_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(&dir.path().join("db")).unwrap();
+        let (mut doc, _) = note("n1");
+        let (_, other) = note("n1");
+        let refused = store.write(|tx| tx.insert_doc(&other, DocKind::Note, &mut doc));
+        assert!(matches!(refused, Err(StoreError::Document { .. })));
+        assert_eq!(store.documents(None).unwrap(), Vec::new());
+    }
+
+    #[test]
+    fn upgrading_an_older_database_records_the_headers_of_its_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let (mut doc, meta) = note("n1");
+        {
+            // A database as the previous schema left it: no header or heads beside documents.
+            let mut conn = rusqlite::Connection::open(&path).unwrap();
+            super::schema::migrations()
+                .to_version(&mut conn, 5)
+                .unwrap();
+            conn.pragma_update(None, "application_id", super::APPLICATION_ID)
+                .unwrap();
+            conn.execute(
+                "INSERT INTO documents(id, kind, scope) VALUES ('n1', 'note', 'workspace')",
+                [],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO chunks(doc_id, kind, bytes) VALUES ('n1', 'snapshot', ?1)",
+                [doc.save()],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.doc_header("n1").unwrap(),
+            Some((meta, doc.get_heads()))
+        );
+    }
 
     #[test]
     fn a_failed_savepoint_undoes_only_its_own_writes() {

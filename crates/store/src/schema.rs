@@ -5,12 +5,13 @@
 //! `membership_log`: every membership entry ever seen in the workspace document, kept even if a
 //! later version of the document no longer lists it (an append-only log must not shrink).
 
-use rusqlite::Connection;
-use rusqlite_migration::{M, Migrations};
+use rusqlite::{Connection, Transaction, params};
+use rusqlite_migration::{HookResult, M, Migrations};
 
 use crate::StoreError;
 
-const MIGRATIONS: &[M<'static>] = &[M::up(
+pub(crate) fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(
     "CREATE TABLE settings (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -116,27 +117,57 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
     CREATE INDEX search_rows_by_doc ON search_rows(doc_id);
     CREATE INDEX search_rows_by_kind ON search_rows(kind);
     INSERT INTO search_rows(row, doc_id, kind) SELECT rowid, doc_id, kind FROM search;",
-)];
+), M::up_with_hook(
+    // Each document's verified header and heads, kept beside its snapshot so that sync
+    // summaries and access checks need not load it (`Store::doc_header`).
+    "ALTER TABLE documents ADD COLUMN header TEXT;
+    ALTER TABLE documents ADD COLUMN heads BLOB;",
+    record_headers,
+)])
+}
+
+/// Fills `documents.header` and `.heads` of a database written before they existed. A
+/// document that does not load or verify keeps them empty (it is then loaded when needed, and
+/// `doctor` reports it).
+fn record_headers(tx: &Transaction) -> HookResult {
+    let ids: Vec<String> = {
+        let mut stmt = tx.prepare("SELECT id FROM documents")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for id in ids {
+        let Ok(mut doc) = crate::load_strict(tx, &id) else {
+            continue;
+        };
+        let Ok(meta) = domain::read_meta(&doc) else {
+            continue;
+        };
+        let Ok(header) = crate::header_json(&meta) else {
+            continue;
+        };
+        tx.execute(
+            "UPDATE documents SET header = ?2, heads = ?3 WHERE id = ?1",
+            params![id, header, crate::heads_blob(&doc.get_heads())],
+        )?;
+    }
+    Ok(())
+}
 
 /// Brings the database to the newest schema.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    Migrations::from_slice(MIGRATIONS)
-        .to_latest(conn)
-        .map_err(|e| match e {
-            rusqlite_migration::Error::MigrationDefinition(
-                rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
-            ) => StoreError::TooNew,
-            rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::Sqlite(err),
-            other => StoreError::Migration(other.to_string()),
-        })
+    migrations().to_latest(conn).map_err(|e| match e {
+        rusqlite_migration::Error::MigrationDefinition(
+            rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
+        ) => StoreError::TooNew,
+        rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::Sqlite(err),
+        other => StoreError::Migration(other.to_string()),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn migrations_are_valid() {
-        rusqlite_migration::Migrations::from_slice(super::MIGRATIONS)
-            .validate()
-            .unwrap();
+        super::migrations().validate().unwrap();
     }
 }
