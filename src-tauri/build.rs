@@ -16,6 +16,15 @@ fn main() {
         "create_invite",
         "remove_member",
         "promote_member",
+        "skills",
+        "claim_skill",
+        "who_can_help",
+        "endorse",
+        "kudos",
+        "give_kudos",
+        "balance",
+        "open_demo",
+        "leave_demo",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .unwrap_or_else(|e| panic!("tauri build configuration: {e}"));

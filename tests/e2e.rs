@@ -194,6 +194,30 @@ impl Ui {
         }
     }
 
+    /// Clicks the first element matching `css` whose text contains `needle` (an option of a
+    /// list, say), waiting for it to appear.
+    async fn click_text(&self, css: &str, needle: &str) {
+        let start = Instant::now();
+        loop {
+            let found = self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .unwrap_or_default();
+            for e in found {
+                if e.text().await.is_ok_and(|t| t.contains(needle)) {
+                    e.click().await.unwrap();
+                    return;
+                }
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "no {css} with '{needle}' to click"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// A screenshot of the window once the newest DOM change is painted.
     async fn shot(&self, name: &str) {
         eprintln!("e2e: screenshot {name}");
@@ -296,6 +320,41 @@ async fn a_colleague_uses_the_app_through_its_screens() {
         t == "Welcome to Entrepairs"
     })
     .await;
+    // The demo: a generated team to look around in, clearly marked, left in one click.
+    let demo_started = Instant::now();
+    ui.click("#first-demo").await;
+    ui.text_until(".demo-banner strong", "the demo is marked", |t| t == "Demo")
+        .await;
+    eprintln!(
+        "e2e: demo built and opened in {} ms",
+        demo_started.elapsed().as_millis()
+    );
+    ui.text_until("#home-title", "the demo greets its visitor", |t| {
+        t == "Hello You"
+    })
+    .await;
+    ui.any_text(".recent-note", "On-call handbook").await;
+    ui.shot("demo-home").await;
+    ui.click("#nav-people").await;
+    ui.type_into("#help-skill", "SQL").await;
+    ui.click("#help-find").await;
+    ui.text_until(".helper .name", "the demo's SQL referent first", |t| {
+        t == "Thomas Moreau"
+    })
+    .await;
+    ui.click("#nav-recognition").await;
+    ui.any_text(".kudos .who", "Thomas Moreau → You").await;
+    ui.click("#demo-leave").await;
+    ui.text_until(".first-launch h1", "back to the first launch", |t| {
+        t == "Welcome to Entrepairs"
+    })
+    .await;
+    assert!(
+        !data.join("entrepairs.db").exists(),
+        "the demo lives in its own folder"
+    );
+    assert!(tmp.path().join("app-demo").join("entrepairs.db").exists());
+
     ui.type_into("#first-name", "Alice Martin").await;
     // A bad invite is refused with a clear message, and nothing is created.
     ui.type_into("#first-ticket", "hello").await;
@@ -452,6 +511,10 @@ async fn a_colleague_uses_the_app_through_its_screens() {
             "from the command line",
         ],
     );
+    run(
+        &bob,
+        &["skill", "claim", "Rust", "--level", "3", "--can-teach"],
+    );
     // Bob's device dials the addresses its ticket gave it, i.e. the app.
     let _bob_serves = Background(
         Command::new(cli())
@@ -472,6 +535,76 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     ui.click("#nav-team").await;
     ui.any_text(".member", "Bob").await;
     ui.any_text(".peer", "Bob").await;
+
+    // People & skills: Alice lists a skill of hers, then finds who can help her with Rust
+    // (Bob, whose claim came with the sync) and endorses him.
+    ui.click("#nav-people").await;
+    ui.type_into("#skill-name", "Kubernetes").await;
+    ui.click("#skill-level option[value='3']").await;
+    ui.click("#skill-teach").await;
+    ui.click("#skill-claim").await;
+    ui.text_until(".people .saved", "the claim is saved", |t| {
+        t == "Added to your skills."
+    })
+    .await;
+    ui.any_text(".skill", "Kubernetes").await;
+    ui.any_text(".holder.mine", "Alice Martin").await;
+    ui.any_text(".skill", "Rust").await;
+    ui.type_into("#help-skill", "rust").await;
+    ui.click("#help-find").await;
+    ui.any_text(".helper .name", "Bob").await;
+    ui.text_until(".helper .why", "why Bob is suggested", |t| {
+        t == "Expert · can teach"
+    })
+    .await;
+    ui.click(".helper .endorse").await;
+    ui.text_until(".helper .why", "the endorsement counts", |t| {
+        t == "Expert · can teach · endorsements: 1"
+    })
+    .await;
+    ui.text_until(".helper .endorse", "the button says it is done", |t| {
+        t == "Endorsed"
+    })
+    .await;
+    ui.click("#lang-fr").await;
+    ui.text_until(".helper .why", "the reason in French", |t| {
+        t == "Expert·e · peut enseigner · recommandations : 1"
+    })
+    .await;
+    ui.click("#lang-en").await;
+    ui.shot("people").await;
+
+    // Recognition: kudos to Bob; they reach Bob's device.
+    ui.click("#nav-recognition").await;
+    ui.click_text("#kudos-to option", "Bob").await;
+    ui.type_into("#kudos-message", "Thanks for the Rust pairing!")
+        .await;
+    ui.click("#kudos-give").await;
+    ui.any_text(".kudos .who", "Alice Martin → Bob").await;
+    ui.any_text(".kudos .message", "Thanks for the Rust pairing!")
+        .await;
+    ui.text_until("#balance", "the time balance", |t| {
+        t.starts_with("Given: 0 min")
+    })
+    .await;
+    ui.shot("recognition").await;
+    let start = Instant::now();
+    loop {
+        let out = run(&bob, &["--json", "kudos", "list"]);
+        let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let arrived = list.as_array().is_some_and(|l| {
+            l.iter()
+                .any(|k| k["message"] == "Thanks for the Rust pairing!")
+        });
+        if arrived {
+            break;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the kudos did not reach Bob: {list}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 
     ui.client.close().await.unwrap();
 }

@@ -10,7 +10,10 @@
 
 use std::path::{Path, PathBuf};
 
-use ipc::views::{MemberView, NoteSummary, NoteView, PeerView, SearchHitView};
+use ipc::views::{
+    BalanceView, HelperView, KudosView, MemberView, NoteSummary, NoteView, PeerView, SearchHitView,
+    SkillView,
+};
 use ipc::{AppState, Changed, Error, Invite, NotePage};
 use node::{NewNote, Node, NodeError, NoteEdit};
 use serde::Deserialize;
@@ -46,13 +49,27 @@ impl Shell {
         slot: &mut Option<Node>,
         node: Node,
     ) -> Result<AppState, Error> {
+        let state = self.ready(&node).await?;
         start(app, &node);
-        let me = node.whoami().await.map_err(error)?;
         *slot = Some(node);
+        Ok(state)
+    }
+
+    async fn ready(&self, node: &Node) -> Result<AppState, Error> {
+        let demo = node.is_demo().await.map_err(error)?;
         Ok(AppState::Ready {
-            me,
-            data_dir: self.data_dir_text(),
+            me: node.whoami().await.map_err(error)?,
+            data_dir: node.data_dir().display().to_string(),
+            demo,
         })
+    }
+
+    /// Where the demo workspace lives: its own folder beside the data folder (`Entrepairs-demo`
+    /// next to `Entrepairs`), so the data folder stays free for a real workspace.
+    fn demo_dir(&self) -> PathBuf {
+        let mut name = self.data_dir.file_name().unwrap_or_default().to_os_string();
+        name.push("-demo");
+        self.data_dir.with_file_name(name)
     }
 
     fn data_dir_text(&self) -> String {
@@ -74,7 +91,8 @@ fn has_workspace(dir: &Path) -> bool {
     dir.join(node::DB_FILE).exists()
 }
 
-/// Forwards the node's events to the window and starts syncing.
+/// Forwards the node's events to the window and starts syncing (not for the demo, whose
+/// colleagues are generated: there is no one to sync with).
 fn start(app: &AppHandle, node: &Node) {
     let mut events = node.subscribe();
     let emitter = app.clone();
@@ -99,6 +117,14 @@ fn start(app: &AppHandle, node: &Node) {
     });
     let serving = node.clone();
     tauri::async_runtime::spawn(async move {
+        match serving.is_demo().await {
+            Ok(false) => {}
+            Ok(true) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "sync not started");
+                return;
+            }
+        }
         let listen = std::env::var("ENTREPAIRS_LISTEN")
             .map(|v| v.split(',').map(str::to_owned).collect::<Vec<_>>())
             .unwrap_or_else(|_| {
@@ -131,14 +157,67 @@ fn start(app: &AppHandle, node: &Node) {
 #[tauri::command]
 async fn app_state(shell: State<'_, Shell>) -> Result<AppState, Error> {
     match shell.node.read().await.as_ref() {
-        Some(node) => Ok(AppState::Ready {
-            me: node.whoami().await.map_err(error)?,
-            data_dir: shell.data_dir_text(),
-        }),
+        Some(node) => shell.ready(node).await,
         None => Ok(AppState::FirstLaunch {
             data_dir: shell.data_dir_text(),
         }),
     }
+}
+
+/// Opens the demo workspace, building it first if this is the first visit. `lang` ("en" or
+/// "fr") is the language its content is written in.
+#[tauri::command]
+async fn open_demo(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    name: String,
+    lang: String,
+) -> Result<AppState, Error> {
+    let mut slot = shell.node.write().await;
+    if slot.is_some() {
+        return Err(Error::new("invalid", "a workspace is already open"));
+    }
+    let dir = shell.demo_dir();
+    let node = if has_workspace(&dir) {
+        Node::open(&dir).await
+    } else {
+        let lang = if lang == "fr" {
+            node::demo::DemoLanguage::Fr
+        } else {
+            node::demo::DemoLanguage::En
+        };
+        let name = if name.trim().is_empty() {
+            if lang == node::demo::DemoLanguage::Fr {
+                "Vous"
+            } else {
+                "You"
+            }
+            .to_owned()
+        } else {
+            name
+        };
+        Node::create_demo(&dir, &name, lang).await
+    }
+    .map_err(error)?;
+    shell.adopt(&app, &mut slot, node).await
+}
+
+/// Closes the demo and goes back to the first launch (the demo stays for a later visit).
+#[tauri::command]
+async fn leave_demo(shell: State<'_, Shell>) -> Result<AppState, Error> {
+    let mut slot = shell.node.write().await;
+    let Some(node) = slot.as_ref() else {
+        return Err(no_workspace());
+    };
+    if !node.is_demo().await.map_err(error)? {
+        return Err(Error::new("invalid", "the open workspace is not the demo"));
+    }
+    if let Some(node) = slot.take() {
+        node.shutdown().await.map_err(error)?;
+    }
+    Ok(AppState::FirstLaunch {
+        data_dir: shell.data_dir_text(),
+    })
 }
 
 #[tauri::command]
@@ -311,6 +390,84 @@ async fn promote_member(shell: State<'_, Shell>, member: String) -> Result<Strin
         .map_err(error)
 }
 
+#[tauri::command]
+async fn skills(shell: State<'_, Shell>) -> Result<Vec<SkillView>, Error> {
+    shell.node().await?.skills().await.map_err(error)
+}
+
+#[tauri::command]
+async fn claim_skill(
+    shell: State<'_, Shell>,
+    name: String,
+    level: u8,
+    wants: bool,
+    teach: bool,
+) -> Result<String, Error> {
+    let level = node::Level::from_number(u64::from(level)).map_err(|e| error(e.into()))?;
+    shell
+        .node()
+        .await?
+        .claim_skill(name, level, wants, teach)
+        .await
+        .map_err(error)
+}
+
+#[tauri::command]
+async fn who_can_help(shell: State<'_, Shell>, skill: String) -> Result<Vec<HelperView>, Error> {
+    let helpers = shell
+        .node()
+        .await?
+        .who_can_help(skill)
+        .await
+        .map_err(error)?;
+    Ok(helpers
+        .into_iter()
+        .map(|h| HelperView {
+            member_id: h.member,
+            name: h.name,
+            skill: h.skill,
+            level: h.level,
+            can_teach: h.can_teach,
+            endorsements: h.endorsements,
+            hours_per_month: h.hours_per_month,
+        })
+        .collect())
+}
+
+#[tauri::command]
+async fn endorse(shell: State<'_, Shell>, member: String, skill: String) -> Result<String, Error> {
+    shell
+        .node()
+        .await?
+        .endorse(member, skill, String::new())
+        .await
+        .map_err(error)
+}
+
+#[tauri::command]
+async fn kudos(shell: State<'_, Shell>) -> Result<Vec<KudosView>, Error> {
+    shell.node().await?.kudos().await.map_err(error)
+}
+
+#[tauri::command]
+async fn give_kudos(
+    shell: State<'_, Shell>,
+    member: String,
+    message: String,
+) -> Result<String, Error> {
+    shell
+        .node()
+        .await?
+        .kudos_give(member, message, None)
+        .await
+        .map_err(error)
+}
+
+#[tauri::command]
+async fn balance(shell: State<'_, Shell>) -> Result<BalanceView, Error> {
+    shell.node().await?.balance(None).await.map_err(error)
+}
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -349,7 +506,16 @@ fn main() {
             peers,
             create_invite,
             remove_member,
-            promote_member
+            promote_member,
+            skills,
+            claim_skill,
+            who_can_help,
+            endorse,
+            kudos,
+            give_kudos,
+            balance,
+            open_demo,
+            leave_demo
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

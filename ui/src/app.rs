@@ -8,19 +8,24 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::i18n::{I18n, Locale};
+use crate::people::People;
+use crate::recognition::Recognition;
 use crate::tauri::{NoArgs, call, on_change};
 
 /// Bumped on every change event: resources that read it refetch.
 #[derive(Debug, Clone, Copy)]
-struct Revision(RwSignal<u64>);
+pub(crate) struct Revision(pub(crate) RwSignal<u64>);
 
 /// The section shown in the main area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Screen {
     Home,
     Notes,
+    People,
+    Recognition,
     Team,
     Settings,
 }
@@ -110,7 +115,7 @@ fn kind_label(i18n: I18n, kind: &str) -> String {
 }
 
 /// An RFC 3339 time as the locale writes dates and times.
-fn local_time(locale: Locale, rfc3339: &str) -> String {
+pub(crate) fn local_time(locale: Locale, rfc3339: &str) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
     if date.get_time().is_nan() {
         return rfc3339.to_owned();
@@ -152,15 +157,43 @@ pub(crate) fn App() -> impl IntoView {
             Some(Ok(AppState::FirstLaunch { data_dir })) => {
                 view! { <FirstLaunch data_dir state/> }.into_any()
             }
-            Some(Ok(AppState::Ready { me, data_dir })) => {
-                view! { <Shell name=me.name workspace=me.workspace_name data_dir/> }.into_any()
+            Some(Ok(AppState::Ready { me, data_dir, demo })) => {
+                view! {
+                    <Shell
+                        name=me.name
+                        member_id=me.member_id
+                        workspace=me.workspace_name
+                        data_dir
+                        demo
+                        state
+                    />
+                }
+                    .into_any()
             }
         }}
     }
 }
 
+/// The answer of command `cmd` (called with `args()`), asked again after every change event:
+/// how a screen shows a view model that stays current without polling.
+pub(crate) fn watched<A, R>(
+    cmd: &'static str,
+    args: impl Fn() -> A + 'static,
+) -> LocalResource<Result<R, ipc::Error>>
+where
+    A: Serialize + 'static,
+    R: DeserializeOwned + 'static,
+{
+    let revision = expect_context::<Revision>();
+    LocalResource::new(move || {
+        revision.0.track();
+        let args = args();
+        async move { call::<_, R>(cmd, &args).await }
+    })
+}
+
 #[component]
-fn ErrorLine(error: ipc::Error) -> impl IntoView {
+pub(crate) fn ErrorLine(error: ipc::Error) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     view! {
         <p class="error" role="alert">
@@ -200,6 +233,12 @@ struct CreateWorkspace {
 }
 
 #[derive(Serialize)]
+struct OpenDemo {
+    name: String,
+    lang: String,
+}
+
+#[derive(Serialize)]
 struct JoinWorkspace {
     ticket: String,
     name: String,
@@ -232,6 +271,15 @@ fn FirstLaunch(
             workspace: workspace.get_untracked(),
         };
         spawn_local(async move { finish(call("create_workspace", &args).await) });
+    };
+    let demo = move |_| {
+        busy.set(Some("first.demo_building"));
+        error.set(None);
+        let args = OpenDemo {
+            name: name.get_untracked(),
+            lang: i18n.locale.get_untracked().code().to_owned(),
+        };
+        spawn_local(async move { finish(call("open_demo", &args).await) });
     };
     let join = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
@@ -285,6 +333,13 @@ fn FirstLaunch(
                     {move || i18n.t("first.join_button")}
                 </button>
             </form>
+            <section class="card">
+                <h2>{move || i18n.t("first.demo")}</h2>
+                <p class="muted">{move || i18n.t("first.demo_help")}</p>
+                <button id="first-demo" on:click=demo disabled=move || busy.get().is_some()>
+                    {move || i18n.t("first.demo_button")}
+                </button>
+            </section>
             {move || busy.get().map(|key| view! { <p class="progress" role="status">{move || i18n.t(key)}</p> })}
             {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
             <p class="hint">{move || i18n.tf("first.data_dir", &[("dir", &data_dir)])}</p>
@@ -298,8 +353,24 @@ struct Query {
 }
 
 #[component]
-fn Shell(name: String, workspace: String, data_dir: String) -> impl IntoView {
+fn Shell(
+    name: String,
+    member_id: String,
+    workspace: String,
+    data_dir: String,
+    demo: bool,
+    state: RwSignal<Option<Result<AppState, ipc::Error>>>,
+) -> impl IntoView {
     let i18n = expect_context::<I18n>();
+    let leave_error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
+    let leave_demo = move |_| {
+        spawn_local(async move {
+            match call::<_, AppState>("leave_demo", &NoArgs {}).await {
+                Ok(next) => state.set(Some(Ok(next))),
+                Err(e) => leave_error.set(Some(e)),
+            }
+        });
+    };
     let screen = RwSignal::new(Screen::Home);
     let pane = RwSignal::new(Pane::Nothing);
     let search_input: NodeRef<html::Input> = NodeRef::new();
@@ -365,7 +436,15 @@ fn Shell(name: String, workspace: String, data_dir: String) -> impl IntoView {
     };
     let workspace_label = workspace.clone();
     view! {
-        <div class="shell">
+        <div class="shell" class:with-banner=demo>
+            <Show when=move || demo>
+                <div class="demo-banner" role="note">
+                    <strong>{move || i18n.t("demo.badge")}</strong>
+                    <span>{move || i18n.t("demo.explain")}</span>
+                    <button id="demo-leave" on:click=leave_demo>{move || i18n.t("demo.leave")}</button>
+                    {move || leave_error.get().map(|e| view! { <ErrorLine error=e/> })}
+                </div>
+            </Show>
             <header class="top">
                 <strong class="brand">{move || i18n.t("app.name")}</strong>
                 <span class="workspace">{workspace_label}</span>
@@ -425,6 +504,8 @@ fn Shell(name: String, workspace: String, data_dir: String) -> impl IntoView {
             <nav class="side" aria-label=move || i18n.t("nav.label")>
                 {nav(Screen::Home, "nav-home", "nav.home")}
                 {nav(Screen::Notes, "nav-notes", "nav.notes")}
+                {nav(Screen::People, "nav-people", "nav.people")}
+                {nav(Screen::Recognition, "nav-recognition", "nav.recognition")}
                 {nav(Screen::Team, "nav-team", "nav.team")}
                 {nav(Screen::Settings, "nav-settings", "nav.settings")}
             </nav>
@@ -435,6 +516,10 @@ fn Shell(name: String, workspace: String, data_dir: String) -> impl IntoView {
                             .into_any()
                     }
                     Screen::Notes => view! { <Notes pane/> }.into_any(),
+                    Screen::People => {
+                        view! { <People member_id=member_id.clone()/> }.into_any()
+                    }
+                    Screen::Recognition => view! { <Recognition/> }.into_any(),
                     Screen::Team => view! { <Team/> }.into_any(),
                     Screen::Settings => {
                         view! { <Settings data_dir=data_dir.clone()/> }.into_any()
@@ -452,19 +537,9 @@ struct NoFilter {
 }
 
 fn all_notes() -> LocalResource<Result<Vec<NoteSummary>, ipc::Error>> {
-    let revision = expect_context::<Revision>();
-    LocalResource::new(move || {
-        revision.0.track();
-        async move {
-            call::<_, Vec<NoteSummary>>(
-                "notes",
-                &NoFilter {
-                    tag: None,
-                    skill: None,
-                },
-            )
-            .await
-        }
+    watched("notes", || NoFilter {
+        tag: None,
+        skill: None,
     })
 }
 
@@ -591,12 +666,7 @@ struct ById {
 #[component]
 fn NoteDetail(id: String, pane: RwSignal<Pane>) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let revision = expect_context::<Revision>();
-    let note = LocalResource::new(move || {
-        revision.0.track();
-        let id = id.clone();
-        async move { call::<_, NotePage>("note_page", &ById { id }).await }
-    });
+    let note = watched::<_, NotePage>("note_page", move || ById { id: id.clone() });
     view! {
         <article class="note">
             {move || match note.get() {
@@ -800,15 +870,8 @@ struct MemberArg {
 #[component]
 fn Team() -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let revision = expect_context::<Revision>();
-    let members = LocalResource::new(move || {
-        revision.0.track();
-        async move { call::<_, Vec<MemberView>>("members", &NoArgs {}).await }
-    });
-    let peers = LocalResource::new(move || {
-        revision.0.track();
-        async move { call::<_, Vec<PeerView>>("peers", &NoArgs {}).await }
-    });
+    let members = watched::<_, Vec<MemberView>>("members", || NoArgs {});
+    let peers = watched::<_, Vec<PeerView>>("peers", || NoArgs {});
     let invite: RwSignal<Option<Invite>> = RwSignal::new(None);
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let as_admin = RwSignal::new(false);

@@ -4,6 +4,8 @@
 
 mod app;
 mod i18n;
+mod people;
+mod recognition;
 mod tauri;
 
 fn main() {

@@ -81,6 +81,9 @@ pub enum AppState {
         me: views::WhoAmI,
         /// The data folder.
         data_dir: String,
+        /// The open workspace is the generated demo (shown as such; it does not sync).
+        #[serde(default)]
+        demo: bool,
     },
 }
 
@@ -99,6 +102,7 @@ mod tests {
                 role: "admin".into(),
             },
             data_dir: "/tmp/x".into(),
+            demo: true,
         };
         let json = serde_json::to_string(&state).unwrap_or_default();
         assert!(json.contains(r#""state":"ready""#), "{json}");

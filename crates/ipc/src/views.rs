@@ -395,3 +395,62 @@ pub struct PeerView {
     /// RFC 3339.
     pub last_synced: Option<String>,
 }
+
+/// A member named in a view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Who {
+    /// Member id.
+    pub member_id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// `kudos list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KudosView {
+    /// Kudos id.
+    pub id: String,
+    /// From.
+    pub from: Who,
+    /// To.
+    pub to: Who,
+    /// Message.
+    pub message: String,
+    /// Skill id.
+    pub skill: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// `balance`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceView {
+    /// Member.
+    pub member: Who,
+    /// Confirmed minutes given.
+    pub given_minutes: u32,
+    /// Confirmed minutes received.
+    pub received_minutes: u32,
+    /// Minutes given awaiting confirmation.
+    pub pending_minutes: u32,
+}
+
+/// `who-can-help`: someone who can help with a skill, with what makes them a good match (the
+/// screen says why in the reader's language from these fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelperView {
+    /// Member id.
+    pub member_id: String,
+    /// Name.
+    pub name: String,
+    /// Skill id.
+    pub skill: String,
+    /// Claimed level, 1..=4.
+    pub level: u8,
+    /// Willing to teach it.
+    pub can_teach: bool,
+    /// Endorsements received for it.
+    pub endorsements: usize,
+    /// Hours per month they offer.
+    pub hours_per_month: u32,
+}

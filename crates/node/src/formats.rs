@@ -11,6 +11,8 @@ use domain::{
 };
 use serde::Serialize;
 
+pub use ipc::views::{BalanceView, KudosView, Who};
+
 use crate::core::{Core, new_id, now};
 use crate::{Node, NodeError};
 
@@ -56,15 +58,6 @@ pub enum GoalChange {
     Progress(String, u32),
     /// Mark a goal reached.
     Done(String),
-}
-
-/// A member named in a view.
-#[derive(Debug, Clone, Serialize)]
-pub struct Who {
-    /// Member id.
-    pub member_id: String,
-    /// Name.
-    pub name: String,
 }
 
 fn who(ws: &Workspace, id: &str) -> Who {
@@ -299,36 +292,6 @@ pub struct StepProgress {
     pub recorded: Option<String>,
     /// The step now running, if any.
     pub next: Option<StepView>,
-}
-
-/// `kudos list`.
-#[derive(Debug, Clone, Serialize)]
-pub struct KudosView {
-    /// Kudos id.
-    pub id: String,
-    /// From.
-    pub from: Who,
-    /// To.
-    pub to: Who,
-    /// Message.
-    pub message: String,
-    /// Skill id.
-    pub skill: Option<String>,
-    /// RFC 3339.
-    pub created_at: String,
-}
-
-/// `balance`.
-#[derive(Debug, Clone, Serialize)]
-pub struct BalanceView {
-    /// Member.
-    pub member: Who,
-    /// Confirmed minutes given.
-    pub given_minutes: u32,
-    /// Confirmed minutes received.
-    pub received_minutes: u32,
-    /// Minutes given awaiting confirmation.
-    pub pending_minutes: u32,
 }
 
 /// `report contributions`.

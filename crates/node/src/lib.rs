@@ -12,6 +12,7 @@
 //! (`views`) that serialise to the stable JSON the CLI prints.
 
 mod core;
+pub mod demo;
 mod error;
 pub mod exchange;
 pub mod formats;
@@ -29,7 +30,7 @@ use std::thread;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 pub use crate::core::Core;
-pub use domain::{Helper, Reminder, SkillAtRisk, Suggestion};
+pub use domain::{Helper, Level, Reminder, SkillAtRisk, Suggestion};
 pub use error::NodeError;
 pub use ops::{NewNote, NoteEdit, ProfilePatch};
 

@@ -1,0 +1,163 @@
+//! Recognition: kudos given and received across the team, giving one, and the time this member
+//! gave and received (the credited minutes of mentoring, reviews and sessions).
+
+use ipc::views::{BalanceView, KudosView, MemberView};
+use leptos::ev;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Serialize;
+
+use crate::app::{ErrorLine, local_time, watched};
+use crate::i18n::I18n;
+use crate::tauri::{NoArgs, call};
+
+#[derive(Serialize)]
+struct GiveKudos {
+    member: String,
+    message: String,
+}
+
+/// Minutes as hours and minutes (`1 h 05`, `45 min`).
+fn duration(minutes: u32) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, m) => format!("{h} h {m:02}"),
+    }
+}
+
+#[component]
+pub(crate) fn Recognition() -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let kudos = watched::<_, Vec<KudosView>>("kudos", || NoArgs {});
+    let members = watched::<_, Vec<MemberView>>("members", || NoArgs {});
+    let balance = watched::<_, BalanceView>("balance", || NoArgs {});
+
+    let to = RwSignal::new(String::new());
+    let message = RwSignal::new(String::new());
+    let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
+    let give = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        let args = GiveKudos {
+            member: to.get_untracked(),
+            message: message.get_untracked(),
+        };
+        spawn_local(async move {
+            match call::<_, String>("give_kudos", &args).await {
+                Ok(_) => {
+                    error.set(None);
+                    message.set(String::new());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+
+    view! {
+        <section class="recognition">
+            <h1>{move || i18n.t("kudos.title")}</h1>
+            <section>
+                <h2>{move || i18n.t("kudos.give_title")}</h2>
+                <form class="card" on:submit=give>
+                    <label for="kudos-to">{move || i18n.t("kudos.to")}</label>
+                    <select id="kudos-to" required on:change=move |ev| to.set(event_target_value(&ev))>
+                        <option value="" selected=move || to.get().is_empty()>
+                            {move || i18n.t("kudos.pick")}
+                        </option>
+                        {move || {
+                            members
+                                .get()
+                                .and_then(Result::ok)
+                                .unwrap_or_default()
+                                .into_iter()
+                                .filter(|m| !m.me)
+                                .map(|m| {
+                                    let id = m.member_id.clone();
+                                    let chosen = m.member_id.clone();
+                                    view! {
+                                        <option value=id selected=move || to.get() == chosen>
+                                            {m.name}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </select>
+                    <label for="kudos-message">{move || i18n.t("kudos.message")}</label>
+                    <textarea
+                        id="kudos-message"
+                        rows="3"
+                        required
+                        prop:value=move || message.get()
+                        on:input=move |ev| message.set(event_target_value(&ev))
+                    ></textarea>
+                    <button id="kudos-give" type="submit">{move || i18n.t("kudos.give")}</button>
+                    {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
+                </form>
+            </section>
+            <section>
+                <h2>{move || i18n.t("kudos.balance_title")}</h2>
+                {move || match balance.get() {
+                    None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
+                    Some(Ok(b)) => {
+                        let (given, received, pending) = (
+                            duration(b.given_minutes),
+                            duration(b.received_minutes),
+                            duration(b.pending_minutes),
+                        );
+                        view! {
+                            <p id="balance">
+                                {move || {
+                                    i18n.tf(
+                                        "kudos.balance",
+                                        &[
+                                            ("given", &given),
+                                            ("received", &received),
+                                            ("pending", &pending),
+                                        ],
+                                    )
+                                }}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }}
+            </section>
+            <section>
+                <h2>{move || i18n.t("kudos.list_title")}</h2>
+                {move || match kudos.get() {
+                    None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
+                    Some(Ok(list)) if list.is_empty() => {
+                        view! { <p class="muted">{move || i18n.t("kudos.none")}</p> }.into_any()
+                    }
+                    Some(Ok(mut list)) => {
+                        list.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+                        view! {
+                            <ul class="kudos-list">
+                                {list
+                                    .into_iter()
+                                    .map(|k| {
+                                        let (from, to, when) = (k.from.name, k.to.name, k.created_at);
+                                        view! {
+                                            <li class="kudos">
+                                                <span class="who">
+                                                    {move || {
+                                                        i18n.tf("kudos.from_to", &[("from", &from), ("to", &to)])
+                                                    }}
+                                                </span>
+                                                <q class="message">{k.message}</q>
+                                                <span class="muted">{move || local_time(i18n.locale.get(), &when)}</span>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }
+                }}
+            </section>
+        </section>
+    }
+}
