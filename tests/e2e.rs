@@ -244,16 +244,19 @@ impl Ui {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_colleague_uses_the_app_through_its_screens() {
-    let app = PathBuf::from(env!("CARGO_BIN_EXE_entrepairs-app"));
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("app");
-    let (display, _xvfb) = display();
+/// The app under test: the one cargo built, or `ENTREPAIRS_E2E_APP` (a release or installed
+/// build, to measure it).
+fn app_binary() -> PathBuf {
+    std::env::var_os("ENTREPAIRS_E2E_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_entrepairs-app")))
+}
+
+/// Starts tauri-driver with the app on data folder `data` (a fresh webview profile under
+/// `profile`) and opens a WebDriver session on it, which launches the app.
+async fn launch(display: &str, data: &Path, profile: &Path) -> (Background, Client) {
     let (port, native_port) = (free_port(), free_port());
-    let _driver = Background(
+    let driver = Background(
         Command::new("tauri-driver")
             .args([
                 "--port",
@@ -261,14 +264,14 @@ async fn a_colleague_uses_the_app_through_its_screens() {
                 "--native-port",
                 &native_port.to_string(),
             ])
-            .env("DISPLAY", &display)
-            .env("ENTREPAIRS_DATA_DIR", &data)
+            .env("DISPLAY", display)
+            .env("ENTREPAIRS_DATA_DIR", data)
             .env("ENTREPAIRS_LISTEN", "/ip4/127.0.0.1/tcp/0")
             .env("ENTREPAIRS_NO_MDNS", "1")
             // A fresh profile: the webview's storage (the remembered language) lives there.
-            .env("XDG_DATA_HOME", tmp.path().join("xdg-data"))
-            .env("XDG_CONFIG_HOME", tmp.path().join("xdg-config"))
-            .env("XDG_CACHE_HOME", tmp.path().join("xdg-cache"))
+            .env("XDG_DATA_HOME", profile.join("xdg-data"))
+            .env("XDG_CONFIG_HOME", profile.join("xdg-config"))
+            .env("XDG_CACHE_HOME", profile.join("xdg-cache"))
             .env("LANG", "C.UTF-8")
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
             .env("LIBGL_ALWAYS_SOFTWARE", "1")
@@ -280,7 +283,7 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),
-        serde_json::json!({ "application": app }),
+        serde_json::json!({ "application": app_binary() }),
     );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     let start = Instant::now();
@@ -297,6 +300,38 @@ async fn a_colleague_uses_the_app_through_its_screens() {
             }
         }
     };
+    (driver, client)
+}
+
+/// Resident memory, in KiB, of the running processes whose executable name is `name`.
+fn rss_kib(name: &str) -> u64 {
+    // `comm` holds at most 15 bytes of the name.
+    let short = name.get(..15).unwrap_or(name);
+    let mut total = 0;
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let dir = entry.path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if comm.trim_end() != short {
+            continue;
+        }
+        let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
+        total += status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap_or(0);
+    }
+    total
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_colleague_uses_the_app_through_its_screens() {
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("app");
+    let (display, _xvfb) = display();
+    let (driver, client) = launch(&display, &data, tmp.path()).await;
     eprintln!("e2e: connected to the app");
     let ui = Ui {
         client,
@@ -605,6 +640,32 @@ async fn a_colleague_uses_the_app_through_its_screens() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    ui.client.close().await.unwrap();
+    drop(driver);
 
+    // A cold start on the demo's folder: it opens as the demo, straight to the home screen.
+    let demo = tmp.path().join("app-demo");
+    let started = Instant::now();
+    let (_driver, client) = launch(&display, &demo, &tmp.path().join("again")).await;
+    let ui = Ui {
+        client,
+        shots: ui.shots,
+        display: display.clone(),
+    };
+    ui.text_until("#home-title", "the demo opens at start", |t| {
+        t == "Hello You"
+    })
+    .await;
+    ui.any_text(".recent-note", "On-call handbook").await;
+    let interactive = started.elapsed();
+    ui.find(".demo-banner").await;
+    let exe = app_binary();
+    let exe = exe.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    eprintln!(
+        "e2e: cold start to interactive on the demo: {} ms; resident memory: app {} MiB, WebKit web process {} MiB",
+        interactive.as_millis(),
+        rss_kib(exe) / 1024,
+        rss_kib("WebKitWebProcess") / 1024,
+    );
     ui.client.close().await.unwrap();
 }

@@ -192,6 +192,19 @@ where
     })
 }
 
+/// What a screen shows of a watched view model: "loading", its error, or `show` of it.
+pub(crate) fn loaded<T: Clone + 'static>(
+    resource: LocalResource<Result<T, ipc::Error>>,
+    show: impl Fn(T) -> AnyView + 'static,
+) -> impl Fn() -> AnyView {
+    let i18n = expect_context::<I18n>();
+    move || match resource.get() {
+        None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
+        Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
+        Some(Ok(value)) => show(value),
+    }
+}
+
 #[component]
 pub(crate) fn ErrorLine(error: ipc::Error) -> impl IntoView {
     let i18n = expect_context::<I18n>();
@@ -557,42 +570,38 @@ fn Home(
             <h1 id="home-title">{move || i18n.tf("home.hello", &[("name", &name)])}</h1>
             <p class="muted">{move || i18n.tf("home.workspace", &[("name", &workspace)])}</p>
             <h2>{move || i18n.t("home.recent")}</h2>
-            {move || match notes.get() {
-                None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
-                Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
-                Some(Ok(mut list)) => {
-                    if list.is_empty() {
-                        return view! { <p class="muted">{move || i18n.t("home.no_recent")}</p> }
-                            .into_any();
-                    }
-                    list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
-                    list.truncate(5);
-                    view! {
-                        <ul class="recent">
-                            {list
-                                .into_iter()
-                                .map(|n| {
-                                    let id = n.id.clone();
-                                    view! {
-                                        <li>
-                                            <button
-                                                class="recent-note"
-                                                on:click=move |_| {
-                                                    pane.set(Pane::Show(id.clone()));
-                                                    screen.set(Screen::Notes);
-                                                }
-                                            >
-                                                {n.title}
-                                            </button>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    }
-                        .into_any()
+            {loaded(notes, move |mut list| {
+                if list.is_empty() {
+                    return view! { <p class="muted">{move || i18n.t("home.no_recent")}</p> }
+                        .into_any();
                 }
-            }}
+                list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+                list.truncate(5);
+                view! {
+                    <ul class="recent">
+                        {list
+                            .into_iter()
+                            .map(|n| {
+                                let id = n.id.clone();
+                                view! {
+                                    <li>
+                                        <button
+                                            class="recent-note"
+                                            on:click=move |_| {
+                                                pane.set(Pane::Show(id.clone()));
+                                                screen.set(Screen::Notes);
+                                            }
+                                        >
+                                            {n.title}
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            })}
         </section>
     }
 }
@@ -610,13 +619,11 @@ fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
                         {move || i18n.t("notes.new")}
                     </button>
                 </div>
-                {move || match notes.get() {
-                    None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
-                    Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
-                    Some(Ok(list)) if list.is_empty() => {
+                {loaded(notes, move |value| match value {
+                    list if list.is_empty() => {
                         view! { <p class="muted">{move || i18n.t("notes.empty")}</p> }.into_any()
                     }
-                    Some(Ok(list)) => {
+                    list => {
                         view! {
                             <ul class="note-list">
                                 {list
@@ -645,7 +652,7 @@ fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
                         }
                             .into_any()
                     }
-                }}
+                })}
             </div>
             <div class="pane">
                 {move || match pane.get() {
@@ -669,58 +676,54 @@ fn NoteDetail(id: String, pane: RwSignal<Pane>) -> impl IntoView {
     let note = watched::<_, NotePage>("note_page", move || ById { id: id.clone() });
     view! {
         <article class="note">
-            {move || match note.get() {
-                None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
-                Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
-                Some(Ok(NotePage { note: n, html })) => {
-                    let edit_id = n.id.clone();
-                    let (author, when) = (n.author_name.clone(), n.updated_at.clone());
-                    view! {
-                        <header class="note-head">
-                            <h1 id="note-view-title">{n.title.clone()}</h1>
-                            <button
-                                id="note-edit"
-                                on:click=move |_| pane.set(Pane::Edit(Some(edit_id.clone())))
-                            >
-                                {move || i18n.t("notes.edit")}
-                            </button>
-                        </header>
-                        <p class="muted">
-                            {move || {
-                                let when = local_time(i18n.locale.get(), &when);
-                                i18n.tf("notes.by", &[("name", &author), ("when", &when)])
-                            }}
-                        </p>
-                        <p class="tags">{n.tags.join(" · ")}</p>
-                        // Peer-written Markdown arrives rendered and sanitised by the shell
-                        // (`node::markdown`): no script, handler, style or remote URL in it.
-                        <div id="note-view-body" class="body markdown" inner_html=html></div>
-                        <Show when={
-                            let empty = n.backlinks.is_empty();
-                            move || !empty
-                        }>
-                            <h2>{move || i18n.t("notes.backlinks")}</h2>
-                        </Show>
-                        <ul class="backlinks">
-                            {n
-                                .backlinks
-                                .iter()
-                                .map(|b| {
-                                    let id = b.id.clone();
-                                    view! {
-                                        <li>
-                                            <button on:click=move |_| pane.set(Pane::Show(id.clone()))>
-                                                {b.title.clone()}
-                                            </button>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    }
-                        .into_any()
+            {loaded(note, move |NotePage { note: n, html }| {
+                let edit_id = n.id.clone();
+                let (author, when) = (n.author_name.clone(), n.updated_at.clone());
+                view! {
+                    <header class="note-head">
+                        <h1 id="note-view-title">{n.title.clone()}</h1>
+                        <button
+                            id="note-edit"
+                            on:click=move |_| pane.set(Pane::Edit(Some(edit_id.clone())))
+                        >
+                            {move || i18n.t("notes.edit")}
+                        </button>
+                    </header>
+                    <p class="muted">
+                        {move || {
+                            let when = local_time(i18n.locale.get(), &when);
+                            i18n.tf("notes.by", &[("name", &author), ("when", &when)])
+                        }}
+                    </p>
+                    <p class="tags">{n.tags.join(" · ")}</p>
+                    // Peer-written Markdown arrives rendered and sanitised by the shell
+                    // (`node::markdown`): no script, handler, style or remote URL in it.
+                    <div id="note-view-body" class="body markdown" inner_html=html></div>
+                    <Show when={
+                        let empty = n.backlinks.is_empty();
+                        move || !empty
+                    }>
+                        <h2>{move || i18n.t("notes.backlinks")}</h2>
+                    </Show>
+                    <ul class="backlinks">
+                        {n
+                            .backlinks
+                            .iter()
+                            .map(|b| {
+                                let id = b.id.clone();
+                                view! {
+                                    <li>
+                                        <button on:click=move |_| pane.set(Pane::Show(id.clone()))>
+                                            {b.title.clone()}
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
                 }
-            }}
+                    .into_any()
+            })}
         </article>
     }
 }
@@ -897,56 +900,52 @@ fn Team() -> impl IntoView {
     view! {
         <section class="team">
             <h1>{move || i18n.t("team.members")}</h1>
-            {move || match members.get() {
-                None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
-                Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
-                Some(Ok(list)) => {
-                    let i_am_admin = list.iter().any(|m| m.me && m.role == "admin");
-                    view! {
-                        <ul class="members">
-                            {list
-                                .into_iter()
-                                .map(|m| {
-                                    let role = m.role.clone();
-                                    let (remove, promote) = (m.member_id.clone(), m.member_id.clone());
-                                    let can_act = i_am_admin && !m.me;
-                                    let can_promote = can_act && m.role != "admin";
-                                    view! {
-                                        <li class="member">
-                                            <span class="name">{m.name.clone()}</span>
-                                            <span class="role">
-                                                {move || {
-                                                    if role == "admin" {
-                                                        i18n.t("team.role_admin")
-                                                    } else {
-                                                        i18n.t("team.role_member")
-                                                    }
-                                                }}
-                                            </span>
-                                            <Show when=move || m.me>
-                                                <span class="you">{move || i18n.t("team.you")}</span>
-                                            </Show>
-                                            <Show when=move || can_promote>
-                                                <button on:click={
-                                                    let id = promote.clone();
-                                                    move |_| act("promote_member", id.clone())
-                                                }>{move || i18n.t("team.promote")}</button>
-                                            </Show>
-                                            <Show when=move || can_act>
-                                                <button class="danger" on:click={
-                                                    let id = remove.clone();
-                                                    move |_| act("remove_member", id.clone())
-                                                }>{move || i18n.t("team.remove")}</button>
-                                            </Show>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    }
-                        .into_any()
+            {loaded(members, move |list| {
+                let i_am_admin = list.iter().any(|m| m.me && m.role == "admin");
+                view! {
+                    <ul class="members">
+                        {list
+                            .into_iter()
+                            .map(|m| {
+                                let role = m.role.clone();
+                                let (remove, promote) = (m.member_id.clone(), m.member_id.clone());
+                                let can_act = i_am_admin && !m.me;
+                                let can_promote = can_act && m.role != "admin";
+                                view! {
+                                    <li class="member">
+                                        <span class="name">{m.name.clone()}</span>
+                                        <span class="role">
+                                            {move || {
+                                                if role == "admin" {
+                                                    i18n.t("team.role_admin")
+                                                } else {
+                                                    i18n.t("team.role_member")
+                                                }
+                                            }}
+                                        </span>
+                                        <Show when=move || m.me>
+                                            <span class="you">{move || i18n.t("team.you")}</span>
+                                        </Show>
+                                        <Show when=move || can_promote>
+                                            <button on:click={
+                                                let id = promote.clone();
+                                                move |_| act("promote_member", id.clone())
+                                            }>{move || i18n.t("team.promote")}</button>
+                                        </Show>
+                                        <Show when=move || can_act>
+                                            <button class="danger" on:click={
+                                                let id = remove.clone();
+                                                move |_| act("remove_member", id.clone())
+                                            }>{move || i18n.t("team.remove")}</button>
+                                        </Show>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
                 }
-            }}
+                    .into_any()
+            })}
             <h2>{move || i18n.t("team.invite")}</h2>
             <p class="muted">{move || i18n.t("team.invite_help")}</p>
             <label class="inline">
@@ -981,13 +980,11 @@ fn Team() -> impl IntoView {
                     })
             }}
             <h2>{move || i18n.t("team.peers")}</h2>
-            {move || match peers.get() {
-                None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
-                Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => {
+            {loaded(peers, move |value| match value {
+                list if list.is_empty() => {
                     view! { <p class="muted">{move || i18n.t("team.peers_none")}</p> }.into_any()
                 }
-                Some(Ok(list)) => {
+                list => {
                     view! {
                         <ul class="peers">
                             {list
@@ -1015,7 +1012,7 @@ fn Team() -> impl IntoView {
                     }
                         .into_any()
                 }
-            }}
+            })}
         </section>
     }
 }

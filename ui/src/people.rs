@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
 
-use crate::app::{ErrorLine, Revision, watched};
+use crate::app::{ErrorLine, Revision, loaded, watched};
 use crate::i18n::{I18n, Locale};
 use crate::tauri::{NoArgs, call};
 
@@ -279,14 +279,12 @@ pub(crate) fn People(member_id: String) -> impl IntoView {
             </section>
             <section>
                 <h2>{move || i18n.t("people.skills_title")}</h2>
-                {move || match skills.get() {
-                    None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
-                    Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
-                    Some(Ok(list)) if list.iter().all(|s| s.holders.is_empty()) => {
+                {loaded(skills, move |value| match value {
+                    list if list.iter().all(|s| s.holders.is_empty()) => {
                         view! { <p class="muted">{move || i18n.t("people.skills_none")}</p> }
                             .into_any()
                     }
-                    Some(Ok(list)) => {
+                    list => {
                         let me = member_id.clone();
                         view! {
                             <ul class="skills">
@@ -334,7 +332,7 @@ pub(crate) fn People(member_id: String) -> impl IntoView {
                         }
                             .into_any()
                     }
-                }}
+                })}
             </section>
         </section>
     }

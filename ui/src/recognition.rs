@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
 
-use crate::app::{ErrorLine, local_time, watched};
+use crate::app::{ErrorLine, loaded, local_time, watched};
 use crate::i18n::I18n;
 use crate::tauri::{NoArgs, call};
 
@@ -96,42 +96,36 @@ pub(crate) fn Recognition() -> impl IntoView {
             </section>
             <section>
                 <h2>{move || i18n.t("kudos.balance_title")}</h2>
-                {move || match balance.get() {
-                    None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
-                    Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
-                    Some(Ok(b)) => {
-                        let (given, received, pending) = (
-                            duration(b.given_minutes),
-                            duration(b.received_minutes),
-                            duration(b.pending_minutes),
-                        );
-                        view! {
-                            <p id="balance">
-                                {move || {
-                                    i18n.tf(
-                                        "kudos.balance",
-                                        &[
-                                            ("given", &given),
-                                            ("received", &received),
-                                            ("pending", &pending),
-                                        ],
-                                    )
-                                }}
-                            </p>
-                        }
-                            .into_any()
+                {loaded(balance, move |b| {
+                    let (given, received, pending) = (
+                        duration(b.given_minutes),
+                        duration(b.received_minutes),
+                        duration(b.pending_minutes),
+                    );
+                    view! {
+                        <p id="balance">
+                            {move || {
+                                i18n.tf(
+                                    "kudos.balance",
+                                    &[
+                                        ("given", &given),
+                                        ("received", &received),
+                                        ("pending", &pending),
+                                    ],
+                                )
+                            }}
+                        </p>
                     }
-                }}
+                        .into_any()
+                })}
             </section>
             <section>
                 <h2>{move || i18n.t("kudos.list_title")}</h2>
-                {move || match kudos.get() {
-                    None => view! { <p>{move || i18n.t("common.loading")}</p> }.into_any(),
-                    Some(Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
-                    Some(Ok(list)) if list.is_empty() => {
+                {loaded(kudos, move |value| match value {
+                    list if list.is_empty() => {
                         view! { <p class="muted">{move || i18n.t("kudos.none")}</p> }.into_any()
                     }
-                    Some(Ok(mut list)) => {
+                    mut list => {
                         list.sort_by(|a, b| b.created_at.cmp(&a.created_at));
                         view! {
                             <ul class="kudos-list">
@@ -156,7 +150,7 @@ pub(crate) fn Recognition() -> impl IntoView {
                         }
                             .into_any()
                     }
-                }}
+                })}
             </section>
         </section>
     }
