@@ -138,7 +138,12 @@ impl SyncHost<'_> {
     /// call's flush), so dropping one only means loading it again when next needed; during one
     /// call the cache may grow past [`CACHED_DOCS`] by the documents of that call's frame.
     fn cache_put(&mut self, id: String, doc: AutoCommit, meta: DocMeta, chunk: Option<i64>) {
-        if self.cache.len() >= CACHED_DOCS && !self.cache.contains_key(&id) {
+        // Dirty documents are always cached: when every cached one is dirty there is nothing
+        // to drop, and no need to look through them all for each document a frame brings.
+        if self.cache.len() >= CACHED_DOCS
+            && self.cache.len() > self.dirty.len()
+            && !self.cache.contains_key(&id)
+        {
             let clean = self
                 .cache
                 .keys()
