@@ -378,7 +378,7 @@ impl Writer<'_, '_> {
     ) -> Result<Option<i64>, NodeError> {
         match base {
             Some((chunk, heads)) if self.tx.newest_chunk(id)? == Some(chunk) => {
-                domain::has_header(doc, meta)?;
+                // Writing it checks it still carries `meta` (the index reads it against it).
                 match self.tx.append(meta, kind, doc, heads)? {
                     Some(written) => {
                         self.changed.push((id.to_owned(), kind));
@@ -411,7 +411,9 @@ impl Writer<'_, '_> {
             id: id.to_owned(),
             source: DomainError::Corrupt(e.to_string()),
         };
-        domain::has_header(incoming, meta)?;
+        // Whatever is written is checked against `meta` by the index (`Tx::insert_doc`,
+        // `Tx::append`); the stored document is checked here, since merging another document
+        // that happens to share its id must not happen at all.
         match self.tx.doc_bytes(id)? {
             None => self.tx.insert_doc(meta, kind, incoming)?,
             Some(bytes) => {

@@ -503,8 +503,9 @@ impl Tx<'_> {
     }
 
     /// Stores `doc` (whose verified header is `meta`) if it gained anything since `since`: one
-    /// new snapshot replaces the document's chunks, and its index rows are recomputed. Returns
-    /// the new snapshot's chunk id, or `None` when there was nothing new.
+    /// new snapshot replaces the document's chunks, and its index rows are recomputed (which
+    /// fails if `doc` no longer carries `meta`). Returns the new snapshot's chunk id, or `None`
+    /// when there was nothing new.
     ///
     /// A snapshot and not an incremental change chunk: Automerge loads a document saved whole
     /// several times faster than one followed by even a single change chunk (a small note:
