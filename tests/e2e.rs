@@ -303,6 +303,27 @@ async fn launch(display: &str, data: &Path, profile: &Path) -> (Background, Clie
     (driver, client)
 }
 
+/// Runs `entrepairs --json ARGS` on `dir` until its answer satisfies `check`; returns it.
+async fn wait_for(
+    dir: &Path,
+    args: &[&str],
+    what: &str,
+    check: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let start = Instant::now();
+    let mut json_args = vec!["--json"];
+    json_args.extend_from_slice(args);
+    loop {
+        let out = run(dir, &json_args);
+        let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        if check(&answer) {
+            return answer;
+        }
+        assert!(start.elapsed() < PATIENCE, "{what}: {answer}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// Resident memory, in KiB, of the running processes whose executable name is `name`.
 fn rss_kib(name: &str) -> u64 {
     // `comm` holds at most 15 bytes of the name.
@@ -369,6 +390,18 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     })
     .await;
     ui.any_text(".recent-note", "On-call handbook").await;
+    // Home reminds of what is due: Claire's mentoring (every 14 days, last met 17 days ago)
+    // and today's flash session.
+    ui.any_text(
+        ".reminder",
+        "Mentoring with Claire Dubois is due (last session 20",
+    )
+    .await;
+    ui.any_text(
+        ".reminder",
+        "Today at 16:00 UTC: Window functions in 20 minutes",
+    )
+    .await;
     ui.shot("demo-home").await;
     ui.click("#nav-people").await;
     ui.type_into("#help-skill", "SQL").await;
@@ -379,6 +412,85 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     .await;
     ui.click("#nav-recognition").await;
     ui.any_text(".kudos .who", "Thomas Moreau → You").await;
+    // A codéveloppement session planned and run through its six steps, in the demo's team.
+    ui.click("#nav-sessions").await;
+    ui.type_into("#session-title", "Taking over the billing service")
+        .await;
+    for (name, role) in [
+        ("Karim Benali", "client"),
+        ("Sophie Laurent", "consultant"),
+        ("Thomas Moreau", "consultant"),
+        ("Léa Fontaine", "consultant"),
+        ("You", "facilitator"),
+    ] {
+        ui.click(&format!(
+            "select.participant-role[data-name='{name}'] option[value='{role}']"
+        ))
+        .await;
+    }
+    ui.click("#session-plan").await;
+    ui.text_until("#session-status", "the session is planned", |t| {
+        t == "planned"
+    })
+    .await;
+    ui.click("#session-start").await;
+    let steps = [
+        ("Exposé", "The client"),
+        ("Clarifying questions", "The consultants"),
+        ("Contract", "The client"),
+        ("Consultation", "The consultants"),
+        ("Synthesis and action plan", "The client"),
+        ("Learnings", "Everyone"),
+    ];
+    for (i, (name, speaker)) in steps.iter().enumerate() {
+        let n = i + 1;
+        let count = format!("Step {n} of 6");
+        ui.text_until("#step-count", "the running step", |t| t == count)
+            .await;
+        ui.text_until("#step-name", "the step's name", |t| t == *name)
+            .await;
+        ui.text_until("#step-speaker", "who speaks", |t| t == *speaker)
+            .await;
+        if n == 2 {
+            // The timer runs while the step does.
+            ui.text_until("#step-timer", "the timer ticks", |t| {
+                t != "0:00" && t.contains(':')
+            })
+            .await;
+            ui.shot("session-run").await;
+            ui.click("#lang-fr").await;
+            ui.text_until("#step-name", "the step in French", |t| {
+                t == "Questions de clarification"
+            })
+            .await;
+            ui.text_until("#step-speaker", "who speaks, in French", |t| {
+                t == "Les consultants"
+            })
+            .await;
+            ui.click("#lang-en").await;
+        }
+        ui.type_into("#step-notes", &format!("notes of step {n}"))
+            .await;
+        ui.click("#step-next").await;
+    }
+    ui.type_into("#close-takeaways", "Ask for help before the deadline")
+        .await;
+    ui.click("#close-rating option[value='5']").await;
+    ui.type_into("#close-actions", "Write the billing runbook")
+        .await;
+    ui.click("#session-close").await;
+    ui.text_until("#session-status", "the session is closed", |t| {
+        t == "closed"
+    })
+    .await;
+    ui.any_text(".takeaways li", "Ask for help before the deadline")
+        .await;
+    ui.any_text(".action .text", "Write the billing runbook")
+        .await;
+    ui.any_text(".steps .notes", "notes of step 6").await;
+    ui.text_until(".rating", "the rating", |t| t == "Rated 5/5")
+        .await;
+    ui.shot("session-closed").await;
     ui.click("#demo-leave").await;
     ui.text_until(".first-launch h1", "back to the first launch", |t| {
         t == "Welcome to Entrepairs"
@@ -623,23 +735,170 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     })
     .await;
     ui.shot("recognition").await;
-    let start = Instant::now();
-    loop {
-        let out = run(&bob, &["--json", "kudos", "list"]);
-        let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let arrived = list.as_array().is_some_and(|l| {
+    wait_for(&bob, &["kudos", "list"], "the kudos reach Bob", |list| {
+        list.as_array().is_some_and(|l| {
             l.iter()
                 .any(|k| k["message"] == "Thanks for the Rust pairing!")
-        });
-        if arrived {
-            break;
-        }
-        assert!(
-            start.elapsed() < PATIENCE,
-            "the kudos did not reach Bob: {list}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        })
+    })
+    .await;
+
+    // Mentoring: Bob mentors Alice. Home reminds her of the first session until she logs it;
+    // the relationship and its log reach Bob (and only Bob: it is private to the two).
+    ui.click("#nav-mentoring").await;
+    ui.click_text("#mentoring-with option", "Bob").await;
+    ui.click("#mentoring-role option[value='mentee']").await;
+    ui.type_into("#mentoring-goals", "Write async Rust with confidence")
+        .await;
+    ui.click("#mentoring-start").await;
+    ui.any_text(".mentoring h3", "Bob mentors Alice Martin")
+        .await;
+    ui.any_text(".goal", "Write async Rust with confidence")
+        .await;
+    // A relationship just started is not due yet: Home has nothing to remind.
+    ui.click("#nav-home").await;
+    ui.any_text(".home p", "Nothing due").await;
+    ui.click("#nav-mentoring").await;
+    ui.type_into(".log-minutes", "45").await;
+    ui.type_into(".log-notes", "Walked through tokio tasks and channels")
+        .await;
+    ui.type_into(".log-topics", "tokio, async").await;
+    ui.type_into(".log-actions", "Read the tokio tutorial")
+        .await;
+    ui.click(".log-submit").await;
+    ui.any_text(".logged", "45 min · logged by Alice Martin")
+        .await;
+    ui.any_text(".logged .notes", "Walked through tokio tasks")
+        .await;
+    ui.any_text(".action .text", "Read the tokio tutorial")
+        .await;
+    ui.shot("mentoring").await;
+    wait_for(
+        &bob,
+        &["mentoring", "list"],
+        "the mentoring log reaches Bob",
+        |list| list[0]["sessions"][0]["minutes"] == 45,
+    )
+    .await;
+
+    // Reviews, both ways with Bob on the command line: Alice asks Bob; Bob writes and submits;
+    // Alice reads and acknowledges. Then Bob asks Alice; she writes, saves, submits.
+    ui.click("#nav-reviews").await;
+    ui.click_text("#review-reviewer option", "Bob").await;
+    ui.type_into("#review-about", "My first pull request").await;
+    ui.click("#review-template option[value='sbi']").await;
+    ui.click("#review-request").await;
+    ui.any_text("#review-asked .review h3", "My first pull request")
+        .await;
+    ui.any_text("#review-asked .status", "being written").await;
+    let asked = wait_for(
+        &bob,
+        &["review", "list"],
+        "the request reaches Bob",
+        |list| {
+            list.as_array()
+                .is_some_and(|l| l.iter().any(|r| r["about"] == "My first pull request"))
+        },
+    )
+    .await;
+    let asked = asked
+        .as_array()
+        .and_then(|l| l.iter().find(|r| r["about"] == "My first pull request"))
+        .and_then(|r| r["id"].as_str())
+        .unwrap()
+        .to_owned();
+    run(
+        &bob,
+        &[
+            "review",
+            "write",
+            &asked,
+            "--answer",
+            "situation=Your pull request on the sync cache",
+            "--answer",
+            "behaviour=You split it into small commits",
+            "--answer",
+            "impact=I could review it in ten minutes",
+        ],
+    );
+    run(&bob, &["review", "submit", &asked, "--minutes", "20"]);
+    ui.any_text(
+        "#review-asked .answer-shown",
+        "I could review it in ten minutes",
+    )
+    .await;
+    ui.type_into(
+        "#review-asked .review-reply",
+        "Thanks, noted for the next one!",
+    )
+    .await;
+    ui.click("#review-asked .review-ack").await;
+    ui.any_text("#review-asked .status", "acknowledged").await;
+    ui.any_text("#review-asked .reply", "Thanks, noted for the next one!")
+        .await;
+    run(
+        &bob,
+        &[
+            "review",
+            "request",
+            "--reviewer",
+            "Alice Martin",
+            "--about",
+            "The deploy script",
+            "--template",
+            "start-stop-continue",
+        ],
+    );
+    ui.any_text("#review-inbox .review h3", "The deploy script")
+        .await;
+    for (key, text) in [
+        ("start", "Logging each step"),
+        ("stop", "Deploying on Fridays"),
+        ("continue", "Dry runs first"),
+    ] {
+        ui.type_into(
+            &format!("#review-inbox .answer[data-key='{key}'] .answer-text"),
+            text,
+        )
+        .await;
     }
+    ui.click("#review-inbox .review-save").await;
+    ui.text_until("#review-inbox .saved", "the draft is saved", |t| {
+        t == "Draft saved."
+    })
+    .await;
+    ui.click("#review-inbox .review-submit").await;
+    ui.any_text("#review-given .status", "submitted").await;
+    ui.any_text("#review-given .answer-shown", "Deploying on Fridays")
+        .await;
+    ui.shot("reviews").await;
+    wait_for(
+        &bob,
+        &["review", "list"],
+        "the review reaches Bob",
+        |list| {
+            list.as_array().is_some_and(|l| {
+                l.iter().any(|r| {
+                    r["about"] == "The deploy script"
+                        && r["status"] == "submitted"
+                        && r["answers"][1]["text"] == "Deploying on Fridays"
+                })
+            })
+        },
+    )
+    .await;
+    wait_for(
+        &bob,
+        &["review", "list"],
+        "the acknowledgement reaches Bob",
+        |list| {
+            list.as_array().is_some_and(|l| {
+                l.iter()
+                    .any(|r| r["about"] == "My first pull request" && r["status"] == "acknowledged")
+            })
+        },
+    )
+    .await;
     ui.client.close().await.unwrap();
     drop(driver);
 

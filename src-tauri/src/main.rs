@@ -11,10 +11,12 @@
 use std::path::{Path, PathBuf};
 
 use ipc::views::{
-    BalanceView, HelperView, KudosView, MemberView, NoteSummary, NoteView, PeerView, SearchHitView,
-    SkillView,
+    BalanceView, FormatView, HelperView, KudosView, MemberView, MentoringView, NoteSummary,
+    NoteView, PeerView, ReminderView, ReviewView, SearchHitView, SessionView, SkillAtRiskView,
+    SkillView, StepProgress, Who,
 };
 use ipc::{AppState, Changed, Error, Invite, NotePage};
+use node::formats::{GoalChange, MentoringRole};
 use node::{NewNote, Node, NodeError, NoteEdit};
 use serde::Deserialize;
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -468,6 +470,296 @@ async fn balance(shell: State<'_, Shell>) -> Result<BalanceView, Error> {
     shell.node().await?.balance(None).await.map_err(error)
 }
 
+#[tauri::command]
+async fn reminders(shell: State<'_, Shell>) -> Result<Vec<ReminderView>, Error> {
+    let list = shell.node().await?.remind().await.map_err(error)?;
+    Ok(list
+        .into_iter()
+        .map(|r| ReminderView {
+            kind: r.kind,
+            doc: r.doc,
+            action: r.action,
+            subject: r.subject,
+            when: r.when,
+        })
+        .collect())
+}
+
+#[tauri::command]
+async fn skills_at_risk(shell: State<'_, Shell>) -> Result<Vec<SkillAtRiskView>, Error> {
+    let list = shell.node().await?.skills_at_risk().await.map_err(error)?;
+    let people = |list: Vec<node::Person>| {
+        list.into_iter()
+            .map(|p| Who {
+                member_id: p.member,
+                name: p.name,
+            })
+            .collect()
+    };
+    Ok(list
+        .into_iter()
+        .map(|s| SkillAtRiskView {
+            skill: s.skill,
+            label_en: s.label_en,
+            label_fr: s.label_fr,
+            holders: people(s.holders),
+            learners: people(s.learners),
+        })
+        .collect())
+}
+
+#[tauri::command]
+async fn mentorings(shell: State<'_, Shell>) -> Result<Vec<MentoringView>, Error> {
+    shell.node().await?.mentorings().await.map_err(error)
+}
+
+/// A new mentoring relationship from the app.
+#[derive(Debug, Deserialize)]
+struct MentoringDraft {
+    with: String,
+    /// "mentor" (I mentor them), "mentee" (they mentor me) or "cross".
+    role: String,
+    #[serde(default)]
+    goals: Vec<String>,
+    cadence_days: Option<u32>,
+}
+
+#[tauri::command]
+async fn mentoring_start(shell: State<'_, Shell>, draft: MentoringDraft) -> Result<String, Error> {
+    let role = match draft.role.as_str() {
+        "mentor" => MentoringRole::Mentor,
+        "mentee" => MentoringRole::Mentee,
+        "cross" => MentoringRole::Cross,
+        other => {
+            return Err(Error::new(
+                "invalid",
+                format!("unknown role '{other}': expected mentor, mentee or cross"),
+            ));
+        }
+    };
+    let goals = draft
+        .goals
+        .into_iter()
+        .filter(|g| !g.trim().is_empty())
+        .collect();
+    shell
+        .node()
+        .await?
+        .mentoring_start(draft.with, role, false, goals, draft.cadence_days)
+        .await
+        .map_err(error)
+}
+
+/// A mentoring session to log.
+#[derive(Debug, Deserialize)]
+struct LogDraft {
+    id: String,
+    minutes: u32,
+    notes: String,
+    #[serde(default)]
+    topics: Vec<String>,
+    #[serde(default)]
+    actions: Vec<String>,
+}
+
+#[tauri::command]
+async fn mentoring_log(shell: State<'_, Shell>, log: LogDraft) -> Result<(), Error> {
+    let clean = |list: Vec<String>| -> Vec<String> {
+        list.into_iter()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect()
+    };
+    shell
+        .node()
+        .await?
+        .mentoring_log(
+            log.id,
+            log.minutes,
+            None,
+            log.notes,
+            clean(log.topics),
+            clean(log.actions),
+        )
+        .await
+        .map_err(error)
+}
+
+#[tauri::command]
+async fn goal_done(shell: State<'_, Shell>, id: String, goal: String) -> Result<(), Error> {
+    shell
+        .node()
+        .await?
+        .mentoring_goal(id, GoalChange::Done(goal))
+        .await
+        .map_err(error)
+}
+
+#[tauri::command]
+async fn action_done(shell: State<'_, Shell>, id: String) -> Result<(), Error> {
+    shell.node().await?.action_done(id).await.map_err(error)
+}
+
+#[tauri::command]
+async fn reviews(shell: State<'_, Shell>) -> Result<Vec<ReviewView>, Error> {
+    shell.node().await?.reviews().await.map_err(error)
+}
+
+#[tauri::command]
+async fn review_request(
+    shell: State<'_, Shell>,
+    reviewer: String,
+    about: String,
+    template: String,
+    criteria: Vec<String>,
+) -> Result<String, Error> {
+    let criteria = criteria
+        .into_iter()
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty())
+        .collect();
+    shell
+        .node()
+        .await?
+        .review_request(reviewer, about, template, criteria)
+        .await
+        .map_err(error)
+}
+
+/// A review's answers (by template key or criterion) and rubric ratings; saved as a draft.
+#[derive(Debug, Deserialize)]
+struct ReviewDraft {
+    id: String,
+    answers: Vec<(String, String)>,
+    #[serde(default)]
+    ratings: Vec<(String, u32)>,
+}
+
+#[tauri::command]
+async fn review_write(shell: State<'_, Shell>, draft: ReviewDraft) -> Result<(), Error> {
+    shell
+        .node()
+        .await?
+        .review_write(draft.id, draft.answers, draft.ratings)
+        .await
+        .map_err(error)
+}
+
+#[tauri::command]
+async fn review_submit(shell: State<'_, Shell>, id: String, minutes: u32) -> Result<(), Error> {
+    shell
+        .node()
+        .await?
+        .review_submit(id, minutes)
+        .await
+        .map_err(error)
+}
+
+#[tauri::command]
+async fn review_ack(shell: State<'_, Shell>, id: String, reply: String) -> Result<(), Error> {
+    shell
+        .node()
+        .await?
+        .review_ack(id, reply)
+        .await
+        .map_err(error)
+}
+
+#[tauri::command]
+fn formats() -> Vec<FormatView> {
+    node::FORMATS
+        .iter()
+        .map(|f| FormatView {
+            id: f.id.to_owned(),
+            name: f.name.to_owned(),
+            roles: f.roles.iter().map(|r| (*r).to_owned()).collect(),
+            steps: f.steps.len(),
+            minutes: f.steps.iter().map(|s| s.max_minutes).sum(),
+        })
+        .collect()
+}
+
+#[tauri::command]
+async fn sessions(shell: State<'_, Shell>) -> Result<Vec<SessionView>, Error> {
+    shell.node().await?.sessions(false).await.map_err(error)
+}
+
+#[tauri::command]
+async fn session(shell: State<'_, Shell>, id: String) -> Result<SessionView, Error> {
+    shell.node().await?.session(id).await.map_err(error)
+}
+
+/// A session to plan: participants as `member:role`.
+#[derive(Debug, Deserialize)]
+struct SessionDraft {
+    format: String,
+    title: String,
+    /// RFC 3339.
+    at: String,
+    minutes: Option<u32>,
+    participants: Vec<String>,
+}
+
+#[tauri::command]
+async fn session_plan(shell: State<'_, Shell>, draft: SessionDraft) -> Result<String, Error> {
+    shell
+        .node()
+        .await?
+        .session_plan(
+            draft.format,
+            draft.title,
+            draft.at,
+            draft.minutes,
+            Vec::new(),
+            draft.participants,
+            Vec::new(),
+            "workspace".into(),
+        )
+        .await
+        .map_err(error)
+}
+
+#[tauri::command]
+async fn session_start(shell: State<'_, Shell>, id: String) -> Result<StepProgress, Error> {
+    shell.node().await?.session_start(id).await.map_err(error)
+}
+
+#[tauri::command]
+async fn session_step(
+    shell: State<'_, Shell>,
+    id: String,
+    notes: String,
+) -> Result<StepProgress, Error> {
+    shell
+        .node()
+        .await?
+        .session_step(id, notes)
+        .await
+        .map_err(error)
+}
+
+#[tauri::command]
+async fn session_close(
+    shell: State<'_, Shell>,
+    id: String,
+    takeaways: Vec<String>,
+    rating: Option<u32>,
+    actions: Vec<String>,
+) -> Result<(), Error> {
+    let clean = |list: Vec<String>| -> Vec<String> {
+        list.into_iter()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect()
+    };
+    shell
+        .node()
+        .await?
+        .session_close(id, clean(takeaways), rating, clean(actions))
+        .await
+        .map_err(error)
+}
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -515,11 +807,67 @@ fn main() {
             give_kudos,
             balance,
             open_demo,
-            leave_demo
+            leave_demo,
+            reminders,
+            skills_at_risk,
+            mentorings,
+            mentoring_start,
+            mentoring_log,
+            goal_done,
+            action_done,
+            reviews,
+            review_request,
+            review_write,
+            review_submit,
+            review_ack,
+            formats,
+            sessions,
+            session,
+            session_plan,
+            session_start,
+            session_step,
+            session_close
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
         tracing::error!(error = %e, "the app stopped");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    /// The UI shows a session's format, steps, speakers and roles from its catalogues (by
+    /// format id and step number): every one the node knows must be there in both languages,
+    /// and the English text must be the node's own.
+    #[test]
+    fn every_session_format_is_in_both_catalogues() {
+        let parse = |text: &str| -> BTreeMap<String, String> {
+            serde_json::from_str(text).expect("a catalogue is a JSON object of strings")
+        };
+        let en = parse(include_str!("../../ui/locales/en.json"));
+        let fr = parse(include_str!("../../ui/locales/fr.json"));
+        assert_eq!(node::FORMATS.len(), 6);
+        for f in node::FORMATS {
+            let mut keys = vec![(format!("format.{}", f.id), Some(f.name))];
+            for (i, step) in f.steps.iter().enumerate() {
+                let n = i + 1;
+                keys.push((format!("format.{}.{n}.name", f.id), Some(step.name)));
+                keys.push((format!("format.{}.{n}.prompt", f.id), Some(step.prompt)));
+                keys.push((format!("speaker.{}", step.speaker), None));
+            }
+            keys.extend(f.roles.iter().map(|r| (format!("role.{r}"), None)));
+            for (key, english) in keys {
+                let (Some(in_en), Some(in_fr)) = (en.get(&key), fr.get(&key)) else {
+                    panic!("{key} is missing from a catalogue");
+                };
+                assert!(!in_fr.trim().is_empty(), "{key} is empty in French");
+                if let Some(english) = english {
+                    assert_eq!(in_en, english, "{key} differs from the node's text");
+                }
+            }
+        }
     }
 }

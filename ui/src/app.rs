@@ -1,7 +1,7 @@
 //! The screens. They render view models fetched from the shell and refetch when the shell's
 //! change event bumps [`Revision`]; they never poll and never hold a CRDT document.
 
-use ipc::views::{MemberView, NoteSummary, NoteView, PeerView, SearchHitView};
+use ipc::views::{MemberView, NoteSummary, NoteView, PeerView, ReminderView, SearchHitView};
 use ipc::{AppState, Invite, NotePage};
 use leptos::ev;
 use leptos::html;
@@ -11,8 +11,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::i18n::{I18n, Locale};
+use crate::mentoring::Mentoring;
 use crate::people::People;
 use crate::recognition::Recognition;
+use crate::reviews::Reviews;
+use crate::sessions::Sessions;
 use crate::tauri::{NoArgs, call, on_change};
 
 /// Bumped on every change event: resources that read it refetch.
@@ -25,6 +28,9 @@ enum Screen {
     Home,
     Notes,
     People,
+    Mentoring,
+    Reviews,
+    Sessions,
     Recognition,
     Team,
     Settings,
@@ -190,6 +196,39 @@ where
         let args = args();
         async move { call::<_, R>(cmd, &args).await }
     })
+}
+
+/// What was typed into forms that a refetch renders again: kept by key, so that a change
+/// arriving from a peer while someone types (which renders the list again) loses nothing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Drafts(StoredValue<std::collections::HashMap<String, String>>);
+
+impl Drafts {
+    pub(crate) fn new() -> Drafts {
+        Drafts(StoredValue::new(std::collections::HashMap::new()))
+    }
+
+    /// A field's text: what was typed under `key` before, else `initial`; kept as it changes.
+    pub(crate) fn field(self, key: String, initial: impl FnOnce() -> String) -> RwSignal<String> {
+        let text = self
+            .0
+            .with_value(|all| all.get(&key).cloned())
+            .unwrap_or_else(initial);
+        let field = RwSignal::new(text);
+        Effect::new(move |_| {
+            let text = field.get();
+            self.0.update_value(|all| {
+                all.insert(key.clone(), text);
+            });
+        });
+        field
+    }
+
+    /// Forgets the fields whose key starts with `prefix` (their form was sent).
+    pub(crate) fn forget(self, prefix: &str) {
+        self.0
+            .update_value(|all| all.retain(|k, _| !k.starts_with(prefix)));
+    }
 }
 
 /// What a screen shows of a watched view model: "loading", its error, or `show` of it.
@@ -518,6 +557,9 @@ fn Shell(
                 {nav(Screen::Home, "nav-home", "nav.home")}
                 {nav(Screen::Notes, "nav-notes", "nav.notes")}
                 {nav(Screen::People, "nav-people", "nav.people")}
+                {nav(Screen::Mentoring, "nav-mentoring", "nav.mentoring")}
+                {nav(Screen::Reviews, "nav-reviews", "nav.reviews")}
+                {nav(Screen::Sessions, "nav-sessions", "nav.sessions")}
                 {nav(Screen::Recognition, "nav-recognition", "nav.recognition")}
                 {nav(Screen::Team, "nav-team", "nav.team")}
                 {nav(Screen::Settings, "nav-settings", "nav.settings")}
@@ -532,6 +574,11 @@ fn Shell(
                     Screen::People => {
                         view! { <People member_id=member_id.clone()/> }.into_any()
                     }
+                    Screen::Mentoring => view! { <Mentoring/> }.into_any(),
+                    Screen::Reviews => {
+                        view! { <Reviews member_id=member_id.clone()/> }.into_any()
+                    }
+                    Screen::Sessions => view! { <Sessions/> }.into_any(),
                     Screen::Recognition => view! { <Recognition/> }.into_any(),
                     Screen::Team => view! { <Team/> }.into_any(),
                     Screen::Settings => {
@@ -556,6 +603,19 @@ fn all_notes() -> LocalResource<Result<Vec<NoteSummary>, ipc::Error>> {
     })
 }
 
+/// A reminder in the reader's language.
+fn reminder_text(i18n: I18n, kind: &str, subject: &str, when: Option<&str>) -> String {
+    let when = when.unwrap_or_default();
+    match kind {
+        "mentoring-due" if when.is_empty() => {
+            i18n.tf("home.mentoring_due_first", &[("name", subject)])
+        }
+        "mentoring-due" => i18n.tf("home.mentoring_due", &[("name", subject), ("last", when)]),
+        "action-overdue" => i18n.tf("home.action_overdue", &[("text", subject), ("due", when)]),
+        _ => i18n.tf("home.session_today", &[("title", subject), ("time", when)]),
+    }
+}
+
 #[component]
 fn Home(
     name: String,
@@ -565,10 +625,45 @@ fn Home(
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let notes = all_notes();
+    let reminders = watched::<_, Vec<ReminderView>>("reminders", || NoArgs {});
     view! {
         <section class="home">
             <h1 id="home-title">{move || i18n.tf("home.hello", &[("name", &name)])}</h1>
             <p class="muted">{move || i18n.tf("home.workspace", &[("name", &workspace)])}</p>
+            <h2>{move || i18n.t("home.reminders")}</h2>
+            {loaded(reminders, move |list| {
+                if list.is_empty() {
+                    return view! { <p class="muted">{move || i18n.t("home.no_reminders")}</p> }
+                        .into_any();
+                }
+                view! {
+                    <ul class="reminders">
+                        {list
+                            .into_iter()
+                            .map(|r| {
+                                let target = if r.kind == "session-today" {
+                                    Screen::Sessions
+                                } else {
+                                    Screen::Mentoring
+                                };
+                                let kind = r.kind.clone();
+                                view! {
+                                    <li>
+                                        <button
+                                            class="reminder"
+                                            data-kind=r.kind.clone()
+                                            on:click=move |_| screen.set(target)
+                                        >
+                                            {move || reminder_text(i18n, &kind, &r.subject, r.when.as_deref())}
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            })}
             <h2>{move || i18n.t("home.recent")}</h2>
             {loaded(notes, move |mut list| {
                 if list.is_empty() {

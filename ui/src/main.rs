@@ -4,8 +4,11 @@
 
 mod app;
 mod i18n;
+mod mentoring;
 mod people;
 mod recognition;
+mod reviews;
+mod sessions;
 mod tauri;
 
 fn main() {

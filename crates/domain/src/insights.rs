@@ -251,6 +251,12 @@ pub struct Reminder {
     pub doc: String,
     /// The action, if it is about one.
     pub action: Option<String>,
+    /// Who or what it is about: the colleague (mentoring), the action's text, the session's
+    /// title.
+    pub subject: String,
+    /// The date it hangs on: the last session's day (mentoring, none before the first), the
+    /// action's due day, the session's start time (HH:MM UTC).
+    pub when: Option<String>,
     /// What to do, in a sentence.
     pub text: String,
 }
@@ -267,19 +273,22 @@ pub fn reminders(
     let mut out = Vec::new();
     for m in mentorings {
         if m.is_due(today) {
-            let last = m.last_session().map_or_else(
+            let when = m.last_session().map(|d| rfc3339(d)[..10].to_owned());
+            let last = when.as_ref().map_or_else(
                 || "no session yet".to_owned(),
-                |d| format!("last session {}", &rfc3339(d)[..10]),
+                |d| format!("last session {d}"),
             );
+            let subject = name(ws, m.other(me));
             out.push(Reminder {
                 kind: "mentoring-due".into(),
                 doc: m.meta.id.clone(),
                 action: None,
                 text: format!(
-                    "Mentoring with {} is due (every {} days; {last})",
-                    name(ws, m.other(me)),
+                    "Mentoring with {subject} is due (every {} days; {last})",
                     m.agreement.cadence_days
                 ),
+                subject,
+                when,
             });
         }
     }
@@ -298,6 +307,8 @@ pub fn reminders(
                 doc: doc.clone(),
                 action: Some(a.id.clone()),
                 text: format!("Overdue since {due}: {}", a.text),
+                subject: a.text.clone(),
+                when: Some(due),
             });
         }
     }
@@ -313,6 +324,8 @@ pub fn reminders(
                     &rfc3339(s.at)[11..16],
                     s.title
                 ),
+                subject: s.title.clone(),
+                when: Some(rfc3339(s.at)[11..16].to_owned()),
             });
         }
     }

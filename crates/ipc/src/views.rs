@@ -454,3 +454,275 @@ pub struct HelperView {
     /// Hours per month they offer.
     pub hours_per_month: u32,
 }
+
+/// An action item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionView {
+    /// Action id.
+    pub id: String,
+    /// The document holding it (mentoring relationship or session).
+    pub doc: String,
+    /// That document's kind.
+    pub doc_kind: String,
+    /// What to do.
+    pub text: String,
+    /// Who does it.
+    pub owner: Who,
+    /// Due day (YYYY-MM-DD), if any.
+    pub due: Option<String>,
+    /// Done.
+    pub done: bool,
+    /// Open and past its due day.
+    pub overdue: bool,
+}
+
+/// A mentoring goal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoalView {
+    /// Goal number, from 1.
+    pub number: usize,
+    /// Goal id.
+    pub id: String,
+    /// The goal.
+    pub text: String,
+    /// Progress %.
+    pub progress: u8,
+    /// Reached.
+    pub done: bool,
+}
+
+/// A logged mentoring session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogView {
+    /// Log id.
+    pub id: String,
+    /// Day (YYYY-MM-DD).
+    pub date: String,
+    /// Minutes.
+    pub minutes: u32,
+    /// Notes.
+    pub notes: String,
+    /// Topics.
+    pub topics: Vec<String>,
+    /// Who logged it.
+    pub logged_by: Who,
+}
+
+/// `mentoring list` / `mentoring show`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MentoringView {
+    /// Relationship id.
+    pub id: String,
+    /// mentoring, reverse or cross.
+    pub kind: String,
+    /// The mentor.
+    pub mentor: Who,
+    /// The mentee.
+    pub mentee: Who,
+    /// Expected days between sessions.
+    pub cadence_days: u32,
+    /// The confidentiality line both agreed to.
+    pub confidentiality: String,
+    /// Day of the last session.
+    pub last_session: Option<String>,
+    /// A session is due.
+    pub due: bool,
+    /// Goals.
+    pub goals: Vec<GoalView>,
+    /// Logged sessions.
+    pub sessions: Vec<LogView>,
+    /// Action items.
+    pub actions: Vec<ActionView>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// A credited (or pending) contribution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreditView {
+    /// Contribution id.
+    pub id: String,
+    /// Where it comes from.
+    pub doc: String,
+    /// session-hosted, session-facilitated, mentoring or review.
+    pub kind: String,
+    /// Who gave the time.
+    pub giver: Who,
+    /// Who received it.
+    pub receivers: Vec<Who>,
+    /// Minutes.
+    pub minutes: u32,
+    /// Confirmed by a receiver.
+    pub confirmed: bool,
+    /// Who confirmed.
+    pub confirmed_by: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// `review list` / `review show`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewView {
+    /// Review id.
+    pub id: String,
+    /// Who asked.
+    pub requester: Who,
+    /// Who reviews.
+    pub reviewer: Who,
+    /// What it is about.
+    pub about: String,
+    /// Template.
+    pub template: String,
+    /// Rubric criteria.
+    pub criteria: Vec<String>,
+    /// requested, submitted or acknowledged.
+    pub status: String,
+    /// Answers by key, in the template's order.
+    pub answers: Vec<AnswerView>,
+    /// The requester's reply.
+    pub reply: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub submitted_at: Option<String>,
+    /// RFC 3339.
+    pub acknowledged_at: Option<String>,
+}
+
+/// One answer of a review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnswerView {
+    /// Template key or criterion.
+    pub key: String,
+    /// The text (empty if not written).
+    pub text: String,
+    /// Rubric rating 1–5.
+    pub rating: Option<u8>,
+}
+
+/// A step of a session, template and record together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepView {
+    /// Step number, from 1.
+    pub number: usize,
+    /// Name.
+    pub name: String,
+    /// What it is for.
+    pub prompt: String,
+    /// Who speaks.
+    pub speaker: String,
+    /// Time box, e.g. "5–10 min".
+    pub time_box: String,
+    /// RFC 3339, once started.
+    pub started_at: Option<String>,
+    /// RFC 3339, once ended.
+    pub ended_at: Option<String>,
+    /// Notes recorded.
+    pub notes: String,
+}
+
+/// A participant with a role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParticipantView {
+    /// Member id.
+    pub member_id: String,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: String,
+}
+
+/// `session show` (and `session list` without steps).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// Session id.
+    pub id: String,
+    /// Format id.
+    pub format: String,
+    /// Format name.
+    pub format_name: String,
+    /// Title.
+    pub title: String,
+    /// Planned start, RFC 3339.
+    pub at: String,
+    /// Planned minutes.
+    pub minutes: u32,
+    /// Scope.
+    pub scope: String,
+    /// planned, running or closed.
+    pub status: String,
+    /// Hosts.
+    pub hosts: Vec<Who>,
+    /// Participants.
+    pub participants: Vec<ParticipantView>,
+    /// Skill ids.
+    pub skills: Vec<String>,
+    /// Every step of the format, with what was recorded.
+    pub steps: Vec<StepView>,
+    /// Number of the running step, if any.
+    pub current_step: Option<usize>,
+    /// Takeaways.
+    pub takeaways: Vec<String>,
+    /// Rating 1–5.
+    pub rating: Option<u8>,
+    /// Action items.
+    pub actions: Vec<ActionView>,
+    /// RFC 3339.
+    pub started_at: Option<String>,
+    /// RFC 3339.
+    pub closed_at: Option<String>,
+}
+
+/// `session step`: what was recorded and what comes next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepProgress {
+    /// The step just recorded, if any.
+    pub recorded: Option<String>,
+    /// The step now running, if any.
+    pub next: Option<StepView>,
+}
+
+/// Something for me to do now (Home's reminders).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReminderView {
+    /// "mentoring-due", "action-overdue" or "session-today".
+    pub kind: String,
+    /// The document it is about.
+    pub doc: String,
+    /// The action, if it is about one.
+    pub action: Option<String>,
+    /// The colleague (mentoring), the action's text, or the session's title.
+    pub subject: String,
+    /// The last session's day, the action's due day, or the session's time (HH:MM UTC).
+    pub when: Option<String>,
+}
+
+/// A session format, for planning one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormatView {
+    /// Stable id (`codev`, `aar`, ...).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Roles a participant may have; the first is the default.
+    pub roles: Vec<String>,
+    /// Number of steps.
+    pub steps: usize,
+    /// Planned minutes when none are given (the steps' time boxes summed).
+    pub minutes: u32,
+}
+
+/// A skill that at most one member holds at expert level or above.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkillAtRiskView {
+    /// Skill id.
+    pub skill: String,
+    /// English label.
+    pub label_en: String,
+    /// French label.
+    pub label_fr: String,
+    /// The one expert or referent, if any.
+    pub holders: Vec<Who>,
+    /// Who wants to learn it.
+    pub learners: Vec<Who>,
+}

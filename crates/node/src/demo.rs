@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::core::{Core, now};
 use crate::formats::MentoringRole;
 use crate::{NewNote, Node, NodeError, ProfilePatch};
+use domain::DAY_MS;
 
 /// The setting that marks a data directory as the demo.
 const DEMO_SETTING: &str = "demo";
@@ -284,7 +285,8 @@ async fn build(base: &Path, me_name: &str, lang: DemoLanguage) -> Result<(), Nod
     })
     .await?;
 
-    // Claire mentors the one exploring, and they have met once.
+    // Claire mentors the one exploring; they met once, 17 days ago, and meet every 14 days: the
+    // next session is due (Home reminds of it).
     let mentee = me_id.clone();
     team[0]
         .call(move |core| {
@@ -303,10 +305,11 @@ async fn build(base: &Path, me_name: &str, lang: DemoLanguage) -> Result<(), Nod
             ];
             let id =
                 core.mentoring_start(&mentee, MentoringRole::Mentor, false, &goals, Some(14))?;
+            let met = domain::time::rfc3339(now() - 17 * DAY_MS);
             core.mentoring_log(
                 &id,
                 45,
-                None,
+                Some(&met[..10]),
                 &pick(
                     lang,
                     (
@@ -402,6 +405,37 @@ async fn build(base: &Path, me_name: &str, lang: DemoLanguage) -> Result<(), Nod
         })
         .await?;
 
+    // Today, Thomas answers one question on SQL for the one exploring and Nicolas (a flash
+    // learning session at 16:00 UTC): Home lists it among today's sessions.
+    let people = vec![
+        format!("{}:referent", ids[3]),
+        format!("{me_id}:participant"),
+        format!("{}:participant", ids[5]),
+    ];
+    let host = ids[3].clone();
+    team[3]
+        .call(move |core| {
+            let today = now() - now().rem_euclid(DAY_MS);
+            let at = domain::time::rfc3339(today + 16 * 3600 * 1000);
+            core.session_plan(
+                "flash",
+                &pick(
+                    lang,
+                    (
+                        "Window functions in 20 minutes",
+                        "Les fonctions de fenêtrage en 20 minutes",
+                    ),
+                ),
+                &at,
+                Some(20),
+                &[host],
+                &people,
+                &["SQL".to_owned()],
+                "workspace",
+            )
+        })
+        .await?;
+
     // Kudos across the team.
     let thanks: [(usize, Option<usize>, Both); 3] = [
         (
@@ -469,9 +503,26 @@ mod tests {
         let notes = node.call(|c| c.notes(None, None)).await.unwrap();
         assert!(notes.iter().any(|n| n.title == "Guide d’astreinte"));
         assert_eq!(node.mentorings().await.unwrap().len(), 1);
-        let sessions = node.call(|c| c.sessions(false)).await.unwrap();
-        assert_eq!(sessions.len(), 1);
-        assert_eq!(sessions[0].status, "closed");
+        let mut sessions = node.call(|c| c.sessions(false)).await.unwrap();
+        sessions.sort_by(|a, b| a.at.cmp(&b.at));
+        let status: Vec<&str> = sessions.iter().map(|s| s.status.as_str()).collect();
+        assert_eq!(status, ["closed", "planned"]);
+        // Home's reminders: the mentoring session is due, the flash session is today.
+        let mut reminders: Vec<String> = node
+            .remind()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| format!("{} {}", r.kind, r.subject))
+            .collect();
+        reminders.sort();
+        assert_eq!(
+            reminders,
+            [
+                "mentoring-due Claire Dubois",
+                "session-today Les fonctions de fenêtrage en 20 minutes"
+            ]
+        );
         assert_eq!(node.kudos().await.unwrap().len(), 3);
         let helpers = node.who_can_help("SQL".into()).await.unwrap();
         assert_eq!(

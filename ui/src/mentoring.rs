@@ -1,0 +1,425 @@
+//! Mentoring: starting a relationship with a colleague (who mentors whom, how often, the goals),
+//! and for each relationship its agreement, goals, logged sessions and actions, with a form to
+//! log the next session.
+
+use ipc::views::{MemberView, MentoringView};
+use leptos::ev;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Serialize;
+
+use crate::app::{Drafts, ErrorLine, loaded, watched};
+use crate::i18n::I18n;
+use crate::tauri::{NoArgs, call};
+
+#[derive(Serialize)]
+struct Draft {
+    with: String,
+    role: String,
+    goals: Vec<String>,
+    cadence_days: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct StartArgs {
+    draft: Draft,
+}
+
+#[derive(Serialize)]
+struct Log {
+    id: String,
+    minutes: u32,
+    notes: String,
+    topics: Vec<String>,
+    actions: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct LogArgs {
+    log: Log,
+}
+
+#[derive(Serialize)]
+struct GoalArgs {
+    id: String,
+    goal: String,
+}
+
+#[derive(Serialize)]
+struct ById {
+    id: String,
+}
+
+/// The non-empty lines of a text area.
+pub(crate) fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Runs `cmd` and shows its error, if any, in `error`; `done` runs after a success.
+pub(crate) fn act<A: Serialize + 'static>(
+    cmd: &'static str,
+    args: A,
+    error: RwSignal<Option<ipc::Error>>,
+    done: impl FnOnce() + 'static,
+) {
+    spawn_local(async move {
+        match call::<_, serde_json::Value>(cmd, &args).await {
+            Ok(_) => {
+                error.set(None);
+                done();
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    });
+}
+
+/// A colleague picker over the workspace's members (without me).
+#[component]
+pub(crate) fn ColleagueSelect(
+    id: &'static str,
+    members: LocalResource<Result<Vec<MemberView>, ipc::Error>>,
+    chosen: RwSignal<String>,
+) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    view! {
+        <select id=id required on:change=move |ev| chosen.set(event_target_value(&ev))>
+            <option value="" selected=move || chosen.get().is_empty()>
+                {move || i18n.t("kudos.pick")}
+            </option>
+            {move || {
+                members
+                    .get()
+                    .and_then(Result::ok)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|m| !m.me)
+                    .map(|m| {
+                        let value = m.member_id.clone();
+                        let this = m.member_id.clone();
+                        view! {
+                            <option value=value selected=move || chosen.get() == this>
+                                {m.name}
+                            </option>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </select>
+    }
+}
+
+#[component]
+pub(crate) fn Mentoring() -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let list = watched::<_, Vec<MentoringView>>("mentorings", || NoArgs {});
+    let drafts = Drafts::new();
+    let members = watched::<_, Vec<MemberView>>("members", || NoArgs {});
+
+    let with = RwSignal::new(String::new());
+    let role = RwSignal::new("mentor".to_owned());
+    let cadence = RwSignal::new("14".to_owned());
+    let goals = RwSignal::new(String::new());
+    let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
+    let start = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        let args = StartArgs {
+            draft: Draft {
+                with: with.get_untracked(),
+                role: role.get_untracked(),
+                goals: lines(&goals.get_untracked()),
+                cadence_days: cadence.get_untracked().trim().parse().ok(),
+            },
+        };
+        act("mentoring_start", args, error, move || {
+            goals.set(String::new());
+            with.set(String::new());
+        });
+    };
+    let role_option = move |value: &'static str, key: &'static str| {
+        view! {
+            <option value=value selected=move || role.get() == value>
+                {move || i18n.t(key)}
+            </option>
+        }
+    };
+
+    view! {
+        <section class="mentoring-screen">
+            <h1>{move || i18n.t("mentoring.title")}</h1>
+            <form class="card" on:submit=start>
+                <h2>{move || i18n.t("mentoring.start_title")}</h2>
+                <label for="mentoring-with">{move || i18n.t("mentoring.with")}</label>
+                <ColleagueSelect id="mentoring-with" members chosen=with/>
+                <label for="mentoring-role">{move || i18n.t("mentoring.role")}</label>
+                <select id="mentoring-role" on:change=move |ev| role.set(event_target_value(&ev))>
+                    {role_option("mentor", "mentoring.role_mentor")}
+                    {role_option("mentee", "mentoring.role_mentee")}
+                    {role_option("cross", "mentoring.role_cross")}
+                </select>
+                <label for="mentoring-cadence">{move || i18n.t("mentoring.cadence")}</label>
+                <input
+                    id="mentoring-cadence"
+                    type="number"
+                    min="1"
+                    max="365"
+                    prop:value=move || cadence.get()
+                    on:input=move |ev| cadence.set(event_target_value(&ev))
+                />
+                <label for="mentoring-goals">{move || i18n.t("mentoring.goals")}</label>
+                <textarea
+                    id="mentoring-goals"
+                    rows="3"
+                    prop:value=move || goals.get()
+                    on:input=move |ev| goals.set(event_target_value(&ev))
+                ></textarea>
+                <button id="mentoring-start" type="submit">{move || i18n.t("mentoring.start")}</button>
+                {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
+            </form>
+            <h2>{move || i18n.t("mentoring.list_title")}</h2>
+            {loaded(list, move |list| {
+                if list.is_empty() {
+                    return view! { <p class="muted">{move || i18n.t("mentoring.none")}</p> }
+                        .into_any();
+                }
+                list.into_iter()
+                    .map(|m| view! { <Relationship m drafts/> })
+                    .collect_view()
+                    .into_any()
+            })}
+        </section>
+    }
+}
+
+/// One relationship: agreement, goals, sessions, actions, and the form to log a session.
+#[component]
+fn Relationship(m: MentoringView, drafts: Drafts) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let key = |field: &str| format!("{}/{field}", m.id);
+    let minutes = drafts.field(key("minutes"), || "45".to_owned());
+    let notes = drafts.field(key("notes"), String::new);
+    let topics = drafts.field(key("topics"), String::new);
+    let actions = drafts.field(key("actions"), String::new);
+    let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
+    let id = m.id.clone();
+    let log = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(minutes_given) = minutes.get_untracked().trim().parse::<u32>() else {
+            error.set(Some(ipc::Error::new(
+                "invalid",
+                i18n.t("mentoring.minutes_invalid"),
+            )));
+            return;
+        };
+        let args = LogArgs {
+            log: Log {
+                id: id.clone(),
+                minutes: minutes_given,
+                notes: notes.get_untracked(),
+                topics: topics
+                    .get_untracked()
+                    .split(',')
+                    .map(|t| t.trim().to_owned())
+                    .collect(),
+                actions: lines(&actions.get_untracked()),
+            },
+        };
+        let sent = format!("{}/", args.log.id);
+        act("mentoring_log", args, error, move || {
+            drafts.forget(&sent);
+            notes.set(String::new());
+            topics.set(String::new());
+            actions.set(String::new());
+        });
+    };
+    let kind_key = match m.kind.as_str() {
+        "reverse" => "mentoring.kind_reverse",
+        "cross" => "mentoring.kind_cross",
+        _ => "mentoring.kind_mentoring",
+    };
+    let (mentor, mentee) = (m.mentor.name.clone(), m.mentee.name.clone());
+    let cadence = m.cadence_days.to_string();
+    let last = m.last_session.clone();
+    let doc = m.id.clone();
+    view! {
+        <article class="card mentoring" data-id=m.id.clone()>
+            <h3>
+                {move || i18n.tf("mentoring.pair", &[("mentor", &mentor), ("mentee", &mentee)])}
+                <span class="badge">{move || i18n.t(kind_key)}</span>
+                {m.due.then(|| view! { <span class="badge due">{move || i18n.t("mentoring.due")}</span> })}
+            </h3>
+            <p class="muted">
+                {move || {
+                    let last = last.clone().unwrap_or_else(|| i18n.t("mentoring.never"));
+                    i18n.tf("mentoring.agreement", &[("days", &cadence), ("last", &last)])
+                }}
+            </p>
+            <h4>{move || i18n.t("mentoring.goals_title")}</h4>
+            <ul class="goals">
+                {m
+                    .goals
+                    .into_iter()
+                    .map(|g| {
+                        let (doc, goal) = (doc.clone(), g.id.clone());
+                        let progress = g.progress.to_string();
+                        view! {
+                            <li class="goal" class:done=g.done>
+                                <span>{g.text}</span>
+                                <progress max="100" value=progress.clone()></progress>
+                                <span class="muted">{format!("{progress} %")}</span>
+                                {(!g.done)
+                                    .then(|| {
+                                        view! {
+                                            <button
+                                                class="goal-done"
+                                                on:click=move |_| {
+                                                    act(
+                                                        "goal_done",
+                                                        GoalArgs { id: doc.clone(), goal: goal.clone() },
+                                                        error,
+                                                        || {},
+                                                    )
+                                                }
+                                            >
+                                                {move || i18n.t("mentoring.goal_reached")}
+                                            </button>
+                                        }
+                                    })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            <h4>{move || i18n.t("mentoring.sessions_title")}</h4>
+            {if m.sessions.is_empty() {
+                view! { <p class="muted">{move || i18n.t("mentoring.no_sessions")}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="log">
+                        {m
+                            .sessions
+                            .into_iter()
+                            .rev()
+                            .map(|s| {
+                                let (date, minutes, by) = (s.date, s.minutes.to_string(), s.logged_by.name);
+                                let topics = s.topics.join(", ");
+                                view! {
+                                    <li class="logged">
+                                        <strong>
+                                            {move || {
+                                                i18n.tf(
+                                                    "mentoring.logged",
+                                                    &[("date", &date), ("minutes", &minutes), ("name", &by)],
+                                                )
+                                            }}
+                                        </strong>
+                                        <span class="topics">{topics}</span>
+                                        <p class="notes">{s.notes}</p>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+            <ActionList actions=m.actions error/>
+            <form class="log-form" on:submit=log>
+                <h4>{move || i18n.t("mentoring.log_title")}</h4>
+                <label>
+                    {move || i18n.t("mentoring.minutes")}
+                    <input
+                        class="log-minutes"
+                        type="number"
+                        min="1"
+                        prop:value=move || minutes.get()
+                        on:input=move |ev| minutes.set(event_target_value(&ev))
+                    />
+                </label>
+                <label>
+                    {move || i18n.t("mentoring.notes")}
+                    <textarea
+                        class="log-notes"
+                        rows="3"
+                        prop:value=move || notes.get()
+                        on:input=move |ev| notes.set(event_target_value(&ev))
+                    ></textarea>
+                </label>
+                <label>
+                    {move || i18n.t("mentoring.topics")}
+                    <input
+                        class="log-topics"
+                        prop:value=move || topics.get()
+                        on:input=move |ev| topics.set(event_target_value(&ev))
+                    />
+                </label>
+                <label>
+                    {move || i18n.t("mentoring.actions")}
+                    <textarea
+                        class="log-actions"
+                        rows="2"
+                        prop:value=move || actions.get()
+                        on:input=move |ev| actions.set(event_target_value(&ev))
+                    ></textarea>
+                </label>
+                <button class="log-submit" type="submit">{move || i18n.t("mentoring.log")}</button>
+                {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
+            </form>
+        </article>
+    }
+}
+
+/// Action items with their owner and due day, and a button to mark one's own done.
+#[component]
+pub(crate) fn ActionList(
+    actions: Vec<ipc::views::ActionView>,
+    error: RwSignal<Option<ipc::Error>>,
+) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    if actions.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <h4>{move || i18n.t("actions.title")}</h4>
+        <ul class="actions">
+            {actions
+                .into_iter()
+                .map(|a| {
+                    let id = a.id.clone();
+                    let (owner, due) = (a.owner.name, a.due.unwrap_or_default());
+                    view! {
+                        <li class="action" class:done=a.done class:overdue=a.overdue>
+                            <span class="text">{a.text}</span>
+                            <span class="muted">
+                                {move || {
+                                    if due.is_empty() {
+                                        owner.clone()
+                                    } else {
+                                        i18n.tf("actions.owner_due", &[("name", &owner), ("due", &due)])
+                                    }
+                                }}
+                            </span>
+                            {(!a.done)
+                                .then(|| {
+                                    view! {
+                                        <button
+                                            class="action-done"
+                                            on:click=move |_| {
+                                                act("action_done", ById { id: id.clone() }, error, || {})
+                                            }
+                                        >
+                                            {move || i18n.t("actions.done")}
+                                        </button>
+                                    }
+                                })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}

@@ -1,0 +1,564 @@
+//! Guided sessions: planning one (format, title, time, who takes which role), and running it step
+//! by step — each step's prompt, who speaks, its time box and a visible timer — then closing it
+//! with takeaways, a rating and actions.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use ipc::views::{FormatView, MemberView, SessionView, StepView};
+use leptos::ev;
+use leptos::prelude::*;
+use serde::Serialize;
+
+use crate::app::{ErrorLine, loaded, local_time, watched};
+use crate::i18n::I18n;
+use crate::mentoring::{ActionList, act, lines};
+use crate::tauri::{NoArgs, call};
+
+#[derive(Serialize)]
+struct Draft {
+    format: String,
+    title: String,
+    at: String,
+    minutes: Option<u32>,
+    participants: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct PlanArgs {
+    draft: Draft,
+}
+
+#[derive(Serialize)]
+struct ById {
+    id: String,
+}
+
+#[derive(Serialize)]
+struct Step {
+    id: String,
+    notes: String,
+}
+
+#[derive(Serialize)]
+struct Close {
+    id: String,
+    takeaways: Vec<String>,
+    rating: Option<u32>,
+    actions: Vec<String>,
+}
+
+/// A format's name in the reader's language.
+fn format_name(i18n: I18n, format: &str) -> String {
+    i18n.t(&format!("format.{format}"))
+}
+
+fn status_label(i18n: I18n, status: &str) -> String {
+    match status {
+        "running" => i18n.t("session.status_running"),
+        "closed" => i18n.t("session.status_closed"),
+        _ => i18n.t("session.status_planned"),
+    }
+}
+
+/// `seconds` as `m:ss`.
+fn clock(seconds: i64) -> String {
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+/// The time box's upper bound in minutes ("10–15 min" → 15).
+fn time_box_max(time_box: &str) -> Option<i64> {
+    time_box
+        .trim_end_matches(" min")
+        .rsplit('–')
+        .next()
+        .and_then(|n| n.trim().parse().ok())
+}
+
+/// Milliseconds since the epoch of an RFC 3339 time.
+fn epoch_ms(rfc3339: &str) -> f64 {
+    js_sys::Date::parse(rfc3339)
+}
+
+/// The next full hour in the reader's local time, as a `datetime-local` value: the planning
+/// form's default.
+fn next_hour() -> String {
+    let date = js_sys::Date::new_0();
+    date.set_minutes(0);
+    date.set_seconds(0);
+    date.set_milliseconds(0);
+    date.set_hours(date.get_hours() + 1);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:00",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours()
+    )
+}
+
+/// A `datetime-local` value (the reader's local time) as RFC 3339 in UTC.
+fn to_rfc3339(local: &str) -> Option<String> {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(local));
+    if date.get_time().is_nan() {
+        return None;
+    }
+    let iso: String = date.to_iso_string().into();
+    // `2026-11-27T14:00:00.000Z` → `2026-11-27T14:00:00Z`.
+    Some(format!("{}Z", &iso[..19]))
+}
+
+#[component]
+pub(crate) fn Sessions() -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let list = watched::<_, Vec<SessionView>>("sessions", || NoArgs {});
+    let open: RwSignal<Option<String>> = RwSignal::new(None);
+    view! {
+        <section class="sessions">
+            <h1>{move || i18n.t("session.title")}</h1>
+            {move || match open.get() {
+                Some(id) => view! { <Run id open/> }.into_any(),
+                None => {
+                    view! {
+                        <Plan open/>
+                        <h2>{move || i18n.t("session.list_title")}</h2>
+                        {loaded(list, move |mut list| {
+                            if list.is_empty() {
+                                return view! { <p class="muted">{move || i18n.t("session.none")}</p> }
+                                    .into_any();
+                            }
+                            list.sort_by(|a, b| b.at.cmp(&a.at));
+                            view! {
+                                <ul class="session-list">
+                                    {list
+                                        .into_iter()
+                                        .map(|s| {
+                                            let id = s.id.clone();
+                                            let (format, status, at) = (s.format.clone(), s.status.clone(), s.at.clone());
+                                            view! {
+                                                <li>
+                                                    <button class="session-item" on:click=move |_| open.set(Some(id.clone()))>
+                                                        <span class="badge">{move || format_name(i18n, &format)}</span>
+                                                        <span class="title">{s.title}</span>
+                                                        <span class="muted">{move || local_time(i18n.locale.get(), &at)}</span>
+                                                        <span class="status">{move || status_label(i18n, &status)}</span>
+                                                    </button>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            }
+                                .into_any()
+                        })}
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// The planning form; a planned session opens to run.
+#[component]
+fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let formats = watched::<_, Vec<FormatView>>("formats", || NoArgs {});
+    let members = watched::<_, Vec<MemberView>>("members", || NoArgs {});
+    let format = RwSignal::new("codev".to_owned());
+    let title = RwSignal::new(String::new());
+    let at = RwSignal::new(next_hour());
+    let roles: RwSignal<BTreeMap<String, String>> = RwSignal::new(BTreeMap::new());
+    let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
+    let roles_of = move || {
+        let chosen = format.get();
+        formats
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|f| f.id == chosen)
+            .map(|f| f.roles)
+            .unwrap_or_default()
+    };
+    let plan = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(when) = to_rfc3339(&at.get_untracked()) else {
+            error.set(Some(ipc::Error::new(
+                "invalid",
+                i18n.t("session.at_invalid"),
+            )));
+            return;
+        };
+        let draft = Draft {
+            format: format.get_untracked(),
+            title: title.get_untracked(),
+            at: when,
+            minutes: None,
+            participants: roles
+                .get_untracked()
+                .into_iter()
+                .map(|(member, role)| format!("{member}:{role}"))
+                .collect(),
+        };
+        leptos::task::spawn_local(async move {
+            match call::<_, String>("session_plan", &PlanArgs { draft }).await {
+                Ok(id) => {
+                    error.set(None);
+                    open.set(Some(id));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <form class="card plan" on:submit=plan>
+            <h2>{move || i18n.t("session.plan_title")}</h2>
+            <label for="session-format">{move || i18n.t("session.format")}</label>
+            <select
+                id="session-format"
+                on:change=move |ev| {
+                    format.set(event_target_value(&ev));
+                    roles.set(BTreeMap::new());
+                }
+            >
+                {move || {
+                    formats
+                        .get()
+                        .and_then(Result::ok)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|f| {
+                            let (value, id, this) = (f.id.clone(), f.id.clone(), f.id.clone());
+                            let steps = f.steps.to_string();
+                            let minutes = f.minutes.to_string();
+                            view! {
+                                <option value=value selected=move || format.get() == this>
+                                    {move || {
+                                        i18n.tf(
+                                            "session.format_option",
+                                            &[
+                                                ("name", &format_name(i18n, &id)),
+                                                ("steps", &steps),
+                                                ("minutes", &minutes),
+                                            ],
+                                        )
+                                    }}
+                                </option>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </select>
+            <label for="session-title">{move || i18n.t("session.field_title")}</label>
+            <input
+                id="session-title"
+                required
+                prop:value=move || title.get()
+                on:input=move |ev| title.set(event_target_value(&ev))
+            />
+            <label for="session-at">{move || i18n.t("session.at")}</label>
+            <input
+                id="session-at"
+                type="datetime-local"
+                required
+                prop:value=move || at.get()
+                on:input=move |ev| at.set(event_target_value(&ev))
+            />
+            <fieldset class="participants">
+                <legend>{move || i18n.t("session.participants")}</legend>
+                {move || {
+                    let roles_here = roles_of();
+                    members
+                        .get()
+                        .and_then(Result::ok)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|m| {
+                            let member = m.member_id.clone();
+                            let current = m.member_id.clone();
+                            let options = roles_here
+                                .iter()
+                                .map(|r| {
+                                    let (value, key, this, current) =
+                                        (r.clone(), format!("role.{r}"), r.clone(), current.clone());
+                                    view! {
+                                        <option
+                                            value=value
+                                            selected=move || roles.get().get(&current) == Some(&this)
+                                        >
+                                            {move || i18n.t(&key)}
+                                        </option>
+                                    }
+                                })
+                                .collect_view();
+                            view! {
+                                <label class="participant">
+                                    <span>{m.name.clone()}</span>
+                                    <select
+                                        class="participant-role"
+                                        data-name=m.name
+                                        on:change=move |ev| {
+                                            let role = event_target_value(&ev);
+                                            roles
+                                                .update(|all| {
+                                                    if role.is_empty() {
+                                                        all.remove(&member);
+                                                    } else {
+                                                        all.insert(member.clone(), role);
+                                                    }
+                                                });
+                                        }
+                                    >
+                                        <option value="">{move || i18n.t("session.not_taking_part")}</option>
+                                        {options}
+                                    </select>
+                                </label>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </fieldset>
+            <button id="session-plan" type="submit">{move || i18n.t("session.plan")}</button>
+            {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
+        </form>
+    }
+}
+
+/// A session: its plan, the running step with its timer, the steps done, and its close.
+#[component]
+fn Run(id: String, open: RwSignal<Option<String>>) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let shown = id.clone();
+    let session = watched::<_, SessionView>("session", move || ById { id: shown.clone() });
+    // The clock the step timer reads; it ticks each second while this screen is shown.
+    let now = RwSignal::new(js_sys::Date::now());
+    if let Ok(handle) =
+        set_interval_with_handle(move || now.set(js_sys::Date::now()), Duration::from_secs(1))
+    {
+        on_cleanup(move || handle.clear());
+    }
+    let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
+    let notes = RwSignal::new(String::new());
+    let takeaways = RwSignal::new(String::new());
+    let rating = RwSignal::new(String::new());
+    let actions = RwSignal::new(String::new());
+    let id = StoredValue::new(id);
+    let start = move |_| act("session_start", ById { id: id.get_value() }, error, || {});
+    let next = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        let args = Step {
+            id: id.get_value(),
+            notes: notes.get_untracked(),
+        };
+        act("session_step", args, error, move || {
+            notes.set(String::new())
+        });
+    };
+    let close = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        let args = Close {
+            id: id.get_value(),
+            takeaways: lines(&takeaways.get_untracked()),
+            rating: rating.get_untracked().parse().ok(),
+            actions: lines(&actions.get_untracked()),
+        };
+        act("session_close", args, error, || {});
+    };
+    view! {
+        <button id="session-back" class="link" on:click=move |_| open.set(None)>
+            {move || i18n.t("session.back")}
+        </button>
+        {loaded(session, move |s| {
+            let total = s.steps.len();
+            let running = s.current_step.and_then(|n| s.steps.get(n - 1).cloned());
+            let all_done = s.status == "running" && s.current_step.is_none();
+            let (format, status, at) = (s.format.clone(), s.status.clone(), s.at.clone());
+            let minutes = s.minutes.to_string();
+            view! {
+                <article class="session" data-status=s.status.clone()>
+                    <h2>
+                        <span class="badge">{move || format_name(i18n, &format)}</span>
+                        " "
+                        {s.title.clone()}
+                    </h2>
+                    <p class="muted">
+                        {move || {
+                            i18n.tf(
+                                "session.when",
+                                &[("when", &local_time(i18n.locale.get(), &at)), ("minutes", &minutes)],
+                            )
+                        }}
+                        " · "
+                        <span id="session-status">{move || status_label(i18n, &status)}</span>
+                    </p>
+                    <ul class="roles">
+                        {s
+                            .participants
+                            .iter()
+                            .map(|p| {
+                                let key = format!("role.{}", p.role);
+                                view! {
+                                    <li>
+                                        {p.name.clone()}
+                                        " · "
+                                        <span class="muted">{move || i18n.t(&key)}</span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                    {(s.status == "planned")
+                        .then(|| {
+                            view! {
+                                <button id="session-start" on:click=start>
+                                    {move || i18n.t("session.start")}
+                                </button>
+                            }
+                        })}
+                    {running
+                        .map(|step| {
+                            view! {
+                                <CurrentStep step total format=s.format.clone() now notes next/>
+                            }
+                        })}
+                    {all_done
+                        .then(|| {
+                            view! {
+                                <form class="card close" on:submit=close>
+                                    <h3>{move || i18n.t("session.close_title")}</h3>
+                                    <label for="close-takeaways">{move || i18n.t("session.takeaways")}</label>
+                                    <textarea
+                                        id="close-takeaways"
+                                        rows="3"
+                                        prop:value=move || takeaways.get()
+                                        on:input=move |ev| takeaways.set(event_target_value(&ev))
+                                    ></textarea>
+                                    <label for="close-rating">{move || i18n.t("session.rating")}</label>
+                                    <select id="close-rating" on:change=move |ev| rating.set(event_target_value(&ev))>
+                                        <option value="">"–"</option>
+                                        {(1..=5)
+                                            .map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> })
+                                            .collect_view()}
+                                    </select>
+                                    <label for="close-actions">{move || i18n.t("session.actions")}</label>
+                                    <textarea
+                                        id="close-actions"
+                                        rows="2"
+                                        prop:value=move || actions.get()
+                                        on:input=move |ev| actions.set(event_target_value(&ev))
+                                    ></textarea>
+                                    <button id="session-close" type="submit">{move || i18n.t("session.close")}</button>
+                                </form>
+                            }
+                        })}
+                    {(!s.takeaways.is_empty())
+                        .then(|| {
+                            view! {
+                                <h3>{move || i18n.t("session.takeaways_title")}</h3>
+                                <ul class="takeaways">
+                                    {s.takeaways.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}
+                                </ul>
+                            }
+                        })}
+                    {s
+                        .rating
+                        .map(|r| {
+                            let r = r.to_string();
+                            view! { <p class="rating">{move || i18n.tf("session.rated", &[("rating", &r)])}</p> }
+                        })}
+                    <ActionList actions=s.actions.clone() error/>
+                    <h3>{move || i18n.t("session.steps_title")}</h3>
+                    <ol class="steps">
+                        {s
+                            .steps
+                            .iter()
+                            .map(|step| {
+                                let key = format!("format.{}.{}.name", s.format, step.number);
+                                let state = if step.ended_at.is_some() {
+                                    "done"
+                                } else if step.started_at.is_some() {
+                                    "running"
+                                } else {
+                                    "todo"
+                                };
+                                view! {
+                                    <li class="step" data-state=state>
+                                        <strong>{move || i18n.t(&key)}</strong>
+                                        " "
+                                        <span class="muted">{step.time_box.clone()}</span>
+                                        {(!step.notes.is_empty()).then(|| view! { <p class="notes">{step.notes.clone()}</p> })}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ol>
+                </article>
+            }
+                .into_any()
+        })}
+        {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
+    }
+}
+
+/// The running step: its prompt, who speaks, its time box and the time spent so far.
+#[component]
+fn CurrentStep(
+    step: StepView,
+    total: usize,
+    format: String,
+    now: RwSignal<f64>,
+    notes: RwSignal<String>,
+    next: impl Fn(ev::SubmitEvent) + 'static,
+) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let started = step.started_at.as_deref().map_or(f64::NAN, epoch_ms);
+    let limit = time_box_max(&step.time_box);
+    let elapsed = Memo::new(move |_| {
+        if started.is_nan() {
+            0
+        } else {
+            ((now.get() - started) / 1000.0).max(0.0) as i64
+        }
+    });
+    let over = move || limit.is_some_and(|m| elapsed.get() > m * 60);
+    let (name, prompt) = (
+        format!("format.{format}.{}.name", step.number),
+        format!("format.{format}.{}.prompt", step.number),
+    );
+    let speaker = format!("speaker.{}", step.speaker);
+    let (number, count) = (step.number.to_string(), total.to_string());
+    let last = step.number == total;
+    view! {
+        <section class="card current-step" aria-live="polite">
+            <p class="muted" id="step-count">
+                {move || i18n.tf("session.step_of", &[("number", &number), ("total", &count)])}
+            </p>
+            <h3 id="step-name">{move || i18n.t(&name)}</h3>
+            <p id="step-prompt" class="prompt">{move || i18n.t(&prompt)}</p>
+            <p>
+                <strong>{move || i18n.t("session.speaks")}</strong>
+                " "
+                <span id="step-speaker">{move || i18n.t(&speaker)}</span>
+            </p>
+            <p class="timer" class:over=over role="timer">
+                <span id="step-timer">{move || clock(elapsed.get())}</span>
+                " / "
+                {step.time_box.clone()}
+                {move || over().then(|| view! { <span class="badge due">{move || i18n.t("session.over")}</span> })}
+            </p>
+            <form on:submit=next>
+                <label for="step-notes">{move || i18n.t("session.step_notes")}</label>
+                <textarea
+                    id="step-notes"
+                    rows="3"
+                    prop:value=move || notes.get()
+                    on:input=move |ev| notes.set(event_target_value(&ev))
+                ></textarea>
+                <button id="step-next" type="submit">
+                    {move || i18n.t(if last { "session.finish_steps" } else { "session.next_step" })}
+                </button>
+            </form>
+        </section>
+    }
+}
