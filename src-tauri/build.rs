@@ -44,6 +44,14 @@ fn main() {
         "session_start",
         "session_step",
         "session_close",
+        "communities",
+        "create_community",
+        "join_community",
+        "threads",
+        "thread_page",
+        "post_thread",
+        "reply",
+        "accept",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .unwrap_or_else(|e| panic!("tauri build configuration: {e}"));

@@ -899,6 +899,67 @@ async fn a_colleague_uses_the_app_through_its_screens() {
         },
     )
     .await;
+    // Communities: Alice starts one and asks a question; Bob joins it on the command line and
+    // answers; Alice accepts his answer. Quick search finds the thread.
+    ui.click("#nav-communities").await;
+    ui.type_into("#community-name", "Rust guild").await;
+    ui.click("#community-create").await;
+    ui.click(".community[data-name='Rust guild'] .community-open")
+        .await;
+    ui.type_into("#thread-title", "How do you structure error types?")
+        .await;
+    ui.type_into("#thread-body", "One enum per crate, or **one per module**?")
+        .await;
+    ui.click("#thread-post").await;
+    ui.text_until("#thread-view-title", "the new thread", |t| {
+        t == "How do you structure error types?"
+    })
+    .await;
+    ui.text_until(".thread .markdown strong", "its Markdown", |t| {
+        t == "one per module"
+    })
+    .await;
+    run(&bob, &["community", "join", "Rust guild"]);
+    let threads = wait_for(
+        &bob,
+        &["thread", "list", "Rust guild"],
+        "the thread reaches Bob once he joined",
+        |list| list.as_array().is_some_and(|l| !l.is_empty()),
+    )
+    .await;
+    let thread = threads[0]["id"].as_str().unwrap().to_owned();
+    run(
+        &bob,
+        &[
+            "thread",
+            "reply",
+            &thread,
+            "--body",
+            "One enum per crate, with `thiserror`.",
+        ],
+    );
+    ui.any_text(".post .markdown", "One enum per crate, with thiserror.")
+        .await;
+    ui.click(".post .accept").await;
+    ui.any_text(".post .accepted-badge", "accepted answer")
+        .await;
+    ui.shot("communities").await;
+    wait_for(
+        &bob,
+        &["thread", "show", &thread],
+        "the accepted answer reaches Bob",
+        |t| t["accepted"].is_string(),
+    )
+    .await;
+    ui.click("#nav-home").await;
+    ui.type_into("#search", "error types").await;
+    ui.click_text(".search-hit", "How do you structure error types?")
+        .await;
+    ui.text_until("#thread-view-title", "the hit opens the thread", |t| {
+        t == "How do you structure error types?"
+    })
+    .await;
+
     ui.client.close().await.unwrap();
     drop(driver);
 

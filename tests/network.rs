@@ -207,6 +207,16 @@ fn colleagues_sync_exactly_what_they_are_entitled_to() {
     // A community's threads reach the members who joined it (a signed entry of their own), and
     // nobody else.
     let circle = id_of(&a.ok(&["community", "create", "Inner circle"]));
+    // A thread from before B joined reaches B once B joins, while both keep serving.
+    a.ok(&[
+        "thread",
+        "post",
+        &circle,
+        "--title",
+        "Posted before Bob joined",
+        "--body",
+        "x",
+    ]);
     eventually("B sees the new community", || {
         b.json(&["community", "list"])
             .as_array()
@@ -230,10 +240,10 @@ fn colleagues_sync_exactly_what_they_are_entitled_to() {
         "--body",
         "x",
     ]);
-    eventually("B gets the community thread", || {
+    eventually("B gets both community threads", || {
         b.json(&["thread", "list", &circle])
             .as_array()
-            .is_some_and(|t| t.len() == 1)
+            .is_some_and(|t| t.len() == 2)
     });
     a.ok(&["note", "add", "--title", "After the thread", "--body", "x"]);
     eventually("C gets the later note", || has_note(&c, "After the thread"));

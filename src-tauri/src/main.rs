@@ -15,7 +15,8 @@ use ipc::views::{
     NoteView, PeerView, ReminderView, ReviewView, SearchHitView, SessionView, SkillAtRiskView,
     SkillView, StepProgress, Who,
 };
-use ipc::{AppState, Changed, Error, Invite, NotePage};
+use ipc::views::{CommunityView, ThreadSummary};
+use ipc::{AppState, Changed, Error, Invite, NotePage, ThreadPage};
 use node::formats::{GoalChange, MentoringRole};
 use node::{NewNote, Node, NodeError, NoteEdit};
 use serde::Deserialize;
@@ -760,6 +761,82 @@ async fn session_close(
         .map_err(error)
 }
 
+#[tauri::command]
+async fn communities(shell: State<'_, Shell>) -> Result<Vec<CommunityView>, Error> {
+    shell.node().await?.communities().await.map_err(error)
+}
+
+#[tauri::command]
+async fn create_community(shell: State<'_, Shell>, name: String) -> Result<String, Error> {
+    shell
+        .node()
+        .await?
+        .create_community(name)
+        .await
+        .map_err(error)
+}
+
+#[tauri::command]
+async fn join_community(shell: State<'_, Shell>, community: String) -> Result<String, Error> {
+    shell
+        .node()
+        .await?
+        .join_community(community)
+        .await
+        .map_err(error)
+}
+
+#[tauri::command]
+async fn threads(shell: State<'_, Shell>, community: String) -> Result<Vec<ThreadSummary>, Error> {
+    shell.node().await?.threads(community).await.map_err(error)
+}
+
+#[tauri::command]
+async fn thread_page(shell: State<'_, Shell>, id: String) -> Result<ThreadPage, Error> {
+    let thread = shell.node().await?.thread(id).await.map_err(error)?;
+    let html = node::markdown::to_safe_html(&thread.body);
+    let posts_html = thread
+        .posts
+        .iter()
+        .map(|p| node::markdown::to_safe_html(&p.body))
+        .collect();
+    Ok(ThreadPage {
+        thread,
+        html,
+        posts_html,
+    })
+}
+
+#[tauri::command]
+async fn post_thread(
+    shell: State<'_, Shell>,
+    community: String,
+    title: String,
+    body: String,
+) -> Result<String, Error> {
+    shell
+        .node()
+        .await?
+        .post_thread(community, title, body)
+        .await
+        .map_err(error)
+}
+
+#[tauri::command]
+async fn reply(shell: State<'_, Shell>, thread: String, body: String) -> Result<String, Error> {
+    shell.node().await?.reply(thread, body).await.map_err(error)
+}
+
+#[tauri::command]
+async fn accept(shell: State<'_, Shell>, thread: String, post: String) -> Result<(), Error> {
+    shell
+        .node()
+        .await?
+        .accept(thread, post)
+        .await
+        .map_err(error)
+}
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -826,7 +903,15 @@ fn main() {
             session_plan,
             session_start,
             session_step,
-            session_close
+            session_close,
+            communities,
+            create_community,
+            join_community,
+            threads,
+            thread_page,
+            post_thread,
+            reply,
+            accept
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::communities::Communities;
 use crate::i18n::{I18n, Locale};
 use crate::mentoring::Mentoring;
 use crate::people::People;
@@ -31,6 +32,7 @@ enum Screen {
     Mentoring,
     Reviews,
     Sessions,
+    Communities,
     Recognition,
     Team,
     Settings,
@@ -465,10 +467,19 @@ fn Shell(
             }
         });
     };
+    // A thread to open when the Communities screen shows (from a search hit).
+    let open_thread: RwSignal<Option<String>> = RwSignal::new(None);
     let open_hit = move |hit: SearchHitView| {
-        if hit.kind == "note" {
-            pane.set(Pane::Show(hit.id));
-            screen.set(Screen::Notes);
+        match hit.kind.as_str() {
+            "note" => {
+                pane.set(Pane::Show(hit.id));
+                screen.set(Screen::Notes);
+            }
+            "thread" => {
+                open_thread.set(Some(hit.id));
+                screen.set(Screen::Communities);
+            }
+            _ => {}
         }
         query.set(String::new());
         hits.set(Vec::new());
@@ -560,6 +571,7 @@ fn Shell(
                 {nav(Screen::Mentoring, "nav-mentoring", "nav.mentoring")}
                 {nav(Screen::Reviews, "nav-reviews", "nav.reviews")}
                 {nav(Screen::Sessions, "nav-sessions", "nav.sessions")}
+                {nav(Screen::Communities, "nav-communities", "nav.communities")}
                 {nav(Screen::Recognition, "nav-recognition", "nav.recognition")}
                 {nav(Screen::Team, "nav-team", "nav.team")}
                 {nav(Screen::Settings, "nav-settings", "nav.settings")}
@@ -579,6 +591,10 @@ fn Shell(
                         view! { <Reviews member_id=member_id.clone()/> }.into_any()
                     }
                     Screen::Sessions => view! { <Sessions/> }.into_any(),
+                    Screen::Communities => {
+                        view! { <Communities member_id=member_id.clone() open=open_thread/> }
+                            .into_any()
+                    }
                     Screen::Recognition => view! { <Recognition/> }.into_any(),
                     Screen::Team => view! { <Team/> }.into_any(),
                     Screen::Settings => {

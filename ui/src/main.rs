@@ -3,6 +3,7 @@
 //! and every visible string comes from the French and English catalogues (`i18n.rs`).
 
 mod app;
+mod communities;
 mod i18n;
 mod mentoring;
 mod people;

@@ -55,6 +55,18 @@ pub struct NotePage {
     pub html: String,
 }
 
+/// A thread as the desktop shows it: its view, and its opening post and each reply rendered
+/// to sanitised HTML (in the order of `thread.posts`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreadPage {
+    /// The thread.
+    pub thread: views::ThreadView,
+    /// The opening post as HTML with every active or remote element removed.
+    pub html: String,
+    /// Each reply as HTML, likewise.
+    pub posts_html: Vec<String>,
+}
+
 /// A fresh single-use invite.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invite {

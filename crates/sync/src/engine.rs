@@ -288,15 +288,17 @@ impl Engine {
         self.sessions.remove(peer);
     }
 
-    /// Membership changed: drop every peer that is no longer a member.
+    /// Membership changed: drop every peer that is no longer a member, and announce again to
+    /// the others what we may share with them — a peer who joined a community (or whose access
+    /// otherwise grew) is now entitled to documents it was not offered when it connected.
     pub fn membership_changed<H: Host>(&mut self, host: &mut H) -> Vec<Output> {
-        let gone: Vec<String> = self
+        let (kept, gone): (Vec<String>, Vec<String>) = self
             .sessions
             .keys()
-            .filter(|p| !host.is_member(p))
             .cloned()
-            .collect();
-        gone.into_iter()
+            .partition(|p| host.is_member(p));
+        let mut out: Vec<Output> = gone
+            .into_iter()
             .map(|peer| {
                 self.sessions.remove(&peer);
                 Output::Disconnect {
@@ -304,7 +306,18 @@ impl Engine {
                     reason: "no longer a member".into(),
                 }
             })
-            .collect()
+            .collect();
+        for peer in kept {
+            let docs = shared_summary(host, &peer);
+            out.push(Output::Send {
+                to: peer,
+                msg: Message::Digest {
+                    docs: docs.len() as u32,
+                    digest: summary_digest(&docs),
+                },
+            });
+        }
+        out
     }
 
     /// A held document changed locally: offer it to every connected peer who may hold it.
