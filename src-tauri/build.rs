@@ -52,6 +52,8 @@ fn main() {
         "post_thread",
         "reply",
         "accept",
+        "suggestions",
+        "profiles",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .unwrap_or_else(|e| panic!("tauri build configuration: {e}"));

@@ -218,6 +218,18 @@ impl Ui {
         }
     }
 
+    /// Scrolls the element `css` into view (before a screenshot of it).
+    async fn scroll_to(&self, css: &str) {
+        let element = self.find(css).await;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'start'});",
+                vec![serde_json::to_value(&element).unwrap()],
+            )
+            .await
+            .unwrap();
+    }
+
     /// A screenshot of the window once the newest DOM change is painted.
     async fn shot(&self, name: &str) {
         eprintln!("e2e: screenshot {name}");
@@ -410,6 +422,68 @@ async fn a_colleague_uses_the_app_through_its_screens() {
         t == "Thomas Moreau"
     })
     .await;
+    // The directory (filtered), the skills map (skills × teams) and the skills at risk.
+    ui.type_into("#directory-filter", "finance").await;
+    ui.text_until(".profile .name", "the filtered directory", |t| {
+        t == "Thomas Moreau"
+    })
+    .await;
+    assert_eq!(
+        ui.client
+            .find_all(Locator::Css(".profile"))
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "only Finance is left"
+    );
+    ui.any_text(".profile .teaches", "SQL (Referent)").await;
+    ui.text_until(
+        "td[data-skill='rust'][data-team='Engineering']",
+        "three engineers hold Rust",
+        |t| t == "3",
+    )
+    .await;
+    let cell = ui
+        .find("td[data-skill='rust'][data-team='Engineering']")
+        .await;
+    assert_eq!(
+        cell.attr("class").await.unwrap().as_deref(),
+        Some("heat heat-4"),
+        "shaded by the referent's level"
+    );
+    ui.any_text(
+        ".risk[data-skill='security']",
+        "only Julien Roux holds it at expert level or above",
+    )
+    .await;
+    ui.scroll_to(".skills-map").await;
+    ui.shot("skills-map").await;
+    // Suggested mentoring pairs, reciprocal first, each with why; one is started from there.
+    ui.click("#nav-mentoring").await;
+    ui.text_until(
+        ".suggestion.reciprocal strong",
+        "the reciprocal pair first",
+        |t| t == "Claire Dubois → Léa Fontaine · Rust",
+    )
+    .await;
+    ui.any_text(
+        ".suggestion.reciprocal .why",
+        "reciprocal: Léa Fontaine can teach Design in return",
+    )
+    .await;
+    // Claire already mentors the visitor: that pair is not suggested again.
+    let pairs = ui
+        .client
+        .find_all(Locator::Css(
+            ".suggestion[data-mentor='Claire Dubois'][data-mentee='You']",
+        ))
+        .await
+        .unwrap();
+    assert!(pairs.is_empty(), "an existing relationship is suggested");
+    ui.click(".suggestion[data-mentor='You'][data-mentee='Sophie Laurent'] .suggest-start")
+        .await;
+    ui.any_text(".mentoring h3", "Sophie Laurent").await;
     ui.click("#nav-recognition").await;
     ui.any_text(".kudos .who", "Thomas Moreau → You").await;
     // A codéveloppement session planned and run through its six steps, in the demo's team.

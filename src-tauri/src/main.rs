@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use ipc::views::{
     BalanceView, FormatView, HelperView, KudosView, MemberView, MentoringView, NoteSummary,
     NoteView, PeerView, ReminderView, ReviewView, SearchHitView, SessionView, SkillAtRiskView,
-    SkillView, StepProgress, Who,
+    SkillView, StepProgress, SuggestionView, Who,
 };
-use ipc::views::{CommunityView, ThreadSummary};
+use ipc::views::{CommunityView, ProfileView, ThreadSummary};
 use ipc::{AppState, Changed, Error, Invite, NotePage, ThreadPage};
 use node::formats::{GoalChange, MentoringRole};
 use node::{NewNote, Node, NodeError, NoteEdit};
@@ -837,6 +837,45 @@ async fn accept(shell: State<'_, Shell>, thread: String, post: String) -> Result
         .map_err(error)
 }
 
+#[tauri::command]
+async fn suggestions(shell: State<'_, Shell>) -> Result<Vec<SuggestionView>, Error> {
+    let list = shell
+        .node()
+        .await?
+        .match_suggest(None)
+        .await
+        .map_err(error)?;
+    Ok(list
+        .into_iter()
+        .map(|s| SuggestionView {
+            mentor: Who {
+                member_id: s.mentor,
+                name: s.mentor_name,
+            },
+            mentee: Who {
+                member_id: s.mentee,
+                name: s.mentee_name,
+            },
+            skill: s.skill,
+            mentor_level: s.mentor_level,
+            mentor_hours: s.mentor_hours,
+            mentor_open: s.mentor_open,
+            reciprocal: s.reciprocal.map(|r| r.skill),
+        })
+        .collect())
+}
+
+/// Every member's profile (the directory and the skills map).
+#[tauri::command]
+async fn profiles(shell: State<'_, Shell>) -> Result<Vec<ProfileView>, Error> {
+    let node = shell.node().await?;
+    let mut out = Vec::new();
+    for m in node.member_list().await.map_err(error)? {
+        out.push(node.profile(Some(m.member_id)).await.map_err(error)?);
+    }
+    Ok(out)
+}
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -911,7 +950,9 @@ fn main() {
             thread_page,
             post_thread,
             reply,
-            accept
+            accept,
+            suggestions,
+            profiles
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

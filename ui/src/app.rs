@@ -586,7 +586,9 @@ fn Shell(
                     Screen::People => {
                         view! { <People member_id=member_id.clone()/> }.into_any()
                     }
-                    Screen::Mentoring => view! { <Mentoring/> }.into_any(),
+                    Screen::Mentoring => {
+                        view! { <Mentoring member_id=member_id.clone()/> }.into_any()
+                    }
                     Screen::Reviews => {
                         view! { <Reviews member_id=member_id.clone()/> }.into_any()
                     }

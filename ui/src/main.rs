@@ -4,6 +4,7 @@
 
 mod app;
 mod communities;
+mod directory;
 mod i18n;
 mod mentoring;
 mod people;

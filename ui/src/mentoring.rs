@@ -2,7 +2,7 @@
 //! and for each relationship its agreement, goals, logged sessions and actions, with a form to
 //! log the next session.
 
-use ipc::views::{MemberView, MentoringView};
+use ipc::views::{MemberView, MentoringView, SkillView, SuggestionView};
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::app::{Drafts, ErrorLine, loaded, watched};
 use crate::i18n::I18n;
+use crate::people::{label, level_name};
 use crate::tauri::{NoArgs, call};
 
 #[derive(Serialize)]
@@ -113,7 +114,7 @@ pub(crate) fn ColleagueSelect(
 }
 
 #[component]
-pub(crate) fn Mentoring() -> impl IntoView {
+pub(crate) fn Mentoring(member_id: String) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let list = watched::<_, Vec<MentoringView>>("mentorings", || NoArgs {});
     let drafts = Drafts::new();
@@ -179,6 +180,7 @@ pub(crate) fn Mentoring() -> impl IntoView {
                 <button id="mentoring-start" type="submit">{move || i18n.t("mentoring.start")}</button>
                 {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
             </form>
+            <Suggestions me=member_id/>
             <h2>{move || i18n.t("mentoring.list_title")}</h2>
             {loaded(list, move |list| {
                 if list.is_empty() {
@@ -422,4 +424,129 @@ pub(crate) fn ActionList(
         </ul>
     }
     .into_any()
+}
+
+/// How many suggested pairs the screen lists.
+const SUGGESTIONS_SHOWN: usize = 12;
+
+/// Suggested pairs across the team, reciprocal ones first, each with why; the ones that
+/// involve me can be started in one click.
+#[component]
+fn Suggestions(me: String) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let list = watched::<_, Vec<SuggestionView>>("suggestions", || NoArgs {});
+    let skills = watched::<_, Vec<SkillView>>("skills", || NoArgs {});
+    let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
+    let me = StoredValue::new(me);
+    let skill_name = move |id: &str| {
+        let locale = i18n.locale.get();
+        skills
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .iter()
+            .find(|s| s.id == id)
+            .map_or_else(
+                || id.to_owned(),
+                |s| label(locale, &s.label_en, &s.label_fr),
+            )
+    };
+    view! {
+        <h2>{move || i18n.t("mentoring.suggest_title")}</h2>
+        {loaded(list, move |list| {
+            if list.is_empty() {
+                return view! { <p class="muted">{move || i18n.t("mentoring.suggest_none")}</p> }
+                    .into_any();
+            }
+            view! {
+                <ul class="suggestions">
+                    {list
+                        .into_iter()
+                        .take(SUGGESTIONS_SHOWN)
+                        .map(|s| {
+                            let mine = me.with_value(|me| {
+                                if &s.mentor.member_id == me {
+                                    Some(("mentor", s.mentee.member_id.clone()))
+                                } else if &s.mentee.member_id == me {
+                                    Some(("mentee", s.mentor.member_id.clone()))
+                                } else {
+                                    None
+                                }
+                            });
+                            let pair = (s.mentor.name.clone(), s.mentee.name.clone());
+                            let suggestion = s.clone();
+                            let why = move || {
+                                let s = &suggestion;
+                                let skill = skill_name(&s.skill);
+                                let mut parts = vec![i18n.tf(
+                                    "mentoring.suggest_why",
+                                    &[
+                                        ("mentor", &s.mentor.name),
+                                        ("level", &level_name(i18n, s.mentor_level)),
+                                        ("skill", &skill),
+                                        ("mentee", &s.mentee.name),
+                                    ],
+                                )];
+                                if s.mentor_hours > 0 {
+                                    let hours = s.mentor_hours.to_string();
+                                    parts.push(i18n.tf("people.why_hours", &[("hours", &hours)]));
+                                }
+                                if s.mentor_open {
+                                    parts.push(i18n.t("directory.open"));
+                                }
+                                if let Some(back) = &s.reciprocal {
+                                    parts.push(i18n.tf(
+                                        "mentoring.suggest_reciprocal",
+                                        &[("mentee", &s.mentee.name), ("skill", &skill_name(back))],
+                                    ));
+                                }
+                                parts.join(" · ")
+                            };
+                            let skill = s.skill.clone();
+                            view! {
+                                <li
+                                    class="suggestion"
+                                    class:reciprocal=s.reciprocal.is_some()
+                                    data-mentor=s.mentor.name.clone()
+                                    data-mentee=s.mentee.name.clone()
+                                >
+                                    <strong>
+                                        {move || {
+                                            i18n.tf(
+                                                "mentoring.suggest_pair",
+                                                &[("mentor", &pair.0), ("mentee", &pair.1), ("skill", &skill_name(&skill))],
+                                            )
+                                        }}
+                                    </strong>
+                                    {s.reciprocal.is_some().then(|| view! { <span class="badge">{move || i18n.t("mentoring.reciprocal")}</span> })}
+                                    <span class="why muted">{why}</span>
+                                    {mine
+                                        .map(|(role, with)| {
+                                            view! {
+                                                <button
+                                                    class="suggest-start"
+                                                    on:click=move |_| {
+                                                        let draft = Draft {
+                                                            with: with.clone(),
+                                                            role: role.to_owned(),
+                                                            goals: Vec::new(),
+                                                            cadence_days: None,
+                                                        };
+                                                        act("mentoring_start", StartArgs { draft }, error, || {})
+                                                    }
+                                                >
+                                                    {move || i18n.t("mentoring.start")}
+                                                </button>
+                                            }
+                                        })}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+                .into_any()
+        })}
+        {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
+    }
 }

@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use serde::Serialize;
 
 use crate::app::{ErrorLine, Revision, loaded, watched};
+use crate::directory::TeamSkills;
 use crate::i18n::{I18n, Locale};
 use crate::tauri::{NoArgs, call};
 
@@ -31,7 +32,7 @@ struct Endorse {
 }
 
 /// A skill's label in the reader's language.
-fn label(locale: Locale, en: &str, fr: &str) -> String {
+pub(crate) fn label(locale: Locale, en: &str, fr: &str) -> String {
     match locale {
         Locale::Fr if !fr.is_empty() => fr.to_owned(),
         _ => en.to_owned(),
@@ -39,7 +40,7 @@ fn label(locale: Locale, en: &str, fr: &str) -> String {
 }
 
 /// The name of level 1..=4 in the reader's language.
-fn level_name(i18n: I18n, level: u8) -> String {
+pub(crate) fn level_name(i18n: I18n, level: u8) -> String {
     i18n.t(match level {
         1 => "level.1",
         2 => "level.2",
@@ -334,6 +335,7 @@ pub(crate) fn People(member_id: String) -> impl IntoView {
                     }
                 })}
             </section>
+            <TeamSkills skills/>
         </section>
     }
 }

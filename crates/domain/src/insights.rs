@@ -43,6 +43,10 @@ pub struct Suggestion {
     pub skill: String,
     /// The mentor's level.
     pub mentor_level: u8,
+    /// Hours a month the mentor offers.
+    pub mentor_hours: u32,
+    /// The mentor is open to mentoring.
+    pub mentor_open: bool,
     /// Set when the mentee can teach the mentor another skill in return.
     pub reciprocal: Option<Reciprocal>,
     /// Ranking score, higher first.
@@ -117,6 +121,8 @@ pub fn suggest_mentors(ws: &Workspace, for_member: Option<&str>) -> Vec<Suggesti
                 mentee_name: name(ws, &want.member),
                 skill: want.skill.clone(),
                 mentor_level: level,
+                mentor_hours: teacher.hours_per_month,
+                mentor_open: teacher.open_to_mentoring,
                 reciprocal,
                 score,
                 why: why.join("; "),

@@ -726,3 +726,23 @@ pub struct SkillAtRiskView {
     /// Who wants to learn it.
     pub learners: Vec<Who>,
 }
+
+/// A suggested mentoring pair, with what the ranking weighed (the UI says why in the reader's
+/// language).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuggestionView {
+    /// Who could teach.
+    pub mentor: Who,
+    /// Who wants to learn.
+    pub mentee: Who,
+    /// Skill id.
+    pub skill: String,
+    /// The mentor's level, 1..=4.
+    pub mentor_level: u8,
+    /// Hours a month the mentor offers.
+    pub mentor_hours: u32,
+    /// The mentor is open to mentoring.
+    pub mentor_open: bool,
+    /// A skill the mentee can teach the mentor in return (a reciprocal pair).
+    pub reciprocal: Option<String>,
+}

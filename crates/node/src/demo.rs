@@ -54,7 +54,11 @@ const TEAM: &[Colleague] = &[
         title: ("Head of engineering", "Responsable de l’ingénierie"),
         team: ("Engineering", "Ingénierie"),
         hours_per_month: 6,
-        skills: &[("Rust", 4, true, false), ("Architecture", 4, true, false)],
+        skills: &[
+            ("Rust", 4, true, false),
+            ("Architecture", 4, true, false),
+            ("Design", 1, false, true),
+        ],
         note: Some((
             ("Code review checklist", "Check-list de revue de code"),
             (
@@ -528,6 +532,29 @@ mod tests {
         assert_eq!(
             helpers.first().map(|h| h.name.as_str()),
             Some("Thomas Moreau")
+        );
+        // Suggested pairs: the reciprocal one first (Claire teaches Léa Rust, Léa teaches
+        // Claire design); Claire and the visitor, already in a relationship, are not suggested.
+        let pairs = node.match_suggest(None).await.unwrap();
+        let first = &pairs[0];
+        assert_eq!(
+            (first.mentor_name.as_str(), first.mentee_name.as_str()),
+            ("Claire Dubois", "Léa Fontaine")
+        );
+        assert_eq!(
+            first.reciprocal.as_ref().map(|r| r.skill.as_str()),
+            Some("design")
+        );
+        assert!(
+            !pairs
+                .iter()
+                .any(|p| p.mentor_name == "Claire Dubois" && p.mentee == me.member_id),
+            "{pairs:?}"
+        );
+        assert!(
+            pairs
+                .iter()
+                .any(|p| p.mentor == me.member_id && p.skill == "sql")
         );
         // Only the finished demo is left: no half-built directory beside it.
         assert!(!sibling(&dir, "building").exists());

@@ -743,7 +743,22 @@ impl Core {
         let member = member
             .map(|m| ws.resolve_member(m).map(|m| m.id.clone()))
             .transpose()?;
-        Ok(domain::suggest_mentors(&ws, member.as_deref()))
+        // Pairs already in a relationship (the ones this device holds: its member's own) are
+        // not suggested again.
+        let paired: Vec<(String, String)> = self
+            .all::<Mentoring>()?
+            .into_iter()
+            .map(|m| (m.mentor, m.mentee))
+            .collect();
+        let together = |a: &str, b: &str| {
+            paired
+                .iter()
+                .any(|(x, y)| (x == a && y == b) || (x == b && y == a))
+        };
+        Ok(domain::suggest_mentors(&ws, member.as_deref())
+            .into_iter()
+            .filter(|s| !together(&s.mentor, &s.mentee))
+            .collect())
     }
 
     /// `skills at-risk`.

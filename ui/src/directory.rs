@@ -1,0 +1,275 @@
+//! The team seen through its skills: the directory of profiles (what each colleague can teach
+//! and wants to learn), the skills map (skills × teams, shaded by the highest level in each
+//! cell) and the skills at risk (held at expert level by one person or nobody).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ipc::views::{ProfileView, SkillAtRiskView, SkillView};
+use leptos::prelude::*;
+
+use crate::app::{loaded, watched};
+use crate::i18n::{I18n, Locale};
+use crate::people::{label, level_name};
+use crate::tauri::NoArgs;
+
+/// A skill id's label in the reader's language, from the catalogue.
+fn skill_label(skills: &[SkillView], locale: Locale, id: &str) -> String {
+    skills.iter().find(|s| s.id == id).map_or_else(
+        || id.to_owned(),
+        |s| label(locale, &s.label_en, &s.label_fr),
+    )
+}
+
+/// The directory, the skills map and the skills at risk, one under the other.
+#[component]
+pub(crate) fn TeamSkills(
+    skills: LocalResource<Result<Vec<SkillView>, ipc::Error>>,
+) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let profiles = watched::<_, Vec<ProfileView>>("profiles", || NoArgs {});
+    let at_risk = watched::<_, Vec<SkillAtRiskView>>("skills_at_risk", || NoArgs {});
+    let catalogue = move || skills.get().and_then(Result::ok).unwrap_or_default();
+    let filter = RwSignal::new(String::new());
+    view! {
+        <section>
+            <h2>{move || i18n.t("directory.title")}</h2>
+            <input
+                id="directory-filter"
+                type="search"
+                aria-label=move || i18n.t("directory.filter")
+                placeholder=move || i18n.t("directory.filter")
+                prop:value=move || filter.get()
+                on:input=move |ev| filter.set(event_target_value(&ev))
+            />
+            {loaded(profiles, move |list| {
+                view! {
+                    <ul class="directory">
+                        {move || {
+                            let needle = filter.get().to_lowercase();
+                            let locale = i18n.locale.get();
+                            let skills = catalogue();
+                            list.iter()
+                                .filter(|p| {
+                                    needle.is_empty()
+                                        || [&p.name, &p.team, &p.title]
+                                            .iter()
+                                            .any(|t| t.to_lowercase().contains(&needle))
+                                        || p.skills.iter().any(|c| {
+                                            skill_label(&skills, locale, &c.skill).to_lowercase().contains(&needle)
+                                        })
+                                })
+                                .map(|p| view! { <Profile p=p.clone() skills=skills.clone()/> })
+                                .collect_view()
+                        }}
+                    </ul>
+                }
+                    .into_any()
+            })}
+        </section>
+        <section>
+            <h2>{move || i18n.t("directory.map_title")}</h2>
+            <p class="muted">{move || i18n.t("directory.map_help")}</p>
+            {loaded(profiles, move |list| view! { <SkillsMap profiles=list skills=catalogue()/> }.into_any())}
+        </section>
+        <section>
+            <h2>{move || i18n.t("directory.risk_title")}</h2>
+            {loaded(at_risk, move |list| {
+                if list.is_empty() {
+                    return view! { <p class="muted">{move || i18n.t("directory.risk_none")}</p> }.into_any();
+                }
+                view! {
+                    <ul class="at-risk">
+                        {list
+                            .into_iter()
+                            .map(|s| {
+                                let (en, fr) = (s.label_en.clone(), s.label_fr.clone());
+                                let holder = s.holders.first().map(|h| h.name.clone());
+                                let learners = s.learners.iter().map(|l| l.name.clone()).collect::<Vec<_>>().join(", ");
+                                view! {
+                                    <li class="risk" data-skill=s.skill.clone()>
+                                        <strong>{move || label(i18n.locale.get(), &en, &fr)}</strong>
+                                        <span class="muted">
+                                            {move || match &holder {
+                                                Some(name) => i18n.tf("directory.risk_one", &[("name", name)]),
+                                                None => i18n.t("directory.risk_nobody"),
+                                            }}
+                                        </span>
+                                        {(!learners.is_empty())
+                                            .then(|| {
+                                                view! {
+                                                    <span class="muted">
+                                                        {move || i18n.tf("directory.risk_learners", &[("names", &learners)])}
+                                                    </span>
+                                                }
+                                            })}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            })}
+        </section>
+    }
+}
+
+/// One colleague's card: title and team, time offered, and their skills.
+#[component]
+fn Profile(p: ProfileView, skills: Vec<SkillView>) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let line = [p.title.clone(), p.team.clone()]
+        .into_iter()
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let hours = p.hours_per_month.to_string();
+    let open = p.open_to_mentoring;
+    let claims = StoredValue::new(p.skills.clone());
+    let skills = StoredValue::new(skills);
+    let list = move |pick: fn(&ipc::views::ClaimView) -> bool| {
+        let locale = i18n.locale.get();
+        claims.with_value(|claims| {
+            skills.with_value(|skills| {
+                claims
+                    .iter()
+                    .filter(|c| pick(c))
+                    .map(|c| {
+                        format!(
+                            "{} ({})",
+                            skill_label(skills, locale, &c.skill),
+                            level_name(i18n, c.level)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+        })
+    };
+    view! {
+        <li class="profile card" data-name=p.name.clone()>
+            <strong class="name">{p.name.clone()}</strong>
+            <span class="muted">{line}</span>
+            <p class="offer">
+                {move || {
+                    let mut parts = Vec::new();
+                    if hours != "0" {
+                        parts.push(i18n.tf("people.why_hours", &[("hours", &hours)]));
+                    }
+                    if open {
+                        parts.push(i18n.t("directory.open"));
+                    }
+                    parts.join(" · ")
+                }}
+            </p>
+            <p class="teaches">
+                <span class="muted">{move || i18n.t("directory.can_teach")}</span>
+                " "
+                {move || {
+                    let text = list(|c| c.can_teach);
+                    if text.is_empty() { "—".to_owned() } else { text }
+                }}
+            </p>
+            <p class="wants">
+                <span class="muted">{move || i18n.t("directory.wants")}</span>
+                " "
+                {move || {
+                    let text = list(|c| c.wants_to_learn);
+                    if text.is_empty() { "—".to_owned() } else { text }
+                }}
+            </p>
+        </li>
+    }
+}
+
+/// Skills × teams: how many of a team hold a skill, shaded by the highest level there.
+#[component]
+fn SkillsMap(profiles: Vec<ProfileView>, skills: Vec<SkillView>) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    // (skill, team) → (names, highest level)
+    let mut cells: BTreeMap<(String, String), (Vec<String>, u8)> = BTreeMap::new();
+    let mut teams = BTreeSet::new();
+    let mut held = BTreeSet::new();
+    for p in &profiles {
+        for c in &p.skills {
+            let cell = cells.entry((c.skill.clone(), p.team.clone())).or_default();
+            cell.0.push(p.name.clone());
+            cell.1 = cell.1.max(c.level);
+            teams.insert(p.team.clone());
+            held.insert(c.skill.clone());
+        }
+    }
+    if held.is_empty() {
+        return view! { <p class="muted">{move || i18n.t("people.skills_none")}</p> }.into_any();
+    }
+    let teams: Vec<String> = teams.into_iter().collect();
+    let cells = StoredValue::new(cells);
+    let skills = StoredValue::new(skills);
+    let held: Vec<String> = held.into_iter().collect();
+    let team_name = move |team: &str| {
+        if team.is_empty() {
+            i18n.t("directory.no_team")
+        } else {
+            team.to_owned()
+        }
+    };
+    view! {
+        <div class="map-wrap">
+            <table class="skills-map">
+                <thead>
+                    <tr>
+                        <th scope="col">{move || i18n.t("people.skill")}</th>
+                        {teams
+                            .iter()
+                            .map(|t| {
+                                let t = t.clone();
+                                view! { <th scope="col">{move || team_name(&t)}</th> }
+                            })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || {
+                        let locale = i18n.locale.get();
+                        let mut rows: Vec<(String, String)> = held
+                            .iter()
+                            .map(|id| (skills.with_value(|s| skill_label(s, locale, id)), id.clone()))
+                            .collect();
+                        rows.sort();
+                        rows.into_iter()
+                            .map(|(name, id)| {
+                                view! {
+                                    <tr>
+                                        <th scope="row">{name}</th>
+                                        {teams
+                                            .iter()
+                                            .map(|team| {
+                                                let cell = cells
+                                                    .with_value(|c| c.get(&(id.clone(), team.clone())).cloned());
+                                                let (count, level, names) = cell
+                                                    .map_or((0, 0, String::new()), |(names, level)| {
+                                                        (names.len(), level, names.join(", "))
+                                                    });
+                                                view! {
+                                                    <td
+                                                        class=format!("heat heat-{level}")
+                                                        data-skill=id.clone()
+                                                        data-team=team.clone()
+                                                        title=names
+                                                    >
+                                                        {(count > 0).then(|| count.to_string())}
+                                                    </td>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tr>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
