@@ -54,6 +54,7 @@ fn main() {
         "accept",
         "suggestions",
         "profiles",
+        "preview",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .unwrap_or_else(|e| panic!("tauri build configuration: {e}"));

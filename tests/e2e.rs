@@ -751,6 +751,60 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     );
     ui.click("#nav-notes").await;
     ui.any_text(".note-item", "Written by Bob").await;
+    // A note linking Bob's with `[[` completion (chosen with the keyboard), previewed, saved:
+    // Bob's note lists it among its backlinks.
+    ui.click("#note-new").await;
+    ui.type_into("#note-title", "Reading list").await;
+    ui.type_into("#note-body", "Start with [[writ").await;
+    ui.any_text(".link-choice", "Written by Bob").await;
+    ui.find("#note-body")
+        .await
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await
+        .unwrap();
+    ui.value_until("#note-body", "the link is completed", |v| {
+        v == "Start with [[Written by Bob]]"
+    })
+    .await;
+    ui.find("#note-body")
+        .await
+        .send_keys(" today.")
+        .await
+        .unwrap();
+    ui.type_into("#note-tags", "reading").await;
+    ui.click("#note-preview").await;
+    ui.text_until("#note-preview-body", "the preview", |t| {
+        t.contains("Start with [[Written by Bob]] today.")
+    })
+    .await;
+    ui.click("#note-save").await;
+    ui.text_until("#note-view-title", "the saved note", |t| {
+        t == "Reading list"
+    })
+    .await;
+    ui.click_text(".note-item", "Written by Bob").await;
+    ui.any_text(".backlinks button", "Reading list").await;
+    // The list filtered by a tag.
+    ui.click("#note-tag-filter option[value='onboarding']")
+        .await;
+    let start = Instant::now();
+    loop {
+        let items = ui
+            .client
+            .find_all(Locator::Css(".note-item"))
+            .await
+            .unwrap();
+        let mut titles = Vec::new();
+        for item in &items {
+            titles.push(item.text().await.unwrap_or_default());
+        }
+        if titles.len() == 1 && titles[0].contains("Onboarding checklist") {
+            break;
+        }
+        assert!(start.elapsed() < PATIENCE, "the tag filter: {titles:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    ui.click("#note-tag-filter option[value='']").await;
     ui.click("#nav-home").await;
     ui.any_text(".recent-note", "Written by Bob").await;
     ui.click("#nav-team").await;

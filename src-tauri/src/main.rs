@@ -876,6 +876,12 @@ async fn profiles(shell: State<'_, Shell>) -> Result<Vec<ProfileView>, Error> {
     Ok(out)
 }
 
+/// A Markdown draft rendered as the note view will show it (the editor's preview).
+#[tauri::command]
+fn preview(markdown: String) -> String {
+    node::markdown::to_safe_html(&markdown)
+}
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -952,7 +958,8 @@ fn main() {
             reply,
             accept,
             suggestions,
-            profiles
+            profiles,
+            preview
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -723,6 +723,20 @@ fn Home(
 fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let notes = all_notes();
+    // The tag to show notes of (empty: all), picked from the tags the notes carry.
+    let tag = RwSignal::new(String::new());
+    let tags = move || {
+        let mut all: Vec<String> = notes
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|n| n.tags)
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    };
     view! {
         <section class="notes">
             <div class="list">
@@ -732,6 +746,28 @@ fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
                         {move || i18n.t("notes.new")}
                     </button>
                 </div>
+                <select
+                    id="note-tag-filter"
+                    aria-label=move || i18n.t("notes.filter_tag")
+                    on:change=move |ev| tag.set(event_target_value(&ev))
+                >
+                    <option value="" selected=move || tag.get().is_empty()>
+                        {move || i18n.t("notes.all_tags")}
+                    </option>
+                    {move || {
+                        tags()
+                            .into_iter()
+                            .map(|t| {
+                                let (value, this) = (t.clone(), t.clone());
+                                view! {
+                                    <option value=value selected=move || tag.get() == this>
+                                        {format!("#{t}")}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </select>
                 {loaded(notes, move |value| match value {
                     list if list.is_empty() => {
                         view! { <p class="muted">{move || i18n.t("notes.empty")}</p> }.into_any()
@@ -739,8 +775,11 @@ fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
                     list => {
                         view! {
                             <ul class="note-list">
-                                {list
-                                    .into_iter()
+                                {move || {
+                                    let wanted = tag.get();
+                                    list.iter()
+                                    .filter(|n| wanted.is_empty() || n.tags.contains(&wanted))
+                                    .cloned()
                                     .map(|n| {
                                         let id = n.id.clone();
                                         let selected = n.id.clone();
@@ -760,7 +799,8 @@ fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
                                             </li>
                                         }
                                     })
-                                    .collect_view()}
+                                    .collect_view()
+                                }}
                             </ul>
                         }
                             .into_any()
@@ -860,11 +900,116 @@ struct EditNote {
     body: String,
 }
 
+#[derive(Serialize)]
+struct Markdown {
+    markdown: String,
+}
+
+/// The `[[` link being typed before the cursor (a UTF-16 offset, as the textarea gives it):
+/// the byte offset just after `[[` and what was typed since.
+fn open_link(text: &str, cursor: usize) -> Option<(usize, String)> {
+    let units: Vec<u16> = text.encode_utf16().take(cursor).collect();
+    let before = String::from_utf16(&units).ok()?;
+    let start = before.rfind("[[")? + 2;
+    let typed = &before[start..];
+    if typed.contains(']') || typed.contains('[') || typed.contains('\n') {
+        return None;
+    }
+    Some((start, typed.to_owned()))
+}
+
+/// How many note titles `[[` completion offers.
+const LINK_CHOICES: usize = 6;
+
 #[component]
 fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
+    let textarea: NodeRef<html::Textarea> = NodeRef::new();
+    let notes = all_notes();
+    let link: RwSignal<Option<(usize, String)>> = RwSignal::new(None);
+    let highlighted = RwSignal::new(0usize);
+    let choices = Memo::new(move |_| {
+        let Some((_, typed)) = link.get() else {
+            return Vec::new();
+        };
+        let typed = typed.to_lowercase();
+        notes
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|n| n.title)
+            .filter(|t| t.to_lowercase().contains(&typed))
+            .take(LINK_CHOICES)
+            .collect::<Vec<String>>()
+    });
+    let on_body = move |ev: ev::Event| {
+        let text = event_target_value(&ev);
+        let cursor = textarea
+            .get_untracked()
+            .and_then(|t| t.selection_start().ok().flatten())
+            .map_or_else(|| text.encode_utf16().count(), |c| c as usize);
+        link.set(open_link(&text, cursor));
+        highlighted.set(0);
+        body.set(text);
+    };
+    // Completes the open `[[` link with `title` and puts the cursor after it.
+    let pick = move |title: String| {
+        let Some((start, typed)) = link.get_untracked() else {
+            return;
+        };
+        let text = body.get_untracked();
+        let rest = text.get(start + typed.len()..).unwrap_or_default();
+        let rest = rest.strip_prefix("]]").unwrap_or(rest);
+        let head = text.get(..start).unwrap_or_default();
+        let completed = format!("{head}{title}]]{rest}");
+        let cursor = (format!("{head}{title}]]").encode_utf16().count()) as u32;
+        link.set(None);
+        body.set(completed.clone());
+        if let Some(t) = textarea.get_untracked() {
+            t.set_value(&completed);
+            let _ = t.set_selection_range(cursor, cursor);
+            let _ = t.focus();
+        }
+    };
+    let on_key = move |ev: ev::KeyboardEvent| {
+        let list = choices.get_untracked();
+        if list.is_empty() {
+            return;
+        }
+        let n = list.len();
+        match ev.key().as_str() {
+            "ArrowDown" => {
+                ev.prevent_default();
+                highlighted.update(|h| *h = (*h + 1) % n);
+            }
+            "ArrowUp" => {
+                ev.prevent_default();
+                highlighted.update(|h| *h = (*h + n - 1) % n);
+            }
+            "Enter" | "Tab" => {
+                ev.prevent_default();
+                pick(list[highlighted.get_untracked().min(n - 1)].clone());
+            }
+            "Escape" => link.set(None),
+            _ => {}
+        }
+    };
+    let previewing = RwSignal::new(false);
+    let preview_html = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if !previewing.get() {
+            return;
+        }
+        let markdown = body.get();
+        spawn_local(async move {
+            if let Ok(html) = call::<_, String>("preview", &Markdown { markdown }).await {
+                preview_html.set(html);
+            }
+        });
+    });
     let tags = RwSignal::new(String::new());
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let busy = RwSignal::new(false);
@@ -942,9 +1087,45 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
             <textarea
                 id="note-body"
                 rows="14"
+                node_ref=textarea
+                aria-autocomplete="list"
                 prop:value=move || body.get()
-                on:input=move |ev| body.set(event_target_value(&ev))
+                on:input=on_body
+                on:keydown=on_key
             ></textarea>
+            <Show when=move || !choices.get().is_empty()>
+                <ul class="link-choices" role="listbox" aria-label=move || i18n.t("notes.link_choices")>
+                    {move || {
+                        choices
+                            .get()
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, t)| {
+                                let chosen = t.clone();
+                                view! {
+                                    <li>
+                                        <button
+                                            type="button"
+                                            class="link-choice"
+                                            role="option"
+                                            aria-selected=move || (highlighted.get() == i).to_string()
+                                            on:click=move |_| pick(chosen.clone())
+                                        >
+                                            {t}
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </Show>
+            <p class="hint">{move || i18n.t("notes.link_hint")}</p>
+            <Show when=move || previewing.get()>
+                <h2>{move || i18n.t("notes.preview_title")}</h2>
+                // Rendered and sanitised by the shell, as the note view will show it.
+                <div id="note-preview-body" class="body markdown preview" inner_html=move || preview_html.get()></div>
+            </Show>
             <Show when=move || is_new>
                 <label for="note-tags">{move || i18n.t("notes.field_tags")}</label>
                 <input
@@ -956,6 +1137,14 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
             <div class="actions">
                 <button id="note-save" type="submit" disabled=move || busy.get()>
                     {move || i18n.t("notes.save")}
+                </button>
+                <button
+                    id="note-preview"
+                    type="button"
+                    aria-pressed=move || previewing.get().to_string()
+                    on:click=move |_| previewing.update(|p| *p = !*p)
+                >
+                    {move || i18n.t(if previewing.get() { "notes.preview_hide" } else { "notes.preview" })}
                 </button>
                 <button
                     type="button"
@@ -1175,5 +1364,27 @@ fn Settings(data_dir: String) -> impl IntoView {
                 <p class="muted">{move || i18n.t("settings.data_help")}</p>
             </section>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::open_link;
+
+    #[test]
+    fn an_open_link_is_found_before_the_cursor() {
+        let utf16 = |s: &str| s.encode_utf16().count();
+        assert_eq!(open_link("See [[Git", 9), Some((6, "Git".to_owned())));
+        assert_eq!(open_link("See [[", 6), Some((6, String::new())));
+        // A closed link, another line, or no `[[` at all: nothing to complete.
+        assert_eq!(open_link("See [[Git]] and", 15), None);
+        assert_eq!(open_link("[[Git\nmore", 10), None);
+        assert_eq!(open_link("plain text", 10), None);
+        // The cursor counts UTF-16 units; the offset returned is in bytes.
+        let text = "Écrire [[Réu";
+        let found = open_link(text, utf16(text));
+        assert_eq!(found, Some(("Écrire [[".len(), "Réu".to_owned())));
+        // Only what is before the cursor counts.
+        assert_eq!(open_link("[[Git]]", 4), Some((2, "Gi".to_owned())));
     }
 }
