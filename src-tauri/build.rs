@@ -55,6 +55,12 @@ fn main() {
         "suggestions",
         "profiles",
         "preview",
+        "default_export_dir",
+        "export_workspace",
+        "import_workspace",
+        "save_report",
+        "my_profile",
+        "set_profile",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .unwrap_or_else(|e| panic!("tauri build configuration: {e}"));

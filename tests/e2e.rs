@@ -696,6 +696,34 @@ async fn a_colleague_uses_the_app_through_its_screens() {
             ui.shot("settings-dark").await;
         }
     }
+    // The profile colleagues see, then an export of the workspace and its import.
+    ui.value_until("#profile-name", "the profile is filled in", |v| {
+        v == "Alice Martin"
+    })
+    .await;
+    ui.type_into("#profile-title", "Platform engineer").await;
+    ui.type_into("#profile-team", "Engineering").await;
+    ui.type_into("#profile-hours", "3").await;
+    ui.click("#profile-open").await;
+    ui.click("#profile-save").await;
+    ui.text_until(".profile-form .saved", "the profile is saved", |t| {
+        t == "Profile saved."
+    })
+    .await;
+    let export = tmp.path().join("export");
+    ui.type_into("#transfer-dir", &export.display().to_string())
+        .await;
+    ui.click("#export").await;
+    ui.text_until("#export-done", "the export", |t| {
+        t.starts_with("Exported to") && t.contains("notes: 1")
+    })
+    .await;
+    assert!(export.join("entrepairs-export.json").exists());
+    ui.click("#import").await;
+    ui.text_until("#import-done", "the import of the same folder", |t| {
+        t.starts_with("Imported: nothing.") && t.contains("notes: 1")
+    })
+    .await;
 
     // An invite made in the app (text and QR code); a colleague on the command line joins
     // with it and writes a note: it appears in the open app by itself.
@@ -863,6 +891,26 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     })
     .await;
     ui.shot("recognition").await;
+    // The contribution report, saved as Markdown into a folder.
+    let reports = tmp.path().join("reports");
+    ui.type_into("#report-dir", &reports.display().to_string())
+        .await;
+    ui.click("#report-save").await;
+    ui.text_until("#report-done", "the report is saved", |t| {
+        t.starts_with("Saved to")
+    })
+    .await;
+    let report = std::fs::read_dir(&reports)
+        .unwrap()
+        .flatten()
+        .find(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("contributions-")
+        })
+        .expect("a contributions-DATE.md file");
+    let text = std::fs::read_to_string(report.path()).unwrap();
+    assert!(text.contains("Alice Martin"), "{text}");
     wait_for(&bob, &["kudos", "list"], "the kudos reach Bob", |list| {
         list.as_array().is_some_and(|l| {
             l.iter()

@@ -15,7 +15,7 @@ use ipc::views::{
     NoteView, PeerView, ReminderView, ReviewView, SearchHitView, SessionView, SkillAtRiskView,
     SkillView, StepProgress, SuggestionView, Who,
 };
-use ipc::views::{CommunityView, ProfileView, ThreadSummary};
+use ipc::views::{CommunityView, ExportSummary, ImportSummary, ProfileView, ThreadSummary};
 use ipc::{AppState, Changed, Error, Invite, NotePage, ThreadPage};
 use node::formats::{GoalChange, MentoringRole};
 use node::{NewNote, Node, NodeError, NoteEdit};
@@ -882,6 +882,92 @@ fn preview(markdown: String) -> String {
     node::markdown::to_safe_html(&markdown)
 }
 
+/// Where exports and reports go unless the user gives another folder: `Entrepairs` in the
+/// OS's documents folder.
+#[tauri::command]
+fn default_export_dir() -> String {
+    dirs::document_dir()
+        .or_else(dirs::home_dir)
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("Entrepairs")
+        .display()
+        .to_string()
+}
+
+fn folder(dir: &str) -> Result<PathBuf, Error> {
+    let dir = dir.trim();
+    if dir.is_empty() {
+        return Err(Error::new("invalid", "give a folder"));
+    }
+    Ok(PathBuf::from(dir))
+}
+
+#[tauri::command]
+async fn export_workspace(shell: State<'_, Shell>, dir: String) -> Result<ExportSummary, Error> {
+    let dir = folder(&dir)?;
+    shell.node().await?.export(dir).await.map_err(error)
+}
+
+#[tauri::command]
+async fn import_workspace(shell: State<'_, Shell>, dir: String) -> Result<ImportSummary, Error> {
+    let dir = folder(&dir)?;
+    shell.node().await?.import(dir).await.map_err(error)
+}
+
+/// Writes this member's contribution report (Markdown) into `dir`; returns the file's path.
+#[tauri::command]
+async fn save_report(shell: State<'_, Shell>, dir: String) -> Result<String, Error> {
+    let dir = folder(&dir)?;
+    let report = shell
+        .node()
+        .await?
+        .report(None, None)
+        .await
+        .map_err(error)?;
+    let io = |what: &str, e: std::io::Error| Error::new("io", format!("{what}: {e}"));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| io(&format!("cannot create {}", dir.display()), e))?;
+    let day = chrono::Utc::now().format("%Y-%m-%d");
+    let path = dir.join(format!("contributions-{day}.md"));
+    // Written beside, then renamed: a crash leaves the old file or the new one, never half.
+    let partial = dir.join(format!(".contributions-{day}.md.partial"));
+    std::fs::write(&partial, report.markdown.as_bytes())
+        .map_err(|e| io(&format!("cannot write {}", partial.display()), e))?;
+    std::fs::rename(&partial, &path)
+        .map_err(|e| io(&format!("cannot write {}", path.display()), e))?;
+    Ok(path.display().to_string())
+}
+
+#[tauri::command]
+async fn my_profile(shell: State<'_, Shell>) -> Result<ProfileView, Error> {
+    shell.node().await?.profile(None).await.map_err(error)
+}
+
+/// The profile form of Settings.
+#[derive(Debug, Deserialize)]
+struct ProfileDraft {
+    name: String,
+    title: String,
+    team: String,
+    location: String,
+    hours_per_month: u32,
+    open_to_mentoring: bool,
+}
+
+#[tauri::command]
+async fn set_profile(shell: State<'_, Shell>, profile: ProfileDraft) -> Result<(), Error> {
+    let patch = node::ProfilePatch {
+        name: Some(profile.name),
+        title: Some(profile.title),
+        team: Some(profile.team),
+        location: Some(profile.location),
+        languages: None,
+        hours_per_month: Some(profile.hours_per_month),
+        open_to_mentoring: Some(profile.open_to_mentoring),
+    };
+    shell.node().await?.set_profile(patch).await.map_err(error)
+}
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -959,7 +1045,13 @@ fn main() {
             accept,
             suggestions,
             profiles,
-            preview
+            preview,
+            default_export_dir,
+            export_workspace,
+            import_workspace,
+            save_report,
+            my_profile,
+            set_profile
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

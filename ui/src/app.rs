@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::account::{ExportImport, ProfileForm};
 use crate::communities::Communities;
 use crate::i18n::{I18n, Locale};
 use crate::mentoring::Mentoring;
@@ -1355,6 +1356,15 @@ fn Settings(data_dir: String) -> impl IntoView {
                     {choice(Theme::Light, "theme-light", "settings.theme_light")}
                     {choice(Theme::Dark, "theme-dark", "settings.theme_dark")}
                 </div>
+            </section>
+            <section>
+                <h2>{move || i18n.t("settings.profile")}</h2>
+                <ProfileForm/>
+            </section>
+            <section>
+                <h2>{move || i18n.t("settings.transfer")}</h2>
+                <p class="muted">{move || i18n.t("settings.transfer_help")}</p>
+                <ExportImport/>
             </section>
             <section>
                 <h2>{move || i18n.t("settings.data")}</h2>

@@ -2,6 +2,7 @@
 //! window. It talks to the shell only through typed commands and the change event (`tauri.rs`),
 //! and every visible string comes from the French and English catalogues (`i18n.rs`).
 
+mod account;
 mod app;
 mod communities;
 mod directory;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
 
+use crate::account::SaveReport;
 use crate::app::{ErrorLine, loaded, local_time, watched};
 use crate::i18n::I18n;
 use crate::tauri::{NoArgs, call};
@@ -118,6 +119,10 @@ pub(crate) fn Recognition() -> impl IntoView {
                     }
                         .into_any()
                 })}
+            </section>
+            <section>
+                <h2>{move || i18n.t("kudos.report_title")}</h2>
+                <SaveReport/>
             </section>
             <section>
                 <h2>{move || i18n.t("kudos.list_title")}</h2>
