@@ -61,6 +61,7 @@ fn main() {
         "save_report",
         "my_profile",
         "set_profile",
+        "sync_progress",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .unwrap_or_else(|e| panic!("tauri build configuration: {e}"));

@@ -15,7 +15,9 @@ use ipc::views::{
     NoteView, PeerView, ReminderView, ReviewView, SearchHitView, SessionView, SkillAtRiskView,
     SkillView, StepProgress, SuggestionView, Who,
 };
-use ipc::views::{CommunityView, ExportSummary, ImportSummary, ProfileView, ThreadSummary};
+use ipc::views::{
+    CommunityView, ExportSummary, ImportSummary, ProfileView, SyncProgressView, ThreadSummary,
+};
 use ipc::{AppState, Changed, Error, Invite, NotePage, ThreadPage};
 use node::formats::{GoalChange, MentoringRole};
 use node::{NewNote, Node, NodeError, NoteEdit};
@@ -94,25 +96,40 @@ fn has_workspace(dir: &Path) -> bool {
     dir.join(node::DB_FILE).exists()
 }
 
+/// The change event that makes every screen refresh.
+fn everything() -> Changed {
+    Changed {
+        id: String::new(),
+        kind: "all".into(),
+    }
+}
+
 /// Forwards the node's events to the window and starts syncing (not for the demo, whose
 /// colleagues are generated: there is no one to sync with).
 fn start(app: &AppHandle, node: &Node) {
     let mut events = node.subscribe();
     let emitter = app.clone();
     tauri::async_runtime::spawn(async move {
+        use tokio::sync::broadcast::error::{RecvError, TryRecvError};
         loop {
-            let changed = match events.recv().await {
+            let mut changed = match events.recv().await {
                 Ok(node::Event::DocChanged { id, kind }) => Changed {
                     id,
                     kind: kind.as_str().to_owned(),
                 },
                 // Fell behind: tell the screens to refresh everything.
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Changed {
-                    id: String::new(),
-                    kind: "all".into(),
-                },
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                Err(RecvError::Lagged(_)) => everything(),
+                Err(RecvError::Closed) => break,
             };
+            // Changes already waiting (a sync stores documents by the hundred) make one
+            // event: the screens refresh once for all of them, not once each.
+            loop {
+                match events.try_recv() {
+                    Ok(node::Event::DocChanged { id, .. }) if id == changed.id => {}
+                    Ok(_) | Err(TryRecvError::Lagged(_)) => changed = everything(),
+                    Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+                }
+            }
             if let Err(e) = emitter.emit(ipc::CHANGED, changed) {
                 tracing::warn!(error = %e, "could not notify the window");
             }
@@ -968,6 +985,11 @@ async fn set_profile(shell: State<'_, Shell>, profile: ProfileDraft) -> Result<(
     shell.node().await?.set_profile(patch).await.map_err(error)
 }
 
+#[tauri::command]
+async fn sync_progress(shell: State<'_, Shell>) -> Result<Vec<SyncProgressView>, Error> {
+    shell.node().await?.sync_progress().await.map_err(error)
+}
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -1051,7 +1073,8 @@ fn main() {
             import_workspace,
             save_report,
             my_profile,
-            set_profile
+            set_profile,
+            sync_progress
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1,7 +1,9 @@
 //! The screens. They render view models fetched from the shell and refetch when the shell's
 //! change event bumps [`Revision`]; they never poll and never hold a CRDT document.
 
-use ipc::views::{MemberView, NoteSummary, NoteView, PeerView, ReminderView, SearchHitView};
+use ipc::views::{
+    MemberView, NoteSummary, NoteView, PeerView, ReminderView, SearchHitView, SyncProgressView,
+};
 use ipc::{AppState, Invite, NotePage};
 use leptos::ev;
 use leptos::html;
@@ -1178,6 +1180,7 @@ fn Team() -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let members = watched::<_, Vec<MemberView>>("members", || NoArgs {});
     let peers = watched::<_, Vec<PeerView>>("peers", || NoArgs {});
+    let progress = watched::<_, Vec<SyncProgressView>>("sync_progress", || NoArgs {});
     let invite: RwSignal<Option<Invite>> = RwSignal::new(None);
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let as_admin = RwSignal::new(false);
@@ -1283,6 +1286,34 @@ fn Team() -> impl IntoView {
                     })
             }}
             <h2>{move || i18n.t("team.peers")}</h2>
+            // A large sync under way: how many of the documents a peer announced have arrived
+            // (refreshed by the change events their arrival sends).
+            {move || {
+                progress
+                    .get()
+                    .and_then(Result::ok)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|p| p.arrived < p.expected)
+                    .map(|p| {
+                        let who = p.name.clone().unwrap_or_else(|| p.peer.clone());
+                        let (arrived, expected) = (p.arrived.to_string(), p.expected.to_string());
+                        view! {
+                            <div class="sync-progress" role="status">
+                                <span>
+                                    {move || {
+                                        i18n.tf(
+                                            "team.receiving",
+                                            &[("name", &who), ("arrived", &arrived), ("expected", &expected)],
+                                        )
+                                    }}
+                                </span>
+                                <progress max=p.expected.to_string() value=p.arrived.to_string()></progress>
+                            </div>
+                        }
+                    })
+                    .collect_view()
+            }}
             {loaded(peers, move |value| match value {
                 list if list.is_empty() => {
                     view! { <p class="muted">{move || i18n.t("team.peers_none")}</p> }.into_any()

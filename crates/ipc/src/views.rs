@@ -746,3 +746,17 @@ pub struct SuggestionView {
     /// A skill the mentee can teach the mentor in return (a reciprocal pair).
     pub reciprocal: Option<String>,
 }
+
+/// A sync in progress with one peer: of the documents it announced that this device lacked,
+/// how many have arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncProgressView {
+    /// Device id.
+    pub peer: String,
+    /// Member name, if known.
+    pub name: Option<String>,
+    /// Documents it announced that this device lacked.
+    pub expected: usize,
+    /// How many of them have arrived.
+    pub arrived: usize,
+}

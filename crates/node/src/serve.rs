@@ -47,6 +47,16 @@ pub(crate) struct SyncRuntime {
     /// The workspace and its evaluated membership, kept between frames and recomputed only
     /// when the workspace document changes.
     view: Option<(Workspace, Members)>,
+    /// By peer: the documents its last summary listed that this device did not hold, and
+    /// which of them have arrived since (progress of a large sync).
+    progress: BTreeMap<String, Progress>,
+}
+
+/// The documents a peer announced that this device lacked, and how many have arrived.
+#[derive(Debug, Clone, Default)]
+struct Progress {
+    expected: BTreeSet<String>,
+    arrived: usize,
 }
 
 /// A document the sync runtime holds loaded.
@@ -115,6 +125,8 @@ struct SyncHost<'a> {
     /// Documents changed in memory during this call and not yet stored: they are written
     /// together, in one transaction, when the call ends ([`SyncHost::flush`]).
     dirty: BTreeSet<String>,
+    /// A peer's summary in this call: the documents it listed that this device lacks.
+    lacking: Option<(String, BTreeSet<String>)>,
 }
 
 impl SyncRuntime {
@@ -345,6 +357,13 @@ impl Host for SyncHost<'_> {
         self.dirty.remove(doc);
     }
     fn announced(&mut self, peer: &str, docs: &[DocDigest]) {
+        let held: BTreeSet<String> = self.doc_ids().into_iter().collect();
+        let lacking = docs
+            .iter()
+            .filter(|d| !held.contains(&d.id))
+            .map(|d| d.id.clone())
+            .collect();
+        self.lacking = Some((peer.to_owned(), lacking));
         // What a member announced is kept for `status`, in one transaction.
         if self.members.is_member(peer) {
             let docs: Vec<(&str, &[u8])> = docs
@@ -387,9 +406,19 @@ impl Core {
                 membership_changed: false,
                 own_chunks: Vec::new(),
                 dirty: BTreeSet::new(),
+                lacking: None,
             };
             out = f(&mut rt.engine, &mut host);
             host.flush();
+            if let Some((peer, expected)) = host.lacking.take() {
+                rt.progress.insert(
+                    peer,
+                    Progress {
+                        expected,
+                        arrived: 0,
+                    },
+                );
+            }
             received = std::mem::take(&mut host.received);
             membership_changed = host.membership_changed;
             own_chunks = std::mem::take(&mut host.own_chunks);
@@ -478,6 +507,7 @@ impl Core {
     pub(crate) fn sync_disconnected(&mut self, peer: &str) {
         if let Some(rt) = self.sync.as_mut() {
             rt.engine.disconnected(peer);
+            rt.progress.remove(peer);
         }
     }
 
@@ -510,6 +540,14 @@ impl Core {
                 .or_default()
                 .docs_received
                 .extend(received.iter().cloned());
+            // Whoever sent them, the documents that arrived count for every peer's progress.
+            for progress in rt.progress.values_mut() {
+                for doc in &received {
+                    if progress.expected.remove(doc) {
+                        progress.arrived += 1;
+                    }
+                }
+            }
             // `last_chunk` is left to `sync_tick`: moving it here would skip a change
             // another process committed just before this frame arrived.
         }
@@ -733,6 +771,26 @@ impl Core {
         Ok(list.iter().filter_map(|a| a.parse().ok()).collect())
     }
 
+    /// Documents arriving from each peer that announced some this device lacked: how many
+    /// were lacking and how many have arrived (the Team screen's progress during a large
+    /// sync). A peer is listed from its summary until it disconnects.
+    pub fn sync_progress(&self) -> Result<Vec<SyncProgressView>, NodeError> {
+        let Some(rt) = self.sync.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let ws = self.workspace()?;
+        Ok(rt
+            .progress
+            .iter()
+            .map(|(peer, p)| SyncProgressView {
+                peer: peer.clone(),
+                name: ws.members.get(peer).map(|m| m.name.clone()),
+                expected: p.arrived + p.expected.len(),
+                arrived: p.arrived,
+            })
+            .collect())
+    }
+
     /// Traffic with each peer since the network started (frames, bytes, documents).
     pub fn stats(&self) -> BTreeMap<String, PeerStats> {
         self.sync
@@ -764,7 +822,7 @@ pub struct SyncReport {
     pub peers: BTreeMap<String, PeerStats>,
 }
 
-pub use ipc::views::PeerView;
+pub use ipc::views::{PeerView, SyncProgressView};
 
 /// A document's state with one peer, as `status` shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -1148,6 +1206,10 @@ impl Node {
         .await
     }
 
+    /// See [`Core::sync_progress`].
+    pub async fn sync_progress(&self) -> Result<Vec<SyncProgressView>, NodeError> {
+        self.call(|c| c.sync_progress()).await
+    }
     /// See [`Core::peer_list`].
     pub async fn peer_list(&self) -> Result<Vec<PeerView>, NodeError> {
         self.call(|c| c.peer_list()).await
@@ -1191,6 +1253,117 @@ mod tests {
             .iter()
             .filter(|a| matches!(a, NetAction::Send(..)))
             .count()
+    }
+
+    /// The frames `actions` send to `peer`.
+    fn frames_to(actions: &[NetAction], peer: &str) -> Vec<Vec<u8>> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                NetAction::Send(to, bytes) if to == peer => Some(bytes.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_sync_counts_the_documents_still_to_arrive() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = Node::init(&tmp.path().join("a"), "Alice", "Acme")
+            .await
+            .unwrap();
+        for i in 0..5 {
+            a.add_note(NewNote {
+                title: format!("Note {i}"),
+                body: "x".into(),
+                ..NewNote::default()
+            })
+            .await
+            .unwrap();
+        }
+        let b_dir = tmp.path().join("b");
+        let b_id = Node::init_device(&b_dir).unwrap();
+        a.add_member(b_id.clone(), "Bob".into()).await.unwrap();
+        let me = a.whoami().await.unwrap();
+        let (a_id, ws_id) = (me.member_id, me.workspace_id);
+        let b = Node::join(&b_dir, &a.document_bytes(ws_id).await.unwrap())
+            .await
+            .unwrap();
+        assert!(b.sync_progress().await.unwrap().is_empty());
+
+        // Both connect: each sends its digest; they differ, so each answers with its summary.
+        // A's lists the five notes B lacks.
+        let peer = a_id.clone();
+        let to_a = b
+            .call(move |c| {
+                c.sync_start()?;
+                let out = c.sync_connected(&peer, None)?;
+                Ok(frames_to(&out, &peer))
+            })
+            .await
+            .unwrap();
+        let peer = b_id.clone();
+        let to_b = a
+            .call(move |c| {
+                c.sync_start()?;
+                let mut out = c.sync_connected(&peer, None)?;
+                for f in to_a {
+                    out.extend(c.sync_frame(&peer, &f)?);
+                }
+                Ok(frames_to(&out, &peer))
+            })
+            .await
+            .unwrap();
+        let peer = a_id.clone();
+        let back = b
+            .call(move |c| {
+                let mut out = Vec::new();
+                for f in to_b {
+                    out.extend(c.sync_frame(&peer, &f)?);
+                }
+                Ok(frames_to(&out, &peer))
+            })
+            .await
+            .unwrap();
+        let progress = b.sync_progress().await.unwrap();
+        assert_eq!(progress.len(), 1, "{progress:?}");
+        assert_eq!(progress[0].name.as_deref(), Some("Alice"));
+        assert!(progress[0].expected >= 5, "{progress:?}");
+        assert_eq!(progress[0].arrived, 0);
+
+        // B's summary reaches A, which sends what B lacks; as it arrives the count follows.
+        let peer = b_id.clone();
+        let docs = a
+            .call(move |c| {
+                let mut out = Vec::new();
+                for f in back {
+                    out.extend(c.sync_frame(&peer, &f)?);
+                }
+                Ok(frames_to(&out, &peer))
+            })
+            .await
+            .unwrap();
+        assert!(!docs.is_empty());
+        let peer = a_id.clone();
+        b.call(move |c| {
+            for f in docs {
+                c.sync_frame(&peer, &f)?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let progress = b.sync_progress().await.unwrap();
+        assert_eq!(progress[0].arrived, progress[0].expected, "{progress:?}");
+        assert_eq!(b.call(|c| c.notes(None, None)).await.unwrap().len(), 5);
+        let peer = a_id.clone();
+        b.call(move |c| {
+            c.sync_disconnected(&peer);
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert!(b.sync_progress().await.unwrap().is_empty());
     }
 
     #[tokio::test]
