@@ -62,6 +62,8 @@ fn main() {
         "my_profile",
         "set_profile",
         "sync_progress",
+        "credits",
+        "confirm_credit",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .unwrap_or_else(|e| panic!("tauri build configuration: {e}"));

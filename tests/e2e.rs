@@ -835,6 +835,10 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     ui.click("#note-tag-filter option[value='']").await;
     ui.click("#nav-home").await;
     ui.any_text(".recent-note", "Written by Bob").await;
+    ui.text_until("#home-sync", "Home says when it last synced", |t| {
+        t.starts_with("Last synced") && t.ends_with("1 colleagues' devices seen")
+    })
+    .await;
     ui.click("#nav-team").await;
     ui.any_text(".member", "Bob").await;
     ui.any_text(".peer", "Bob").await;
@@ -1048,6 +1052,15 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     ui.any_text("#review-given .answer-shown", "Deploying on Fridays")
         .await;
     ui.shot("reviews").await;
+    // Bob's review took him 20 minutes: Alice confirms the time he gave her.
+    ui.click("#nav-recognition").await;
+    ui.any_text(".credit[data-kind='review'] .who", "Bob").await;
+    ui.click(".credit[data-kind='review'] .credit-confirm")
+        .await;
+    ui.text_until("#balance", "the confirmed time counts", |t| {
+        t.contains("received: 20 min")
+    })
+    .await;
     wait_for(
         &bob,
         &["review", "list"],
@@ -1135,6 +1148,14 @@ async fn a_colleague_uses_the_app_through_its_screens() {
         t == "How do you structure error types?"
     })
     .await;
+    // A person found by quick search opens in the directory.
+    ui.type_into("#search", "Platform engineer").await;
+    ui.click_text(".search-hit", "Alice Martin").await;
+    ui.value_until("#directory-filter", "the directory shows the person", |v| {
+        v == "Alice Martin"
+    })
+    .await;
+    ui.any_text(".profile .name", "Alice Martin").await;
 
     ui.client.close().await.unwrap();
     drop(driver);

@@ -16,7 +16,8 @@ use ipc::views::{
     SkillView, StepProgress, SuggestionView, Who,
 };
 use ipc::views::{
-    CommunityView, ExportSummary, ImportSummary, ProfileView, SyncProgressView, ThreadSummary,
+    CommunityView, CreditView, ExportSummary, ImportSummary, ProfileView, SyncProgressView,
+    ThreadSummary,
 };
 use ipc::{AppState, Changed, Error, Invite, NotePage, ThreadPage};
 use node::formats::{GoalChange, MentoringRole};
@@ -990,6 +991,19 @@ async fn sync_progress(shell: State<'_, Shell>) -> Result<Vec<SyncProgressView>,
     shell.node().await?.sync_progress().await.map_err(error)
 }
 
+/// Contributions this member gave or received (time credited once a receiver confirms it).
+#[tauri::command]
+async fn credits(shell: State<'_, Shell>) -> Result<Vec<CreditView>, Error> {
+    let node = shell.node().await?;
+    let me = node.whoami().await.map_err(error)?.member_id;
+    node.credits(Some(me)).await.map_err(error)
+}
+
+#[tauri::command]
+async fn confirm_credit(shell: State<'_, Shell>, id: String) -> Result<(), Error> {
+    shell.node().await?.credit_confirm(id).await.map_err(error)
+}
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -1074,7 +1088,9 @@ fn main() {
             save_report,
             my_profile,
             set_profile,
-            sync_progress
+            sync_progress,
+            credits,
+            confirm_credit
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

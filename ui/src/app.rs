@@ -472,6 +472,8 @@ fn Shell(
     };
     // A thread to open when the Communities screen shows (from a search hit).
     let open_thread: RwSignal<Option<String>> = RwSignal::new(None);
+    // A colleague to show in the directory (from a search hit).
+    let find_person: RwSignal<Option<String>> = RwSignal::new(None);
     let open_hit = move |hit: SearchHitView| {
         match hit.kind.as_str() {
             "note" => {
@@ -481,6 +483,10 @@ fn Shell(
             "thread" => {
                 open_thread.set(Some(hit.id));
                 screen.set(Screen::Communities);
+            }
+            "profile" => {
+                find_person.set(Some(hit.title));
+                screen.set(Screen::People);
             }
             _ => {}
         }
@@ -587,7 +593,7 @@ fn Shell(
                     }
                     Screen::Notes => view! { <Notes pane/> }.into_any(),
                     Screen::People => {
-                        view! { <People member_id=member_id.clone()/> }.into_any()
+                        view! { <People member_id=member_id.clone() person=find_person/> }.into_any()
                     }
                     Screen::Mentoring => {
                         view! { <Mentoring member_id=member_id.clone()/> }.into_any()
@@ -600,7 +606,9 @@ fn Shell(
                         view! { <Communities member_id=member_id.clone() open=open_thread/> }
                             .into_any()
                     }
-                    Screen::Recognition => view! { <Recognition/> }.into_any(),
+                    Screen::Recognition => {
+                        view! { <Recognition member_id=member_id.clone()/> }.into_any()
+                    }
                     Screen::Team => view! { <Team/> }.into_any(),
                     Screen::Settings => {
                         view! { <Settings data_dir=data_dir.clone()/> }.into_any()
@@ -647,10 +655,27 @@ fn Home(
     let i18n = expect_context::<I18n>();
     let notes = all_notes();
     let reminders = watched::<_, Vec<ReminderView>>("reminders", || NoArgs {});
+    let peers = watched::<_, Vec<PeerView>>("peers", || NoArgs {});
     view! {
         <section class="home">
             <h1 id="home-title">{move || i18n.tf("home.hello", &[("name", &name)])}</h1>
             <p class="muted">{move || i18n.tf("home.workspace", &[("name", &workspace)])}</p>
+            <p id="home-sync" class="muted">
+                {move || {
+                    let list = peers.get().and_then(Result::ok).unwrap_or_default();
+                    let last = list.iter().filter_map(|p| p.last_synced.clone()).max();
+                    match last {
+                        None => i18n.t("home.never_synced"),
+                        Some(when) => {
+                            let devices = list.iter().filter(|p| p.last_synced.is_some()).count().to_string();
+                            i18n.tf(
+                                "home.synced",
+                                &[("when", &local_time(i18n.locale.get(), &when)), ("devices", &devices)],
+                            )
+                        }
+                    }
+                }}
+            </p>
             <h2>{move || i18n.t("home.reminders")}</h2>
             {loaded(reminders, move |list| {
                 if list.is_empty() {

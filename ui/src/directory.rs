@@ -24,18 +24,31 @@ fn skill_label(skills: &[SkillView], locale: Locale, id: &str) -> String {
 #[component]
 pub(crate) fn TeamSkills(
     skills: LocalResource<Result<Vec<SkillView>, ipc::Error>>,
+    find: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let profiles = watched::<_, Vec<ProfileView>>("profiles", || NoArgs {});
     let at_risk = watched::<_, Vec<SkillAtRiskView>>("skills_at_risk", || NoArgs {});
     let catalogue = move || skills.get().and_then(Result::ok).unwrap_or_default();
     let filter = RwSignal::new(String::new());
+    let field: NodeRef<leptos::html::Input> = NodeRef::new();
+    // A colleague asked for from elsewhere (a search hit): the directory shows them.
+    Effect::new(move |_| {
+        if let Some(name) = find.get() {
+            filter.set(name);
+            find.set(None);
+            if let Some(input) = field.get() {
+                input.scroll_into_view();
+            }
+        }
+    });
     view! {
         <section>
             <h2>{move || i18n.t("directory.title")}</h2>
             <input
                 id="directory-filter"
                 type="search"
+                node_ref=field
                 aria-label=move || i18n.t("directory.filter")
                 placeholder=move || i18n.t("directory.filter")
                 prop:value=move || filter.get()

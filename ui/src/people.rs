@@ -67,7 +67,7 @@ fn why(i18n: I18n, h: &HelperView) -> String {
 }
 
 #[component]
-pub(crate) fn People(member_id: String) -> impl IntoView {
+pub(crate) fn People(member_id: String, person: RwSignal<Option<String>>) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let skills = watched::<_, Vec<SkillView>>("skills", || NoArgs {});
 
@@ -335,7 +335,7 @@ pub(crate) fn People(member_id: String) -> impl IntoView {
                     }
                 })}
             </section>
-            <TeamSkills skills/>
+            <TeamSkills skills find=person/>
         </section>
     }
 }

@@ -1,7 +1,7 @@
 //! Recognition: kudos given and received across the team, giving one, and the time this member
 //! gave and received (the credited minutes of mentoring, reviews and sessions).
 
-use ipc::views::{BalanceView, KudosView, MemberView};
+use ipc::views::{BalanceView, CreditView, KudosView, MemberView};
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,7 +10,13 @@ use serde::Serialize;
 use crate::account::SaveReport;
 use crate::app::{ErrorLine, loaded, local_time, watched};
 use crate::i18n::I18n;
+use crate::mentoring::act;
 use crate::tauri::{NoArgs, call};
+
+#[derive(Serialize)]
+struct ById {
+    id: String,
+}
 
 #[derive(Serialize)]
 struct GiveKudos {
@@ -27,8 +33,11 @@ fn duration(minutes: u32) -> String {
 }
 
 #[component]
-pub(crate) fn Recognition() -> impl IntoView {
+pub(crate) fn Recognition(member_id: String) -> impl IntoView {
     let i18n = expect_context::<I18n>();
+    let credits = watched::<_, Vec<CreditView>>("credits", || NoArgs {});
+    let me = StoredValue::new(member_id);
+    let confirm_error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let kudos = watched::<_, Vec<KudosView>>("kudos", || NoArgs {});
     let members = watched::<_, Vec<MemberView>>("members", || NoArgs {});
     let balance = watched::<_, BalanceView>("balance", || NoArgs {});
@@ -119,6 +128,49 @@ pub(crate) fn Recognition() -> impl IntoView {
                     }
                         .into_any()
                 })}
+            </section>
+            <section>
+                <h2>{move || i18n.t("kudos.confirm_title")}</h2>
+                {loaded(credits, move |list| {
+                    let waiting: Vec<CreditView> = me.with_value(|me| {
+                        list.into_iter()
+                            .filter(|c| !c.confirmed && c.receivers.iter().any(|r| &r.member_id == me))
+                            .collect()
+                    });
+                    if waiting.is_empty() {
+                        return view! { <p class="muted">{move || i18n.t("kudos.confirm_none")}</p> }
+                            .into_any();
+                    }
+                    view! {
+                        <ul class="credits">
+                            {waiting
+                                .into_iter()
+                                .map(|c| {
+                                    let id = c.id.clone();
+                                    let (giver, minutes) = (c.giver.name.clone(), duration(c.minutes));
+                                    let kind = format!("kudos.kind_{}", c.kind.replace('-', "_"));
+                                    view! {
+                                        <li class="credit" data-kind=c.kind.clone()>
+                                            <span class="who">{giver}</span>
+                                            <span>{move || i18n.t(&kind)}</span>
+                                            <span class="muted">{minutes}</span>
+                                            <button
+                                                class="credit-confirm"
+                                                on:click=move |_| {
+                                                    act("confirm_credit", ById { id: id.clone() }, confirm_error, || {})
+                                                }
+                                            >
+                                                {move || i18n.t("kudos.confirm")}
+                                            </button>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                })}
+                {move || confirm_error.get().map(|e| view! { <ErrorLine error=e/> })}
             </section>
             <section>
                 <h2>{move || i18n.t("kudos.report_title")}</h2>
