@@ -336,6 +336,27 @@ async fn wait_for(
     }
 }
 
+/// Waits until the texts of the elements matching `css` are exactly `want`, in order.
+async fn wait_list(ui: &Ui, css: &str, want: &[&str]) {
+    let start = Instant::now();
+    loop {
+        let mut texts = Vec::new();
+        for e in ui
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_default()
+        {
+            texts.push(e.text().await.unwrap_or_default());
+        }
+        if texts == want {
+            return;
+        }
+        assert!(start.elapsed() < PATIENCE, "{css}: {texts:?}, not {want:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Resident memory, in KiB, of the running processes whose executable name is `name`.
 fn rss_kib(name: &str) -> u64 {
     // `comm` holds at most 15 bytes of the name.
@@ -402,6 +423,10 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     })
     .await;
     ui.any_text(".recent-note", "On-call handbook").await;
+    ui.click("#nav-notes").await;
+    ui.click("#note-skill-filter option[value='sql']").await;
+    wait_list(&ui, ".note-item .title", &["Monthly closing in SQL"]).await;
+    ui.click("#nav-home").await;
     // Home reminds of what is due: Claire's mentoring (every 14 days, last met 17 days ago)
     // and today's flash session.
     ui.any_text(
@@ -815,23 +840,7 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     // The list filtered by a tag.
     ui.click("#note-tag-filter option[value='onboarding']")
         .await;
-    let start = Instant::now();
-    loop {
-        let items = ui
-            .client
-            .find_all(Locator::Css(".note-item"))
-            .await
-            .unwrap();
-        let mut titles = Vec::new();
-        for item in &items {
-            titles.push(item.text().await.unwrap_or_default());
-        }
-        if titles.len() == 1 && titles[0].contains("Onboarding checklist") {
-            break;
-        }
-        assert!(start.elapsed() < PATIENCE, "the tag filter: {titles:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_list(&ui, ".note-item .title", &["Onboarding checklist"]).await;
     ui.click("#note-tag-filter option[value='']").await;
     ui.click("#nav-home").await;
     ui.any_text(".recent-note", "Written by Bob").await;

@@ -765,6 +765,31 @@ fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
         all.dedup();
         all
     };
+    // Likewise a skill the notes are linked to, shown by its label.
+    let skill = RwSignal::new(String::new());
+    let catalogue = watched::<_, Vec<ipc::views::SkillView>>("skills", || NoArgs {});
+    let skills = move || {
+        let mut ids: Vec<String> = notes
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|n| n.skills)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let locale = i18n.locale.get();
+        let known = catalogue.get().and_then(Result::ok).unwrap_or_default();
+        ids.into_iter()
+            .map(|id| {
+                let name = known.iter().find(|s| s.id == id).map_or_else(
+                    || id.clone(),
+                    |s| crate::people::label(locale, &s.label_en, &s.label_fr),
+                );
+                (id, name)
+            })
+            .collect::<Vec<_>>()
+    };
     view! {
         <section class="notes">
             <div class="list">
@@ -796,6 +821,28 @@ fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
                             .collect_view()
                     }}
                 </select>
+                <select
+                    id="note-skill-filter"
+                    aria-label=move || i18n.t("notes.filter_skill")
+                    on:change=move |ev| skill.set(event_target_value(&ev))
+                >
+                    <option value="" selected=move || skill.get().is_empty()>
+                        {move || i18n.t("notes.all_skills")}
+                    </option>
+                    {move || {
+                        skills()
+                            .into_iter()
+                            .map(|(id, name)| {
+                                let (value, this) = (id.clone(), id);
+                                view! {
+                                    <option value=value selected=move || skill.get() == this>
+                                        {name}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </select>
                 {loaded(notes, move |value| match value {
                     list if list.is_empty() => {
                         view! { <p class="muted">{move || i18n.t("notes.empty")}</p> }.into_any()
@@ -804,9 +851,10 @@ fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
                         view! {
                             <ul class="note-list">
                                 {move || {
-                                    let wanted = tag.get();
+                                    let (wanted, linked) = (tag.get(), skill.get());
                                     list.iter()
                                     .filter(|n| wanted.is_empty() || n.tags.contains(&wanted))
+                                    .filter(|n| linked.is_empty() || n.skills.contains(&linked))
                                     .cloned()
                                     .map(|n| {
                                         let id = n.id.clone();
