@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+use ipc::forms::{LogDraft, MentoringDraft, NoteDraft, ProfileDraft, ReviewDraft, SessionDraft};
 use ipc::views::{
     BalanceView, FormatView, HelperView, KudosView, MemberView, MentoringView, NoteSummary,
     NoteView, PeerView, ReminderView, ReviewView, SearchHitView, SessionView, SkillAtRiskView,
@@ -22,7 +23,6 @@ use ipc::views::{
 use ipc::{AppState, Changed, Error, Invite, NotePage, ThreadPage};
 use node::formats::{GoalChange, MentoringRole};
 use node::{NewNote, Node, NodeError, NoteEdit};
-use serde::Deserialize;
 use tauri::{AppHandle, Emitter, Manager, State};
 use tokio::sync::RwLock;
 
@@ -34,6 +34,14 @@ struct Shell {
 
 fn error(e: NodeError) -> Error {
     Error::new(e.kind(), e.to_string())
+}
+
+/// The entries of a list typed one per line or comma: trimmed, empty ones dropped.
+fn non_empty(list: Vec<String>) -> Vec<String> {
+    list.into_iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 fn no_workspace() -> Error {
@@ -300,15 +308,6 @@ async fn note_page(shell: State<'_, Shell>, id: String) -> Result<NotePage, Erro
     Ok(NotePage { note, html })
 }
 
-/// A new note from the editor.
-#[derive(Debug, Deserialize)]
-struct NoteDraft {
-    title: String,
-    body: String,
-    #[serde(default)]
-    tags: Vec<String>,
-}
-
 #[tauri::command]
 async fn add_note(shell: State<'_, Shell>, draft: NoteDraft) -> Result<String, Error> {
     let new = NewNote {
@@ -532,17 +531,6 @@ async fn mentorings(shell: State<'_, Shell>) -> Result<Vec<MentoringView>, Error
     shell.node().await?.mentorings().await.map_err(error)
 }
 
-/// A new mentoring relationship from the app.
-#[derive(Debug, Deserialize)]
-struct MentoringDraft {
-    with: String,
-    /// "mentor" (I mentor them), "mentee" (they mentor me) or "cross".
-    role: String,
-    #[serde(default)]
-    goals: Vec<String>,
-    cadence_days: Option<u32>,
-}
-
 #[tauri::command]
 async fn mentoring_start(shell: State<'_, Shell>, draft: MentoringDraft) -> Result<String, Error> {
     let role = match draft.role.as_str() {
@@ -556,11 +544,7 @@ async fn mentoring_start(shell: State<'_, Shell>, draft: MentoringDraft) -> Resu
             ));
         }
     };
-    let goals = draft
-        .goals
-        .into_iter()
-        .filter(|g| !g.trim().is_empty())
-        .collect();
+    let goals = non_empty(draft.goals);
     shell
         .node()
         .await?
@@ -569,26 +553,8 @@ async fn mentoring_start(shell: State<'_, Shell>, draft: MentoringDraft) -> Resu
         .map_err(error)
 }
 
-/// A mentoring session to log.
-#[derive(Debug, Deserialize)]
-struct LogDraft {
-    id: String,
-    minutes: u32,
-    notes: String,
-    #[serde(default)]
-    topics: Vec<String>,
-    #[serde(default)]
-    actions: Vec<String>,
-}
-
 #[tauri::command]
 async fn mentoring_log(shell: State<'_, Shell>, log: LogDraft) -> Result<(), Error> {
-    let clean = |list: Vec<String>| -> Vec<String> {
-        list.into_iter()
-            .map(|t| t.trim().to_owned())
-            .filter(|t| !t.is_empty())
-            .collect()
-    };
     shell
         .node()
         .await?
@@ -597,8 +563,8 @@ async fn mentoring_log(shell: State<'_, Shell>, log: LogDraft) -> Result<(), Err
             log.minutes,
             None,
             log.notes,
-            clean(log.topics),
-            clean(log.actions),
+            non_empty(log.topics),
+            non_empty(log.actions),
         )
         .await
         .map_err(error)
@@ -632,26 +598,13 @@ async fn review_request(
     template: String,
     criteria: Vec<String>,
 ) -> Result<String, Error> {
-    let criteria = criteria
-        .into_iter()
-        .map(|c| c.trim().to_owned())
-        .filter(|c| !c.is_empty())
-        .collect();
+    let criteria = non_empty(criteria);
     shell
         .node()
         .await?
         .review_request(reviewer, about, template, criteria)
         .await
         .map_err(error)
-}
-
-/// A review's answers (by template key or criterion) and rubric ratings; saved as a draft.
-#[derive(Debug, Deserialize)]
-struct ReviewDraft {
-    id: String,
-    answers: Vec<(String, String)>,
-    #[serde(default)]
-    ratings: Vec<(String, u32)>,
 }
 
 #[tauri::command]
@@ -708,17 +661,6 @@ async fn session(shell: State<'_, Shell>, id: String) -> Result<SessionView, Err
     shell.node().await?.session(id).await.map_err(error)
 }
 
-/// A session to plan: participants as `member:role`.
-#[derive(Debug, Deserialize)]
-struct SessionDraft {
-    format: String,
-    title: String,
-    /// RFC 3339.
-    at: String,
-    minutes: Option<u32>,
-    participants: Vec<String>,
-}
-
 #[tauri::command]
 async fn session_plan(shell: State<'_, Shell>, draft: SessionDraft) -> Result<String, Error> {
     shell
@@ -765,16 +707,10 @@ async fn session_close(
     rating: Option<u32>,
     actions: Vec<String>,
 ) -> Result<(), Error> {
-    let clean = |list: Vec<String>| -> Vec<String> {
-        list.into_iter()
-            .map(|t| t.trim().to_owned())
-            .filter(|t| !t.is_empty())
-            .collect()
-    };
     shell
         .node()
         .await?
-        .session_close(id, clean(takeaways), rating, clean(actions))
+        .session_close(id, non_empty(takeaways), rating, non_empty(actions))
         .await
         .map_err(error)
 }
@@ -959,17 +895,6 @@ async fn save_report(shell: State<'_, Shell>, dir: String) -> Result<String, Err
 #[tauri::command]
 async fn my_profile(shell: State<'_, Shell>) -> Result<ProfileView, Error> {
     shell.node().await?.profile(None).await.map_err(error)
-}
-
-/// The profile form of Settings.
-#[derive(Debug, Deserialize)]
-struct ProfileDraft {
-    name: String,
-    title: String,
-    team: String,
-    location: String,
-    hours_per_month: u32,
-    open_to_mentoring: bool,
 }
 
 #[tauri::command]

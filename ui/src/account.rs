@@ -1,6 +1,7 @@
 //! Settings that touch this member's data: their profile, exporting the workspace to a folder
 //! and importing one, and saving their contribution report.
 
+use ipc::forms::ProfileDraft;
 use ipc::views::{Counts, ExportSummary, ImportSummary, ProfileView};
 use leptos::ev;
 use leptos::prelude::*;
@@ -9,21 +10,12 @@ use serde::Serialize;
 
 use crate::app::ErrorLine;
 use crate::i18n::I18n;
+use crate::mentoring::whole_number;
 use crate::tauri::{NoArgs, call};
 
 #[derive(Serialize)]
-struct Profile {
-    name: String,
-    title: String,
-    team: String,
-    location: String,
-    hours_per_month: u32,
-    open_to_mentoring: bool,
-}
-
-#[derive(Serialize)]
 struct ProfileArgs {
-    profile: Profile,
+    profile: ProfileDraft,
 }
 
 #[derive(Serialize)]
@@ -70,15 +62,16 @@ pub(crate) fn ProfileForm() -> impl IntoView {
     let save = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
-        let Ok(hours_per_month) = hours.get_untracked().trim().parse::<u32>() else {
-            error.set(Some(ipc::Error::new(
-                "invalid",
-                i18n.t("settings.hours_invalid"),
-            )));
+        let Some(hours_per_month) = whole_number(
+            i18n,
+            &hours.get_untracked(),
+            "settings.hours_invalid",
+            error,
+        ) else {
             return;
         };
         let args = ProfileArgs {
-            profile: Profile {
+            profile: ProfileDraft {
                 name: name.get_untracked(),
                 title: title.get_untracked(),
                 team: team.get_untracked(),

@@ -1,6 +1,7 @@
 //! The screens. They render view models fetched from the shell and refetch when the shell's
 //! change event bumps [`Revision`]; they never poll and never hold a CRDT document.
 
+use ipc::forms::NoteDraft;
 use ipc::views::{
     MemberView, NoteSummary, NoteView, PeerView, ReminderView, SearchHitView, SyncProgressView,
 };
@@ -958,15 +959,8 @@ fn NoteDetail(id: String, pane: RwSignal<Pane>) -> impl IntoView {
 }
 
 #[derive(Serialize)]
-struct Draft {
-    title: String,
-    body: String,
-    tags: Vec<String>,
-}
-
-#[derive(Serialize)]
 struct AddNote {
-    draft: Draft,
+    draft: NoteDraft,
 }
 
 #[derive(Serialize)]
@@ -1130,7 +1124,7 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
                     call::<_, String>(
                         "add_note",
                         &AddNote {
-                            draft: Draft {
+                            draft: NoteDraft {
                                 title: t,
                                 body: b,
                                 tags,

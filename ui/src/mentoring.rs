@@ -2,6 +2,7 @@
 //! and for each relationship its agreement, goals, logged sessions and actions, with a form to
 //! log the next session.
 
+use ipc::forms::{LogDraft, MentoringDraft};
 use ipc::views::{MemberView, MentoringView, SkillView, SuggestionView};
 use leptos::ev;
 use leptos::prelude::*;
@@ -14,30 +15,13 @@ use crate::people::{label, level_name};
 use crate::tauri::{NoArgs, call};
 
 #[derive(Serialize)]
-struct Draft {
-    with: String,
-    role: String,
-    goals: Vec<String>,
-    cadence_days: Option<u32>,
-}
-
-#[derive(Serialize)]
 struct StartArgs {
-    draft: Draft,
-}
-
-#[derive(Serialize)]
-struct Log {
-    id: String,
-    minutes: u32,
-    notes: String,
-    topics: Vec<String>,
-    actions: Vec<String>,
+    draft: MentoringDraft,
 }
 
 #[derive(Serialize)]
 struct LogArgs {
-    log: Log,
+    log: LogDraft,
 }
 
 #[derive(Serialize)]
@@ -58,6 +42,20 @@ pub(crate) fn lines(text: &str) -> Vec<String> {
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+/// `text` as a whole number, or `None` with the message `key` shown in `error`.
+pub(crate) fn whole_number(
+    i18n: I18n,
+    text: &str,
+    key: &str,
+    error: RwSignal<Option<ipc::Error>>,
+) -> Option<u32> {
+    let number = text.trim().parse().ok();
+    if number.is_none() {
+        error.set(Some(ipc::Error::new("invalid", i18n.t(key))));
+    }
+    number
 }
 
 /// Runs `cmd` and shows its error, if any, in `error`; `done` runs after a success.
@@ -128,7 +126,7 @@ pub(crate) fn Mentoring(member_id: String) -> impl IntoView {
     let start = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
         let args = StartArgs {
-            draft: Draft {
+            draft: MentoringDraft {
                 with: with.get_untracked(),
                 role: role.get_untracked(),
                 goals: lines(&goals.get_untracked()),
@@ -209,15 +207,16 @@ fn Relationship(m: MentoringView, drafts: Drafts) -> impl IntoView {
     let id = m.id.clone();
     let log = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
-        let Ok(minutes_given) = minutes.get_untracked().trim().parse::<u32>() else {
-            error.set(Some(ipc::Error::new(
-                "invalid",
-                i18n.t("mentoring.minutes_invalid"),
-            )));
+        let Some(minutes_given) = whole_number(
+            i18n,
+            &minutes.get_untracked(),
+            "mentoring.minutes_invalid",
+            error,
+        ) else {
             return;
         };
         let args = LogArgs {
-            log: Log {
+            log: LogDraft {
                 id: id.clone(),
                 minutes: minutes_given,
                 notes: notes.get_untracked(),
@@ -526,7 +525,7 @@ fn Suggestions(me: String) -> impl IntoView {
                                                 <button
                                                     class="suggest-start"
                                                     on:click=move |_| {
-                                                        let draft = Draft {
+                                                        let draft = MentoringDraft {
                                                             with: with.clone(),
                                                             role: role.to_owned(),
                                                             goals: Vec::new(),

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::account::SaveReport;
 use crate::app::{ErrorLine, loaded, local_time, watched};
 use crate::i18n::I18n;
-use crate::mentoring::act;
+use crate::mentoring::{ColleagueSelect, act};
 use crate::tauri::{NoArgs, call};
 
 #[derive(Serialize)]
@@ -69,29 +69,7 @@ pub(crate) fn Recognition(member_id: String) -> impl IntoView {
                 <h2>{move || i18n.t("kudos.give_title")}</h2>
                 <form class="card" on:submit=give>
                     <label for="kudos-to">{move || i18n.t("kudos.to")}</label>
-                    <select id="kudos-to" required on:change=move |ev| to.set(event_target_value(&ev))>
-                        <option value="" selected=move || to.get().is_empty()>
-                            {move || i18n.t("kudos.pick")}
-                        </option>
-                        {move || {
-                            members
-                                .get()
-                                .and_then(Result::ok)
-                                .unwrap_or_default()
-                                .into_iter()
-                                .filter(|m| !m.me)
-                                .map(|m| {
-                                    let id = m.member_id.clone();
-                                    let chosen = m.member_id.clone();
-                                    view! {
-                                        <option value=id selected=move || to.get() == chosen>
-                                            {m.name}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()
-                        }}
-                    </select>
+                    <ColleagueSelect id="kudos-to" members chosen=to/>
                     <label for="kudos-message">{move || i18n.t("kudos.message")}</label>
                     <textarea
                         id="kudos-message"

@@ -2,6 +2,7 @@
 //! (answers saved as a draft, then submitted with the time spent), and the reviews asked for,
 //! read and acknowledged with a reply. A review reaches only its two participants.
 
+use ipc::forms::ReviewDraft;
 use ipc::views::{MemberView, ReviewView};
 use leptos::ev;
 use leptos::prelude::*;
@@ -9,7 +10,7 @@ use serde::Serialize;
 
 use crate::app::{Drafts, ErrorLine, loaded, local_time, watched};
 use crate::i18n::I18n;
-use crate::mentoring::{ColleagueSelect, act};
+use crate::mentoring::{ColleagueSelect, act, whole_number};
 use crate::tauri::{NoArgs, call};
 
 #[derive(Serialize)]
@@ -21,15 +22,8 @@ struct Request {
 }
 
 #[derive(Serialize)]
-struct Draft {
-    id: String,
-    answers: Vec<(String, String)>,
-    ratings: Vec<(String, u32)>,
-}
-
-#[derive(Serialize)]
 struct DraftArgs {
-    draft: Draft,
+    draft: ReviewDraft,
 }
 
 #[derive(Serialize)]
@@ -218,7 +212,7 @@ fn ReviewCard(
     let answers = StoredValue::new(answers);
     let draft = {
         let id = r.id.clone();
-        move || Draft {
+        move || ReviewDraft {
             id: id.clone(),
             answers: answers.with_value(|list| {
                 list.iter()
@@ -254,11 +248,12 @@ fn ReviewCard(
         let id = r.id.clone();
         move |ev: ev::SubmitEvent| {
             ev.prevent_default();
-            let Ok(minutes) = minutes.get_untracked().trim().parse::<u32>() else {
-                error.set(Some(ipc::Error::new(
-                    "invalid",
-                    i18n.t("mentoring.minutes_invalid"),
-                )));
+            let Some(minutes) = whole_number(
+                i18n,
+                &minutes.get_untracked(),
+                "mentoring.minutes_invalid",
+                error,
+            ) else {
                 return;
             };
             let (draft, id) = (draft(), id.clone());

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use ipc::forms::SessionDraft;
 use ipc::views::{FormatView, MemberView, SessionView, StepView};
 use leptos::ev;
 use leptos::prelude::*;
@@ -16,17 +17,8 @@ use crate::mentoring::{ActionList, act, lines};
 use crate::tauri::{NoArgs, call};
 
 #[derive(Serialize)]
-struct Draft {
-    format: String,
-    title: String,
-    at: String,
-    minutes: Option<u32>,
-    participants: Vec<String>,
-}
-
-#[derive(Serialize)]
 struct PlanArgs {
-    draft: Draft,
+    draft: SessionDraft,
 }
 
 #[derive(Serialize)]
@@ -190,7 +182,7 @@ fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
             )));
             return;
         };
-        let draft = Draft {
+        let draft = SessionDraft {
             format: format.get_untracked(),
             title: title.get_untracked(),
             at: when,

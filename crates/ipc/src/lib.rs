@@ -2,6 +2,7 @@
 //! IPC, the CLI's `--json`): view models, the change event and the error. Plain serde types, no
 //! dependency on the node, so the wasm UI builds them too and both sides agree on one shape.
 
+pub mod forms;
 pub mod views;
 
 use serde::{Deserialize, Serialize};
