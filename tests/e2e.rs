@@ -952,7 +952,7 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     ui.type_into(".log-notes", "Walked through tokio tasks and channels")
         .await;
     ui.type_into(".log-topics", "tokio, async").await;
-    ui.type_into(".log-actions", "Read the tokio tutorial")
+    ui.type_into(".log-actions", "Read the tokio tutorial @2020-01-15")
         .await;
     ui.click(".log-submit").await;
     ui.any_text(".logged", "45 min · logged by Alice Martin")
@@ -961,7 +961,20 @@ async fn a_colleague_uses_the_app_through_its_screens() {
         .await;
     ui.any_text(".action .text", "Read the tokio tutorial")
         .await;
+    ui.any_text(".action .muted", "Alice Martin, due 2020-01-15")
+        .await;
     ui.shot("mentoring").await;
+    // The action is past its due day: Home says so until it is done.
+    ui.click("#nav-home").await;
+    ui.any_text(
+        ".reminder",
+        "Overdue since 2020-01-15: Read the tokio tutorial",
+    )
+    .await;
+    ui.click(".reminder").await;
+    ui.click(".action .action-done").await;
+    ui.click("#nav-home").await;
+    ui.any_text(".home p", "Nothing due").await;
     wait_for(
         &bob,
         &["mentoring", "list"],

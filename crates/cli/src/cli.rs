@@ -403,7 +403,7 @@ pub enum MentoringCmd {
         /// A topic or skill (repeatable).
         #[arg(long)]
         topic: Vec<String>,
-        /// An action decided (repeatable).
+        /// An action decided; end it with @YYYY-MM-DD for its due day (repeatable).
         #[arg(long)]
         action: Vec<String>,
     },
@@ -532,7 +532,8 @@ pub enum SessionCmd {
         /// How it went, 1 to 5.
         #[arg(long)]
         rating: Option<u32>,
-        /// An action (for codev: the client's action plan; repeatable).
+        /// An action (for codev: the client's action plan); end it with @YYYY-MM-DD for its
+        /// due day (repeatable).
         #[arg(long)]
         action: Vec<String>,
     },

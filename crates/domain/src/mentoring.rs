@@ -286,7 +286,7 @@ impl Mentoring {
                 &self.mentee
             };
             self.actions
-                .push(ActionItem::new(&ids(), text, owner, None, now)?);
+                .push(ActionItem::from_line(&ids(), text, owner, now)?);
         }
         let (giver, receiver) = if self.kind == MentoringKind::Cross.as_str() {
             (by.to_owned(), self.other(by).to_owned())

@@ -48,6 +48,27 @@ impl ActionItem {
         })
     }
 
+    /// A new open action from one line as people type it: its text, optionally ending with
+    /// ` @YYYY-MM-DD`, the day it is due.
+    pub fn from_line(
+        id: &str,
+        line: &str,
+        owner: &str,
+        now: i64,
+    ) -> Result<ActionItem, DomainError> {
+        let line = line.trim();
+        if let Some((text, day)) = line.rsplit_once(" @")
+            && !day.is_empty()
+            && day.chars().all(|c| c.is_ascii_digit() || c == '-')
+        {
+            let due = crate::time::parse_rfc3339(&format!("{day}T00:00:00Z")).map_err(|_| {
+                DomainError::Invalid(format!("invalid due day '{day}': expected YYYY-MM-DD"))
+            })?;
+            return ActionItem::new(id, text, owner, Some(due), now);
+        }
+        ActionItem::new(id, line, owner, None, now)
+    }
+
     /// Whether it is open and its due date is before `today` (start of day, ms).
     pub fn is_overdue(&self, today: i64) -> bool {
         !self.done && self.due.is_some_and(|d| d < today)
@@ -245,5 +266,16 @@ mod tests {
         assert!(!actions[0].is_overdue(1000));
         assert!(complete_action(&mut actions, "a1", 6).is_err());
         assert!(ActionItem::new("a2", " ", "m", None, 0).is_err());
+        let due = ActionItem::from_line("a3", "Write the runbook @2026-12-05", "m", 0).unwrap();
+        assert_eq!(due.text, "Write the runbook");
+        assert_eq!(
+            due.due.map(crate::time::rfc3339),
+            Some("2026-12-05T00:00:00.000Z".into())
+        );
+        // An `@` that is not a day stays in the text; a day that is not one is refused.
+        let plain = ActionItem::from_line("a4", "Ask @bob", "m", 0).unwrap();
+        assert_eq!((plain.text.as_str(), plain.due), ("Ask @bob", None));
+        let err = ActionItem::from_line("a5", "Ship @2026-13-40", "m", 0).unwrap_err();
+        assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
     }
 }

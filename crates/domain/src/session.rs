@@ -597,7 +597,7 @@ impl Session {
             .map_or(by.to_owned(), |p| p.member.clone());
         for text in actions {
             self.actions
-                .push(ActionItem::new(&ids(), text, &owner, None, now)?);
+                .push(ActionItem::from_line(&ids(), text, &owner, now)?);
         }
         let givers: Vec<(String, ContributionKind)> = self
             .hosts
