@@ -582,9 +582,12 @@ impl Core {
         }
         let changed: Vec<String> = changed_kinds.into_iter().map(|(id, _)| id).collect();
         tracing::info!(docs = changed.len(), "local changes to offer");
+        // The membership before this change (if known), to tell whether it changed.
+        let mut members_before = None;
         if let Some(rt) = self.sync.as_mut() {
             rt.last_chunk = newest;
             if changed.contains(&self.workspace_id) {
+                members_before = rt.view.as_ref().map(|(_, members)| members.clone());
                 rt.invalidate_view();
             }
             for doc in &changed {
@@ -602,7 +605,15 @@ impl Core {
             out
         })?;
         if workspace_changed {
-            let (more, _, _) = self.with_host(|engine, host| engine.membership_changed(host))?;
+            // Only a change of membership (not every workspace edit: a kudos, a skill claim)
+            // drops peers and announces again what each may now hold.
+            let (more, _, _) = self.with_host(|engine, host| {
+                if members_before.as_ref() == Some(&host.members) {
+                    Vec::new()
+                } else {
+                    engine.membership_changed(host)
+                }
+            })?;
             outputs.extend(more);
         }
         Ok(self.net_actions(outputs))
