@@ -822,12 +822,7 @@ async fn suggestions(shell: State<'_, Shell>) -> Result<Vec<SuggestionView>, Err
 /// Every member's profile (the directory and the skills map).
 #[tauri::command]
 async fn profiles(shell: State<'_, Shell>) -> Result<Vec<ProfileView>, Error> {
-    let node = shell.node().await?;
-    let mut out = Vec::new();
-    for m in node.member_list().await.map_err(error)? {
-        out.push(node.profile(Some(m.member_id)).await.map_err(error)?);
-    }
-    Ok(out)
+    shell.node().await?.profiles().await.map_err(error)
 }
 
 /// A Markdown draft rendered as the note view will show it (the editor's preview).

@@ -21,7 +21,7 @@ use crate::people::People;
 use crate::recognition::Recognition;
 use crate::reviews::Reviews;
 use crate::sessions::Sessions;
-use crate::tauri::{NoArgs, call, on_change};
+use crate::tauri::{ById, NoArgs, call, on_change};
 
 /// Bumped on every change event: resources that read it refetch.
 #[derive(Debug, Clone, Copy)]
@@ -783,10 +783,7 @@ fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
         let known = catalogue.get().and_then(Result::ok).unwrap_or_default();
         ids.into_iter()
             .map(|id| {
-                let name = known.iter().find(|s| s.id == id).map_or_else(
-                    || id.clone(),
-                    |s| crate::people::label(locale, &s.label_en, &s.label_fr),
-                );
+                let name = crate::people::skill_label(&known, locale, &id);
                 (id, name)
             })
             .collect::<Vec<_>>()
@@ -893,11 +890,6 @@ fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
             </div>
         </section>
     }
-}
-
-#[derive(Serialize)]
-struct ById {
-    id: String,
 }
 
 #[component]

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::app::{ErrorLine, loaded, local_time, watched};
 use crate::i18n::I18n;
 use crate::mentoring::act;
-use crate::tauri::{NoArgs, call};
+use crate::tauri::{ById, NoArgs, call};
 
 #[derive(Serialize)]
 struct Name {
@@ -29,11 +29,6 @@ struct NewThread {
     community: String,
     title: String,
     body: String,
-}
-
-#[derive(Serialize)]
-struct ById {
-    id: String,
 }
 
 #[derive(Serialize)]

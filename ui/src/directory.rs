@@ -8,17 +8,9 @@ use ipc::views::{ProfileView, SkillAtRiskView, SkillView};
 use leptos::prelude::*;
 
 use crate::app::{loaded, watched};
-use crate::i18n::{I18n, Locale};
-use crate::people::{label, level_name};
+use crate::i18n::I18n;
+use crate::people::{label, level_name, skill_label};
 use crate::tauri::NoArgs;
-
-/// A skill id's label in the reader's language, from the catalogue.
-fn skill_label(skills: &[SkillView], locale: Locale, id: &str) -> String {
-    skills.iter().find(|s| s.id == id).map_or_else(
-        || id.to_owned(),
-        |s| label(locale, &s.label_en, &s.label_fr),
-    )
-}
 
 /// The directory, the skills map and the skills at risk, one under the other.
 #[component]

@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::app::{Drafts, ErrorLine, loaded, watched};
 use crate::i18n::I18n;
-use crate::people::{label, level_name};
-use crate::tauri::{NoArgs, call};
+use crate::people::{level_name, skill_label};
+use crate::tauri::{ById, NoArgs, call};
 
 #[derive(Serialize)]
 struct StartArgs {
@@ -28,11 +28,6 @@ struct LogArgs {
 struct GoalArgs {
     id: String,
     goal: String,
-}
-
-#[derive(Serialize)]
-struct ById {
-    id: String,
 }
 
 /// The non-empty lines of a text area.
@@ -438,17 +433,8 @@ fn Suggestions(me: String) -> impl IntoView {
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let me = StoredValue::new(me);
     let skill_name = move |id: &str| {
-        let locale = i18n.locale.get();
-        skills
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .iter()
-            .find(|s| s.id == id)
-            .map_or_else(
-                || id.to_owned(),
-                |s| label(locale, &s.label_en, &s.label_fr),
-            )
+        let known = skills.get().and_then(Result::ok).unwrap_or_default();
+        skill_label(&known, i18n.locale.get(), id)
     };
     view! {
         <h2>{move || i18n.t("mentoring.suggest_title")}</h2>

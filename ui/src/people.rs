@@ -39,6 +39,14 @@ pub(crate) fn label(locale: Locale, en: &str, fr: &str) -> String {
     }
 }
 
+/// A skill id's label in the reader's language, from the catalogue.
+pub(crate) fn skill_label(skills: &[SkillView], locale: Locale, id: &str) -> String {
+    skills.iter().find(|s| s.id == id).map_or_else(
+        || id.to_owned(),
+        |s| label(locale, &s.label_en, &s.label_fr),
+    )
+}
+
 /// The name of level 1..=4 in the reader's language.
 pub(crate) fn level_name(i18n: I18n, level: u8) -> String {
     i18n.t(match level {

@@ -11,12 +11,7 @@ use crate::account::SaveReport;
 use crate::app::{ErrorLine, loaded, local_time, watched};
 use crate::i18n::I18n;
 use crate::mentoring::{ColleagueSelect, act};
-use crate::tauri::{NoArgs, call};
-
-#[derive(Serialize)]
-struct ById {
-    id: String,
-}
+use crate::tauri::{ById, NoArgs, call};
 
 #[derive(Serialize)]
 struct GiveKudos {

@@ -14,16 +14,11 @@ use serde::Serialize;
 use crate::app::{ErrorLine, loaded, local_time, watched};
 use crate::i18n::I18n;
 use crate::mentoring::{ActionList, act, lines};
-use crate::tauri::{NoArgs, call};
+use crate::tauri::{ById, NoArgs, call};
 
 #[derive(Serialize)]
 struct PlanArgs {
     draft: SessionDraft,
-}
-
-#[derive(Serialize)]
-struct ById {
-    id: String,
 }
 
 #[derive(Serialize)]
@@ -155,7 +150,8 @@ pub(crate) fn Sessions() -> impl IntoView {
 #[component]
 fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let formats = watched::<_, Vec<FormatView>>("formats", || NoArgs {});
+    // The formats are fixed in the app: asked once, not again on every change.
+    let formats = LocalResource::new(|| call::<_, Vec<FormatView>>("formats", &NoArgs {}));
     let members = watched::<_, Vec<MemberView>>("members", || NoArgs {});
     let format = RwSignal::new("codev".to_owned());
     let title = RwSignal::new(String::new());

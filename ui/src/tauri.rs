@@ -42,6 +42,12 @@ pub(crate) async fn call<A: Serialize, R: DeserializeOwned>(
 #[derive(Serialize)]
 pub(crate) struct NoArgs {}
 
+/// The one argument `id` (a document, an action, a contribution).
+#[derive(Serialize)]
+pub(crate) struct ById {
+    pub(crate) id: String,
+}
+
 /// Calls `on_change` whenever the shell says a document changed. The listener lives as long as
 /// the page.
 pub(crate) fn on_change(on_change: impl FnMut() + 'static) {

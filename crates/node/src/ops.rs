@@ -153,59 +153,85 @@ impl Core {
             Some(q) => ws.resolve_member(q)?,
             None => ws.require_member(&self.me)?,
         };
-        let mut skills: Vec<ClaimView> = ws
-            .claims_of(&m.id)
-            .filter_map(|c| {
-                let s = ws.skills.get(&c.skill)?;
-                Some(ClaimView {
-                    skill: s.id.clone(),
-                    label_fr: s.label_fr.clone(),
-                    label_en: s.label_en.clone(),
-                    level: c.level,
-                    level_name: level_name(c.level),
-                    wants_to_learn: c.wants_to_learn,
-                    can_teach: c.can_teach,
-                    endorsements: ws.endorsement_count(&m.id, &s.id),
-                })
-            })
-            .collect();
-        skills.sort_by(|a, b| b.level.cmp(&a.level).then_with(|| a.skill.cmp(&b.skill)));
-        let mut endorsements: Vec<EndorsementView> = ws
-            .endorsements
-            .values()
-            .filter(|e| e.to == m.id)
-            .map(|e| EndorsementView {
-                id: e.id.clone(),
-                from: e.from.clone(),
-                from_name: name_of(&ws, &e.from),
-                skill: e.skill.clone(),
-                comment: e.comment.clone(),
-                created_at: rfc3339(e.created_at),
-            })
-            .collect();
-        endorsements.sort_by(|a, b| {
-            a.created_at
-                .cmp(&b.created_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        Ok(ProfileView {
-            member_id: m.id.clone(),
-            name: m.name.clone(),
-            role: m.role.clone(),
-            title: m.title.clone(),
-            team: m.team.clone(),
-            location: m.location.clone(),
-            languages: m.languages.clone(),
-            hours_per_month: m.hours_per_month,
-            open_to_mentoring: m.open_to_mentoring,
-            devices: m.devices.clone(),
-            joined_at: rfc3339(m.joined_at),
-            updated_at: rfc3339(m.updated_at),
-            skills,
-            endorsements,
-        })
+        Ok(profile_view(&ws, m))
     }
 
+    /// The profile of every current member (the desktop's directory), from one read of the
+    /// workspace, in the order of `member list`.
+    pub fn profiles(&self) -> Result<Vec<ProfileView>, NodeError> {
+        let ws = self.workspace()?;
+        let members = self.members_of(&ws)?;
+        let mut out: Vec<ProfileView> = members
+            .members
+            .keys()
+            .filter_map(|id| ws.members.get(id))
+            .map(|m| profile_view(&ws, m))
+            .collect();
+        out.sort_by(|a, b| {
+            domain::fold(&a.name)
+                .cmp(&domain::fold(&b.name))
+                .then_with(|| a.member_id.cmp(&b.member_id))
+        });
+        Ok(out)
+    }
+}
+
+/// A member's profile as the workspace holds it.
+fn profile_view(ws: &Workspace, m: &domain::Member) -> ProfileView {
+    let mut skills: Vec<ClaimView> = ws
+        .claims_of(&m.id)
+        .filter_map(|c| {
+            let s = ws.skills.get(&c.skill)?;
+            Some(ClaimView {
+                skill: s.id.clone(),
+                label_fr: s.label_fr.clone(),
+                label_en: s.label_en.clone(),
+                level: c.level,
+                level_name: level_name(c.level),
+                wants_to_learn: c.wants_to_learn,
+                can_teach: c.can_teach,
+                endorsements: ws.endorsement_count(&m.id, &s.id),
+            })
+        })
+        .collect();
+    skills.sort_by(|a, b| b.level.cmp(&a.level).then_with(|| a.skill.cmp(&b.skill)));
+    let mut endorsements: Vec<EndorsementView> = ws
+        .endorsements
+        .values()
+        .filter(|e| e.to == m.id)
+        .map(|e| EndorsementView {
+            id: e.id.clone(),
+            from: e.from.clone(),
+            from_name: name_of(ws, &e.from),
+            skill: e.skill.clone(),
+            comment: e.comment.clone(),
+            created_at: rfc3339(e.created_at),
+        })
+        .collect();
+    endorsements.sort_by(|a, b| {
+        a.created_at
+            .cmp(&b.created_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    ProfileView {
+        member_id: m.id.clone(),
+        name: m.name.clone(),
+        role: m.role.clone(),
+        title: m.title.clone(),
+        team: m.team.clone(),
+        location: m.location.clone(),
+        languages: m.languages.clone(),
+        hours_per_month: m.hours_per_month,
+        open_to_mentoring: m.open_to_mentoring,
+        devices: m.devices.clone(),
+        joined_at: rfc3339(m.joined_at),
+        updated_at: rfc3339(m.updated_at),
+        skills,
+        endorsements,
+    }
+}
+
+impl Core {
     /// `skill claim`; returns the skill id.
     pub fn claim_skill(
         &mut self,
@@ -707,6 +733,10 @@ impl Node {
     /// See [`Core::profile`].
     pub async fn profile(&self, member: Option<String>) -> Result<ProfileView, NodeError> {
         self.call(move |c| c.profile(member.as_deref())).await
+    }
+    /// See [`Core::profiles`].
+    pub async fn profiles(&self) -> Result<Vec<ProfileView>, NodeError> {
+        self.call(|c| c.profiles()).await
     }
     /// See [`Core::claim_skill`].
     pub async fn claim_skill(

@@ -47,6 +47,9 @@ pub(crate) struct SyncRuntime {
     /// The workspace and its evaluated membership, kept between frames and recomputed only
     /// when the workspace document changes.
     view: Option<(Workspace, Members)>,
+    /// The workspace document changed since `view` was computed: the next call reads it again
+    /// and compares the membership (see [`SyncHost::refresh_membership`]).
+    view_stale: bool,
     /// By peer: the documents its last summary listed that this device did not hold, and
     /// which of them have arrived since (progress of a large sync).
     progress: BTreeMap<String, Progress>,
@@ -130,9 +133,10 @@ struct SyncHost<'a> {
 }
 
 impl SyncRuntime {
-    /// Forgets the cached workspace and membership (the workspace document changed).
+    /// The workspace document changed: the cached workspace and membership are read again,
+    /// and compared, on next use.
     pub(crate) fn invalidate_view(&mut self) {
-        self.view = None;
+        self.view_stale = true;
     }
 
     /// Chunks `before+1..=after` were written by the sync itself: skip them if nothing
@@ -383,6 +387,9 @@ impl Core {
         f: impl FnOnce(&mut Engine, &mut SyncHost<'_>) -> R,
     ) -> Result<(R, BTreeSet<String>, bool), NodeError> {
         let mut rt = self.sync.take().unwrap_or_default();
+        // A stale cached view is read again once the host holds it (and the membership compared);
+        // with no cached view there is nothing to compare: it is read fresh here.
+        let stale = std::mem::take(&mut rt.view_stale) && rt.view.is_some();
         let (ws, members) = match rt.view.take() {
             Some(view) => view,
             None => {
@@ -408,6 +415,9 @@ impl Core {
                 dirty: BTreeSet::new(),
                 lacking: None,
             };
+            if stale {
+                host.refresh_membership();
+            }
             out = f(&mut rt.engine, &mut host);
             host.flush();
             if let Some((peer, expected)) = host.lacking.take() {
@@ -582,12 +592,9 @@ impl Core {
         }
         let changed: Vec<String> = changed_kinds.into_iter().map(|(id, _)| id).collect();
         tracing::info!(docs = changed.len(), "local changes to offer");
-        // The membership before this change (if known), to tell whether it changed.
-        let mut members_before = None;
         if let Some(rt) = self.sync.as_mut() {
             rt.last_chunk = newest;
             if changed.contains(&self.workspace_id) {
-                members_before = rt.view.as_ref().map(|(_, members)| members.clone());
                 rt.invalidate_view();
             }
             for doc in &changed {
@@ -596,24 +603,17 @@ impl Core {
                 rt.known.remove(doc);
             }
         }
-        let workspace_changed = changed.contains(&self.workspace_id);
-        let (mut outputs, _, _) = self.with_host(|engine, host| {
+        let (mut outputs, _, membership_changed) = self.with_host(|engine, host| {
             let mut out = Vec::new();
             for doc in &changed {
                 out.extend(engine.local_change(host, doc));
             }
             out
         })?;
-        if workspace_changed {
+        if membership_changed {
             // Only a change of membership (not every workspace edit: a kudos, a skill claim)
             // drops peers and announces again what each may now hold.
-            let (more, _, _) = self.with_host(|engine, host| {
-                if members_before.as_ref() == Some(&host.members) {
-                    Vec::new()
-                } else {
-                    engine.membership_changed(host)
-                }
-            })?;
+            let (more, _, _) = self.with_host(|engine, host| engine.membership_changed(host))?;
             outputs.extend(more);
         }
         Ok(self.net_actions(outputs))

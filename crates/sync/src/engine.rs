@@ -246,6 +246,19 @@ fn shared_summary<H: Host>(host: &mut H, peer: &str) -> Vec<DocDigest> {
     docs
 }
 
+/// The digest of everything we may share with `peer`, to send it (the full summary follows only
+/// if its own differs).
+fn announce<H: Host>(host: &mut H, peer: &str) -> Output {
+    let docs = shared_summary(host, peer);
+    Output::Send {
+        to: peer.to_owned(),
+        msg: Message::Digest {
+            docs: docs.len() as u32,
+            digest: summary_digest(&docs),
+        },
+    }
+}
+
 fn shareable<H: Host>(host: &mut H, peer: &str, doc: &str) -> Option<DocMeta> {
     let meta = host.meta(doc)?;
     (host.may_hold(&host.me(), &meta) && host.may_hold(peer, &meta)).then_some(meta)
@@ -272,14 +285,7 @@ impl Engine {
             }];
         }
         self.sessions.insert(peer.to_owned(), Session::default());
-        let docs = shared_summary(host, peer);
-        vec![Output::Send {
-            to: peer.to_owned(),
-            msg: Message::Digest {
-                docs: docs.len() as u32,
-                digest: summary_digest(&docs),
-            },
-        }]
+        vec![announce(host, peer)]
     }
 
     /// The connection with a peer closed; its sync states are forgotten (a new connection
@@ -307,16 +313,7 @@ impl Engine {
                 }
             })
             .collect();
-        for peer in kept {
-            let docs = shared_summary(host, &peer);
-            out.push(Output::Send {
-                to: peer,
-                msg: Message::Digest {
-                    docs: docs.len() as u32,
-                    digest: summary_digest(&docs),
-                },
-            });
-        }
+        out.extend(kept.iter().map(|peer| announce(host, peer)));
         out
     }
 
