@@ -8,7 +8,7 @@ use autosurgeon::{Hydrate, Reconcile};
 use libp2p_identity::PeerId;
 
 use crate::chunks::{MAX_INFLATED, check_inflation};
-use crate::{DocKind, DocMeta, DomainError};
+use crate::{Author, DocKind, DocMeta, DomainError};
 
 /// A model stored as the root of one Automerge document.
 pub trait TypedDoc: Hydrate + Reconcile + Sized {
@@ -21,6 +21,10 @@ pub trait TypedDoc: Hydrate + Reconcile + Sized {
     fn validate(&self) -> Result<(), DomainError> {
         Ok(())
     }
+    /// The write rules of this kind: whether `by` may turn `before` (None: the change creates
+    /// the document) into `after`. Callers use [`crate::check_write`], which applies the rules
+    /// common to every kind first.
+    fn check_write(before: Option<&Self>, after: &Self, by: Author<'_>) -> Result<(), DomainError>;
 }
 
 /// The Automerge actor id of a device: the bytes of its `PeerId`, so that every change names

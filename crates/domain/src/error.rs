@@ -39,10 +39,18 @@ pub enum DomainError {
     /// Something named does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// A refusal by the write rules ([`crate::check_write`]): this author may not make this
+    /// move. The message names the rule.
+    #[error("{0}")]
+    Forbidden(String),
 }
 
 impl DomainError {
     pub(crate) fn invalid(msg: impl Into<String>) -> Self {
         DomainError::Invalid(msg.into())
+    }
+
+    pub(crate) fn forbidden(msg: impl Into<String>) -> Self {
+        DomainError::Forbidden(msg.into())
     }
 }

@@ -3,8 +3,9 @@
 //! Every document is an Automerge document whose root holds a signed [`DocMeta`] (id, kind,
 //! scope, creator, fixed participants) and the fields of one typed model ([`Workspace`],
 //! [`Note`], [`Thread`], [`Mentoring`], [`Review`], [`Session`]). This crate maps those models to and from Automerge with
-//! `autosurgeon`, validates user input and computes derived views such as
-//! [`who_can_help`].
+//! `autosurgeon`, validates user input, judges every change against the write rules of its kind
+//! ([`check_write`]: who may turn one state of a document into the next) and computes derived
+//! views such as [`who_can_help`].
 //!
 //! It must never do IO: no files, no sockets, no clock, no randomness, no async runtime. Time and
 //! fresh ids are arguments; persistence belongs to `store`, the running peer to `node`.
@@ -19,6 +20,7 @@ mod meta;
 pub mod note;
 mod recognition;
 mod review;
+mod rules;
 mod session;
 mod text;
 mod thread;
@@ -38,6 +40,7 @@ pub use meta::{DocKind, DocMeta, SCHEMA_VERSION, Scope, public_key_of, valid_id}
 pub use note::{MAX_BODY, Note, normalize_tag, parse_links};
 pub use recognition::{ActionItem, Contribution, ContributionKind, Kudos};
 pub use review::{Review, ReviewStatus, Template};
+pub use rules::{Author, check_write};
 pub use session::{
     FORMATS, Format, Participant, Session, SessionStatus, StepOutcome, StepRecord, StepTemplate,
     format,

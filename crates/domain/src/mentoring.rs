@@ -112,6 +112,13 @@ impl TypedDoc for Mentoring {
         self.meta
             .require_private_pair(&self.mentor, &self.mentee, "a mentoring relationship")
     }
+    fn check_write(
+        before: Option<&Self>,
+        after: &Self,
+        by: crate::Author<'_>,
+    ) -> Result<(), DomainError> {
+        crate::rules::mentoring(before, after, by)
+    }
 }
 
 impl Mentoring {
@@ -166,9 +173,7 @@ impl Mentoring {
         if who == self.mentor || who == self.mentee {
             Ok(())
         } else {
-            Err(DomainError::Invalid(
-                "only the mentor and the mentee can change this relationship".into(),
-            ))
+            Err(DomainError::forbidden(crate::rules::MENTORING_PARTICIPANTS))
         }
     }
 

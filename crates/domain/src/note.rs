@@ -15,8 +15,8 @@ pub const MAX_BODY: usize = 1 << 20;
 pub struct Note {
     /// Signed header.
     pub meta: DocMeta,
-    /// Who wrote the note (member id); usually the header's creator, kept apart so an imported
-    /// note keeps its author.
+    /// Who wrote the note (member id): the header's creator, for good (the write rules refuse
+    /// any other, so a note cannot be created or rewritten in someone else's name).
     pub author: String,
     /// Title, one line.
     pub title: String,
@@ -42,6 +42,13 @@ impl TypedDoc for Note {
     fn validate(&self) -> Result<(), DomainError> {
         require_text("title", &self.title)?;
         check_body(self.body.as_str())
+    }
+    fn check_write(
+        before: Option<&Self>,
+        after: &Self,
+        by: crate::Author<'_>,
+    ) -> Result<(), DomainError> {
+        crate::rules::note(before, after, by)
     }
 }
 

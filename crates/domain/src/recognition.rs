@@ -185,15 +185,10 @@ pub(crate) fn confirm_contribution(
         .find(|c| c.id == id)
         .ok_or_else(|| DomainError::NotFound(format!("no contribution '{id}'")))?;
     if c.giver == by {
-        return Err(DomainError::Invalid(
-            "you cannot confirm your own contribution; one of the people who received it does"
-                .into(),
-        ));
+        return Err(DomainError::forbidden(crate::rules::SELF_CONFIRM));
     }
     if !c.receivers.iter().any(|r| r == by) {
-        return Err(DomainError::Invalid(
-            "only someone who received this time can confirm it".into(),
-        ));
+        return Err(DomainError::forbidden(crate::rules::CONFIRM_RECEIVER));
     }
     if c.is_confirmed() {
         return Err(DomainError::Invalid(

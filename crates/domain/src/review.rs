@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use autosurgeon::{Hydrate, Reconcile, Text};
 
+use crate::rules::{REVIEW_ACKNOWLEDGE, REVIEW_FROZEN, REVIEW_SUBMIT, REVIEW_WRITE};
 use crate::{
     Contribution, ContributionKind, DocKind, DocMeta, DomainError, TypedDoc, require_text,
 };
@@ -117,6 +118,13 @@ impl TypedDoc for Review {
         self.meta
             .require_private_pair(&self.requester, &self.reviewer, "a review")
     }
+    fn check_write(
+        before: Option<&Self>,
+        after: &Self,
+        by: crate::Author<'_>,
+    ) -> Result<(), DomainError> {
+        crate::rules::review(before, after, by)
+    }
 }
 
 impl Review {
@@ -219,14 +227,10 @@ impl Review {
         now: i64,
     ) -> Result<(), DomainError> {
         if by != self.reviewer {
-            return Err(DomainError::Invalid(
-                "only the reviewer writes the review".into(),
-            ));
+            return Err(DomainError::forbidden(REVIEW_WRITE));
         }
         if self.status != ReviewStatus::Requested.as_str() {
-            return Err(DomainError::Invalid(
-                "this review was submitted and can no longer be changed".into(),
-            ));
+            return Err(DomainError::forbidden(REVIEW_FROZEN));
         }
         if answers.is_empty() && ratings.is_empty() {
             return Err(DomainError::Invalid(
@@ -266,9 +270,7 @@ impl Review {
         now: i64,
     ) -> Result<(), DomainError> {
         if by != self.reviewer {
-            return Err(DomainError::Invalid(
-                "only the reviewer submits the review".into(),
-            ));
+            return Err(DomainError::forbidden(REVIEW_SUBMIT));
         }
         if self.status != ReviewStatus::Requested.as_str() {
             return Err(DomainError::Invalid(
@@ -319,9 +321,7 @@ impl Review {
     /// The requester acknowledges a submitted review, with an optional reply.
     pub fn acknowledge(&mut self, by: &str, reply: &str, now: i64) -> Result<(), DomainError> {
         if by != self.requester {
-            return Err(DomainError::Invalid(
-                "only the person who asked for the review acknowledges it".into(),
-            ));
+            return Err(DomainError::forbidden(REVIEW_ACKNOWLEDGE));
         }
         match self.status.as_str() {
             "submitted" => {}

@@ -7,6 +7,7 @@ use autosurgeon::{Hydrate, Reconcile, Text};
 use serde::Serialize;
 
 use crate::recognition::{complete_action, confirm_contribution};
+use crate::rules::{SESSION_ACTIONS, SESSION_CLOSED_STEPS, SESSION_RUN};
 use crate::{
     ActionItem, Contribution, ContributionKind, DocKind, DocMeta, DomainError, Scope, TypedDoc,
     require_text,
@@ -380,6 +381,13 @@ impl TypedDoc for Session {
             )),
         }
     }
+    fn check_write(
+        before: Option<&Self>,
+        after: &Self,
+        by: crate::Author<'_>,
+    ) -> Result<(), DomainError> {
+        crate::rules::session(before, after, by)
+    }
 }
 
 /// What `session step` tells: the step just recorded and the one now running.
@@ -487,19 +495,27 @@ impl Session {
             || self.participants.iter().any(|p| p.member == member)
     }
 
-    fn require_involved(&self, by: &str) -> Result<(), DomainError> {
-        if self.involves(by) {
+    /// Whether `member` may run the session (start it, record its steps, close it): a host or
+    /// a facilitator. Other participants take part; they do not drive.
+    pub fn may_run(&self, member: &str) -> bool {
+        self.hosts.iter().any(|h| h == member)
+            || self
+                .participants
+                .iter()
+                .any(|p| p.member == member && p.role == "facilitator")
+    }
+
+    fn require_runner(&self, by: &str) -> Result<(), DomainError> {
+        if self.may_run(by) {
             Ok(())
         } else {
-            Err(DomainError::Invalid(
-                "only the session's hosts and participants can run it".into(),
-            ))
+            Err(DomainError::forbidden(SESSION_RUN))
         }
     }
 
-    /// Starts the first step.
+    /// Starts the first step (a host or a facilitator).
     pub fn start(&mut self, by: &str, now: i64) -> Result<StepTemplate, DomainError> {
-        self.require_involved(by)?;
+        self.require_runner(by)?;
         match self.status.as_str() {
             "planned" => {}
             "running" => {
@@ -523,17 +539,14 @@ impl Session {
         Ok(first)
     }
 
-    /// Records the running step's notes, ends it and starts the next one.
+    /// Records the running step's notes, ends it and starts the next one (a host or a
+    /// facilitator).
     pub fn step(&mut self, by: &str, notes: &str, now: i64) -> Result<StepOutcome, DomainError> {
-        self.require_involved(by)?;
+        self.require_runner(by)?;
         match self.status.as_str() {
             "running" => {}
             "planned" => return Err(DomainError::Invalid("start the session first".into())),
-            _ => {
-                return Err(DomainError::Invalid(
-                    "the session is closed; its steps can no longer change".into(),
-                ));
-            }
+            _ => return Err(DomainError::forbidden(SESSION_CLOSED_STEPS)),
         }
         crate::note::check_body(notes)?;
         let steps = self.format()?.steps;
@@ -560,7 +573,7 @@ impl Session {
         Ok(StepOutcome { recorded, next })
     }
 
-    /// Closes a running session: takeaways, optional rating 1–5, actions (owned by the codev
+    /// Closes a running session (a host or a facilitator): takeaways, optional rating 1–5, actions (owned by the codev
     /// client, otherwise by whoever closes), and one contribution per host and facilitator for
     /// the planned minutes, to be confirmed by a participant.
     pub fn close(
@@ -572,7 +585,7 @@ impl Session {
         actions: &[String],
         now: i64,
     ) -> Result<(), DomainError> {
-        self.require_involved(by)?;
+        self.require_runner(by)?;
         match self.status.as_str() {
             "running" => {}
             "planned" => return Err(DomainError::Invalid("the session has not started".into())),
@@ -640,7 +653,9 @@ impl Session {
 
     /// Marks an action done.
     pub fn complete_action(&mut self, id: &str, by: &str, now: i64) -> Result<(), DomainError> {
-        self.require_involved(by)?;
+        if !self.involves(by) {
+            return Err(DomainError::forbidden(SESSION_ACTIONS));
+        }
         complete_action(&mut self.actions, id, now)?;
         self.updated_at = now;
         Ok(())
@@ -731,7 +746,10 @@ mod tests {
             "planned: cannot close"
         );
         assert!(s.start("stranger", 1).is_err());
-        assert_eq!(s.start(&people[0], 10).unwrap().name, "Exposé");
+        // The client takes part but does not drive; the facilitator may.
+        let err = s.start(&people[0], 10).unwrap_err().to_string();
+        assert_eq!(err, "only the session's hosts and facilitators can run it");
+        assert_eq!(s.start(&people[4], 10).unwrap().name, "Exposé");
         assert!(s.start(&h, 11).is_err());
         let mut outcomes = Vec::new();
         for i in 0..6 {
@@ -743,6 +761,8 @@ mod tests {
         );
         assert_eq!(outcomes[5].recorded, "Learnings");
         assert_eq!(outcomes[5].next, None);
+        let err = s.step(&people[1], "x", 30).unwrap_err().to_string();
+        assert_eq!(err, "only the session's hosts and facilitators can run it");
         let err = s.step(&h, "extra", 30).unwrap_err().to_string();
         assert!(err.contains("close the session"), "{err}");
         assert_eq!(s.steps.len(), 6);
@@ -751,6 +771,11 @@ mod tests {
             s.close(&mut next, &h, &[], Some(6), &[], 40).is_err(),
             "rating out of range"
         );
+        let err = s
+            .close(&mut next, &people[0], &[], None, &[], 40)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "only the session's hosts and facilitators can run it");
         s.close(
             &mut next,
             &h,

@@ -51,6 +51,13 @@ impl TypedDoc for Thread {
         require_text("title", &self.title)?;
         check_body(self.body.as_str())
     }
+    fn check_write(
+        before: Option<&Self>,
+        after: &Self,
+        by: crate::Author<'_>,
+    ) -> Result<(), DomainError> {
+        crate::rules::thread(before, after, by)
+    }
 }
 
 impl Thread {
@@ -103,9 +110,7 @@ impl Thread {
     /// Marks a reply as the accepted answer. Only the thread's author may accept.
     pub fn accept(&mut self, post: &str, by: &str, now: i64) -> Result<(), DomainError> {
         if by != self.author {
-            return Err(DomainError::invalid(
-                "only the author of the thread can accept an answer",
-            ));
+            return Err(DomainError::forbidden(crate::rules::ACCEPT));
         }
         let found = self
             .posts

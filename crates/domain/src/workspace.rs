@@ -268,6 +268,13 @@ impl TypedDoc for Workspace {
         require_text("workspace name", &self.name)?;
         Ok(())
     }
+    fn check_write(
+        before: Option<&Self>,
+        after: &Self,
+        by: crate::Author<'_>,
+    ) -> Result<(), DomainError> {
+        crate::rules::workspace(before, after, by)
+    }
 }
 
 impl Workspace {

@@ -1,0 +1,2049 @@
+//! The write rules: who may turn one state of a document into the next.
+//!
+//! Every change to a document, made here or received from a peer (perhaps relayed by a third
+//! member, perhaps sent by a modified client), is judged by [`check_write`] against the typed
+//! model just before it and just after it, for its verified author. The rules common to every
+//! kind come first (the header is immutable, a creation is by the header's creator, a private
+//! document is written only by its participants, a personal one only by its owner), then the
+//! rules of the document's kind, one function per kind below. The model methods refuse the same
+//! moves for the local API; where both say no they share the message, defined here.
+//!
+//! The rules are a pure function of `before`, `after` and the author: they must never do IO,
+//! read a clock or consult anything else, so that every honest device judges a change the same
+//! way whenever and from whomever it arrives.
+
+use std::collections::BTreeMap;
+
+use crate::{
+    ActionItem, Contribution, DocMeta, DomainError, Mentoring, Note, Review, ReviewStatus, Scope,
+    Session, SessionStatus, Thread, TypedDoc, Workspace, claim_key,
+};
+
+/// The verified author of a change, as the write rules see them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Author<'a> {
+    /// Member id (the device PeerId whose key signed the change).
+    pub id: &'a str,
+    /// Whether the membership log ever made this member an admin (a monotonic fact, so every
+    /// honest device judges a change the same way whenever it arrives).
+    pub admin: bool,
+}
+
+/// Checks that `by` may turn `before` (None: the change creates the document) into `after`.
+pub fn check_write<T: TypedDoc>(
+    before: Option<&T>,
+    after: &T,
+    by: Author<'_>,
+) -> Result<(), DomainError> {
+    common(before.map(TypedDoc::meta), after.meta(), by)?;
+    T::check_write(before, after, by)
+}
+
+// Messages shared with the model methods that refuse the same move for the local API.
+pub(crate) const ACCEPT: &str = "only the author of the thread can accept an answer";
+pub(crate) const MENTORING_PARTICIPANTS: &str =
+    "only the mentor and the mentee can change this relationship";
+pub(crate) const REVIEW_WRITE: &str = "only the reviewer writes the review";
+pub(crate) const REVIEW_SUBMIT: &str = "only the reviewer submits the review";
+pub(crate) const REVIEW_FROZEN: &str = "this review was submitted and can no longer be changed";
+pub(crate) const REVIEW_ACKNOWLEDGE: &str =
+    "only the person who asked for the review acknowledges it";
+pub(crate) const SELF_CONFIRM: &str =
+    "you cannot confirm your own contribution; one of the people who received it does";
+pub(crate) const CONFIRM_RECEIVER: &str = "only someone who received this time can confirm it";
+pub(crate) const SESSION_RUN: &str = "only the session's hosts and facilitators can run it";
+pub(crate) const SESSION_ACTIONS: &str =
+    "only the session's hosts and participants can complete its actions";
+pub(crate) const SESSION_CLOSED_STEPS: &str =
+    "the session is closed; its steps can no longer change";
+
+fn refuse(rule: &str) -> Result<(), DomainError> {
+    Err(DomainError::forbidden(rule))
+}
+
+/// Refuses with `rule` unless `allowed`.
+fn require(allowed: bool, rule: &str) -> Result<(), DomainError> {
+    if allowed { Ok(()) } else { refuse(rule) }
+}
+
+/// The rules every kind shares, on the headers before and after the change.
+fn common(before: Option<&DocMeta>, after: &DocMeta, by: Author<'_>) -> Result<(), DomainError> {
+    match before {
+        // `doc::change` and the sync engine refuse a header edit already; a rule that let one
+        // through would judge every later change against a header nobody signed.
+        Some(before) => require(before == after, "a document's header cannot be changed")?,
+        None => require(
+            by.id == after.created_by,
+            "only the creator named in its header may create a document",
+        )?,
+    }
+    match after.parsed_scope()? {
+        Scope::Private => require(
+            after.participants.iter().any(|p| p == by.id),
+            "only a participant may change a private document",
+        ),
+        Scope::Personal(owner) => require(
+            owner == by.id,
+            "only its owner may change a personal document",
+        ),
+        Scope::Workspace | Scope::Community(_) => Ok(()),
+    }
+}
+
+/// One entry of a keyed collection that differs between before and after.
+enum Edit<'a, V> {
+    Created(&'a V),
+    Changed(&'a V, &'a V),
+    Removed(&'a V),
+}
+
+/// The entries of a map that were created, changed or removed.
+fn map_edits<'a, V: PartialEq>(
+    before: &'a BTreeMap<String, V>,
+    after: &'a BTreeMap<String, V>,
+) -> impl Iterator<Item = (&'a str, Edit<'a, V>)> {
+    let removed = before
+        .iter()
+        .filter(|(k, _)| !after.contains_key(*k))
+        .map(|(k, v)| (k.as_str(), Edit::Removed(v)));
+    let rest = after.iter().filter_map(|(k, new)| match before.get(k) {
+        None => Some((k.as_str(), Edit::Created(new))),
+        Some(old) if old != new => Some((k.as_str(), Edit::Changed(old, new))),
+        Some(_) => None,
+    });
+    removed.chain(rest)
+}
+
+/// The entries of a list, matched by id, that were created, changed or removed. Entries that
+/// share an id (possible only if two changes inserted the same id concurrently) are matched in
+/// order, so such a pair never freezes the document: each later change is still judged by what
+/// it did.
+fn list_edits<'a, V: PartialEq>(
+    before: &'a [V],
+    after: &'a [V],
+    id: impl Fn(&'a V) -> &'a str,
+) -> Vec<Edit<'a, V>> {
+    let mut by_id: BTreeMap<&str, (Vec<&V>, Vec<&V>)> = BTreeMap::new();
+    for v in before {
+        by_id.entry(id(v)).or_default().0.push(v);
+    }
+    for v in after {
+        by_id.entry(id(v)).or_default().1.push(v);
+    }
+    let mut edits = Vec::new();
+    for (old, new) in by_id.into_values() {
+        for i in 0..old.len().max(new.len()) {
+            match (old.get(i), new.get(i)) {
+                (Some(o), Some(n)) if o != n => edits.push(Edit::Changed(*o, *n)),
+                (Some(o), None) => edits.push(Edit::Removed(*o)),
+                (None, Some(n)) => edits.push(Edit::Created(*n)),
+                _ => {}
+            }
+        }
+    }
+    edits
+}
+
+/// The workspace: profiles by their member, catalogue entries and communities by whoever added
+/// them (or an admin), claims by their member, endorsements and kudos by their giver.
+pub(crate) fn workspace(
+    before: Option<&Workspace>,
+    after: &Workspace,
+    by: Author<'_>,
+) -> Result<(), DomainError> {
+    // A new workspace is judged as if everything in it were added to an empty one: its name,
+    // too, is set by an admin (the founder is one from the first entry of the membership log).
+    let empty;
+    let before = match before {
+        Some(b) => b,
+        None => {
+            empty = Workspace {
+                name: String::new(),
+                members: BTreeMap::new(),
+                skills: BTreeMap::new(),
+                claims: BTreeMap::new(),
+                endorsements: BTreeMap::new(),
+                communities: BTreeMap::new(),
+                kudos: BTreeMap::new(),
+                ..after.clone()
+            };
+            &empty
+        }
+    };
+    if before.name != after.name {
+        require(by.admin, "only an admin may rename the workspace")?;
+    }
+    for (id, edit) in map_edits(&before.members, &after.members) {
+        require(id == by.id, "only a member may change their own profile")?;
+        if let Edit::Created(m) | Edit::Changed(_, m) = edit {
+            require(m.id == id, "a profile must be filed under its member's id")?;
+        }
+    }
+    for (_, edit) in map_edits(&before.skills, &after.skills) {
+        match edit {
+            Edit::Created(s) => require(
+                s.created_by == by.id,
+                "a skill must be added to the catalogue in its creator's own name",
+            )?,
+            Edit::Changed(old, _) | Edit::Removed(old) => require(
+                old.created_by == by.id || by.admin,
+                "only whoever added a skill, or an admin, may change or remove it",
+            )?,
+        }
+    }
+    for (key, edit) in map_edits(&before.claims, &after.claims) {
+        let (old, new) = match edit {
+            Edit::Created(n) => (None, Some(n)),
+            Edit::Changed(o, n) => (Some(o), Some(n)),
+            Edit::Removed(o) => (Some(o), None),
+        };
+        for claim in old.into_iter().chain(new) {
+            require(
+                claim.member == by.id,
+                "only a member may change their own skill claims",
+            )?;
+        }
+        if let Some(c) = new {
+            require(
+                key == claim_key(&c.member, &c.skill),
+                "a skill claim must be filed under its member and skill",
+            )?;
+        }
+    }
+    for (key, edit) in map_edits(&before.endorsements, &after.endorsements) {
+        match edit {
+            Edit::Created(e) => {
+                require(
+                    e.from == by.id,
+                    "an endorsement must be given in its giver's own name",
+                )?;
+                require(e.id == key, "an endorsement must be filed under its own id")?;
+            }
+            Edit::Changed(..) => refuse("an endorsement cannot be changed once given")?,
+            Edit::Removed(e) => require(
+                e.from == by.id || by.admin,
+                "only its giver or an admin may remove an endorsement",
+            )?,
+        }
+    }
+    for (_, edit) in map_edits(&before.communities, &after.communities) {
+        match edit {
+            Edit::Created(c) => require(
+                c.created_by == by.id,
+                "a community must be created in its creator's own name",
+            )?,
+            Edit::Changed(old, _) | Edit::Removed(old) => require(
+                old.created_by == by.id || by.admin,
+                "only a community's creator or an admin may change or remove it",
+            )?,
+        }
+    }
+    for (key, edit) in map_edits(&before.kudos, &after.kudos) {
+        match edit {
+            Edit::Created(k) => {
+                require(
+                    k.from == by.id,
+                    "kudos must be given in their giver's own name",
+                )?;
+                require(k.id == key, "kudos must be filed under their own id")?;
+            }
+            Edit::Changed(..) => refuse("kudos cannot be changed once given")?,
+            Edit::Removed(k) => require(
+                k.from == by.id || by.admin,
+                "only their giver or an admin may remove kudos",
+            )?,
+        }
+    }
+    Ok(())
+}
+
+/// A note: anyone who may hold it edits it (a workspace note is a wiki; history shows who), but
+/// its author is fixed, its last editor is whoever changed it, and only its author or an admin
+/// deletes or restores it.
+pub(crate) fn note(before: Option<&Note>, after: &Note, by: Author<'_>) -> Result<(), DomainError> {
+    match before {
+        Some(b) => require(
+            b.author == after.author,
+            "a note's author cannot be changed",
+        )?,
+        None => require(
+            after.author == after.meta.created_by,
+            "a note's author must be the creator named in its header",
+        )?,
+    }
+    if before != Some(after) {
+        require(
+            after.updated_by == by.id,
+            "a note's last editor must be whoever changed it",
+        )?;
+    }
+    if before.is_some_and(|b| b.deleted) != after.deleted {
+        require(
+            after.author == by.id || by.admin,
+            "only a note's author or an admin may delete or restore it",
+        )?;
+    }
+    Ok(())
+}
+
+/// A thread: the opening post and the accepted answer belong to its author, each reply to its
+/// own author; replies and the thread itself may also be removed by an admin.
+pub(crate) fn thread(
+    before: Option<&Thread>,
+    after: &Thread,
+    by: Author<'_>,
+) -> Result<(), DomainError> {
+    if let Some(b) = before {
+        require(
+            b.author == after.author,
+            "a thread's author cannot be changed",
+        )?;
+        require(
+            b.community == after.community,
+            "a thread's community cannot be changed",
+        )?;
+    }
+    require(
+        after.author == after.meta.created_by,
+        "a thread's author must be the creator named in its header",
+    )?;
+    let empty;
+    let before = match before {
+        Some(b) => b,
+        None => {
+            empty = Thread {
+                posts: Vec::new(),
+                accepted: None,
+                deleted: false,
+                ..after.clone()
+            };
+            &empty
+        }
+    };
+    if before.title != after.title || before.body != after.body {
+        require(
+            by.id == after.author,
+            "only a thread's author may change its opening post",
+        )?;
+    }
+    for edit in list_edits(&before.posts, &after.posts, |p| p.id.as_str()) {
+        match edit {
+            Edit::Created(p) => require(
+                p.author == by.id,
+                "a reply must be posted in its author's own name",
+            )?,
+            Edit::Changed(old, new) => {
+                require(
+                    old.author == new.author && old.created_at == new.created_at,
+                    "a reply's author and time cannot be changed",
+                )?;
+                require(old.author == by.id, "only a reply's author may change it")?;
+            }
+            Edit::Removed(p) => require(
+                p.author == by.id || by.admin,
+                "only a reply's author or an admin may remove it",
+            )?,
+        }
+    }
+    if before.accepted != after.accepted {
+        require(by.id == after.author, ACCEPT)?;
+        if let Some(id) = &after.accepted {
+            require(
+                after.posts.iter().any(|p| p.id == *id),
+                "the accepted answer must be a reply of the thread",
+            )?;
+        }
+    }
+    if before.deleted != after.deleted {
+        require(
+            by.id == after.author || by.admin,
+            "only a thread's author or an admin may delete or restore it",
+        )?;
+    }
+    Ok(())
+}
+
+/// Contributions (inside mentoring relationships, reviews and sessions): recorded unconfirmed
+/// and never by their giver for themselves, then confirmed once, by a receiver in their own
+/// name; never otherwise changed, never removed. `new` adds the rules of the kind for a new one.
+fn contributions(
+    before: &[Contribution],
+    after: &[Contribution],
+    by: Author<'_>,
+    new: impl Fn(&Contribution) -> Result<(), DomainError>,
+) -> Result<(), DomainError> {
+    for edit in list_edits(before, after, |c| c.id.as_str()) {
+        match edit {
+            Edit::Created(c) => {
+                require(
+                    c.confirmed_by.is_none() && c.confirmed_at.is_none(),
+                    "a new contribution cannot already be confirmed",
+                )?;
+                require(
+                    !c.receivers.contains(&c.giver),
+                    "a contribution's giver cannot be one of its receivers",
+                )?;
+                new(c)?;
+            }
+            Edit::Changed(old, new) => {
+                require(
+                    unconfirmed(old) == unconfirmed(new),
+                    "a contribution cannot be changed, only confirmed",
+                )?;
+                require(
+                    old.confirmed_by.is_none() && old.confirmed_at.is_none(),
+                    "a confirmation cannot be undone",
+                )?;
+                let Some(who) = new
+                    .confirmed_by
+                    .as_deref()
+                    .filter(|_| new.confirmed_at.is_some())
+                else {
+                    return refuse("a confirmation names who confirmed and when");
+                };
+                require(
+                    who == by.id,
+                    "a contribution can only be confirmed in one's own name",
+                )?;
+                require(who != old.giver, SELF_CONFIRM)?;
+                require(old.receivers.iter().any(|r| r == who), CONFIRM_RECEIVER)?;
+            }
+            Edit::Removed(_) => refuse("a contribution cannot be removed")?,
+        }
+    }
+    Ok(())
+}
+
+/// The contribution with its confirmation left out: what may never change.
+fn unconfirmed(c: &Contribution) -> Contribution {
+    Contribution {
+        confirmed_by: None,
+        confirmed_at: None,
+        ..c.clone()
+    }
+}
+
+/// Action items (inside mentoring relationships and sessions): what was committed to never
+/// changes and none is removed; `new` judges a new one and `complete` whoever marks one done or
+/// open again, as the kind says.
+fn action_items(
+    before: &[ActionItem],
+    after: &[ActionItem],
+    new: impl Fn(&ActionItem) -> Result<(), DomainError>,
+    complete: impl Fn() -> Result<(), DomainError>,
+) -> Result<(), DomainError> {
+    for edit in list_edits(before, after, |a| a.id.as_str()) {
+        match edit {
+            Edit::Created(a) => new(a)?,
+            Edit::Changed(old, new) => {
+                require(
+                    old.text == new.text
+                        && old.owner == new.owner
+                        && old.due == new.due
+                        && old.created_at == new.created_at,
+                    "an action item's text, owner, due date and creation time cannot be changed",
+                )?;
+                complete()?;
+            }
+            Edit::Removed(_) => refuse("an action item cannot be removed")?,
+        }
+    }
+    Ok(())
+}
+
+/// A mentoring relationship: written by its two participants only, each session logged in its
+/// logger's own name, its time given by one participant to the other.
+pub(crate) fn mentoring(
+    before: Option<&Mentoring>,
+    after: &Mentoring,
+    by: Author<'_>,
+) -> Result<(), DomainError> {
+    if let Some(b) = before {
+        require(
+            b.kind == after.kind && b.mentor == after.mentor && b.mentee == after.mentee,
+            "a mentoring relationship's kind, mentor and mentee cannot be changed",
+        )?;
+    }
+    require(
+        by.id == after.mentor || by.id == after.mentee,
+        MENTORING_PARTICIPANTS,
+    )?;
+    let empty;
+    let before = match before {
+        Some(b) => b,
+        None => {
+            empty = Mentoring {
+                sessions: Vec::new(),
+                actions: Vec::new(),
+                contributions: Vec::new(),
+                ..after.clone()
+            };
+            &empty
+        }
+    };
+    for edit in list_edits(&before.sessions, &after.sessions, |s| s.id.as_str()) {
+        match edit {
+            Edit::Created(s) => require(
+                s.logged_by == by.id,
+                "a mentoring session must be logged in one's own name",
+            )?,
+            Edit::Changed(old, new) => require(
+                old.date == new.date
+                    && old.minutes == new.minutes
+                    && old.logged_by == new.logged_by,
+                "a logged session's date, length and author cannot be changed",
+            )?,
+            Edit::Removed(_) => {}
+        }
+    }
+    // Both participants may add and complete actions: the private scope already says who.
+    action_items(&before.actions, &after.actions, |_| Ok(()), || Ok(()))?;
+    contributions(&before.contributions, &after.contributions, by, |c| {
+        let other = after.other(&c.giver);
+        require(
+            (c.giver == after.mentor || c.giver == after.mentee) && c.receivers == [other],
+            "a mentoring contribution goes from one participant to the other",
+        )
+    })
+}
+
+/// A peer review: requested by its requester, written and submitted by its reviewer, then
+/// frozen but for the requester's acknowledgement and the confirmation of the reviewer's time.
+pub(crate) fn review(
+    before: Option<&Review>,
+    after: &Review,
+    by: Author<'_>,
+) -> Result<(), DomainError> {
+    let empty;
+    let before = match before {
+        Some(b) => {
+            require(
+                b.requester == after.requester
+                    && b.reviewer == after.reviewer
+                    && b.about == after.about
+                    && b.template == after.template
+                    && b.criteria == after.criteria,
+                "a review's requester, reviewer, subject, template and criteria cannot be changed",
+            )?;
+            b
+        }
+        None => {
+            require(
+                after.requester == after.meta.created_by,
+                "a review must be requested by the creator named in its header",
+            )?;
+            require(
+                after.reviewer != after.requester,
+                "a review's reviewer cannot be its requester",
+            )?;
+            empty = Review {
+                answers: BTreeMap::new(),
+                ratings: BTreeMap::new(),
+                status: ReviewStatus::Requested.as_str().to_owned(),
+                submitted_at: None,
+                acknowledged_at: None,
+                reply: String::new(),
+                contributions: Vec::new(),
+                ..after.clone()
+            };
+            &empty
+        }
+    };
+    let requested = ReviewStatus::Requested.as_str();
+    let submitted = ReviewStatus::Submitted.as_str();
+    let writable = before.status == requested;
+    let submitting = writable && after.status == submitted;
+    let acknowledging =
+        before.status == submitted && after.status == ReviewStatus::Acknowledged.as_str();
+    if submitting {
+        require(by.id == after.reviewer, REVIEW_SUBMIT)?;
+    } else if acknowledging {
+        require(by.id == after.requester, REVIEW_ACKNOWLEDGE)?;
+    } else {
+        require(
+            before.status == after.status,
+            "a review's status only moves from requested to submitted to acknowledged",
+        )?;
+    }
+    if before.answers != after.answers || before.ratings != after.ratings {
+        require(by.id == after.reviewer, REVIEW_WRITE)?;
+        require(writable, REVIEW_FROZEN)?;
+    }
+    let submission_time = if submitting {
+        before.submitted_at.is_none() && after.submitted_at.is_some()
+    } else {
+        before.submitted_at == after.submitted_at
+    };
+    require(
+        submission_time,
+        "a review's submission time is set when it is submitted, and only then",
+    )?;
+    let acknowledgement_time = if acknowledging {
+        before.acknowledged_at.is_none() && after.acknowledged_at.is_some()
+    } else {
+        before.acknowledged_at == after.acknowledged_at
+    };
+    require(
+        acknowledgement_time,
+        "a review's acknowledgement time is set when it is acknowledged, and only then",
+    )?;
+    if before.reply != after.reply {
+        require(
+            by.id == after.requester,
+            "only the person who asked for the review can reply to it",
+        )?;
+        require(writable || acknowledging, REVIEW_FROZEN)?;
+    }
+    contributions(&before.contributions, &after.contributions, by, |c| {
+        require(
+            submitting,
+            "a review's contribution is recorded when it is submitted",
+        )?;
+        require(
+            c.giver == after.reviewer && c.receivers == [after.requester.as_str()],
+            "a review's contribution goes from its reviewer to its requester",
+        )
+    })
+}
+
+/// A session: planned by its hosts, run by its hosts and facilitators (planned → running →
+/// closed), its actions completed by anyone involved, its time confirmed by a receiver.
+pub(crate) fn session(
+    before: Option<&Session>,
+    after: &Session,
+    by: Author<'_>,
+) -> Result<(), DomainError> {
+    // A new session is judged as planned by its creator and run from nothing: its plan is
+    // whatever the creator wrote, anything already run needs a host or a facilitator.
+    let empty;
+    let before = match before {
+        Some(b) => b,
+        None => {
+            empty = Session {
+                status: SessionStatus::Planned.as_str().to_owned(),
+                steps: Vec::new(),
+                takeaways: Vec::new(),
+                rating: None,
+                actions: Vec::new(),
+                contributions: Vec::new(),
+                started_at: None,
+                closed_at: None,
+                ..after.clone()
+            };
+            &empty
+        }
+    };
+    // Who may do what is read from `before`: a change cannot grant its own author a role.
+    let runner = before.may_run(by.id);
+    let planned = before.format == after.format
+        && before.title == after.title
+        && before.at == after.at
+        && before.minutes == after.minutes
+        && before.hosts == after.hosts
+        && before.participants == after.participants
+        && before.skills == after.skills;
+    if !planned {
+        require(
+            before.hosts.iter().any(|h| h == by.id),
+            "only a session's hosts can change its plan",
+        )?;
+    }
+    let ran = before.status != after.status
+        || before.steps != after.steps
+        || before.started_at != after.started_at
+        || before.closed_at != after.closed_at
+        || before.takeaways != after.takeaways
+        || before.rating != after.rating;
+    if ran {
+        require(runner, SESSION_RUN)?;
+    }
+    if before.status != after.status {
+        let (planned, running, closed) = (
+            SessionStatus::Planned.as_str(),
+            SessionStatus::Running.as_str(),
+            SessionStatus::Closed.as_str(),
+        );
+        let status = (before.status.as_str(), after.status.as_str());
+        require(
+            status == (planned, running) || status == (running, closed),
+            "a session's status only moves from planned to running to closed",
+        )?;
+    }
+    if before.status == SessionStatus::Closed.as_str() {
+        require(before.steps == after.steps, SESSION_CLOSED_STEPS)?;
+    }
+    action_items(
+        &before.actions,
+        &after.actions,
+        |_| require(runner, SESSION_RUN),
+        || require(before.involves(by.id), SESSION_ACTIONS),
+    )?;
+    contributions(&before.contributions, &after.contributions, by, |_| {
+        require(runner, SESSION_RUN)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Debug;
+
+    use autosurgeon::Text;
+    use libp2p_identity::Keypair;
+
+    use super::*;
+    use crate::{
+        ContributionKind, DocKind, Level, Member, MentoringKind, Role, SkillClaim, Template,
+    };
+
+    // The people of the examples. Ana founded the workspace; whether someone acts as an admin
+    // is said by each case, as the membership log would.
+    const ANA: u8 = 1;
+    const BEN: u8 = 2;
+    const CHLOE: u8 = 3;
+    const DAN: u8 = 4;
+    const EVE: u8 = 5;
+    const ADMIN: bool = true;
+    const MEMBER: bool = false;
+
+    fn key(who: u8) -> Keypair {
+        Keypair::ed25519_from_bytes([who; 32]).unwrap()
+    }
+
+    fn id(who: u8) -> String {
+        key(who).public().to_peer_id().to_string()
+    }
+
+    fn meta(creator: u8, kind: DocKind, scope: &Scope, participants: &[u8]) -> DocMeta {
+        let participants: Vec<String> = participants.iter().map(|p| id(*p)).collect();
+        DocMeta::new_signed(&key(creator), "doc", kind, scope, "ws", 0, &participants).unwrap()
+    }
+
+    /// Checks the change from `before` to `after` made by `who`, acting as an admin or not:
+    /// allowed, or refused with exactly the message `want` names.
+    #[track_caller]
+    fn expect<T: TypedDoc + Debug>(
+        before: Option<&T>,
+        after: &T,
+        (who, admin): (u8, bool),
+        want: Result<(), &str>,
+    ) {
+        let me = id(who);
+        match (check_write(before, after, Author { id: &me, admin }), want) {
+            (Ok(()), Ok(())) => {}
+            (Err(DomainError::Forbidden(got)), Err(want)) => assert_eq!(got, want),
+            (got, want) => panic!("expected {want:?}, got {got:?}"),
+        }
+    }
+
+    /// Applies `edit` to a copy of `before` and checks that change.
+    #[track_caller]
+    fn check<T: TypedDoc + Clone + Debug>(
+        before: &T,
+        by: (u8, bool),
+        edit: impl FnOnce(&mut T),
+        want: Result<(), &str>,
+    ) {
+        let mut after = before.clone();
+        edit(&mut after);
+        expect(Some(before), &after, by, want);
+    }
+
+    // ---- Workspace ----
+
+    /// Ana founded it; Ben claims Rust (adding it to the catalogue) and started the Data
+    /// community; Chloé endorsed Ben's Rust and thanked him.
+    fn workspace() -> Workspace {
+        let meta = meta(ANA, DocKind::Workspace, &Scope::Workspace, &[]);
+        let mut ws = Workspace::new(meta, "Acme", "Ana", 0).unwrap();
+        for (who, name) in [(BEN, "Ben"), (CHLOE, "Chloé")] {
+            let member = Member::new(&id(who), name, Role::Member, 0).unwrap();
+            ws.members.insert(id(who), member);
+        }
+        ws.claim(&id(BEN), "Rust", Level::Expert, false, true, 1)
+            .unwrap();
+        ws.endorse("e1", &id(CHLOE), &id(BEN), "rust", "clear reviews", 2)
+            .unwrap();
+        ws.give_kudos(
+            "k1",
+            &id(CHLOE),
+            &id(BEN),
+            "Thanks for the pairing",
+            None,
+            3,
+        )
+        .unwrap();
+        ws.add_community("c1", "Data", &id(BEN), 4).unwrap();
+        ws
+    }
+
+    #[track_caller]
+    fn check_workspace(by: (u8, bool), edit: impl FnOnce(&mut Workspace), want: Result<(), &str>) {
+        check(&workspace(), by, edit, want);
+    }
+
+    fn claim_of(who: u8, skill: &str) -> SkillClaim {
+        SkillClaim {
+            member: id(who),
+            skill: skill.into(),
+            level: 2,
+            wants_to_learn: false,
+            can_teach: false,
+            updated_at: 5,
+        }
+    }
+
+    #[test]
+    fn a_workspace_is_created_by_its_founder_as_an_admin() {
+        let meta = meta(ANA, DocKind::Workspace, &Scope::Workspace, &[]);
+        let ws = Workspace::new(meta, "Acme", "Ana", 0).unwrap();
+        expect(None, &ws, (ANA, ADMIN), Ok(()));
+        expect(
+            None,
+            &ws,
+            (BEN, ADMIN),
+            Err("only the creator named in its header may create a document"),
+        );
+        expect(
+            None,
+            &ws,
+            (ANA, MEMBER),
+            Err("only an admin may rename the workspace"),
+        );
+    }
+
+    #[test]
+    fn only_an_admin_renames_the_workspace() {
+        check_workspace((ANA, ADMIN), |ws| ws.name = "Acme Lab".into(), Ok(()));
+        check_workspace(
+            (BEN, MEMBER),
+            |ws| ws.name = "Ben's place".into(),
+            Err("only an admin may rename the workspace"),
+        );
+    }
+
+    #[test]
+    fn a_profile_is_created_changed_and_removed_only_by_its_member() {
+        const OWN: &str = "only a member may change their own profile";
+        check_workspace(
+            (BEN, MEMBER),
+            |ws| ws.member_mut(&id(BEN)).unwrap().title = "Data engineer".into(),
+            Ok(()),
+        );
+        check_workspace(
+            (CHLOE, MEMBER),
+            |ws| ws.member_mut(&id(BEN)).unwrap().title = "Intern".into(),
+            Err(OWN),
+        );
+        // Rights come from the membership log, not from a profile: not even an admin writes
+        // someone else's.
+        check_workspace(
+            (ANA, ADMIN),
+            |ws| ws.member_mut(&id(BEN)).unwrap().role = "admin".into(),
+            Err(OWN),
+        );
+        check_workspace(
+            (CHLOE, MEMBER),
+            |ws| drop(ws.members.remove(&id(BEN))),
+            Err(OWN),
+        );
+        check_workspace(
+            (BEN, MEMBER),
+            |ws| drop(ws.members.remove(&id(BEN))),
+            Ok(()),
+        );
+        let dan = || Member::new(&id(DAN), "Dan", Role::Member, 5).unwrap();
+        check_workspace(
+            (DAN, MEMBER),
+            |ws| drop(ws.members.insert(id(DAN), dan())),
+            Ok(()),
+        );
+        check_workspace(
+            (ANA, ADMIN),
+            |ws| drop(ws.members.insert(id(DAN), dan())),
+            Err(OWN),
+        );
+        check_workspace(
+            (DAN, MEMBER),
+            |ws| {
+                let ben = Member::new(&id(BEN), "Ben", Role::Admin, 5).unwrap();
+                ws.members.insert(id(DAN), ben);
+            },
+            Err("a profile must be filed under its member's id"),
+        );
+    }
+
+    #[test]
+    fn a_catalogue_entry_is_changed_by_whoever_added_it_or_an_admin() {
+        const OWNER: &str = "only whoever added a skill, or an admin, may change or remove it";
+        check_workspace(
+            (CHLOE, MEMBER),
+            |ws| drop(ws.ensure_skill("SQL", &id(CHLOE), 5).unwrap()),
+            Ok(()),
+        );
+        check_workspace(
+            (CHLOE, MEMBER),
+            |ws| drop(ws.ensure_skill("SQL", &id(BEN), 5).unwrap()),
+            Err("a skill must be added to the catalogue in its creator's own name"),
+        );
+        let synonym = |ws: &mut Workspace| {
+            let rust = ws.skills.get_mut("rust").unwrap();
+            rust.synonyms.push("rustlang".into());
+        };
+        check_workspace((BEN, MEMBER), synonym, Ok(()));
+        check_workspace((CHLOE, MEMBER), synonym, Err(OWNER));
+        check_workspace((ANA, ADMIN), synonym, Ok(()));
+        let remove = |ws: &mut Workspace| drop(ws.skills.remove("rust"));
+        check_workspace((CHLOE, MEMBER), remove, Err(OWNER));
+        check_workspace((ANA, ADMIN), remove, Ok(()));
+    }
+
+    #[test]
+    fn a_claim_is_created_changed_and_removed_only_by_its_member() {
+        const OWN: &str = "only a member may change their own skill claims";
+        check_workspace(
+            (BEN, MEMBER),
+            |ws| {
+                drop(
+                    ws.claim(&id(BEN), "rust", Level::Referent, false, true, 5)
+                        .unwrap(),
+                )
+            },
+            Ok(()),
+        );
+        check_workspace(
+            (CHLOE, MEMBER),
+            |ws| {
+                drop(
+                    ws.claim(&id(CHLOE), "rust", Level::Notions, true, false, 5)
+                        .unwrap(),
+                )
+            },
+            Ok(()),
+        );
+        let ben_rust = claim_key(&id(BEN), "rust");
+        check_workspace(
+            (CHLOE, MEMBER),
+            |ws| ws.claims.get_mut(&ben_rust).unwrap().level = 1,
+            Err(OWN),
+        );
+        check_workspace(
+            (CHLOE, MEMBER),
+            |ws| {
+                drop(
+                    ws.claims
+                        .insert(claim_key(&id(ANA), "rust"), claim_of(ANA, "rust")),
+                )
+            },
+            Err(OWN),
+        );
+        check_workspace(
+            (CHLOE, MEMBER),
+            |ws| drop(ws.claims.remove(&ben_rust)),
+            Err(OWN),
+        );
+        check_workspace(
+            (BEN, MEMBER),
+            |ws| ws.claims.get_mut(&ben_rust).unwrap().member = id(CHLOE),
+            Err(OWN),
+        );
+        check_workspace(
+            (CHLOE, MEMBER),
+            |ws| {
+                drop(
+                    ws.claims
+                        .insert(claim_key(&id(CHLOE), "go"), claim_of(CHLOE, "rust")),
+                )
+            },
+            Err("a skill claim must be filed under its member and skill"),
+        );
+    }
+
+    #[test]
+    fn an_endorsement_is_given_in_ones_own_name_and_never_changed() {
+        let endorse = |ws: &mut Workspace, from: u8| {
+            ws.endorse("e2", &id(from), &id(BEN), "rust", "", 5)
+                .unwrap();
+        };
+        check_workspace((ANA, MEMBER), |ws| endorse(ws, ANA), Ok(()));
+        // Ben vouching for himself in Ana's name.
+        check_workspace(
+            (BEN, MEMBER),
+            |ws| endorse(ws, ANA),
+            Err("an endorsement must be given in its giver's own name"),
+        );
+        check_workspace(
+            (ANA, MEMBER),
+            |ws| {
+                endorse(ws, ANA);
+                let e = ws.endorsements.remove("e2").unwrap();
+                ws.endorsements.insert("e3".into(), e);
+            },
+            Err("an endorsement must be filed under its own id"),
+        );
+        let reword = |ws: &mut Workspace| {
+            ws.endorsements.get_mut("e1").unwrap().comment = "brilliant".into();
+        };
+        for by in [(CHLOE, MEMBER), (ANA, ADMIN)] {
+            check_workspace(
+                by,
+                reword,
+                Err("an endorsement cannot be changed once given"),
+            );
+        }
+        let remove = |ws: &mut Workspace| drop(ws.endorsements.remove("e1"));
+        check_workspace(
+            (BEN, MEMBER),
+            remove,
+            Err("only its giver or an admin may remove an endorsement"),
+        );
+        check_workspace((CHLOE, MEMBER), remove, Ok(()));
+        check_workspace((ANA, ADMIN), remove, Ok(()));
+    }
+
+    #[test]
+    fn kudos_are_given_in_ones_own_name_and_never_changed() {
+        let thank = |ws: &mut Workspace, from: u8| {
+            ws.give_kudos("k2", &id(from), &id(CHLOE), "Great workshop", None, 5)
+                .unwrap();
+        };
+        check_workspace((BEN, MEMBER), |ws| thank(ws, BEN), Ok(()));
+        check_workspace(
+            (CHLOE, MEMBER),
+            |ws| thank(ws, BEN),
+            Err("kudos must be given in their giver's own name"),
+        );
+        check_workspace(
+            (BEN, MEMBER),
+            |ws| {
+                thank(ws, BEN);
+                let k = ws.kudos.remove("k2").unwrap();
+                ws.kudos.insert("k3".into(), k);
+            },
+            Err("kudos must be filed under their own id"),
+        );
+        check_workspace(
+            (CHLOE, ADMIN),
+            |ws| ws.kudos.get_mut("k1").unwrap().message = "Thanks for everything".into(),
+            Err("kudos cannot be changed once given"),
+        );
+        let remove = |ws: &mut Workspace| drop(ws.kudos.remove("k1"));
+        check_workspace(
+            (BEN, MEMBER),
+            remove,
+            Err("only their giver or an admin may remove kudos"),
+        );
+        check_workspace((CHLOE, MEMBER), remove, Ok(()));
+        check_workspace((ANA, ADMIN), remove, Ok(()));
+    }
+
+    #[test]
+    fn a_community_is_changed_by_its_creator_or_an_admin() {
+        const OWNER: &str = "only a community's creator or an admin may change or remove it";
+        check_workspace(
+            (CHLOE, MEMBER),
+            |ws| ws.add_community("c2", "Design", &id(CHLOE), 5).unwrap(),
+            Ok(()),
+        );
+        check_workspace(
+            (BEN, MEMBER),
+            |ws| ws.add_community("c2", "Design", &id(CHLOE), 5).unwrap(),
+            Err("a community must be created in its creator's own name"),
+        );
+        let rename = |ws: &mut Workspace| {
+            ws.communities.get_mut("c1").unwrap().name = "Data & AI".into();
+        };
+        check_workspace((CHLOE, MEMBER), rename, Err(OWNER));
+        check_workspace((BEN, MEMBER), rename, Ok(()));
+        check_workspace((ANA, ADMIN), rename, Ok(()));
+        let remove = |ws: &mut Workspace| drop(ws.communities.remove("c1"));
+        check_workspace((CHLOE, MEMBER), remove, Err(OWNER));
+        check_workspace((ANA, ADMIN), remove, Ok(()));
+    }
+
+    // ---- Notes, and the rules common to every kind ----
+
+    /// Ana's note; private ones are shared with Ben.
+    fn note(scope: &Scope) -> Note {
+        let participants: &[u8] = if *scope == Scope::Private {
+            &[ANA, BEN]
+        } else {
+            &[]
+        };
+        let meta = meta(ANA, DocKind::Note, scope, participants);
+        Note::new(meta, "Onboarding", "Read the runbook.", &[], &[]).unwrap()
+    }
+
+    #[track_caller]
+    fn check_note(
+        scope: &Scope,
+        by: (u8, bool),
+        edit: impl FnOnce(&mut Note),
+        want: Result<(), &str>,
+    ) {
+        check(&note(scope), by, edit, want);
+    }
+
+    /// An edit of the body as `who` makes it, naming themselves as the last editor.
+    fn edit_as(who: u8) -> impl Fn(&mut Note) {
+        move |n: &mut Note| {
+            n.set_body("Read the runbook, then pair with someone.")
+                .unwrap();
+            n.updated_by = id(who);
+        }
+    }
+
+    #[test]
+    fn a_document_is_created_by_the_creator_named_in_its_header() {
+        let n = note(&Scope::Workspace);
+        expect(None, &n, (ANA, MEMBER), Ok(()));
+        expect(
+            None,
+            &n,
+            (BEN, ADMIN),
+            Err("only the creator named in its header may create a document"),
+        );
+    }
+
+    #[test]
+    fn a_header_never_changes() {
+        check_note(
+            &Scope::Workspace,
+            (ANA, ADMIN),
+            |n| n.meta.created_at += 1,
+            Err("a document's header cannot be changed"),
+        );
+    }
+
+    #[test]
+    fn a_private_document_is_changed_only_by_its_participants() {
+        check_note(&Scope::Private, (BEN, MEMBER), edit_as(BEN), Ok(()));
+        check_note(
+            &Scope::Private,
+            (CHLOE, ADMIN),
+            edit_as(CHLOE),
+            Err("only a participant may change a private document"),
+        );
+    }
+
+    #[test]
+    fn a_personal_document_is_changed_only_by_its_owner() {
+        let mine = Scope::Personal(id(ANA));
+        check_note(&mine, (ANA, MEMBER), edit_as(ANA), Ok(()));
+        check_note(
+            &mine,
+            (BEN, ADMIN),
+            edit_as(BEN),
+            Err("only its owner may change a personal document"),
+        );
+    }
+
+    #[test]
+    fn anyone_edits_a_workspace_note_in_their_own_name() {
+        check_note(&Scope::Workspace, (BEN, MEMBER), edit_as(BEN), Ok(()));
+        check_note(
+            &Scope::Workspace,
+            (BEN, MEMBER),
+            edit_as(ANA),
+            Err("a note's last editor must be whoever changed it"),
+        );
+        check_note(
+            &Scope::Workspace,
+            (BEN, MEMBER),
+            |n| n.add_tag("howto").unwrap(),
+            Err("a note's last editor must be whoever changed it"),
+        );
+    }
+
+    #[test]
+    fn a_note_keeps_the_author_named_in_its_header() {
+        check_note(
+            &Scope::Workspace,
+            (ANA, ADMIN),
+            |n| n.author = id(BEN),
+            Err("a note's author cannot be changed"),
+        );
+        // What an import keeping another person's authorship would write.
+        let mut imported = note(&Scope::Workspace);
+        imported.author = id(BEN);
+        imported.updated_by = id(BEN);
+        expect(
+            None,
+            &imported,
+            (ANA, MEMBER),
+            Err("a note's author must be the creator named in its header"),
+        );
+    }
+
+    #[test]
+    fn only_its_author_or_an_admin_deletes_or_restores_a_note() {
+        const DELETE: &str = "only a note's author or an admin may delete or restore it";
+        let delete_as = |who: u8| {
+            move |n: &mut Note| {
+                n.deleted = !n.deleted;
+                n.updated_by = id(who);
+            }
+        };
+        check_note(
+            &Scope::Workspace,
+            (BEN, MEMBER),
+            delete_as(BEN),
+            Err(DELETE),
+        );
+        check_note(&Scope::Workspace, (ANA, MEMBER), delete_as(ANA), Ok(()));
+        check_note(&Scope::Workspace, (CHLOE, ADMIN), delete_as(CHLOE), Ok(()));
+        let mut deleted = note(&Scope::Workspace);
+        deleted.deleted = true;
+        check(&deleted, (BEN, MEMBER), delete_as(BEN), Err(DELETE));
+        check(&deleted, (ANA, MEMBER), delete_as(ANA), Ok(()));
+    }
+
+    // ---- Threads ----
+
+    /// Ana asks in the Data community; Ben replied `p1`.
+    fn thread() -> Thread {
+        let meta = meta(ANA, DocKind::Thread, &Scope::Community("c1".into()), &[]);
+        let mut t = Thread::new(meta, "c1", "How to profile?", "perf or valgrind?").unwrap();
+        t.reply("p1", &id(BEN), "perf", 1).unwrap();
+        t
+    }
+
+    #[track_caller]
+    fn check_thread(by: (u8, bool), edit: impl FnOnce(&mut Thread), want: Result<(), &str>) {
+        check(&thread(), by, edit, want);
+    }
+
+    #[test]
+    fn a_thread_is_opened_in_its_creators_name() {
+        let mut t = thread();
+        t.posts.clear();
+        expect(None, &t, (ANA, MEMBER), Ok(()));
+        t.author = id(BEN);
+        expect(
+            None,
+            &t,
+            (ANA, MEMBER),
+            Err("a thread's author must be the creator named in its header"),
+        );
+        check_thread(
+            (ANA, MEMBER),
+            |t| t.author = id(BEN),
+            Err("a thread's author cannot be changed"),
+        );
+        check_thread(
+            (ANA, ADMIN),
+            |t| t.community = "c2".into(),
+            Err("a thread's community cannot be changed"),
+        );
+    }
+
+    #[test]
+    fn a_reply_is_posted_and_changed_only_in_its_authors_name() {
+        check_thread(
+            (CHLOE, MEMBER),
+            |t| t.reply("p2", &id(CHLOE), "valgrind", 5).unwrap(),
+            Ok(()),
+        );
+        check_thread(
+            (CHLOE, MEMBER),
+            |t| t.reply("p2", &id(BEN), "I was wrong", 5).unwrap(),
+            Err("a reply must be posted in its author's own name"),
+        );
+        let reword = |t: &mut Thread| t.posts[0].body.update("perf, then a flamegraph");
+        check_thread((BEN, MEMBER), reword, Ok(()));
+        check_thread(
+            (CHLOE, MEMBER),
+            reword,
+            Err("only a reply's author may change it"),
+        );
+        check_thread(
+            (ANA, ADMIN),
+            reword,
+            Err("only a reply's author may change it"),
+        );
+        for edit in [
+            (|t: &mut Thread| t.posts[0].author = id(CHLOE)) as fn(&mut Thread),
+            |t: &mut Thread| t.posts[0].created_at = 99,
+        ] {
+            check_thread(
+                (BEN, MEMBER),
+                edit,
+                Err("a reply's author and time cannot be changed"),
+            );
+        }
+        let remove = |t: &mut Thread| drop(t.posts.remove(0));
+        check_thread(
+            (CHLOE, MEMBER),
+            remove,
+            Err("only a reply's author or an admin may remove it"),
+        );
+        check_thread((BEN, MEMBER), remove, Ok(()));
+        check_thread((CHLOE, ADMIN), remove, Ok(()));
+    }
+
+    #[test]
+    fn the_threads_author_edits_the_question_and_accepts_an_existing_answer() {
+        check_thread(
+            (ANA, MEMBER),
+            |t| t.accept("p1", &id(ANA), 6).unwrap(),
+            Ok(()),
+        );
+        // Ben accepting his own answer in Ana's thread.
+        check_thread(
+            (BEN, ADMIN),
+            |t| t.accepted = Some("p1".into()),
+            Err("only the author of the thread can accept an answer"),
+        );
+        check_thread(
+            (ANA, MEMBER),
+            |t| t.accepted = Some("p9".into()),
+            Err("the accepted answer must be a reply of the thread"),
+        );
+        check_thread(
+            (ANA, MEMBER),
+            |t| t.title = "How to profile Rust?".into(),
+            Ok(()),
+        );
+        for by in [(BEN, MEMBER), (BEN, ADMIN)] {
+            check_thread(
+                by,
+                |t| t.body.update("perf or valgrind or dtrace?"),
+                Err("only a thread's author may change its opening post"),
+            );
+        }
+        check_thread((BEN, MEMBER), |t| t.updated_at = 9, Ok(()));
+        let delete = |t: &mut Thread| t.deleted = true;
+        check_thread(
+            (BEN, MEMBER),
+            delete,
+            Err("only a thread's author or an admin may delete or restore it"),
+        );
+        check_thread((ANA, MEMBER), delete, Ok(()));
+        check_thread((CHLOE, ADMIN), delete, Ok(()));
+    }
+
+    // ---- Mentoring, with the rules shared by contributions and action items ----
+
+    /// Ana mentors Ben; Ben logged a session (`log1`) with one action (`a1`) and the 45
+    /// minutes Ana gave him (`c1`), not yet confirmed.
+    fn mentoring() -> Mentoring {
+        let meta = meta(ANA, DocKind::Mentoring, &Scope::Private, &[ANA, BEN]);
+        let mut m = Mentoring::new(meta, MentoringKind::Mentoring, &id(ANA), &id(BEN), 14).unwrap();
+        let mut ids = ["log1", "a1", "c1"].into_iter().map(String::from);
+        m.log_session(
+            &mut || ids.next().unwrap_or_default(),
+            &id(BEN),
+            0,
+            45,
+            "We reviewed the RFC.",
+            vec![],
+            &["Draft v2".into()],
+            1,
+        )
+        .unwrap();
+        m
+    }
+
+    #[track_caller]
+    fn check_mentoring(by: (u8, bool), edit: impl FnOnce(&mut Mentoring), want: Result<(), &str>) {
+        check(&mentoring(), by, edit, want);
+    }
+
+    fn log(m: &mut Mentoring, who: u8) {
+        let mut n = 0;
+        let mut ids = || {
+            n += 1;
+            format!("new{n}")
+        };
+        m.log_session(&mut ids, &id(who), 0, 30, "Pairing.", vec![], &[], 5)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_mentoring_relationship_is_written_by_its_two_participants() {
+        check_mentoring(
+            (BEN, MEMBER),
+            |m| {
+                m.add_goal("g1", "Lead a design review", &id(BEN), 5)
+                    .unwrap()
+            },
+            Ok(()),
+        );
+        check_mentoring(
+            (CHLOE, ADMIN),
+            |m| m.updated_at = 9,
+            Err("only a participant may change a private document"),
+        );
+        for edit in [
+            (|m: &mut Mentoring| m.mentee = id(CHLOE)) as fn(&mut Mentoring),
+            |m: &mut Mentoring| m.kind = MentoringKind::Cross.as_str().into(),
+        ] {
+            check_mentoring(
+                (ANA, MEMBER),
+                edit,
+                Err("a mentoring relationship's kind, mentor and mentee cannot be changed"),
+            );
+        }
+    }
+
+    #[test]
+    fn a_mentoring_session_is_logged_in_ones_own_name() {
+        check_mentoring((ANA, MEMBER), |m| log(m, ANA), Ok(()));
+        check_mentoring(
+            (ANA, MEMBER),
+            |m| {
+                log(m, ANA);
+                m.sessions[1].logged_by = id(BEN);
+            },
+            Err("a mentoring session must be logged in one's own name"),
+        );
+        check_mentoring(
+            (BEN, MEMBER),
+            |m| {
+                m.sessions[0]
+                    .notes
+                    .update("We reviewed the RFC and the tests.")
+            },
+            Ok(()),
+        );
+        for edit in [
+            (|m: &mut Mentoring| m.sessions[0].minutes = 90) as fn(&mut Mentoring),
+            |m: &mut Mentoring| m.sessions[0].date = 7,
+            |m: &mut Mentoring| m.sessions[0].logged_by = id(ANA),
+        ] {
+            check_mentoring(
+                (ANA, MEMBER),
+                edit,
+                Err("a logged session's date, length and author cannot be changed"),
+            );
+        }
+        let given = |giver: u8, receiver: u8| {
+            Contribution::new(
+                "c9",
+                ContributionKind::Mentoring,
+                &id(giver),
+                vec![id(receiver)],
+                30,
+                5,
+            )
+        };
+        check_mentoring(
+            (ANA, MEMBER),
+            |m| m.contributions.push(given(CHLOE, BEN)),
+            Err("a mentoring contribution goes from one participant to the other"),
+        );
+        check_mentoring(
+            (ANA, MEMBER),
+            |m| m.contributions.push(given(ANA, ANA)),
+            Err("a contribution's giver cannot be one of its receivers"),
+        );
+    }
+
+    #[test]
+    fn time_is_confirmed_once_by_a_receiver_in_their_own_name() {
+        let confirm_as = |who: u8| {
+            move |m: &mut Mentoring| {
+                m.contributions[0].confirmed_by = Some(id(who));
+                m.contributions[0].confirmed_at = Some(7);
+            }
+        };
+        check_mentoring(
+            (BEN, MEMBER),
+            |m| m.confirm("c1", &id(BEN), 7).unwrap(),
+            Ok(()),
+        );
+        // Ana confirming the time she gave herself.
+        check_mentoring(
+            (ANA, MEMBER),
+            confirm_as(ANA),
+            Err("you cannot confirm your own contribution; one of the people who received it does"),
+        );
+        check_mentoring(
+            (ANA, MEMBER),
+            confirm_as(BEN),
+            Err("a contribution can only be confirmed in one's own name"),
+        );
+        check_mentoring(
+            (BEN, MEMBER),
+            |m| m.contributions[0].confirmed_by = Some(id(BEN)),
+            Err("a confirmation names who confirmed and when"),
+        );
+        for edit in [
+            (|m: &mut Mentoring| m.contributions[0].minutes = 600) as fn(&mut Mentoring),
+            |m: &mut Mentoring| m.contributions[0].giver = id(BEN),
+            |m: &mut Mentoring| {
+                m.confirm("c1", &id(BEN), 7).unwrap();
+                m.contributions[0].minutes = 600;
+            },
+        ] {
+            check_mentoring(
+                (BEN, MEMBER),
+                edit,
+                Err("a contribution cannot be changed, only confirmed"),
+            );
+        }
+        let mut confirmed = mentoring();
+        confirmed.confirm("c1", &id(BEN), 7).unwrap();
+        check(
+            &confirmed,
+            (BEN, MEMBER),
+            |m| {
+                m.contributions[0].confirmed_by = None;
+                m.contributions[0].confirmed_at = None;
+            },
+            Err("a confirmation cannot be undone"),
+        );
+        check_mentoring(
+            (BEN, MEMBER),
+            |m| m.contributions.clear(),
+            Err("a contribution cannot be removed"),
+        );
+        check_mentoring(
+            (ANA, MEMBER),
+            |m| {
+                let mut c = Contribution::new(
+                    "c9",
+                    ContributionKind::Mentoring,
+                    &id(ANA),
+                    vec![id(BEN)],
+                    30,
+                    5,
+                );
+                c.confirmed_by = Some(id(BEN));
+                c.confirmed_at = Some(5);
+                m.contributions.push(c);
+            },
+            Err("a new contribution cannot already be confirmed"),
+        );
+    }
+
+    #[test]
+    fn an_action_item_keeps_its_commitment_and_is_never_removed() {
+        check_mentoring(
+            (BEN, MEMBER),
+            |m| m.complete_action("a1", &id(BEN), 8).unwrap(),
+            Ok(()),
+        );
+        for edit in [
+            (|m: &mut Mentoring| m.actions[0].text = "Draft v3".into()) as fn(&mut Mentoring),
+            |m: &mut Mentoring| m.actions[0].owner = id(ANA),
+            |m: &mut Mentoring| m.actions[0].due = Some(86_400_000),
+            |m: &mut Mentoring| m.actions[0].created_at = 0,
+        ] {
+            check_mentoring(
+                (ANA, MEMBER),
+                edit,
+                Err("an action item's text, owner, due date and creation time cannot be changed"),
+            );
+        }
+        check_mentoring(
+            (ANA, MEMBER),
+            |m| m.actions.clear(),
+            Err("an action item cannot be removed"),
+        );
+    }
+
+    // ---- Reviews ----
+
+    /// Ana asked Ben for a start/stop/continue review; Ben wrote one answer. Later stages:
+    /// Ben submitted it with 30 minutes (`c1`), then Ana acknowledged it.
+    fn review(stage: ReviewStatus) -> Review {
+        let meta = meta(ANA, DocKind::Review, &Scope::Private, &[ANA, BEN]);
+        let mut r = Review::request(
+            meta,
+            &id(BEN),
+            "my talk at the guild",
+            Template::StartStopContinue,
+            &[],
+        )
+        .unwrap();
+        r.write(&id(BEN), &[("start".into(), "Show a demo.".into())], &[], 1)
+            .unwrap();
+        if stage != ReviewStatus::Requested {
+            r.submit("c1", &id(BEN), 30, 2).unwrap();
+        }
+        if stage == ReviewStatus::Acknowledged {
+            r.acknowledge(&id(ANA), "Thanks, noted.", 3).unwrap();
+        }
+        r
+    }
+
+    #[track_caller]
+    fn check_review(
+        stage: ReviewStatus,
+        by: (u8, bool),
+        edit: impl FnOnce(&mut Review),
+        want: Result<(), &str>,
+    ) {
+        check(&review(stage), by, edit, want);
+    }
+
+    #[test]
+    fn a_review_is_requested_by_its_creator_from_someone_else() {
+        let mut r = review(ReviewStatus::Requested);
+        r.answers.clear();
+        expect(None, &r, (ANA, MEMBER), Ok(()));
+        expect(
+            None,
+            &r,
+            (BEN, MEMBER),
+            Err("only the creator named in its header may create a document"),
+        );
+        let mut swapped = r.clone();
+        (swapped.requester, swapped.reviewer) = (id(BEN), id(ANA));
+        expect(
+            None,
+            &swapped,
+            (ANA, MEMBER),
+            Err("a review must be requested by the creator named in its header"),
+        );
+        let mut alone = r.clone();
+        alone.reviewer = id(ANA);
+        expect(
+            None,
+            &alone,
+            (ANA, MEMBER),
+            Err("a review's reviewer cannot be its requester"),
+        );
+        let mut prefilled = r.clone();
+        prefilled
+            .answers
+            .insert("continue".into(), Text::with_value("Everything."));
+        expect(
+            None,
+            &prefilled,
+            (ANA, MEMBER),
+            Err("only the reviewer writes the review"),
+        );
+        check_review(
+            ReviewStatus::Requested,
+            (ANA, MEMBER),
+            |r| r.about = "my whole year".into(),
+            Err("a review's requester, reviewer, subject, template and criteria cannot be changed"),
+        );
+    }
+
+    #[test]
+    fn only_the_reviewer_writes_and_only_before_submission() {
+        let answer = |r: &mut Review, who: u8| {
+            r.answers
+                .insert("stop".into(), Text::with_value(format!("said by {who}")));
+        };
+        check_review(
+            ReviewStatus::Requested,
+            (BEN, MEMBER),
+            |r| {
+                r.write(&id(BEN), &[("stop".into(), "Rushing.".into())], &[], 5)
+                    .unwrap()
+            },
+            Ok(()),
+        );
+        check_review(
+            ReviewStatus::Requested,
+            (ANA, MEMBER),
+            |r| answer(r, ANA),
+            Err("only the reviewer writes the review"),
+        );
+        for stage in [ReviewStatus::Submitted, ReviewStatus::Acknowledged] {
+            check_review(
+                stage,
+                (BEN, MEMBER),
+                |r| {
+                    r.answers
+                        .get_mut("start")
+                        .unwrap()
+                        .update("Show two demos.")
+                },
+                Err("this review was submitted and can no longer be changed"),
+            );
+            check_review(
+                stage,
+                (BEN, MEMBER),
+                |r| answer(r, BEN),
+                Err("this review was submitted and can no longer be changed"),
+            );
+        }
+    }
+
+    #[test]
+    fn the_reviewer_submits_crediting_their_own_time() {
+        check_review(
+            ReviewStatus::Requested,
+            (BEN, MEMBER),
+            |r| r.submit("c1", &id(BEN), 30, 6).unwrap(),
+            Ok(()),
+        );
+        check_review(
+            ReviewStatus::Requested,
+            (ANA, MEMBER),
+            |r| r.submit("c1", &id(BEN), 30, 6).unwrap(),
+            Err("only the reviewer submits the review"),
+        );
+        check_review(
+            ReviewStatus::Requested,
+            (BEN, MEMBER),
+            |r| r.status = ReviewStatus::Submitted.as_str().into(),
+            Err("a review's submission time is set when it is submitted, and only then"),
+        );
+        check_review(
+            ReviewStatus::Submitted,
+            (BEN, MEMBER),
+            |r| r.submitted_at = Some(99),
+            Err("a review's submission time is set when it is submitted, and only then"),
+        );
+        check_review(
+            ReviewStatus::Requested,
+            (BEN, MEMBER),
+            |r| r.status = ReviewStatus::Acknowledged.as_str().into(),
+            Err("a review's status only moves from requested to submitted to acknowledged"),
+        );
+        check_review(
+            ReviewStatus::Requested,
+            (BEN, MEMBER),
+            |r| {
+                r.submit("c1", &id(BEN), 30, 6).unwrap();
+                r.contributions[0].minutes = 600;
+                r.contributions[0].receivers = vec![id(ANA), id(CHLOE)];
+            },
+            Err("a review's contribution goes from its reviewer to its requester"),
+        );
+        check_review(
+            ReviewStatus::Submitted,
+            (BEN, MEMBER),
+            |r| {
+                r.contributions.push(Contribution::new(
+                    "c2",
+                    ContributionKind::Review,
+                    &id(BEN),
+                    vec![id(ANA)],
+                    60,
+                    6,
+                ));
+            },
+            Err("a review's contribution is recorded when it is submitted"),
+        );
+    }
+
+    #[test]
+    fn only_the_requester_acknowledges_replies_and_confirms() {
+        const FROZEN: &str = "this review was submitted and can no longer be changed";
+        check_review(
+            ReviewStatus::Submitted,
+            (ANA, MEMBER),
+            |r| r.acknowledge(&id(ANA), "Thanks, noted.", 7).unwrap(),
+            Ok(()),
+        );
+        check_review(
+            ReviewStatus::Submitted,
+            (BEN, MEMBER),
+            |r| r.acknowledge(&id(ANA), "Thanks, noted.", 7).unwrap(),
+            Err("only the person who asked for the review acknowledges it"),
+        );
+        check_review(
+            ReviewStatus::Submitted,
+            (BEN, MEMBER),
+            |r| r.reply = "You're welcome.".into(),
+            Err("only the person who asked for the review can reply to it"),
+        );
+        check_review(
+            ReviewStatus::Submitted,
+            (ANA, MEMBER),
+            |r| r.reply = "Hmm.".into(),
+            Err(FROZEN),
+        );
+        check_review(
+            ReviewStatus::Submitted,
+            (ANA, MEMBER),
+            |r| r.status = ReviewStatus::Acknowledged.as_str().into(),
+            Err("a review's acknowledgement time is set when it is acknowledged, and only then"),
+        );
+        check_review(
+            ReviewStatus::Acknowledged,
+            (ANA, MEMBER),
+            |r| r.reply = "On second thought…".into(),
+            Err(FROZEN),
+        );
+        check_review(
+            ReviewStatus::Acknowledged,
+            (ANA, MEMBER),
+            |r| r.status = ReviewStatus::Submitted.as_str().into(),
+            Err("a review's status only moves from requested to submitted to acknowledged"),
+        );
+        for stage in [ReviewStatus::Submitted, ReviewStatus::Acknowledged] {
+            check_review(
+                stage,
+                (ANA, MEMBER),
+                |r| r.confirm("c1", &id(ANA), 8).unwrap(),
+                Ok(()),
+            );
+            check_review(stage, (BEN, MEMBER), |r| r.updated_at = 9, Ok(()));
+        }
+        check_review(
+            ReviewStatus::Submitted,
+            (BEN, MEMBER),
+            |r| {
+                r.contributions[0].confirmed_by = Some(id(BEN));
+                r.contributions[0].confirmed_at = Some(8);
+            },
+            Err("you cannot confirm your own contribution; one of the people who received it does"),
+        );
+    }
+
+    // ---- Sessions ----
+
+    /// An after-action review hosted by Ana, facilitated by Chloé, with Ben and Dan. At later
+    /// stages Ana started it, then closed it with one action (`x1`, hers) and the time she
+    /// (`x2`) and Chloé (`x3`) gave Ben and Dan.
+    fn session(stage: SessionStatus) -> Session {
+        let meta = meta(ANA, DocKind::Session, &Scope::Workspace, &[]);
+        let people = vec![
+            (id(BEN), None),
+            (id(CHLOE), Some("facilitator".into())),
+            (id(DAN), None),
+        ];
+        let mut s = Session::plan(
+            meta,
+            "aar",
+            "The launch",
+            1000,
+            Some(60),
+            vec![id(ANA)],
+            people,
+            vec![],
+        )
+        .unwrap();
+        if stage != SessionStatus::Planned {
+            s.start(&id(ANA), 10).unwrap();
+        }
+        if stage == SessionStatus::Closed {
+            let mut n = 0;
+            let mut ids = || {
+                n += 1;
+                format!("x{n}")
+            };
+            s.close(&mut ids, &id(ANA), &[], None, &["Write it up".into()], 20)
+                .unwrap();
+        }
+        s
+    }
+
+    #[track_caller]
+    fn check_session(
+        stage: SessionStatus,
+        by: (u8, bool),
+        edit: impl FnOnce(&mut Session),
+        want: Result<(), &str>,
+    ) {
+        check(&session(stage), by, edit, want);
+    }
+
+    const RUN: &str = "only the session's hosts and facilitators can run it";
+
+    #[test]
+    fn a_session_is_created_planned_by_its_creator() {
+        let planned = session(SessionStatus::Planned);
+        expect(None, &planned, (ANA, MEMBER), Ok(()));
+        // Planned for someone else to host: still the creator's to create.
+        let mut for_dan = planned.clone();
+        for_dan.hosts = vec![id(DAN)];
+        expect(None, &for_dan, (ANA, MEMBER), Ok(()));
+        let mut running = for_dan.clone();
+        running.start(&id(DAN), 10).unwrap();
+        expect(None, &running, (ANA, MEMBER), Err(RUN));
+    }
+
+    #[test]
+    fn only_a_host_changes_the_plan() {
+        const PLAN: &str = "only a session's hosts can change its plan";
+        check_session(
+            SessionStatus::Planned,
+            (ANA, MEMBER),
+            |s| s.title = "The June launch".into(),
+            Ok(()),
+        );
+        check_session(
+            SessionStatus::Planned,
+            (BEN, ADMIN),
+            |s| s.at = 5,
+            Err(PLAN),
+        );
+        // Nobody grants themselves a role.
+        check_session(
+            SessionStatus::Planned,
+            (CHLOE, MEMBER),
+            |s| s.hosts.push(id(CHLOE)),
+            Err(PLAN),
+        );
+        check_session(
+            SessionStatus::Planned,
+            (BEN, MEMBER),
+            |s| s.participants[0].role = "facilitator".into(),
+            Err(PLAN),
+        );
+    }
+
+    #[test]
+    fn only_hosts_and_facilitators_run_a_session() {
+        for who in [ANA, CHLOE] {
+            check_session(
+                SessionStatus::Planned,
+                (who, MEMBER),
+                |s| {
+                    s.start(&id(who), 10).unwrap();
+                },
+                Ok(()),
+            );
+            check_session(
+                SessionStatus::Running,
+                (who, MEMBER),
+                |s| drop(s.step(&id(who), "The plan was a June launch.", 11).unwrap()),
+                Ok(()),
+            );
+        }
+        // What a modified client would send: the host's moves, made by a participant.
+        check_session(
+            SessionStatus::Planned,
+            (BEN, ADMIN),
+            |s| {
+                s.start(&id(ANA), 10).unwrap();
+            },
+            Err(RUN),
+        );
+        check_session(
+            SessionStatus::Running,
+            (BEN, MEMBER),
+            |s| drop(s.step(&id(ANA), "My version.", 11).unwrap()),
+            Err(RUN),
+        );
+        check_session(
+            SessionStatus::Running,
+            (DAN, MEMBER),
+            |s| {
+                let mut ids = || "y".to_owned();
+                s.close(&mut ids, &id(ANA), &[], Some(1), &[], 12).unwrap();
+            },
+            Err(RUN),
+        );
+        check_session(
+            SessionStatus::Closed,
+            (BEN, MEMBER),
+            |s| {
+                s.actions
+                    .push(ActionItem::new("a9", "Rest", &id(BEN), None, 30).unwrap())
+            },
+            Err(RUN),
+        );
+        check_session(
+            SessionStatus::Closed,
+            (BEN, MEMBER),
+            |s| {
+                s.contributions.push(Contribution::new(
+                    "c9",
+                    ContributionKind::SessionHosted,
+                    &id(BEN),
+                    vec![id(DAN)],
+                    60,
+                    30,
+                ));
+            },
+            Err(RUN),
+        );
+    }
+
+    #[test]
+    fn a_session_moves_forward_and_its_closed_steps_stay() {
+        const STATUS: &str = "a session's status only moves from planned to running to closed";
+        check_session(
+            SessionStatus::Planned,
+            (ANA, MEMBER),
+            |s| s.status = SessionStatus::Closed.as_str().into(),
+            Err(STATUS),
+        );
+        check_session(
+            SessionStatus::Closed,
+            (ANA, MEMBER),
+            |s| s.status = SessionStatus::Running.as_str().into(),
+            Err(STATUS),
+        );
+        check_session(
+            SessionStatus::Closed,
+            (CHLOE, MEMBER),
+            |s| s.steps[0].notes.update("Rewritten afterwards."),
+            Err("the session is closed; its steps can no longer change"),
+        );
+        check_session(
+            SessionStatus::Closed,
+            (EVE, MEMBER),
+            |s| s.updated_at = 99,
+            Ok(()),
+        );
+    }
+
+    #[test]
+    fn anyone_involved_completes_an_action_and_a_receiver_confirms() {
+        check_session(
+            SessionStatus::Closed,
+            (DAN, MEMBER),
+            |s| s.complete_action("x1", &id(DAN), 30).unwrap(),
+            Ok(()),
+        );
+        check_session(
+            SessionStatus::Closed,
+            (EVE, ADMIN),
+            |s| {
+                s.actions[0].done = true;
+                s.actions[0].done_at = Some(30);
+            },
+            Err("only the session's hosts and participants can complete its actions"),
+        );
+        check_session(
+            SessionStatus::Closed,
+            (BEN, MEMBER),
+            |s| s.confirm("x2", &id(BEN), 30).unwrap(),
+            Ok(()),
+        );
+        let confirm_as = |who: u8| {
+            move |s: &mut Session| {
+                s.contributions[0].confirmed_by = Some(id(who));
+                s.contributions[0].confirmed_at = Some(30);
+            }
+        };
+        // Chloé facilitated: she gave time, she did not receive Ana's.
+        check_session(
+            SessionStatus::Closed,
+            (CHLOE, MEMBER),
+            confirm_as(CHLOE),
+            Err("only someone who received this time can confirm it"),
+        );
+        check_session(
+            SessionStatus::Closed,
+            (ANA, MEMBER),
+            confirm_as(ANA),
+            Err("you cannot confirm your own contribution; one of the people who received it does"),
+        );
+    }
+
+    /// The local API refuses, with the same message, what the rules refuse.
+    #[test]
+    fn the_model_methods_refuse_what_the_rules_refuse() {
+        let mut s = session(SessionStatus::Planned);
+        match s.start(&id(BEN), 10) {
+            Err(DomainError::Forbidden(m)) => assert_eq!(m, RUN),
+            other => panic!("a participant started the session: {other:?}"),
+        }
+        let mut t = thread();
+        match t.accept("p1", &id(BEN), 5) {
+            Err(DomainError::Forbidden(m)) => assert_eq!(m, ACCEPT),
+            other => panic!("Ben accepted in Ana's thread: {other:?}"),
+        }
+        let mut r = review(ReviewStatus::Submitted);
+        match r.write(&id(BEN), &[("stop".into(), "late".into())], &[], 5) {
+            Err(DomainError::Forbidden(m)) => assert_eq!(m, REVIEW_FROZEN),
+            other => panic!("a submitted review was rewritten: {other:?}"),
+        }
+        let mut m = mentoring();
+        match m.confirm("c1", &id(ANA), 5) {
+            Err(DomainError::Forbidden(msg)) => assert_eq!(msg, SELF_CONFIRM),
+            other => panic!("Ana confirmed her own time: {other:?}"),
+        }
+    }
+}
