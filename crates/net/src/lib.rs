@@ -5,21 +5,38 @@
 //! - `/entrepairs/sync/1`: frames decided by `sync` (each a request, acknowledged empty);
 //! - `/entrepairs/join/1`: a newcomer redeeming an invite (one request, one response).
 //!
-//! It never decides who gets what: it reports authenticated peers and frames as [`Event`]s and
-//! does what [`Command`]s say. Every channel is bounded and every frame has a size limit,
-//! checked before its bytes are read. Frames are not compressed, so nothing is decompressed.
+//! It is the first gate of the membership rules. It keeps the current member list
+//! ([`Command::SetMembers`]) and runs sync only on connections with members: a non-member's
+//! connection offers only the join protocol, so its sync frames are refused at protocol
+//! negotiation and never read, and it is closed after [`Config::lobby_timeout`]. Join requests
+//! are rate-limited per remote IP and overall before they reach the user.
+//!
+//! Beyond that it never decides who gets what: it reports authenticated peers and frames as
+//! [`Event`]s and does what [`Command`]s say. Every channel is bounded and every frame has a size
+//! limit, checked before its bytes are read. Frames are not compressed, so nothing is
+//! decompressed.
 
-use std::time::Duration;
+mod frame;
+mod gate;
+mod limit;
 
-use futures::{AsyncReadExt, AsyncWriteExt, StreamExt};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
 use libp2p::core::ConnectedPoint;
-use libp2p::request_response::{self, OutboundRequestId, ProtocolSupport, ResponseChannel};
+use libp2p::request_response::{self, ProtocolSupport, ResponseChannel};
 use libp2p::swarm::behaviour::toggle::Toggle;
-use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
+use libp2p::swarm::{NetworkBehaviour, Swarm, SwarmEvent};
 use libp2p::{
     Multiaddr, PeerId, StreamProtocol, connection_limits, identify, mdns, noise, ping, tcp, yamux,
 };
 use tokio::sync::mpsc;
+
+use crate::frame::FrameCodec;
+use crate::gate::{Gate, GateEvent};
+use crate::limit::{RateLimit, ip_key};
 
 pub use libp2p::identity::Keypair;
 pub use libp2p::{Multiaddr as Address, PeerId as Peer};
@@ -32,6 +49,11 @@ pub const MAX_JOIN_REQUEST: usize = 64 * 1024;
 pub const MAX_JOIN_RESPONSE: usize = 32 * 1024 * 1024;
 /// Queue sizes between the swarm task and its user.
 const QUEUE: usize = 256;
+/// The window of the join rate limits.
+const JOIN_WINDOW: Duration = Duration::from_secs(60);
+/// Join streams one connection may have open at once: a newcomer needs one, and each may hold a
+/// request of up to [`MAX_JOIN_REQUEST`] in memory.
+const JOIN_STREAMS: usize = 4;
 
 const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/entrepairs/sync/1");
 const JOIN_PROTOCOL: StreamProtocol = StreamProtocol::new("/entrepairs/join/1");
@@ -52,7 +74,7 @@ pub enum NetError {
     },
 }
 
-/// How to start.
+/// How to start. [`Config::new`] gives the defaults.
 pub struct Config {
     /// This device's key.
     pub key: Keypair,
@@ -62,6 +84,28 @@ pub struct Config {
     pub mdns: bool,
     /// How long an unused connection stays open.
     pub idle_timeout: Duration,
+    /// How long a connection with a non-member stays open (time enough to redeem an invite).
+    pub lobby_timeout: Duration,
+    /// Join requests accepted per remote IP (an IPv6 /64) per minute.
+    pub join_per_ip: usize,
+    /// Join requests accepted from everyone together per minute.
+    pub join_global: usize,
+}
+
+impl Config {
+    /// No listen address, no mDNS, a 120 s idle timeout, a 10 s lobby, 3 join requests per IP
+    /// and 30 in all per minute.
+    pub fn new(key: Keypair) -> Self {
+        Config {
+            key,
+            listen: Vec::new(),
+            mdns: false,
+            idle_timeout: Duration::from_secs(120),
+            lobby_timeout: Duration::from_secs(10),
+            join_per_ip: 3,
+            join_global: 30,
+        }
+    }
 }
 
 /// What the user of the network asks for.
@@ -69,7 +113,13 @@ pub struct Config {
 pub enum Command {
     /// Dial an address (with or without `/p2p/ID`).
     Dial(Multiaddr),
-    /// Send a sync frame to a connected peer.
+    /// Replace the member list (every device of every current member). Sync runs only with
+    /// these peers: a peer leaving the list is disconnected at once, a connected peer joining it
+    /// gets sync on its open connections ([`Event::Admitted`]). Until the first one, nobody is a
+    /// member.
+    SetMembers(Vec<PeerId>),
+    /// Send a sync frame to a member. Dropped (with a debug log) when the peer has no member
+    /// connection: never queued, never a reason to dial.
     Send {
         /// The peer.
         peer: PeerId,
@@ -78,7 +128,8 @@ pub enum Command {
     },
     /// Close every connection with a peer.
     Disconnect(PeerId),
-    /// Send a join request to a peer (a newcomer to the inviter).
+    /// Send a join request to a connected peer (a newcomer to the inviter). Answered by
+    /// [`Event::JoinResponse`] or [`Event::JoinFailed`].
     Join {
         /// The inviter.
         peer: PeerId,
@@ -107,6 +158,19 @@ pub enum Event {
         addr: Multiaddr,
         /// Whether we dialed it (then `addr` is one it listens on).
         dialed: bool,
+        /// Whether it is a member, so sync runs on the connection. If not, only the join
+        /// protocol does, until [`Event::Admitted`] or the lobby timeout.
+        member: bool,
+    },
+    /// A connected peer became a member ([`Command::SetMembers`]): sync now runs on its open
+    /// connections, as if it had just connected as a member.
+    Admitted {
+        /// The peer.
+        peer: PeerId,
+        /// The address of one of its connections.
+        addr: Multiaddr,
+        /// Whether we dialed that connection.
+        dialed: bool,
     },
     /// A peer told us (identify) the addresses it listens on.
     Identified {
@@ -117,17 +181,27 @@ pub enum Event {
     },
     /// The last connection with a peer closed.
     Disconnected(PeerId),
-    /// A sync frame arrived.
+    /// A sync frame arrived (only ever from a member).
     Frame {
         /// From.
         peer: PeerId,
         /// The bytes (within [`MAX_SYNC_FRAME`]).
         frame: Vec<u8>,
     },
-    /// A newcomer asks to join; answer with [`Command::JoinReply`].
+    /// A sync frame we sent was not acknowledged (refused, timed out, connection lost).
+    SendFailed {
+        /// The peer.
+        peer: PeerId,
+        /// Why.
+        reason: String,
+    },
+    /// A newcomer asks to join; answer with [`Command::JoinReply`]. Only requests within the
+    /// join rate limits arrive here; the others are dropped unanswered.
     JoinRequest {
         /// The newcomer's device.
         peer: PeerId,
+        /// The remote address of its connection.
+        addr: Multiaddr,
         /// Reply id.
         id: u64,
         /// The request bytes.
@@ -140,14 +214,15 @@ pub enum Event {
         /// The response bytes.
         response: Vec<u8>,
     },
-    /// A join request failed (no answer, refused stream, ...).
+    /// A join request failed (not connected, no answer, refused stream, rate limited, ...).
     JoinFailed {
         /// The inviter.
         peer: PeerId,
         /// Why.
         reason: String,
     },
-    /// mDNS saw a peer on the LAN (a hint: it still has to authenticate).
+    /// mDNS saw a member's device on the LAN (a hint: it still has to authenticate).
+    /// Non-members seen are not reported, as a connection with them could only be closed.
     Discovered {
         /// The peer.
         peer: PeerId,
@@ -163,91 +238,14 @@ pub enum Event {
     },
 }
 
-/// Length-prefixed frames, bounded per direction.
-#[derive(Clone, Debug)]
-struct FrameCodec {
-    max_request: usize,
-    max_response: usize,
-}
-
-async fn read_frame<T: futures::AsyncRead + Unpin + Send>(
-    io: &mut T,
-    max: usize,
-) -> std::io::Result<Vec<u8>> {
-    let mut len = [0u8; 4];
-    io.read_exact(&mut len).await?;
-    let len = u32::from_be_bytes(len) as usize;
-    if len > max {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("frame of {len} bytes exceeds {max}"),
-        ));
-    }
-    let mut buf = vec![0u8; len];
-    io.read_exact(&mut buf).await?;
-    Ok(buf)
-}
-
-async fn write_frame<T: futures::AsyncWrite + Unpin + Send>(
-    io: &mut T,
-    bytes: &[u8],
-    max: usize,
-) -> std::io::Result<()> {
-    if bytes.len() > max {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "frame too large",
-        ));
-    }
-    io.write_all(&(bytes.len() as u32).to_be_bytes()).await?;
-    io.write_all(bytes).await?;
-    io.close().await
-}
-
-impl request_response::Codec for FrameCodec {
-    type Protocol = StreamProtocol;
-    type Request = Vec<u8>;
-    type Response = Vec<u8>;
-
-    async fn read_request<T: futures::AsyncRead + Unpin + Send>(
-        &mut self,
-        _: &StreamProtocol,
-        io: &mut T,
-    ) -> std::io::Result<Vec<u8>> {
-        read_frame(io, self.max_request).await
-    }
-    async fn read_response<T: futures::AsyncRead + Unpin + Send>(
-        &mut self,
-        _: &StreamProtocol,
-        io: &mut T,
-    ) -> std::io::Result<Vec<u8>> {
-        read_frame(io, self.max_response).await
-    }
-    async fn write_request<T: futures::AsyncWrite + Unpin + Send>(
-        &mut self,
-        _: &StreamProtocol,
-        io: &mut T,
-        req: Vec<u8>,
-    ) -> std::io::Result<()> {
-        write_frame(io, &req, self.max_request).await
-    }
-    async fn write_response<T: futures::AsyncWrite + Unpin + Send>(
-        &mut self,
-        _: &StreamProtocol,
-        io: &mut T,
-        res: Vec<u8>,
-    ) -> std::io::Result<()> {
-        write_frame(io, &res, self.max_response).await
-    }
-}
-
 #[derive(NetworkBehaviour)]
 struct Behaviour {
+    // First, so a connection over the limits is refused before any other behaviour sees it.
     limits: connection_limits::Behaviour,
     identify: identify::Behaviour,
     ping: ping::Behaviour,
     mdns: Toggle<mdns::tokio::Behaviour>,
-    sync: request_response::Behaviour<FrameCodec>,
+    sync: Gate,
     join: request_response::Behaviour<FrameCodec>,
 }
 
@@ -270,6 +268,7 @@ pub fn spawn(config: Config) -> Result<(Handle, mpsc::Receiver<Event>), NetError
     let build = |e: &dyn std::fmt::Display| NetError::Build(e.to_string());
     let local = config.key.public().to_peer_id();
     let mdns_on = config.mdns;
+    let lobby_timeout = config.lobby_timeout;
     let mut swarm = libp2p::SwarmBuilder::with_existing_identity(config.key)
         .with_tokio()
         .with_tcp(
@@ -309,15 +308,18 @@ pub fn spawn(config: Config) -> Result<(Handle, mpsc::Receiver<Event>), NetError
                 )),
                 ping: ping::Behaviour::default(),
                 mdns: Toggle::from(mdns),
-                sync: request_response::Behaviour::with_codec(
-                    sync_codec,
-                    [(SYNC_PROTOCOL, ProtocolSupport::Full)],
-                    rr(60),
+                sync: Gate::new(
+                    request_response::Behaviour::with_codec(
+                        sync_codec,
+                        [(SYNC_PROTOCOL, ProtocolSupport::Full)],
+                        rr(60),
+                    ),
+                    lobby_timeout,
                 ),
                 join: request_response::Behaviour::with_codec(
                     join_codec,
                     [(JOIN_PROTOCOL, ProtocolSupport::Full)],
-                    rr(30),
+                    rr(30).with_max_concurrent_streams(JOIN_STREAMS),
                 ),
             })
         })
@@ -332,119 +334,242 @@ pub fn spawn(config: Config) -> Result<(Handle, mpsc::Receiver<Event>), NetError
                 reason: e.to_string(),
             })?;
     }
-    let (commands, mut command_rx) = mpsc::channel::<Command>(QUEUE);
-    let (event_tx, events) = mpsc::channel::<Event>(QUEUE);
-    tokio::spawn(async move {
-        let mut join_channels: std::collections::BTreeMap<u64, ResponseChannel<Vec<u8>>> =
-            Default::default();
-        let mut join_outbound: std::collections::BTreeMap<OutboundRequestId, PeerId> =
-            Default::default();
-        let mut next_join = 0u64;
+    let (commands, command_rx) = mpsc::channel::<Command>(QUEUE);
+    let (events, event_rx) = mpsc::channel::<Event>(QUEUE);
+    let task = Task {
+        swarm,
+        local,
+        events,
+        join_limit: RateLimit::new(config.join_per_ip, config.join_global, JOIN_WINDOW),
+        join_channels: BTreeMap::new(),
+        next_join: 0,
+    };
+    tokio::spawn(task.run(command_rx));
+    Ok((Handle { commands }, event_rx))
+}
+
+/// The state of the swarm task.
+struct Task {
+    swarm: Swarm<Behaviour>,
+    local: PeerId,
+    events: mpsc::Sender<Event>,
+    join_limit: RateLimit<Option<IpAddr>>,
+    /// Join requests waiting for the user's answer: few, since at most `join_global` arrive a
+    /// minute and those whose stream has gone (answered elsewhere, timed out) are pruned.
+    join_channels: BTreeMap<u64, ResponseChannel<Vec<u8>>>,
+    next_join: u64,
+}
+
+impl Task {
+    async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
         loop {
-            tokio::select! {
-                command = command_rx.recv() => {
+            let events = tokio::select! {
+                command = commands.recv() => {
                     let Some(command) = command else { break };
-                    match command {
-                        Command::Dial(addr) => {
-                            if let Err(e) = swarm.dial(addr.clone()) {
-                                let _ = event_tx.send(Event::DialFailed { peer: None, reason: format!("{addr}: {e}") }).await;
-                            }
-                        }
-                        Command::Send { peer, frame } => {
-                            swarm.behaviour_mut().sync.send_request(&peer, frame);
-                        }
-                        Command::Disconnect(peer) => {
-                            let _ = swarm.disconnect_peer_id(peer);
-                        }
-                        Command::Join { peer, request } => {
-                            let id = swarm.behaviour_mut().join.send_request(&peer, request);
-                            join_outbound.insert(id, peer);
-                        }
-                        Command::JoinReply { id, response } => {
-                            if let Some(channel) = join_channels.remove(&id) {
-                                let _ = swarm.behaviour_mut().join.send_response(channel, response);
-                            }
-                        }
-                    }
+                    self.command(command)
                 }
-                event = swarm.select_next_some() => {
-                    let out = match event {
-                        SwarmEvent::NewListenAddr { address, .. } => Some(Event::Listening(address)),
-                        SwarmEvent::ConnectionEstablished { peer_id, endpoint, num_established, .. } if num_established.get() == 1 => {
-                            let (addr, dialed) = match endpoint {
-                                ConnectedPoint::Dialer { address, .. } => (address, true),
-                                ConnectedPoint::Listener { send_back_addr, .. } => (send_back_addr, false),
-                            };
-                            Some(Event::Connected { peer: peer_id, addr, dialed })
-                        }
-                        SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => Some(Event::Disconnected(peer_id)),
-                        SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
-                            Some(Event::DialFailed { peer: peer_id, reason: error.to_string() })
-                        }
-                        SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::Message { peer, message, .. })) => match message {
-                            request_response::Message::Request { request, channel, .. } => {
-                                let _ = swarm.behaviour_mut().sync.send_response(channel, Vec::new());
-                                Some(Event::Frame { peer, frame: request })
-                            }
-                            request_response::Message::Response { .. } => None,
-                        },
-                        SwarmEvent::Behaviour(BehaviourEvent::Join(request_response::Event::Message { peer, message, .. })) => match message {
-                            request_response::Message::Request { request, channel, .. } => {
-                                next_join += 1;
-                                join_channels.insert(next_join, channel);
-                                // Bounded: a flood of requests from one peer cannot grow this map
-                                // past the number of open streams the limits allow.
-                                Some(Event::JoinRequest { peer, id: next_join, request })
-                            }
-                            request_response::Message::Response { request_id, response } => {
-                                join_outbound.remove(&request_id);
-                                Some(Event::JoinResponse { peer, response })
-                            }
-                        },
-                        SwarmEvent::Behaviour(BehaviourEvent::Join(request_response::Event::OutboundFailure { peer, request_id, error, .. })) => {
-                            join_outbound.remove(&request_id);
-                            Some(Event::JoinFailed { peer, reason: error.to_string() })
-                        }
-                        SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })) => {
-                            Some(Event::Identified { peer: peer_id, addrs: info.listen_addrs.into_iter().take(8).collect() })
-                        }
-                        SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
-                            for (peer, addr) in found {
-                                if peer != local {
-                                    let _ = event_tx.send(Event::Discovered { peer, addr }).await;
-                                }
-                            }
-                            None
-                        }
-                        other => {
-                            tracing::trace!(?other, "swarm event");
-                            None
-                        }
-                    };
-                    if let Some(event) = out
-                        && event_tx.send(event).await.is_err()
-                    {
-                        break;
-                    }
+                event = self.swarm.select_next_some() => self.swarm_event(event),
+            };
+            for event in events {
+                if self.events.send(event).await.is_err() {
+                    return;
                 }
             }
         }
-    });
-    Ok((Handle { commands }, events))
-}
+    }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    fn command(&mut self, command: Command) -> Vec<Event> {
+        match command {
+            Command::Dial(addr) => {
+                if let Err(e) = self.swarm.dial(addr.clone()) {
+                    return vec![Event::DialFailed {
+                        peer: None,
+                        reason: format!("{addr}: {e}"),
+                    }];
+                }
+            }
+            Command::SetMembers(members) => self
+                .swarm
+                .behaviour_mut()
+                .sync
+                .set_members(members.into_iter().collect()),
+            Command::Send { peer, frame } => {
+                if !self.swarm.behaviour_mut().sync.send(&peer, frame) {
+                    tracing::debug!(%peer, "no member connection: sync frame dropped");
+                }
+            }
+            Command::Disconnect(peer) => {
+                let _ = self.swarm.disconnect_peer_id(peer);
+            }
+            Command::Join { peer, request } => {
+                // The join behaviour would otherwise queue the request and dial.
+                if !self.swarm.is_connected(&peer) {
+                    return vec![Event::JoinFailed {
+                        peer,
+                        reason: "not connected".into(),
+                    }];
+                }
+                self.swarm.behaviour_mut().join.send_request(&peer, request);
+            }
+            Command::JoinReply { id, response } => {
+                if let Some(channel) = self.join_channels.remove(&id) {
+                    let _ = self
+                        .swarm
+                        .behaviour_mut()
+                        .join
+                        .send_response(channel, response);
+                }
+            }
+        }
+        Vec::new()
+    }
 
-    #[tokio::test]
-    async fn frame_lengths_are_checked_before_reading() {
-        let mut huge = futures::io::Cursor::new(u32::MAX.to_be_bytes().to_vec());
-        let err = read_frame(&mut huge, MAX_SYNC_FRAME).await.unwrap_err();
-        assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
-        let mut short = futures::io::Cursor::new([0, 0, 0, 9, 1, 2].to_vec());
-        assert!(read_frame(&mut short, MAX_SYNC_FRAME).await.is_err());
-        let mut ok = futures::io::Cursor::new([0, 0, 0, 2, 7, 8].to_vec());
-        assert_eq!(read_frame(&mut ok, MAX_SYNC_FRAME).await.unwrap(), [7, 8]);
+    fn swarm_event(&mut self, event: SwarmEvent<BehaviourEvent>) -> Vec<Event> {
+        let event = match event {
+            SwarmEvent::NewListenAddr { address, .. } => Event::Listening(address),
+            SwarmEvent::ConnectionEstablished {
+                peer_id,
+                connection_id,
+                endpoint,
+                num_established,
+                ..
+            } if num_established.get() == 1 => {
+                let (addr, dialed) = match endpoint {
+                    ConnectedPoint::Dialer { address, .. } => (address, true),
+                    ConnectedPoint::Listener { send_back_addr, .. } => (send_back_addr, false),
+                };
+                let member = self.swarm.behaviour().sync.is_admitted(connection_id);
+                Event::Connected {
+                    peer: peer_id,
+                    addr,
+                    dialed,
+                    member,
+                }
+            }
+            SwarmEvent::ConnectionClosed {
+                peer_id,
+                num_established: 0,
+                ..
+            } => Event::Disconnected(peer_id),
+            SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => Event::DialFailed {
+                peer: peer_id,
+                reason: error.to_string(),
+            },
+            SwarmEvent::Behaviour(BehaviourEvent::Sync(event)) => match self.sync_event(event) {
+                Some(event) => event,
+                None => return Vec::new(),
+            },
+            SwarmEvent::Behaviour(BehaviourEvent::Join(event)) => match self.join_event(event) {
+                Some(event) => event,
+                None => return Vec::new(),
+            },
+            SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
+                peer_id,
+                info,
+                ..
+            })) => Event::Identified {
+                peer: peer_id,
+                addrs: info.listen_addrs.into_iter().take(8).collect(),
+            },
+            SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
+                let sync = &self.swarm.behaviour().sync;
+                return found
+                    .into_iter()
+                    .filter(|(peer, _)| *peer != self.local && sync.is_member(peer))
+                    .map(|(peer, addr)| Event::Discovered { peer, addr })
+                    .collect();
+            }
+            other => {
+                tracing::trace!(?other, "swarm event");
+                return Vec::new();
+            }
+        };
+        vec![event]
+    }
+
+    fn sync_event(&mut self, event: GateEvent) -> Option<Event> {
+        match event {
+            GateEvent::Admitted { peer, addr, dialed } => {
+                Some(Event::Admitted { peer, addr, dialed })
+            }
+            GateEvent::Sync(request_response::Event::Message { peer, message, .. }) => {
+                match message {
+                    request_response::Message::Request {
+                        request, channel, ..
+                    } => {
+                        self.swarm.behaviour_mut().sync.ack(channel);
+                        Some(Event::Frame {
+                            peer,
+                            frame: request,
+                        })
+                    }
+                    request_response::Message::Response { .. } => None,
+                }
+            }
+            GateEvent::Sync(request_response::Event::OutboundFailure { peer, error, .. }) => {
+                Some(Event::SendFailed {
+                    peer,
+                    reason: error.to_string(),
+                })
+            }
+            GateEvent::Sync(other) => {
+                tracing::trace!(?other, "sync event");
+                None
+            }
+        }
+    }
+
+    fn join_event(&mut self, event: request_response::Event<Vec<u8>, Vec<u8>>) -> Option<Event> {
+        match event {
+            request_response::Event::Message {
+                peer,
+                connection_id,
+                message:
+                    request_response::Message::Request {
+                        request, channel, ..
+                    },
+            } => {
+                let Some(addr) = self
+                    .swarm
+                    .behaviour()
+                    .sync
+                    .remote_addr(connection_id)
+                    .cloned()
+                else {
+                    // The connection closed meanwhile: nobody to answer.
+                    return None;
+                };
+                if !self.join_limit.allow(ip_key(&addr), Instant::now()) {
+                    // Dropping the channel closes the stream unanswered: the requester learns
+                    // only that it failed, and nothing reaches the user.
+                    tracing::debug!(%peer, %addr, "join request over the rate limit: dropped");
+                    return None;
+                }
+                self.join_channels.retain(|_, c| c.is_open());
+                self.next_join += 1;
+                self.join_channels.insert(self.next_join, channel);
+                Some(Event::JoinRequest {
+                    peer,
+                    addr,
+                    id: self.next_join,
+                    request,
+                })
+            }
+            request_response::Event::Message {
+                peer,
+                message: request_response::Message::Response { response, .. },
+                ..
+            } => Some(Event::JoinResponse { peer, response }),
+            request_response::Event::OutboundFailure { peer, error, .. } => {
+                Some(Event::JoinFailed {
+                    peer,
+                    reason: error.to_string(),
+                })
+            }
+            other => {
+                tracing::trace!(?other, "join event");
+                None
+            }
+        }
     }
 }
