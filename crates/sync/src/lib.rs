@@ -1,8 +1,9 @@
 //! Entrepairs' peer-to-peer rules as deterministic state machines.
 //!
-//! - [`membership`]: the signed, hash-linked membership log (create, invite, redeem, add,
-//!   remove, promote) that every peer verifies itself, and its deterministic evaluation into the
-//!   current member list, even when admins append concurrently.
+//! - [`membership`]: the signed, hash-linked membership log (create, add, remove, promote,
+//!   demote, invite, revoke, admit, communities) that every peer verifies itself, and its
+//!   deterministic evaluation into the current member list, even when admins append
+//!   concurrently or an insider backdates entries.
 //! - [`protocol`]: the messages peers exchange and their bounded binary encoding.
 //! - [`engine`]: one peer's sync logic: given an authenticated peer and the documents this
 //!   device holds, which summaries and Automerge sync messages to send, which incoming documents

@@ -16,7 +16,7 @@ pub struct Ticket {
     pub workspace: String,
     /// Invite id (16 hex characters).
     pub invite: String,
-    /// Hex SHA-256 of the invite's log entry (the redeem entry follows it).
+    /// Hex SHA-256 of the invite's log entry (the admit entry follows it).
     pub invite_entry: String,
     /// The secret (32 hex characters).
     pub secret: String,
