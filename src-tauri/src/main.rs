@@ -126,8 +126,9 @@ fn start(app: &AppHandle, node: &Node) {
                     id,
                     kind: kind.as_str().to_owned(),
                 },
-                // Fell behind: tell the screens to refresh everything.
-                Err(RecvError::Lagged(_)) => everything(),
+                // Fell behind, or membership changed (who is who, roles, invites, communities):
+                // tell the screens to refresh everything.
+                Ok(node::Event::MembershipChanged) | Err(RecvError::Lagged(_)) => everything(),
                 Err(RecvError::Closed) => break,
             };
             // Changes already waiting (a sync stores documents by the hundred) make one

@@ -617,7 +617,7 @@ pub enum ReportCmd {
 pub enum InviteCmd {
     /// Create a single-use ticket (admins).
     Create {
-        /// How long it stays valid (e.g. 30m, 24h, 7d).
+        /// How long it stays valid (e.g. 30m, 24h, 7d; at most 30d).
         #[arg(long, default_value = "7d")]
         expires: String,
         /// member or admin.
@@ -626,6 +626,14 @@ pub enum InviteCmd {
         /// An address to put in the ticket (default: those of the running `serve`).
         #[arg(long, value_name = "MULTIADDR")]
         addr: Vec<String>,
+    },
+    /// Every invite of the workspace: open, redeemed, revoked or expired.
+    List,
+    /// Revoke an open invite (admins, or the admin who issued it): it can no longer admit
+    /// anyone.
+    Revoke {
+        /// The invite's id (from `invite list`).
+        id: String,
     },
 }
 
@@ -640,6 +648,11 @@ pub enum MemberCmd {
     },
     /// Make a member an admin (admins).
     Promote {
+        /// Member id or name.
+        member: String,
+    },
+    /// Make an admin a plain member again (admins; never the founder): their open invites die.
+    Demote {
         /// Member id or name.
         member: String,
     },

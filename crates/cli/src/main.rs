@@ -354,6 +354,11 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
                     .await?,
             )
         }
+        Command::Invite(InviteCmd::List) => out.invites(&node.invite_list().await?),
+        Command::Invite(InviteCmd::Revoke { id }) => {
+            node.revoke_invite(id.clone()).await?;
+            out.done(&format!("invite {id} is revoked: it can no longer admit anyone"))
+        }
         Command::Member(MemberCmd::List) => out.members(&node.member_list().await?),
         Command::Member(MemberCmd::Remove { member }) => {
             let id = node.remove_member(member).await?;
@@ -364,6 +369,12 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
         Command::Member(MemberCmd::Promote { member }) => {
             let id = node.promote_member(member).await?;
             out.done(&format!("{id} is now an admin"))
+        }
+        Command::Member(MemberCmd::Demote { member }) => {
+            let id = node.demote_member(member).await?;
+            out.done(&format!(
+                "{id} is no longer an admin; the invites they issued can no longer admit anyone"
+            ))
         }
         Command::Peers => out.peers(&node.peer_list().await?),
         Command::Status => out.status(&node.status().await?),

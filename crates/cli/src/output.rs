@@ -333,7 +333,19 @@ impl Out {
         if self.json {
             return self.json(s);
         }
-        let (a, k) = (&s.added, &s.skipped);
+        let (a, k, n) = (&s.added, &s.skipped, &s.not_theirs);
+        let others = n.members + n.claims + n.endorsements;
+        if others > 0 {
+            self.line(&format!(
+                "{others} profiles, claims and endorsements by other members were not imported: nobody writes in another member's name."
+            ))?;
+        }
+        if n.notes + n.threads > 0 {
+            self.line(&format!(
+                "{} notes and threads by other members were imported as yours, their author named at the top.",
+                n.notes + n.threads
+            ))?;
+        }
         if s.not_imported > 0 {
             self.line(&format!(
                 "{} mentoring relationships, reviews and sessions were not imported: they stay readable in the export file.",
@@ -781,6 +793,29 @@ impl Out {
         Ok(())
     }
 
+    pub fn invites(&mut self, list: &[node::members::InviteView]) -> Result<()> {
+        if self.json {
+            return self.json(list);
+        }
+        if list.is_empty() {
+            return self.line("No invites yet.");
+        }
+        for i in list {
+            self.line(&format!(
+                "{}  {} · {} · expires {}{}",
+                i.id,
+                i.status,
+                i.role,
+                i.expires_at,
+                i.redeemed_by
+                    .as_deref()
+                    .map(|m| format!(" · admitted {m}"))
+                    .unwrap_or_default()
+            ))?;
+        }
+        Ok(())
+    }
+
     pub fn peers(&mut self, list: &[node::serve::PeerView]) -> Result<()> {
         if self.json {
             return self.json(list);
@@ -797,6 +832,13 @@ impl Out {
                 p.last_connected.as_deref().unwrap_or("never"),
                 p.last_synced.as_deref().unwrap_or("never")
             ))?;
+            if p.refused_changes > 0 {
+                self.line(&format!(
+                    "  ! sent {} refused change(s), the last one because {}",
+                    p.refused_changes,
+                    p.last_refusal.as_deref().unwrap_or("it broke the rules")
+                ))?;
+            }
         }
         Ok(())
     }
@@ -810,10 +852,15 @@ impl Out {
         }
         for s in list {
             self.line(&format!(
-                "{}  {}  {}",
+                "{}  {}  {}{}",
                 short(&s.peer[s.peer.len().saturating_sub(8)..]),
                 short(&s.doc),
-                s.state
+                s.state,
+                if s.refused > 0 {
+                    format!("  ({} refused change(s) from this peer)", s.refused)
+                } else {
+                    String::new()
+                }
             ))?;
         }
         Ok(())

@@ -68,6 +68,43 @@ pub fn check_inflation(bytes: &[u8], budget: &mut u64) -> Result<(), DomainError
     Ok(())
 }
 
+/// What kind of chunk one piece of Automerge's storage format is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChunkKind {
+    /// A whole document.
+    Document,
+    /// One change, plain or compressed.
+    Change,
+    /// Several changes in columns.
+    Bundle,
+}
+
+/// Splits concatenated chunks into each chunk's bytes (header included) and kind, reading only
+/// their headers.
+pub(crate) fn split(bytes: &[u8]) -> Result<Vec<(ChunkKind, &[u8])>, DomainError> {
+    let mut out = Vec::new();
+    let mut input = Cursor(bytes);
+    while !input.0.is_empty() {
+        let start = input.0;
+        if input.take(4)? != MAGIC {
+            return Err(corrupt(
+                "a chunk does not start with Automerge's magic bytes",
+            ));
+        }
+        input.take(4)?;
+        let kind = match input.take(1)?[0] {
+            DOCUMENT => ChunkKind::Document,
+            CHANGE | COMPRESSED_CHANGE => ChunkKind::Change,
+            BUNDLE => ChunkKind::Bundle,
+            other => return Err(corrupt(&format!("unknown chunk type {other}"))),
+        };
+        let len = input.len_prefix()?;
+        input.take(len)?;
+        out.push((kind, &start[..start.len() - input.0.len()]));
+    }
+    Ok(out)
+}
+
 /// Inflates `data` into a sink, failing once it yields more than `budget` bytes.
 fn inflate(data: &[u8], budget: &mut u64) -> Result<(), DomainError> {
     let mut decoder = flate2::read::DeflateDecoder::new(data).take(budget.saturating_add(1));

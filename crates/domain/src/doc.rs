@@ -11,7 +11,7 @@ use crate::chunks::{MAX_INFLATED, check_inflation};
 use crate::{Author, DocKind, DocMeta, DomainError};
 
 /// A model stored as the root of one Automerge document.
-pub trait TypedDoc: Hydrate + Reconcile + Sized {
+pub trait TypedDoc: Hydrate + Reconcile + Clone + PartialEq + Sized {
     /// The kind of document this model is stored in.
     const KIND: DocKind;
     /// The signed header.
@@ -114,22 +114,25 @@ fn hydrate_unverified<T: TypedDoc>(doc: &AutoCommit) -> Result<T, DomainError> {
         .map_err(|e| schema::<T>(e.to_string()))
 }
 
-/// Applies `edit` to the model of `doc` and writes the difference back as one Automerge change.
-/// If `edit` or validation fails, the document is left exactly as it was. The header is
-/// immutable: an edit that touches it is refused.
+/// Applies `edit`, made by `by`, to the model of `doc` and writes the difference back as one
+/// Automerge change. If `edit`, validation or the write rules refuse, the document is left
+/// exactly as it was. The header is immutable: an edit that touches it is refused.
 pub fn change<T: TypedDoc, R>(
     doc: &mut AutoCommit,
+    by: Author<'_>,
     edit: impl FnOnce(&mut T) -> Result<R, DomainError>,
 ) -> Result<R, DomainError> {
-    let mut model = hydrate_doc::<T>(doc)?;
-    let header = model.meta().clone();
+    let before = hydrate_doc::<T>(doc)?;
+    let mut model = before.clone();
     let out = edit(&mut model)?;
-    if *model.meta() != header {
+    if model.meta() != before.meta() {
         return Err(DomainError::invalid(
             "a document's header cannot be changed",
         ));
     }
     model.validate()?;
+    // The same rules every other device applies to this change when it arrives.
+    crate::check_write(Some(&before), &model, by)?;
     autosurgeon::reconcile(doc, &model).map_err(|e| schema::<T>(e.to_string()))?;
     Ok(out)
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::DomainError;
 
 /// The schema version this build writes and the newest it reads.
-pub const SCHEMA_VERSION: u64 = 1;
+pub const SCHEMA_VERSION: u64 = 2;
 
 /// What a document holds. Each kind maps to one typed model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

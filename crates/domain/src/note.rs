@@ -222,16 +222,23 @@ mod tests {
         let actor = doc::actor_for(&key.public().to_peer_id());
         let mut am = doc::create(actor, &new_note(&key, "x")).unwrap();
         let heads = am.get_heads();
-        let err = doc::change::<Note, _>(&mut am, |n| {
+        let me = key.public().to_peer_id().to_string();
+        let by = crate::Author {
+            id: &me,
+            admin: false,
+        };
+        let err = doc::change::<Note, _>(&mut am, by, |n| {
             n.title = "  ".into();
             Ok(())
-        });
-        assert!(err.is_err());
-        let err = doc::change::<Note, _>(&mut am, |n| {
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "title must not be empty");
+        let err = doc::change::<Note, _>(&mut am, by, |n| {
             n.meta.scope = "private".into();
             Ok(())
-        });
-        assert!(err.is_err());
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "a document's header cannot be changed");
         assert_eq!(am.get_heads(), heads);
     }
 
@@ -243,12 +250,18 @@ mod tests {
         let actor = doc::actor_for(&key.public().to_peer_id());
         let mut one =
             doc::create(actor, &new_note(&key, "Réunion d'équipe — ordre du jour")).unwrap();
-        let mut two = doc::fork_for(&mut one, &Keypair::generate_ed25519().public().to_peer_id());
-        doc::change::<Note, _>(&mut one, |n| {
+        let other = Keypair::generate_ed25519().public().to_peer_id();
+        let mut two = doc::fork_for(&mut one, &other);
+        let (me, other) = (key.public().to_peer_id().to_string(), other.to_string());
+        fn by(id: &str) -> crate::Author<'_> {
+            crate::Author { id, admin: false }
+        }
+        doc::change::<Note, _>(&mut one, by(&me), |n| {
             n.set_body("Réunion d'équipe — ordre du jour : café ☕")
         })
         .unwrap();
-        doc::change::<Note, _>(&mut two, |n| {
+        doc::change::<Note, _>(&mut two, by(&other), |n| {
+            n.updated_by = other.clone();
             n.set_body("Réunion d'équipe élargie — ordre du jour")
         })
         .unwrap();
@@ -288,7 +301,15 @@ mod tests {
     }
 
     fn apply(doc: &mut AutoCommit, edit: &Edit) {
-        let _ = doc::change::<Note, _>(doc, |n| {
+        let me = crate::signing::author_of(doc.get_actor())
+            .map(|(peer, _)| peer.to_string())
+            .unwrap_or_default();
+        let by = crate::Author {
+            id: &me,
+            admin: false,
+        };
+        let _ = doc::change::<Note, _>(doc, by, |n| {
+            n.updated_by = me.clone();
             match edit {
                 Edit::Title(t) => n.title = t.clone(),
                 Edit::Splice { at, del, text } => {

@@ -863,19 +863,23 @@ mod tests {
         let actor = doc::actor_for(&host.public().to_peer_id());
         let mut one = doc::create(actor, &s).unwrap();
         // Both replicas start from shared notes on the running step, then each types.
-        doc::change::<Session, _>(&mut one, |s| {
+        fn by(id: &str) -> crate::Author<'_> {
+            crate::Author { id, admin: false }
+        }
+        doc::change::<Session, _>(&mut one, by(&h), |s| {
             s.steps[0].notes.update("Context: ");
             Ok(())
         })
         .unwrap();
+        // The second replica is the facilitator's device.
         let other = Keypair::generate_ed25519().public().to_peer_id();
         let mut two: AutoCommit = doc::fork_for(&mut one, &other);
-        doc::change::<Session, _>(&mut one, |s| {
+        doc::change::<Session, _>(&mut one, by(&h), |s| {
             s.steps[0].notes.update("Context: team of 6. ");
             Ok(())
         })
         .unwrap();
-        doc::change::<Session, _>(&mut two, |s| {
+        doc::change::<Session, _>(&mut two, by(&people[4]), |s| {
             let len = s.steps[0].notes.as_str().len();
             s.steps[0].notes.splice(len, 0, "Deadline in March.");
             Ok(())

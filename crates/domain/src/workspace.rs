@@ -252,11 +252,6 @@ pub struct Workspace {
     /// Kudos by id (absent in documents written before kudos existed).
     #[autosurgeon(missing = "Default::default")]
     pub kudos: BTreeMap<String, Kudos>,
-    /// The membership log: signed, hash-linked entries (their JSON encoding), appended only.
-    /// Their meaning and verification belong to `sync::membership`; the `members` map above
-    /// holds profiles, not rights.
-    #[autosurgeon(missing = "Default::default")]
-    pub membership: Vec<String>,
 }
 
 impl TypedDoc for Workspace {
@@ -294,7 +289,6 @@ impl Workspace {
             endorsements: BTreeMap::new(),
             communities: BTreeMap::new(),
             kudos: BTreeMap::new(),
-            membership: Vec::new(),
             meta,
         })
     }

@@ -364,6 +364,10 @@ pub struct ImportSummary {
     /// Mentoring relationships, reviews and sessions in the export, which import does not
     /// re-create (they stay readable in the export file).
     pub not_imported: usize,
+    /// Records the export attributes to another member: profiles, claims and endorsements
+    /// are not imported; notes and threads are imported as written by the importer, the
+    /// original author named at the top of the text.
+    pub not_theirs: Counts,
 }
 
 /// One row of `member list`.
@@ -394,6 +398,28 @@ pub struct PeerView {
     pub last_connected: Option<String>,
     /// RFC 3339.
     pub last_synced: Option<String>,
+    /// How many changes this device sent that were refused (forged author, a move its author
+    /// may not make, a bad signature): a device running a modified build.
+    pub refused_changes: usize,
+    /// Why the newest refused change was refused.
+    pub last_refusal: Option<String>,
+}
+
+/// One row of `invite list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteView {
+    /// Invite id.
+    pub id: String,
+    /// Role the newcomer gets: admin or member.
+    pub role: String,
+    /// RFC 3339.
+    pub expires_at: String,
+    /// open, redeemed, revoked or expired.
+    pub status: String,
+    /// Member id of the admin who issued it.
+    pub by: String,
+    /// Member id of the device it admitted, if any.
+    pub redeemed_by: Option<String>,
 }
 
 /// A member named in a view.

@@ -1,12 +1,15 @@
 //! The state owned by the store thread: the device key, the open database and the workspace
 //! it belongs to, with the helpers every operation uses to read and change typed documents.
 
+use std::cell::{Ref, RefCell};
 use std::fs;
 use std::path::Path;
 
 use automerge::ActorId;
-use domain::{DocKind, DocMeta, DomainError, Keypair, Scope, TypedDoc, Workspace};
+use domain::signing::{Signatures, sign_new};
+use domain::{Author, DocKind, DocMeta, DomainError, Keypair, Scope, TypedDoc, Workspace};
 use store::{Store, StoreError, Tx};
+use sync::membership::{Log, Members};
 use tokio::sync::broadcast;
 
 use crate::{DB_FILE, Event, KEY_FILE, NodeError, identity};
@@ -24,6 +27,19 @@ pub struct Core {
     pub(crate) stopping: Option<tokio::sync::oneshot::Sender<()>>,
     /// The sync engine and its document cache, while the network runs.
     pub(crate) sync: Option<crate::serve::SyncRuntime>,
+    /// The membership log and its evaluation, read again when the stored log grows (also
+    /// through another process on the same data directory).
+    log: RefCell<Option<LogView>>,
+}
+
+/// The membership log as last read from the store, with what it evaluates to.
+pub(crate) struct LogView {
+    /// The store's mark when it was read ([`Store::membership_mark`]).
+    mark: i64,
+    /// The verified entries.
+    pub(crate) log: Log,
+    /// Their evaluation.
+    pub(crate) members: Members,
 }
 
 impl Core {
@@ -55,7 +71,7 @@ impl Core {
                 }
             }
         } else {
-            fs::create_dir_all(dir).map_err(NodeError::io(format!("cannot create {shown}")))?;
+            identity::create_dir(dir)?;
         }
         let key_path = dir.join(KEY_FILE);
         let key = if key_path.exists() {
@@ -75,7 +91,7 @@ impl Core {
             now,
             &[],
         )?;
-        let mut model = Workspace::new(meta, workspace, name, now)?;
+        let model = Workspace::new(meta, workspace, name, now)?;
         let genesis = sync::membership::Entry {
             prev: Vec::new(),
             author: me.to_string(),
@@ -87,8 +103,8 @@ impl Core {
         };
         let genesis = sync::membership::SignedEntry::sign(&key, genesis)
             .map_err(|e| NodeError::Invalid(e.to_string()))?;
-        model.membership.push(genesis.encode());
         let mut doc = domain::create(domain::actor_for(&me), &model)?;
+        let sigs = sign_new(&key, &workspace_id, &mut doc, &[])?;
 
         // Build the database under a temporary name and move it into place once complete, so
         // that a crash during `init` never leaves a half-made workspace behind.
@@ -101,7 +117,9 @@ impl Core {
             store.write(|tx| {
                 tx.set_setting("workspace_id", &workspace_id)?;
                 tx.set_setting("member_id", &me.to_string())?;
-                tx.insert_doc(&model.meta, DocKind::Workspace, &mut doc)
+                tx.add_membership_entry(&genesis.hash(), &genesis.encode())?;
+                tx.insert_doc(&model.meta, DocKind::Workspace, &mut doc)?;
+                tx.add_signatures(&workspace_id, &sigs)
             })?;
         }
         fs::rename(&tmp, dir.join(DB_FILE)).map_err(NodeError::io(format!(
@@ -142,7 +160,35 @@ impl Core {
             events,
             stopping: None,
             sync: None,
+            log: RefCell::new(None),
         })
+    }
+
+    /// The membership log and its evaluation, read again if the stored log grew.
+    pub(crate) fn log_view(&self) -> Result<Ref<'_, LogView>, NodeError> {
+        let mark = self.store.membership_mark()?;
+        let fresh = self.log.borrow().as_ref().is_some_and(|v| v.mark == mark);
+        if !fresh {
+            let entries = self.store.membership_entries()?;
+            let log = Log::from_verified(
+                &self.workspace_id,
+                entries
+                    .iter()
+                    .filter_map(|(_, e)| sync::membership::SignedEntry::decode(e).ok()),
+            )
+            .map_err(|e| NodeError::Invalid(format!("the membership log does not verify: {e}")))?;
+            let members = log
+                .evaluate()
+                .map_err(|e| NodeError::Invalid(format!("the membership log does not verify: {e}")))?;
+            *self.log.borrow_mut() = Some(LogView { mark, log, members });
+        }
+        Ref::filter_map(self.log.borrow(), Option::as_ref)
+            .map_err(|_| NodeError::Invalid("the membership log could not be read".into()))
+    }
+
+    /// Forgets the evaluated membership log (after appending to it in this process).
+    pub(crate) fn forget_log(&self) {
+        *self.log.borrow_mut() = None;
     }
 
     /// This device's member id.
@@ -221,6 +267,7 @@ impl Core {
         synced: bool,
         f: impl FnOnce(&mut Writer<'_, '_>) -> Result<R, NodeError>,
     ) -> Result<(R, Option<(i64, i64)>), NodeError> {
+        let admin = self.log_view()?.members.ever_admin.contains(&self.me);
         let Core {
             store,
             key,
@@ -235,6 +282,7 @@ impl Core {
                 tx,
                 key,
                 me,
+                admin,
                 actor,
                 workspace_id,
                 now: now(),
@@ -250,7 +298,7 @@ impl Core {
         })?;
 
         if changed.iter().any(|(_, kind)| *kind == DocKind::Workspace) {
-            // Membership may have changed: the sync runtime recomputes its view on next use.
+            // The sync runtime reads the workspace again on next use.
             if let Some(rt) = self.sync.as_mut() {
                 rt.invalidate_view();
             }
@@ -268,6 +316,8 @@ pub(crate) struct Writer<'a, 'b> {
     tx: &'a Tx<'b>,
     key: &'a Keypair,
     pub(crate) me: &'a str,
+    /// Whether the log ever made this member an admin (what the write rules ask).
+    admin: bool,
     actor: &'a ActorId,
     pub(crate) workspace_id: &'a str,
     pub(crate) now: i64,
@@ -312,13 +362,67 @@ impl Writer<'_, '_> {
         Ok(self.tx.doc_bytes(id)?.is_some())
     }
 
-    /// Stores a new document.
+    /// This device's member, as the write rules see it.
+    pub(crate) fn author(&self) -> Author<'_> {
+        Author {
+            id: self.me,
+            admin: self.admin,
+        }
+    }
+
+    /// Stores a new document, its creation signed by this device.
     pub(crate) fn create<T: TypedDoc>(&mut self, model: &T) -> Result<(), NodeError> {
         let meta = model.meta();
+        // The rules every other device applies to this creation when it arrives.
+        domain::check_write(None, model, self.author())?;
         let mut doc = domain::create(self.actor.clone(), model)?;
+        let sigs = sign_new(self.key, &meta.id, &mut doc, &[])?;
         self.tx.insert_doc(meta, T::KIND, &mut doc)?;
+        self.tx.add_signatures(&meta.id, &sigs)?;
         self.changed.push((meta.id.clone(), T::KIND));
         Ok(())
+    }
+
+    /// Stores a document received whole and already admitted (every change judged), with the
+    /// signatures of its changes.
+    pub(crate) fn insert_admitted(
+        &mut self,
+        meta: &DocMeta,
+        kind: DocKind,
+        doc: &mut automerge::AutoCommit,
+        sigs: &Signatures,
+    ) -> Result<(), NodeError> {
+        self.tx.insert_doc(meta, kind, doc)?;
+        self.tx.add_signatures(&meta.id, sigs)?;
+        self.changed.push((meta.id.clone(), kind));
+        Ok(())
+    }
+
+    /// Stores changes to a stored document that were admitted, with their signatures. `before`
+    /// are the heads `doc` had when it was read from the store in this transaction.
+    pub(crate) fn append_admitted(
+        &mut self,
+        meta: &DocMeta,
+        kind: DocKind,
+        doc: &mut automerge::AutoCommit,
+        before: &[automerge::ChangeHash],
+        sigs: &Signatures,
+    ) -> Result<(), NodeError> {
+        self.tx.add_signatures(&meta.id, sigs)?;
+        if self.tx.append(meta, kind, doc, before)?.is_some() {
+            self.changed.push((meta.id.clone(), kind));
+        }
+        Ok(())
+    }
+
+    /// The stored bytes of a document, read inside this transaction.
+    pub(crate) fn doc_bytes(&self, id: &str) -> Result<Option<Vec<u8>>, NodeError> {
+        Ok(self.tx.doc_bytes(id)?)
+    }
+
+    /// Appends a verified membership entry; returns whether it was new.
+    pub(crate) fn add_membership_entry(&self, hash: &str, entry: &str) -> Result<bool, NodeError> {
+        Ok(self.tx.add_membership_entry(hash, entry)?)
     }
 
     /// Applies `edit` to a stored document, read inside this transaction, and appends the
@@ -338,7 +442,9 @@ impl Writer<'_, '_> {
         };
         let (mut doc, model) = domain::load::<T>(&bytes, self.actor.clone()).map_err(doc_err)?;
         let before = doc.get_heads();
-        let out = domain::change::<T, R>(&mut doc, edit)?;
+        let out = domain::change::<T, R>(&mut doc, self.author(), edit)?;
+        let sigs = sign_new(self.key, id, &mut doc, &before)?;
+        self.tx.add_signatures(id, &sigs)?;
         if self
             .tx
             .append(model.meta(), T::KIND, &mut doc, &before)?
@@ -375,7 +481,9 @@ impl Writer<'_, '_> {
         meta: &DocMeta,
         doc: &mut automerge::AutoCommit,
         base: Option<(i64, &[automerge::ChangeHash])>,
+        sigs: &Signatures,
     ) -> Result<Option<i64>, NodeError> {
+        self.tx.add_signatures(id, sigs)?;
         match base {
             Some((chunk, heads)) if self.tx.newest_chunk(id)? == Some(chunk) => {
                 // Writing it checks it still carries `meta` (the index reads it against it).
@@ -396,11 +504,11 @@ impl Writer<'_, '_> {
         }
     }
 
-    /// Merges an incoming document, whose verified header is `meta`, into the stored one (or
-    /// stores it if new) and appends what was new to this device. Returns whether what is
-    /// stored is now exactly `incoming` (false: the stored document had changes `incoming`
-    /// lacks).
-    pub(crate) fn merge(
+    /// Merges `incoming`, whose verified header is `meta` and whose changes were all admitted
+    /// (their signatures stored with them), into the stored document (or stores it if new) and
+    /// appends what was new to this device. Returns whether what is stored is now exactly
+    /// `incoming` (false: the stored document had changes `incoming` lacks).
+    fn merge(
         &mut self,
         meta: &DocMeta,
         kind: DocKind,

@@ -235,8 +235,7 @@ async fn build(base: &Path, me_name: &str, lang: DemoLanguage) -> Result<(), Nod
         ids.push(id);
     }
     let me_id = me.call(|c| Ok(c.me.clone())).await?;
-    let ws_id = me.call(|c| Ok(c.workspace_id().to_owned())).await?;
-    let ws = me.document_bytes(ws_id).await?;
+    let ws = me.join_package().await?;
 
     let mut team = Vec::new();
     for (i, c) in TEAM.iter().enumerate() {

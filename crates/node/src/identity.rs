@@ -30,6 +30,18 @@ pub(crate) fn create(path: &Path) -> Result<Keypair, NodeError> {
     Ok(key)
 }
 
+/// Creates a data directory and any missing parent, the directory itself readable by its owner
+/// only (0700 on Unix): it holds the device key and every document this member may see.
+pub(crate) fn create_dir(dir: &Path) -> Result<(), NodeError> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(NodeError::io(format!("cannot create {}", dir.display())))
+}
+
 /// Reads the key at `path`.
 pub(crate) fn load(path: &Path) -> Result<Keypair, NodeError> {
     let bytes = fs::read(path).map_err(NodeError::io(format!(

@@ -49,6 +49,8 @@ pub enum Event {
         /// Its kind.
         kind: domain::DocKind,
     },
+    /// The membership log grew (members, roles, invites or communities may have changed).
+    MembershipChanged,
 }
 
 type Job = Box<dyn FnOnce(&mut Core) + Send>;
@@ -247,14 +249,23 @@ mod tests {
                         &meta,
                         &mut doc,
                         Some((chunk, &heads)),
+                        &Default::default(),
                     )
                 })?;
                 Ok(out.0)
             })
         };
+        let me = node.whoami().await.unwrap().member_id;
         let edit_copy = |doc: &mut automerge::AutoCommit, text: &str| {
             let text = text.to_owned();
-            domain::change::<domain::Note, _>(doc, move |n| n.set_body(&text)).unwrap();
+            let by = domain::Author {
+                id: &me,
+                admin: true,
+            };
+            domain::change::<domain::Note, _>(doc, by, move |n: &mut domain::Note| {
+                n.set_body(&text)
+            })
+            .unwrap();
         };
 
         // Nothing stored since the copy was loaded: written as it is.

@@ -1,34 +1,19 @@
-//! Membership: the workspace's signed log, evaluated by `sync::membership`, and the admin
-//! operations that append to it. Rights come from the log only; the workspace's `members` map
-//! holds profiles.
+//! Membership: the workspace's signed log (`sync::membership`), kept in its own table and
+//! evaluated once each time it grows, and the operations that append to it. Rights come from
+//! the log only; the workspace document's `members` map holds profiles, each written by its
+//! member.
 
-use std::collections::BTreeSet;
+use sync::membership::{Entry, InviteStatus, Members, Op, Role, SignedEntry};
 
-use domain::{DomainError, Role as ProfileRole, Workspace};
-use sync::membership::{self, Entry, Members, Op, Role, SignedEntry};
-
-use crate::core::{Core, Writer};
+use crate::core::Core;
 use crate::{Node, NodeError};
 
-pub use ipc::views::MemberView;
-
-/// Every entry known for this workspace: those in the document and those seen before.
-fn entries(core: &Core, ws: &Workspace) -> Result<Vec<String>, NodeError> {
-    let mut all: BTreeSet<String> = core.store.membership_entries()?.into_iter().collect();
-    all.extend(ws.membership.iter().cloned());
-    Ok(all.into_iter().collect())
-}
+pub use ipc::views::{InviteView, MemberView};
 
 impl Core {
     /// The current members, from the verified log.
     pub fn members(&self) -> Result<Members, NodeError> {
-        let ws = self.workspace()?;
-        self.members_of(&ws)
-    }
-
-    pub(crate) fn members_of(&self, ws: &Workspace) -> Result<Members, NodeError> {
-        membership::evaluate(&self.workspace_id, &entries(self, ws)?)
-            .map_err(|e| NodeError::Invalid(format!("the membership log does not verify: {e}")))
+        Ok(self.log_view()?.members.clone())
     }
 
     /// `member list`.
@@ -44,10 +29,7 @@ impl Core {
                     .members
                     .get(id)
                     .map_or_else(|| info.name.clone(), |m| m.name.clone()),
-                role: match info.role {
-                    Role::Admin => "admin".into(),
-                    Role::Member => "member".into(),
-                },
+                role: role_name(info.role).into(),
                 me: *id == self.me,
             })
             .collect();
@@ -59,86 +41,98 @@ impl Core {
         Ok(out)
     }
 
-    /// Appends a signed entry by this device (after checking it will take effect) and applies
-    /// the profile change that goes with it, in one transaction.
+    /// Appends a signed entry by this device, after checking that it will take effect, and
+    /// returns its hash.
     pub(crate) fn append_entry(&mut self, op: Op) -> Result<String, NodeError> {
-        self.append_entry_with(op, |_, _| Ok(()))
+        let (hash, encoded) = self.sign_entry(op)?;
+        self.store
+            .write(|tx| tx.add_membership_entry(&hash, &encoded).map(drop))?;
+        self.log_appended();
+        Ok(hash)
     }
 
-    /// [`Core::append_entry`], with a further change to the workspace document (given the
+    /// [`Core::append_entry`], with a change to the workspace document (given the
     /// transaction's time) committed in the same transaction.
     pub(crate) fn append_entry_with(
         &mut self,
         op: Op,
-        also: impl FnOnce(&mut Workspace, i64) -> Result<(), DomainError>,
+        also: impl FnOnce(&mut domain::Workspace, i64) -> Result<(), domain::DomainError>,
     ) -> Result<String, NodeError> {
-        let ws = self.workspace()?;
-        let known = entries(self, &ws)?;
-        let before = membership::evaluate(&self.workspace_id, &known)
-            .map_err(|e| NodeError::Invalid(format!("the membership log does not verify: {e}")))?;
+        let (hash, encoded) = self.sign_entry(op)?;
+        self.write(|w| {
+            w.add_membership_entry(&hash, &encoded)?;
+            let now = w.now;
+            w.update_workspace(|ws| also(ws, now))
+        })?;
+        self.log_appended();
+        Ok(hash)
+    }
+
+    /// A new entry by this device following the log's heads, signed, once evaluation says it
+    /// will take effect: its hash and encoding.
+    fn sign_entry(&self, op: Op) -> Result<(String, String), NodeError> {
+        let view = self.log_view()?;
         let entry = Entry {
-            prev: before.heads.clone(),
+            prev: view.log.heads(),
             author: self.me.clone(),
             at: crate::core::now(),
-            op: op.clone(),
+            op,
         };
         let signed =
             SignedEntry::sign(&self.key, entry).map_err(|e| NodeError::Invalid(e.to_string()))?;
         let encoded = signed.encode();
-        let mut next = known.clone();
-        next.push(encoded.clone());
-        let after = membership::evaluate(&self.workspace_id, &next)
+        let mut next = view.log.clone();
+        let hash = next
+            .insert(&encoded)
+            .map_err(|e| NodeError::Invalid(e.to_string()))?
+            .unwrap_or_else(|| signed.hash());
+        let after = next
+            .evaluate()
             .map_err(|e| NodeError::Invalid(format!("the membership log does not verify: {e}")))?;
-        let hash = signed.hash();
-        let hash_out = hash.clone();
         if let Some((_, reason)) = after.rejected.iter().find(|(h, _)| *h == hash) {
             return Err(NodeError::Invalid(format!("refused: {reason}")));
         }
-        self.write(|w: &mut Writer<'_, '_>| {
-            let now = w.now;
-            w.update_workspace(|ws| {
-                ws.membership.push(encoded);
-                match &op {
-                    Op::Add { member, name, role } => {
-                        let role = if *role == Role::Admin {
-                            ProfileRole::Admin
-                        } else {
-                            ProfileRole::Member
-                        };
-                        let profile = ws.members.entry(member.clone());
-                        profile.or_insert(domain::Member::new(member, name, role, now)?);
-                    }
-                    Op::Redeem { name, .. } => {
-                        let author = signed.entry.author.clone();
-                        let role = after.members.get(&author).map_or(ProfileRole::Member, |m| {
-                            if m.role == Role::Admin {
-                                ProfileRole::Admin
-                            } else {
-                                ProfileRole::Member
-                            }
-                        });
-                        ws.members
-                            .entry(author.clone())
-                            .or_insert(domain::Member::new(&author, name, role, now)?);
-                    }
-                    Op::Promote { member } => {
-                        if let Some(m) = ws.members.get_mut(member) {
-                            m.role = ProfileRole::Admin.as_str().into();
-                        }
-                    }
-                    Op::Remove { .. }
-                    | Op::Create { .. }
-                    | Op::Invite { .. }
-                    | Op::JoinCommunity { .. }
-                    | Op::LeaveCommunity { .. } => {}
-                }
-                also(ws, now)
-            })
-        })?;
-        Ok(hash_out)
+        Ok((hash, encoded))
     }
 
-    /// `member add` (admins): adds a member by id.
+    /// The log grew in this process: read it again on next use and tell subscribers.
+    fn log_appended(&mut self) {
+        self.forget_log();
+        let _ = self.events.send(crate::Event::MembershipChanged);
+    }
+
+    /// Membership entries from a peer (untrusted): each verified once and stored if new, in one
+    /// transaction. Returns how many were new. Entries that do not verify are skipped (and
+    /// logged): they never reach the log.
+    pub(crate) fn add_log_entries(&mut self, entries: &[String]) -> Result<usize, NodeError> {
+        let fresh: Vec<(String, String)> = {
+            let view = self.log_view()?;
+            let mut log = view.log.clone();
+            let mut fresh = Vec::new();
+            for e in entries {
+                match log.insert(e) {
+                    Ok(Some(hash)) => fresh.push((hash, e.clone())),
+                    Ok(None) => {}
+                    Err(err) => tracing::warn!(error = %err, "membership entry refused"),
+                }
+            }
+            fresh
+        };
+        if fresh.is_empty() {
+            return Ok(0);
+        }
+        self.store.write(|tx| {
+            for (hash, entry) in &fresh {
+                tx.add_membership_entry(hash, entry)?;
+            }
+            Ok::<_, NodeError>(())
+        })?;
+        self.log_appended();
+        Ok(fresh.len())
+    }
+
+    /// `member add` (admins): adds a member by id. The member writes their own profile when
+    /// their device first opens the workspace.
     pub fn add_member(&mut self, member: &str, name: &str) -> Result<(), NodeError> {
         member
             .parse::<domain::PeerId>()
@@ -176,6 +170,61 @@ impl Core {
         Ok(id)
     }
 
+    /// `member demote` (admins): an admin becomes a plain member; their open invites die.
+    pub fn demote_member(&mut self, member: &str) -> Result<String, NodeError> {
+        let id = self.resolve_member_id(member)?;
+        if !self.members()?.is_admin(&id) {
+            return Err(NodeError::Invalid("not an admin".into()));
+        }
+        self.append_entry(Op::Demote { member: id.clone() })?;
+        Ok(id)
+    }
+
+    /// `invite list`: every invite of the log with its state, newest expiry first.
+    pub fn invite_list(&self) -> Result<Vec<InviteView>, NodeError> {
+        let members = self.members()?;
+        let now = crate::core::now();
+        let mut out: Vec<InviteView> = members
+            .invites
+            .iter()
+            .map(|(id, info)| InviteView {
+                id: id.clone(),
+                role: role_name(info.role).into(),
+                expires_at: domain::time::rfc3339(info.expires_at),
+                status: match info.status(now) {
+                    InviteStatus::Open => "open",
+                    InviteStatus::Redeemed => "redeemed",
+                    InviteStatus::Revoked => "revoked",
+                    InviteStatus::Expired => "expired",
+                }
+                .into(),
+                by: info.by.clone(),
+                redeemed_by: info.redeemed_by.clone(),
+            })
+            .collect();
+        out.sort_by(|a, b| b.expires_at.cmp(&a.expires_at).then(a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    /// `invite revoke ID`: an admin, or the invite's issuer, revokes an open invite.
+    pub fn revoke_invite(&mut self, invite: &str) -> Result<(), NodeError> {
+        let invite = invite.trim();
+        let members = self.members()?;
+        let Some(info) = members.invites.get(invite) else {
+            return Err(NodeError::NotFound(format!("no invite '{invite}'")));
+        };
+        if info.redeemed_by.is_some() {
+            return Err(NodeError::Invalid("this invite was already used".into()));
+        }
+        if info.revoked {
+            return Err(NodeError::Invalid("this invite is already revoked".into()));
+        }
+        self.append_entry(Op::Revoke {
+            invite: invite.to_owned(),
+        })?;
+        Ok(())
+    }
+
     pub(crate) fn resolve_member_id(&self, member: &str) -> Result<String, NodeError> {
         let members = self.members()?;
         if members.is_member(member.trim()) {
@@ -192,6 +241,39 @@ impl Core {
             )))
         }
     }
+
+    /// Writes this member's profile into the workspace document if it has none yet: a member
+    /// added by an admin (or admitted by an invite) writes their own profile, since only they
+    /// may. The name is the one the log gave them.
+    pub(crate) fn ensure_profile(&mut self) -> Result<(), NodeError> {
+        let members = self.members()?;
+        let Some(info) = members.members.get(&self.me).cloned() else {
+            return Ok(());
+        };
+        if self.workspace()?.members.contains_key(&self.me) {
+            return Ok(());
+        }
+        let role = match info.role {
+            Role::Admin => domain::Role::Admin,
+            Role::Member => domain::Role::Member,
+        };
+        self.write(|w| {
+            let (me, now) = (w.me.to_owned(), w.now);
+            w.update_workspace(|ws| {
+                ws.members
+                    .insert(me.clone(), domain::Member::new(&me, &info.name, role, now)?);
+                Ok(())
+            })
+        })
+    }
+}
+
+/// The stable name of a role.
+pub(crate) fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "admin",
+        Role::Member => "member",
+    }
 }
 
 impl Node {
@@ -206,5 +288,25 @@ impl Node {
     /// See [`Core::promote_member`].
     pub async fn promote_member(&self, member: String) -> Result<String, NodeError> {
         self.call(move |c| c.promote_member(&member)).await
+    }
+    /// See [`Core::demote_member`].
+    pub async fn demote_member(&self, member: String) -> Result<String, NodeError> {
+        self.call(move |c| c.demote_member(&member)).await
+    }
+    /// Every membership entry this device holds (encoded), each after those it follows.
+    pub async fn membership_entries(&self) -> Result<Vec<String>, NodeError> {
+        self.call(|c| Ok(c.log_view()?.log.encoded())).await
+    }
+    /// Adds membership entries from another device (each verified); returns how many were new.
+    pub async fn add_membership_entries(&self, entries: Vec<String>) -> Result<usize, NodeError> {
+        self.call(move |c| c.add_log_entries(&entries)).await
+    }
+    /// See [`Core::invite_list`].
+    pub async fn invite_list(&self) -> Result<Vec<InviteView>, NodeError> {
+        self.call(|c| c.invite_list()).await
+    }
+    /// See [`Core::revoke_invite`].
+    pub async fn revoke_invite(&self, invite: String) -> Result<(), NodeError> {
+        self.call(move |c| c.revoke_invite(&invite)).await
     }
 }

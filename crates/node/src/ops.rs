@@ -84,13 +84,25 @@ impl Core {
     pub fn whoami(&self) -> Result<WhoAmI, NodeError> {
         let ws = self.workspace()?;
         let me = ws.require_member(&self.me)?;
+        let role = self.role_of(&self.me)?;
         Ok(WhoAmI {
             member_id: self.me.clone(),
             name: me.name.clone(),
             workspace_id: self.workspace_id.clone(),
             workspace_name: ws.name.clone(),
-            role: me.role.clone(),
+            role,
         })
+    }
+
+    /// A member's role as the membership log has it: admin, member, or removed.
+    fn role_of(&self, id: &str) -> Result<String, NodeError> {
+        Ok(self
+            .log_view()?
+            .members
+            .members
+            .get(id)
+            .map_or("removed", |m| crate::members::role_name(m.role))
+            .to_owned())
     }
 
     /// `profile set`.
@@ -153,19 +165,21 @@ impl Core {
             Some(q) => ws.resolve_member(q)?,
             None => ws.require_member(&self.me)?,
         };
-        Ok(profile_view(&ws, m))
+        Ok(profile_view(&ws, m, self.role_of(&m.id)?))
     }
 
     /// The profile of every current member (the desktop's directory), from one read of the
     /// workspace, in the order of `member list`.
     pub fn profiles(&self) -> Result<Vec<ProfileView>, NodeError> {
         let ws = self.workspace()?;
-        let members = self.members_of(&ws)?;
+        let members = self.members()?;
         let mut out: Vec<ProfileView> = members
             .members
-            .keys()
-            .filter_map(|id| ws.members.get(id))
-            .map(|m| profile_view(&ws, m))
+            .iter()
+            .filter_map(|(id, info)| Some((ws.members.get(id)?, info)))
+            .map(|(m, info)| {
+                profile_view(&ws, m, crate::members::role_name(info.role).to_owned())
+            })
             .collect();
         out.sort_by(|a, b| {
             domain::fold(&a.name)
@@ -176,8 +190,8 @@ impl Core {
     }
 }
 
-/// A member's profile as the workspace holds it.
-fn profile_view(ws: &Workspace, m: &domain::Member) -> ProfileView {
+/// A member's profile as the workspace holds it, with their role from the log.
+fn profile_view(ws: &Workspace, m: &domain::Member, role: String) -> ProfileView {
     let mut skills: Vec<ClaimView> = ws
         .claims_of(&m.id)
         .filter_map(|c| {
@@ -216,7 +230,7 @@ fn profile_view(ws: &Workspace, m: &domain::Member) -> ProfileView {
     ProfileView {
         member_id: m.id.clone(),
         name: m.name.clone(),
-        role: m.role.clone(),
+        role,
         title: m.title.clone(),
         team: m.team.clone(),
         location: m.location.clone(),
@@ -519,7 +533,7 @@ impl Core {
     /// `community list`.
     pub fn communities(&self) -> Result<Vec<CommunityView>, NodeError> {
         let ws = self.workspace()?;
-        let members = self.members_of(&ws)?;
+        let members = self.members()?;
         let mut out = Vec::new();
         for c in ws.communities.values() {
             out.push(CommunityView {
@@ -638,8 +652,12 @@ impl Core {
         let integrity = self.store.integrity_check()?;
         let docs = self.store.documents(None)?;
         let mut bad_documents = Vec::new();
+        let members = self.members()?;
         for row in &docs {
-            if let Err(e) = store::check_document(&self.store, row) {
+            let checked = store::check_document(&self.store, row)
+                .map_err(NodeError::from)
+                .and_then(|()| self.check_authorship(&row.id, &members));
+            if let Err(e) = checked {
                 bad_documents.push(BadDocument {
                     id: row.id.clone(),
                     error: e.to_string(),
@@ -667,6 +685,38 @@ impl Core {
             stale_index,
             rebuilt,
         })
+    }
+}
+
+impl Core {
+    /// Judges every change of a stored document again, as if it arrived now: each signed by a
+    /// member and passing the write rules for its author (what `doctor` checks, so that a
+    /// database edited behind the app's back is caught).
+    fn check_authorship(&self, id: &str, members: &sync::membership::Members) -> Result<(), NodeError> {
+        let bytes = self
+            .store
+            .doc_bytes(id)?
+            .ok_or_else(|| NodeError::NotFound(format!("no document '{id}'")))?;
+        let mut doc = domain::load_stored(&bytes)?;
+        let meta = domain::read_meta(&doc)?;
+        let heads = doc.get_heads();
+        let sigs = self.store.signatures(id, None)?;
+        let standing = |m: &str| crate::exchange::standing_in(members, m);
+        let (mut replayed, admission) = domain::admit_whole(doc, &meta, &sigs, &standing);
+        if let Some(r) = admission.refused.first() {
+            return Err(NodeError::Invalid(format!("change {} is refused: {}", r.change, r.reason)));
+        }
+        if let Some((change, author)) = admission.waiting.first() {
+            return Err(NodeError::Invalid(format!(
+                "change {change} is by {author}, whom the membership log does not know"
+            )));
+        }
+        if replayed.get_heads() != heads {
+            return Err(NodeError::Invalid(
+                "some changes could not be replayed".into(),
+            ));
+        }
+        Ok(())
     }
 }
 

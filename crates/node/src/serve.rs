@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 use automerge::{AutoCommit, ChangeHash};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use domain::{DocKind, DocMeta, Workspace};
+use domain::signing::Signatures;
+use domain::{DocKind, DocMeta, Refusal, Standing, Workspace};
 use net::{Address, Command, Event, Peer};
 use serde::{Deserialize, Serialize};
 use sync::engine::{Engine, Host, Output};
-use sync::membership::{Entry, Members, Op, Role, SignedEntry, sha256_hex};
+use sync::membership::{Members, Op, Role};
 use sync::protocol::{DocDigest, Message};
 use sync::ticket::Ticket;
 
@@ -42,17 +43,21 @@ pub(crate) struct SyncRuntime {
     /// checks need not load documents again (small: no document content).
     known: BTreeMap<String, Known>,
     last_chunk: i64,
+    /// The store's membership mark when last looked at ([`store::Store::membership_mark`]).
+    log_mark: i64,
     stats: BTreeMap<String, PeerStats>,
     joins: VecDeque<(i64, String)>,
-    /// The workspace and its evaluated membership, kept between frames and recomputed only
-    /// when the workspace document changes.
+    /// The workspace and the evaluated membership, kept between frames and read again only
+    /// when the workspace document or the membership log changes.
     view: Option<(Workspace, Members)>,
-    /// The workspace document changed since `view` was computed: the next call reads it again
-    /// and compares the membership (see [`SyncHost::refresh_membership`]).
+    /// The workspace document or the log changed since `view` was read: the next call reads
+    /// them again and compares the membership (see [`SyncHost::refresh_membership`]).
     view_stale: bool,
     /// By peer: the documents its last summary listed that this device did not hold, and
     /// which of them have arrived since (progress of a large sync).
     progress: BTreeMap<String, Progress>,
+    /// The member list last given to the network (`NetAction::Members`).
+    allowed: Option<BTreeSet<String>>,
 }
 
 /// The documents a peer announced that this device lacked, and how many have arrived.
@@ -101,19 +106,30 @@ pub(crate) enum NetAction {
     Send(String, Vec<u8>),
     Disconnect(String),
     JoinReply(u64, Vec<u8>),
+    /// The member list changed: the network lets only these devices sync.
+    Members(Vec<String>),
 }
 
+/// A newcomer's request to the inviter's lobby: its name, the invite, and the proof that it
+/// holds the invite's secret (a signature by the invite's key over the workspace, the invite
+/// and the newcomer's own id: the secret itself never travels).
 #[derive(Serialize, Deserialize)]
 struct JoinRequest {
-    entry: String,
+    invite: String,
+    name: String,
+    proof: String,
 }
 
 #[derive(Serialize, Deserialize)]
 struct JoinResponse {
     ok: bool,
     error: Option<String>,
-    workspace: Option<String>,
+    /// The join package (base64): the whole membership log and the workspace, signed.
+    package: Option<String>,
 }
+
+/// The longest an invite may live; the admitting device judges expiry by its own clock.
+pub const MAX_INVITE_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
 
 struct SyncHost<'a> {
     core: &'a mut Core,
@@ -130,6 +146,9 @@ struct SyncHost<'a> {
     dirty: BTreeSet<String>,
     /// A peer's summary in this call: the documents it listed that this device lacks.
     lacking: Option<(String, BTreeSet<String>)>,
+    /// Signatures of the changes admitted in this call, by document, stored with them at the
+    /// flush.
+    sigs: BTreeMap<String, Signatures>,
 }
 
 impl SyncRuntime {
@@ -249,15 +268,18 @@ impl SyncHost<'_> {
                 && let Ok(kind) = cached.meta.doc_kind()
             {
                 let base = self.known.get(&id).map(|k| k.heads.clone());
-                work.push((id, kind, cached, base));
+                let sigs = self.sigs.remove(&id).unwrap_or_default();
+                work.push((id, kind, cached, base, sigs));
             }
         }
         let written = self.core.write_synced(|w| {
             let mut stored = Vec::with_capacity(work.len());
-            for (id, kind, cached, base) in &mut work {
+            for (id, kind, cached, base, sigs) in &mut work {
                 let base = cached.chunk.zip(base.as_deref());
                 let out = w
-                    .savepoint(|w| w.store_synced(id, *kind, &cached.meta, &mut cached.doc, base))
+                    .savepoint(|w| {
+                        w.store_synced(id, *kind, &cached.meta, &mut cached.doc, base, sigs)
+                    })
                     .inspect_err(|e| tracing::warn!(doc = %id, error = %e, "not stored"));
                 stored.push(out.ok());
             }
@@ -272,7 +294,7 @@ impl SyncHost<'_> {
         };
         self.own_chunks.extend(chunks);
         let mut workspace = false;
-        for ((id, kind, cached, _), outcome) in work.into_iter().zip(stored) {
+        for ((id, kind, cached, _, _), outcome) in work.into_iter().zip(stored) {
             if let Some(chunk) = outcome {
                 workspace |= kind == DocKind::Workspace;
                 self.received.insert(id.clone());
@@ -290,11 +312,18 @@ impl SyncHost<'_> {
 
     fn refresh_membership(&mut self) {
         if let Ok(ws) = self.core.workspace()
-            && let Ok(members) = self.core.members_of(&ws)
+            && let Ok(members) = self.core.members()
         {
             self.membership_changed |= members != self.members;
             self.members = members;
             self.ws = ws;
+        }
+    }
+
+    /// Keeps the signatures of admitted changes of `doc` until the flush stores them.
+    fn keep_sigs(&mut self, doc: &str, sigs: Signatures) {
+        if !sigs.is_empty() {
+            self.sigs.entry(doc.to_owned()).or_default().extend(sigs);
         }
     }
 }
@@ -304,7 +333,7 @@ impl Host for SyncHost<'_> {
         self.members.is_member(member)
     }
     fn may_hold(&self, member: &str, meta: &DocMeta) -> bool {
-        sync::access::entitled(&self.members, &self.ws, meta, member)
+        sync::access::entitled(&self.members, &self.ws.meta.id, meta, member)
     }
     fn me(&self) -> String {
         self.core.me.clone()
@@ -329,14 +358,13 @@ impl Host for SyncHost<'_> {
         }
         self.cache.get_mut(doc).map(|c| &mut c.doc)
     }
-    fn insert(&mut self, doc: AutoCommit, meta: DocMeta) -> bool {
-        // The engine verified the header; the rest of the document is checked against it.
-        if domain::check_model(&doc, &meta).is_err() {
-            return false;
-        }
+    fn insert(&mut self, doc: AutoCommit, meta: DocMeta, sigs: Signatures) -> bool {
+        // The engine verified the header and admitted every change (each state of the
+        // document checked against its model and the write rules).
         let id = meta.id.clone();
         let doc = doc.with_actor(self.core.actor.clone());
         self.cache_put(id.clone(), doc, meta, None);
+        self.keep_sigs(&id, sigs);
         self.touched(&id);
         true
     }
@@ -346,8 +374,80 @@ impl Host for SyncHost<'_> {
         }
         self.core.store.doc_bytes(doc).ok().flatten()
     }
-    fn changed(&mut self, doc: &str) {
+    fn changed(&mut self, doc: &str, sigs: Signatures) {
+        self.keep_sigs(doc, sigs);
         self.touched(doc);
+    }
+    fn signatures(&mut self, doc: &str, hashes: Option<&[ChangeHash]>) -> Signatures {
+        let mut out = self
+            .core
+            .store
+            .signatures(doc, hashes)
+            .inspect_err(|e| tracing::warn!(doc, error = %e, "cannot read signatures"))
+            .unwrap_or_default();
+        // Changes admitted in this call are not stored yet.
+        if let Some(pending) = self.sigs.get(doc) {
+            match hashes {
+                None => out.extend(pending.iter().map(|(h, s)| (*h, *s))),
+                Some(hashes) => out.extend(
+                    hashes
+                        .iter()
+                        .filter_map(|h| pending.get(h).map(|s| (*h, *s))),
+                ),
+            }
+        }
+        out
+    }
+    fn standing(&self, member: &str) -> Standing {
+        crate::exchange::standing_in(&self.members, member)
+    }
+    fn refused(&mut self, peer: &str, doc: &str, refusals: &[Refusal]) {
+        let at = now();
+        for r in refusals {
+            tracing::warn!(peer, doc, change = %r.change, author = %r.author, reason = %r.reason, "refused a change");
+            let row = store::RefusalRow {
+                doc: doc.to_owned(),
+                change: r.change,
+                author: r.author.clone(),
+                reason: r.reason.clone(),
+                at,
+            };
+            if let Err(e) = self.core.store.record_refusal(peer, &row) {
+                tracing::warn!(peer, error = %e, "cannot record a refused change");
+            }
+        }
+    }
+    fn log_heads(&self) -> Vec<String> {
+        self.core
+            .log_view()
+            .map(|v| v.log.heads())
+            .unwrap_or_default()
+    }
+    fn log_has(&self, hash: &str) -> bool {
+        self.core
+            .log_view()
+            .is_ok_and(|v| v.log.contains(hash))
+    }
+    fn log_missing(&self, theirs: &[String]) -> Vec<String> {
+        self.core
+            .log_view()
+            .map(|v| v.log.missing_for(theirs))
+            .unwrap_or_default()
+    }
+    fn log_add(&mut self, entries: &[String]) -> bool {
+        let added = match self.core.add_log_entries(entries) {
+            Ok(added) => added,
+            Err(e) => {
+                tracing::warn!(error = %e, "membership entries not stored");
+                0
+            }
+        };
+        if added == 0 {
+            return false;
+        }
+        let before = self.members.clone();
+        self.refresh_membership();
+        self.members != before
     }
     fn digest(&mut self, doc: &str) -> Option<[u8; 32]> {
         self.known(doc).map(|k| k.digest)
@@ -392,11 +492,7 @@ impl Core {
         let stale = std::mem::take(&mut rt.view_stale) && rt.view.is_some();
         let (ws, members) = match rt.view.take() {
             Some(view) => view,
-            None => {
-                let ws = self.workspace()?;
-                let members = self.members_of(&ws)?;
-                (ws, members)
-            }
+            None => (self.workspace()?, self.members()?),
         };
         let out;
         let received;
@@ -414,6 +510,7 @@ impl Core {
                 own_chunks: Vec::new(),
                 dirty: BTreeSet::new(),
                 lacking: None,
+                sigs: BTreeMap::new(),
             };
             if stale {
                 host.refresh_membership();
@@ -479,12 +576,35 @@ impl Core {
         NetAction::Send(to, frame)
     }
 
+    /// The network (re)started: it needs the member list whatever it was told before.
+    pub(crate) fn network_started(&mut self) -> Result<Option<NetAction>, NodeError> {
+        if let Some(rt) = self.sync.as_mut() {
+            rt.allowed = None;
+        }
+        self.members_action()
+    }
+
+    /// The member list for the network, if it changed since it was last given.
+    pub(crate) fn members_action(&mut self) -> Result<Option<NetAction>, NodeError> {
+        let current: BTreeSet<String> = self.members()?.members.into_keys().collect();
+        let Some(rt) = self.sync.as_mut() else {
+            return Ok(None);
+        };
+        if rt.allowed.as_ref() == Some(&current) {
+            return Ok(None);
+        }
+        rt.allowed = Some(current.clone());
+        Ok(Some(NetAction::Members(current.into_iter().collect())))
+    }
+
     /// Starts the sync runtime (idempotent).
     pub(crate) fn sync_start(&mut self) -> Result<(), NodeError> {
         if self.sync.is_none() {
             let last_chunk = self.store.last_chunk()?;
+            let log_mark = self.store.membership_mark()?;
             self.sync = Some(SyncRuntime {
                 last_chunk,
+                log_mark,
                 ..SyncRuntime::default()
             });
         }
@@ -568,20 +688,27 @@ impl Core {
             let (outputs, _, _) = self.with_host(|engine, host| engine.membership_changed(host))?;
             actions.extend(self.net_actions(outputs));
         }
+        actions.extend(self.members_action()?);
         Ok(actions)
     }
 
-    /// Picks up documents changed by this or another process since the last look and offers
-    /// them to connected peers.
+    /// Picks up documents changed and membership entries appended by this or another process
+    /// since the last look, and offers them to connected peers.
     pub(crate) fn sync_tick(&mut self) -> Result<Vec<NetAction>, NodeError> {
-        let Some(last) = self.sync.as_ref().map(|rt| rt.last_chunk) else {
+        let Some((last, last_mark)) = self.sync.as_ref().map(|rt| (rt.last_chunk, rt.log_mark))
+        else {
             return Ok(Vec::new());
         };
         let newest = self.store.last_chunk()?;
-        if newest == last {
+        let mark = self.store.membership_mark()?;
+        if newest == last && mark == last_mark {
             return Ok(Vec::new());
         }
-        let changed_kinds = self.store.changed_since(last)?;
+        let changed_kinds = if newest == last {
+            Vec::new()
+        } else {
+            self.store.changed_since(last)?
+        };
         // Edits of other processes reach this process's subscribers (the desktop's screens)
         // too; this process's own were announced when they committed, once more is harmless.
         for (id, kind) in &changed_kinds {
@@ -590,11 +717,16 @@ impl Core {
                 kind: *kind,
             });
         }
+        let log_grew = mark != last_mark;
+        if log_grew {
+            let _ = self.events.send(crate::Event::MembershipChanged);
+        }
         let changed: Vec<String> = changed_kinds.into_iter().map(|(id, _)| id).collect();
-        tracing::info!(docs = changed.len(), "local changes to offer");
+        tracing::info!(docs = changed.len(), log_grew, "local changes to offer");
         if let Some(rt) = self.sync.as_mut() {
             rt.last_chunk = newest;
-            if changed.contains(&self.workspace_id) {
+            rt.log_mark = mark;
+            if log_grew || changed.contains(&self.workspace_id) {
                 rt.invalidate_view();
             }
             for doc in &changed {
@@ -605,6 +737,9 @@ impl Core {
         }
         let (mut outputs, _, membership_changed) = self.with_host(|engine, host| {
             let mut out = Vec::new();
+            if log_grew {
+                out.extend(engine.log_grew(host));
+            }
             for doc in &changed {
                 out.extend(engine.local_change(host, doc));
             }
@@ -616,10 +751,13 @@ impl Core {
             let (more, _, _) = self.with_host(|engine, host| engine.membership_changed(host))?;
             outputs.extend(more);
         }
-        Ok(self.net_actions(outputs))
+        let mut actions = self.net_actions(outputs);
+        actions.extend(self.members_action()?);
+        Ok(actions)
     }
 
-    /// The inviter's lobby: a newcomer presents a redeem entry for one of our invites.
+    /// The inviter's lobby: a newcomer presents a proof that it holds one of our invites'
+    /// secret. Checked here with this device's clock; admitted by an entry this device signs.
     pub(crate) fn sync_join(
         &mut self,
         peer: &str,
@@ -627,15 +765,15 @@ impl Core {
     ) -> Result<(Vec<u8>, Vec<NetAction>), NodeError> {
         let answer = |r: Result<String, String>| -> Vec<u8> {
             let resp = match r {
-                Ok(ws) => JoinResponse {
+                Ok(package) => JoinResponse {
                     ok: true,
                     error: None,
-                    workspace: Some(ws),
+                    package: Some(package),
                 },
                 Err(e) => JoinResponse {
                     ok: false,
                     error: Some(e),
-                    workspace: None,
+                    package: None,
                 },
             };
             serde_json::to_vec(&resp).unwrap_or_default()
@@ -654,71 +792,53 @@ impl Core {
             }
             rt.joins.push_back((now_ms, peer.to_owned()));
         }
-        let outcome = self.redeem(peer, request, now_ms);
-        match outcome {
+        match self.admit(peer, request, now_ms) {
             Ok(()) => {
-                let ws = self.document_bytes(&self.workspace_id.clone())?;
-                let (outputs, _, _) =
-                    self.with_host(|engine, host| engine.connected(host, peer))?;
-                let actions = self.net_actions(outputs);
-                Ok((answer(Ok(B64.encode(ws))), actions))
+                let package = self.join_package()?;
+                // The network admits the newcomer's connection once it has the new member
+                // list (after this answer): syncing starts from there.
+                let actions = self.members_action()?.into_iter().collect();
+                Ok((answer(Ok(B64.encode(package))), actions))
             }
             Err(e) => Ok((answer(Err(e)), Vec::new())),
         }
     }
 
-    fn redeem(&mut self, peer: &str, request: &[u8], now_ms: i64) -> Result<(), String> {
+    /// Checks a join request against the log and this device's clock, then appends the
+    /// `Admit` entry that makes `peer` a member.
+    fn admit(&mut self, peer: &str, request: &[u8], now_ms: i64) -> Result<(), String> {
         let req: JoinRequest =
             serde_json::from_slice(request).map_err(|_| "malformed join request".to_owned())?;
-        let signed = SignedEntry::decode(&req.entry).map_err(|e| e.to_string())?;
-        signed.verify().map_err(|e| e.to_string())?;
-        if signed.entry.author != peer {
-            return Err("the redeem entry is not signed by the connecting device".into());
-        }
-        let Op::Redeem {
-            invite,
-            name,
-            secret,
-        } = &signed.entry.op
-        else {
-            return Err("not a redeem entry".into());
-        };
-        domain::require_text("name", name).map_err(|e| e.to_string())?;
+        domain::require_text("name", &req.name).map_err(|e| e.to_string())?;
         let members = self.members().map_err(|e| e.to_string())?;
-        let info = members.invites.get(invite).ok_or("unknown invite")?;
-        if info.redeemed_by.is_some() {
-            return Err("this invite was already used".into());
+        if !members.is_member(&self.me) {
+            return Err("this device is no longer a member".into());
         }
-        if info.expires_at < now_ms {
-            return Err("this invite has expired".into());
+        let info = members.invites.get(&req.invite).ok_or("unknown invite")?;
+        match info.status(now_ms) {
+            sync::membership::InviteStatus::Open => {}
+            sync::membership::InviteStatus::Redeemed => {
+                return Err("this invite was already used".into());
+            }
+            sync::membership::InviteStatus::Revoked => {
+                return Err("this invite was revoked".into());
+            }
+            sync::membership::InviteStatus::Expired => {
+                return Err("this invite has expired".into());
+            }
         }
-        if sha256_hex(secret.as_bytes()) != info.secret_sha256 {
-            return Err("wrong invite secret".into());
-        }
-        if members.is_member(peer) || members.removed.contains(peer) {
+        if members.ever_admitted.contains(peer) {
             return Err("this device is already known to the workspace".into());
         }
-        let encoded = signed.encode();
-        let role = info.role;
-        let author = signed.entry.author.clone();
-        let name = name.trim().to_owned();
-        self.write(|w| {
-            let now = w.now;
-            w.update_workspace(|ws| {
-                ws.membership.push(encoded);
-                let role = if role == Role::Admin {
-                    domain::Role::Admin
-                } else {
-                    domain::Role::Member
-                };
-                let profile = domain::Member::new(&author, &name, role, now)?;
-                ws.members.entry(author.clone()).or_insert(profile);
-                Ok(())
-            })
+        self.append_entry(Op::Admit {
+            invite: req.invite.clone(),
+            member: peer.to_owned(),
+            name: req.name.trim().to_owned(),
+            proof: req.proof,
         })
         .map_err(|e| e.to_string())?;
         if !self.members().map_err(|e| e.to_string())?.is_member(peer) {
-            return Err("the redeem entry did not take effect".into());
+            return Err("the invite did not admit this device".into());
         }
         Ok(())
     }
@@ -732,6 +852,11 @@ impl Core {
     ) -> Result<String, NodeError> {
         if !self.members()?.is_admin(&self.me) {
             return Err(NodeError::Invalid("only an admin can invite".into()));
+        }
+        if expires_in > MAX_INVITE_LIFETIME {
+            return Err(NodeError::Invalid(
+                "an invite lives at most 30 days (--expires 30d)".into(),
+            ));
         }
         if addrs.is_empty() {
             return Err(NodeError::Invalid(
@@ -749,11 +874,13 @@ impl Core {
             .map(|b| format!("{b:02x}"))
             .collect();
         let expires_at = now() + i64::try_from(expires_in.as_millis()).unwrap_or(i64::MAX / 2);
+        // The log holds only the public key the secret derives: a redeem proves it holds the
+        // secret by a signature, and nobody reading the log can redeem in its place.
         let hash = self.append_entry(Op::Invite {
             invite: invite.clone(),
             role,
             expires_at,
-            secret_sha256: sha256_hex(secret.as_bytes()),
+            key: sync::membership::invite_public_key(secret.as_bytes()),
         })?;
         let me: Peer = self
             .me
@@ -811,6 +938,12 @@ impl Core {
     }
 }
 
+/// Device ids as the network names them (ids that do not parse are left out: the log only
+/// holds valid ones).
+fn parse_peers(list: &[String]) -> Vec<Peer> {
+    list.iter().filter_map(|p| p.parse().ok()).collect()
+}
+
 /// How to run the network.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -844,6 +977,8 @@ pub struct DocStatus {
     pub doc: String,
     /// in-sync, differs, or unknown (the peer never announced it).
     pub state: String,
+    /// How many changes of this document the peer sent that were refused.
+    pub refused: usize,
 }
 
 impl Core {
@@ -851,6 +986,7 @@ impl Core {
     pub fn peer_list(&self) -> Result<Vec<PeerView>, NodeError> {
         let members = self.members()?;
         let ws = self.workspace()?;
+        let mut refusals = self.store.refusals()?;
         Ok(self
             .store
             .peers()?
@@ -861,13 +997,18 @@ impl Core {
                      addrs,
                      last_connected: connected,
                      last_synced: synced,
-                 }| PeerView {
-                    name: ws.members.get(&peer).map(|m| m.name.clone()),
-                    member: members.is_member(&peer),
-                    addrs: serde_json::from_str(&addrs).unwrap_or_default(),
-                    last_connected: connected.map(domain::time::rfc3339),
-                    last_synced: synced.map(domain::time::rfc3339),
-                    peer,
+                 }| {
+                    let refused = refusals.remove(&peer);
+                    PeerView {
+                        name: ws.members.get(&peer).map(|m| m.name.clone()),
+                        member: members.is_member(&peer),
+                        addrs: serde_json::from_str(&addrs).unwrap_or_default(),
+                        last_connected: connected.map(domain::time::rfc3339),
+                        last_synced: synced.map(domain::time::rfc3339),
+                        refused_changes: refused.as_ref().map_or(0, |(n, _)| *n),
+                        last_refusal: refused.map(|(_, r)| r.reason),
+                        peer,
+                    }
                 },
             )
             .collect())
@@ -883,8 +1024,8 @@ impl Core {
             .map(|(p, d, g)| ((p, d), g))
             .collect();
         let peers: Vec<String> = self.store.peers()?.into_iter().map(|p| p.peer).collect();
-        let ws = self.workspace()?;
-        let members = self.members_of(&ws)?;
+        let members = self.members()?;
+        let refused = self.store.refusal_counts()?;
         let mut out = Vec::new();
         for row in self.store.documents(None)? {
             let (meta, mine) = match self.store.doc_header(&row.id)? {
@@ -901,7 +1042,7 @@ impl Core {
                 }
             };
             for peer in &peers {
-                if !sync::access::entitled(&members, &ws, &meta, peer) {
+                if !sync::access::entitled(&members, &self.workspace_id, &meta, peer) {
                     continue;
                 }
                 let state = match announced.get(&(peer.clone(), row.id.clone())) {
@@ -913,6 +1054,10 @@ impl Core {
                     peer: peer.clone(),
                     doc: row.id.clone(),
                     state: state.into(),
+                    refused: refused
+                        .get(&(peer.clone(), row.id.clone()))
+                        .copied()
+                        .unwrap_or(0),
                 });
             }
         }
@@ -931,10 +1076,9 @@ impl Node {
     ) -> Result<SyncReport, NodeError> {
         let key = self.call(|c| Ok(c.key.clone())).await?;
         let (net, events) = net::spawn(net::Config {
-            key,
             listen: options.listen.clone(),
             mdns: options.mdns,
-            idle_timeout: Duration::from_secs(120),
+            ..net::Config::new(key)
         })
         .map_err(|e| NodeError::Invalid(e.to_string()))?;
         self.run(net, events, options, on_listen, stop).await
@@ -949,6 +1093,10 @@ impl Node {
         stop: impl std::future::Future<Output = ()>,
     ) -> Result<SyncReport, NodeError> {
         self.call(|c| c.sync_start()).await?;
+        // The network lets only members sync; it learns who they are before any dial.
+        if let Some(NetAction::Members(list)) = self.call(|c| c.network_started()).await? {
+            net.send(Command::SetMembers(parse_peers(&list))).await;
+        }
         let me = self.call(|c| Ok(c.me.clone())).await?;
         let known: Vec<Address> = self
             .call(|c| Ok(c.store.peers()?))
@@ -998,9 +1146,18 @@ impl Node {
                             on_listen(full);
                             Vec::new()
                         }
-                        Event::Connected { peer, addr, dialed } => {
+                        Event::Connected { peer, addr, dialed, member: true }
+                        | Event::Admitted { peer, addr, dialed } => {
                             let (peer, addr) = (peer.to_string(), addr.to_string());
                             self.call(move |c| c.sync_connected(&peer, dialed.then_some(addr.as_str()))).await?
+                        }
+                        Event::Connected { peer, member: false, .. } => {
+                            tracing::info!(%peer, "connection from a device that is not a member: lobby only");
+                            Vec::new()
+                        }
+                        Event::SendFailed { peer, reason } => {
+                            tracing::debug!(%peer, reason, "a frame was not delivered");
+                            Vec::new()
                         }
                         Event::Identified { peer, addrs } => {
                             let peer = peer.to_string();
@@ -1023,7 +1180,8 @@ impl Node {
                             let peer = peer.to_string();
                             self.call(move |c| c.sync_frame(&peer, &frame)).await?
                         }
-                        Event::JoinRequest { peer, id, request } => {
+                        Event::JoinRequest { peer, addr, id, request } => {
+                            tracing::info!(%peer, %addr, "join request");
                             let peer = peer.to_string();
                             let (reply, mut actions) = self.call(move |c| c.sync_join(&peer, &request)).await?;
                             actions.insert(0, NetAction::JoinReply(id, reply));
@@ -1055,6 +1213,7 @@ impl Node {
                         Err(_) => continue,
                     },
                     NetAction::JoinReply(id, response) => Command::JoinReply { id, response },
+                    NetAction::Members(list) => Command::SetMembers(parse_peers(&list)),
                 };
                 net.send(command).await;
             }
@@ -1087,27 +1246,23 @@ impl Node {
         }
         let me = Node::init_device(dir)?;
         let key = crate::identity::load(&dir.join(crate::KEY_FILE))?;
-        let entry = Entry {
-            prev: vec![ticket.invite_entry.clone()],
-            author: me.clone(),
-            at: now(),
-            op: Op::Redeem {
-                invite: ticket.invite.clone(),
-                name: name.trim().to_owned(),
-                secret: ticket.secret.clone(),
-            },
-        };
-        let signed =
-            SignedEntry::sign(&key, entry).map_err(|e| NodeError::Invalid(e.to_string()))?;
         let request = serde_json::to_vec(&JoinRequest {
-            entry: signed.encode(),
+            invite: ticket.invite.clone(),
+            name: name.trim().to_owned(),
+            proof: sync::membership::admit_proof(
+                ticket.secret.as_bytes(),
+                &ticket.workspace,
+                &ticket.invite,
+                &me,
+            ),
         })
         .unwrap_or_default();
+        // This device listens nowhere, and its connection to the inviter stays a stranger's
+        // until it holds the member list: the lobby's limit is the whole join's.
         let (net, mut events) = net::spawn(net::Config {
-            key,
-            listen: Vec::new(),
-            mdns: false,
             idle_timeout: Duration::from_secs(60),
+            lobby_timeout: timeout,
+            ..net::Config::new(key)
         })
         .map_err(|e| NodeError::Invalid(e.to_string()))?;
         for addr in &addrs {
@@ -1138,9 +1293,9 @@ impl Node {
                     let resp: JoinResponse = serde_json::from_slice(&response).map_err(|_| {
                         NodeError::Invalid("the inviter sent an unreadable answer".into())
                     })?;
-                    match (resp.ok, resp.workspace) {
-                        (true, Some(ws)) => {
-                            break B64.decode(ws).map_err(|_| {
+                    match (resp.ok, resp.package) {
+                        (true, Some(package)) => {
+                            break B64.decode(package).map_err(|_| {
                                 NodeError::Invalid(
                                     "the inviter sent an unreadable workspace".into(),
                                 )
@@ -1168,19 +1323,9 @@ impl Node {
                 .note_peer(&inviter_id, Some(&addr_list), Some(now()), None)?)
         })
         .await?;
-        // Sync over the connection we already have: announce ourselves to the inviter.
+        // Sync over the connection we already have: once the network holds the member list,
+        // the inviter's connection is admitted and syncing starts.
         node.call(|c| c.sync_start()).await?;
-        let inviter_id = inviter.to_string();
-        let first = node
-            .call(move |c| c.sync_connected(&inviter_id, None))
-            .await?;
-        for action in first {
-            if let NetAction::Send(peer, frame) = action
-                && let Ok(peer) = peer.parse()
-            {
-                net.send(Command::Send { peer, frame }).await;
-            }
-        }
         let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
         let options = ServeOptions {
             listen: Vec::new(),
@@ -1296,8 +1441,8 @@ mod tests {
         let b_id = Node::init_device(&b_dir).unwrap();
         a.add_member(b_id.clone(), "Bob".into()).await.unwrap();
         let me = a.whoami().await.unwrap();
-        let (a_id, ws_id) = (me.member_id, me.workspace_id);
-        let b = Node::join(&b_dir, &a.document_bytes(ws_id).await.unwrap())
+        let a_id = me.member_id;
+        let b = Node::join(&b_dir, &a.join_package().await.unwrap())
             .await
             .unwrap();
         assert!(b.sync_progress().await.unwrap().is_empty());
@@ -1422,6 +1567,7 @@ mod tests {
             let valid = Message::Sync {
                 doc: note.clone(),
                 data: vec![0x42, 0, 0],
+                sigs: Default::default(),
             }
             .encode();
             let mut seed = 7u64;
@@ -1442,6 +1588,7 @@ mod tests {
                 Message::Sync {
                     doc: note.clone(),
                     data: random(4096),
+                    sigs: Default::default(),
                 }
                 .encode(),
             );
@@ -1449,6 +1596,7 @@ mod tests {
                 Message::Sync {
                     doc: "unknown-doc".into(),
                     data: random(300),
+                    sigs: Default::default(),
                 }
                 .encode(),
             );
@@ -1462,7 +1610,13 @@ mod tests {
                         automerge::sync::Message::decode(&data).is_err()
                     }
                     Ok(Message::Doc { bytes, .. }) => domain::load_doc(&bytes).is_err(),
-                    Ok(Message::Summary(_) | Message::Digest { .. } | Message::Batch(_)) => false,
+                    Ok(
+                        Message::Summary(_)
+                        | Message::Digest { .. }
+                        | Message::Batch(_)
+                        | Message::LogHeads(_)
+                        | Message::LogEntries(_),
+                    ) => false,
                 };
                 if malformed {
                     assert!(
@@ -1501,6 +1655,7 @@ mod tests {
             let frame = Message::Sync {
                 doc: note.clone(),
                 data: bomb,
+                sigs: Default::default(),
             }
             .encode();
             assert!(frame.len() < MAX_FRAME);

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use domain::time::{rfc3339, serde_ms};
 use domain::{
-    Community, DocKind, DomainError, Endorsement, Level, Member, Note, Role, Scope, Skill,
+    Community, DocKind, DomainError, Endorsement, Level, Member, Note, Scope, Skill,
     SkillClaim, Thread, Workspace, claim_key, normalize_tag, require_text, slug, valid_id,
 };
 use serde::{Deserialize, Serialize};
@@ -219,50 +219,85 @@ impl Core {
         let me = self.me.clone();
         let mut added = Counts::default();
         let mut skipped = Counts::default();
+        let mut not_theirs = Counts::default();
+        let names: BTreeMap<String, String> = file
+            .workspace
+            .members
+            .iter()
+            .map(|m| (m.id.clone(), m.name.clone()))
+            .collect();
+        // Nobody writes in another member's name, an import included: what the export
+        // attributes to someone else is refused (profiles, claims, endorsements), or — for
+        // what people wrote for everyone (notes, threads) — stored as written by the importer
+        // with the original author named in the text.
+        let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
         self.write(|w| {
+            let now = w.now;
             w.update_workspace(|ws| {
                 let x = &file.workspace;
-                // Importing never grants admin rights.
-                let members: Vec<Member> = x
-                    .members
-                    .iter()
-                    .map(|m| Member {
-                        role: Role::Member.as_str().into(),
-                        ..m.clone()
-                    })
-                    .collect();
-                let (a, s) = (&mut added, &mut skipped);
+                let (a, s, n) = (&mut added, &mut skipped, &mut not_theirs);
+                let own_profile: Vec<Member> =
+                    x.members.iter().filter(|m| m.id == me).cloned().collect();
+                n.members += x.members.len() - own_profile.len();
                 add_missing(
                     &mut ws.members,
-                    &members,
+                    &own_profile,
                     |m| m.id.clone(),
                     &mut a.members,
                     &mut s.members,
                 );
+                // The catalogue's entries become the importer's additions.
+                let skills: Vec<Skill> = x
+                    .skills
+                    .iter()
+                    .map(|k| Skill {
+                        created_by: me.clone(),
+                        created_at: now,
+                        ..k.clone()
+                    })
+                    .collect();
                 add_missing(
                     &mut ws.skills,
-                    &x.skills,
+                    &skills,
                     |k| k.id.clone(),
                     &mut a.skills,
                     &mut s.skills,
                 );
+                let claims: Vec<SkillClaim> =
+                    x.claims.iter().filter(|c| c.member == me).cloned().collect();
+                n.claims += x.claims.len() - claims.len();
                 add_missing(
                     &mut ws.claims,
-                    &x.claims,
+                    &claims,
                     |c| claim_key(&c.member, &c.skill),
                     &mut a.claims,
                     &mut s.claims,
                 );
+                let endorsements: Vec<Endorsement> = x
+                    .endorsements
+                    .iter()
+                    .filter(|e| e.from == me)
+                    .cloned()
+                    .collect();
+                n.endorsements += x.endorsements.len() - endorsements.len();
                 add_missing(
                     &mut ws.endorsements,
-                    &x.endorsements,
+                    &endorsements,
                     |e| e.id.clone(),
                     &mut a.endorsements,
                     &mut s.endorsements,
                 );
+                let communities: Vec<Community> = x
+                    .communities
+                    .iter()
+                    .map(|c| Community {
+                        created_by: me.clone(),
+                        ..c.clone()
+                    })
+                    .collect();
                 add_missing(
                     &mut ws.communities,
-                    &x.communities,
+                    &communities,
                     |c| c.id.clone(),
                     &mut a.communities,
                     &mut s.communities,
@@ -279,10 +314,14 @@ impl Core {
                     other => other,
                 };
                 let meta = w.meta_at(&n.id, DocKind::Note, &scope, &[], n.created_at)?;
-                let mut note = Note::new(meta, &n.title, &n.body, &n.tags, &n.skills)?;
-                note.author = n.author.clone();
+                let body = if n.author == me {
+                    n.body.clone()
+                } else {
+                    not_theirs.notes += 1;
+                    format!("*Imported from {}.*\n\n{}", name(&n.author), n.body)
+                };
+                let mut note = Note::new(meta, &n.title, &body, &n.tags, &n.skills)?;
                 note.updated_at = n.updated_at;
-                note.updated_by = n.author.clone();
                 w.create(&note)?;
                 added.notes += 1;
             }
@@ -298,10 +337,20 @@ impl Core {
                     &[],
                     t.created_at,
                 )?;
-                let mut thread = Thread::new(meta, &t.community, &t.title, &t.body)?;
-                thread.author = t.author.clone();
+                let quoted = |author: &str, body: &str| {
+                    if author == me {
+                        body.to_owned()
+                    } else {
+                        format!("*Imported from {}.*\n\n{body}", name(author))
+                    }
+                };
+                if t.author != me || t.posts.iter().any(|p| p.author != me) {
+                    not_theirs.threads += 1;
+                }
+                let mut thread =
+                    Thread::new(meta, &t.community, &t.title, &quoted(&t.author, &t.body))?;
                 for p in &t.posts {
-                    thread.reply(&p.id, &p.author, &p.body, p.created_at)?;
+                    thread.reply(&p.id, &me, &quoted(&p.author, &p.body), p.created_at)?;
                 }
                 thread.accepted = t.accepted.clone();
                 thread.updated_at = t.updated_at;
@@ -315,6 +364,7 @@ impl Core {
             added,
             skipped,
             not_imported,
+            not_theirs,
         })
     }
 }

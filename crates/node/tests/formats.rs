@@ -33,9 +33,8 @@ async fn team(names: &[&str]) -> Vec<Member> {
             .add_member(id.clone(), name.to_string())
             .await
             .unwrap();
-        let ws_id = out[0].node.whoami().await.unwrap().workspace_id;
-        let ws = out[0].node.document_bytes(ws_id).await.unwrap();
-        let node = Node::join(&dir, &ws).await.unwrap();
+        let package = out[0].node.join_package().await.unwrap();
+        let node = Node::join(&dir, &package).await.unwrap();
         out.push(Member {
             _tmp: tmp,
             node,
@@ -55,6 +54,8 @@ async fn deliver(from: &Node, to: &Node, doc: &str) {
 }
 
 async fn share_workspace(team: &[Member], from: usize, to: usize) {
+    let log = team[from].node.membership_entries().await.unwrap();
+    team[to].node.add_membership_entries(log).await.unwrap();
     let ws = team[from].node.whoami().await.unwrap().workspace_id;
     deliver(&team[from].node, &team[to].node, &ws).await;
 }

@@ -153,10 +153,6 @@ fn index_items(
 }
 
 fn index_workspace(conn: &Connection, ws: &Workspace) -> Result<(), StoreError> {
-    for entry in &ws.membership {
-        conn.prepare_cached("INSERT OR IGNORE INTO membership_log(entry) VALUES (?1)")?
-            .execute([entry])?;
-    }
     conn.prepare_cached(
         "DELETE FROM search WHERE rowid IN (SELECT row FROM search_rows WHERE kind = 'profile')",
     )?

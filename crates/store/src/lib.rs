@@ -15,9 +15,11 @@
 mod index;
 mod schema;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use automerge::{AutoCommit, ChangeHash};
+use domain::signing::Signatures;
 use domain::{DocKind, DocMeta, DomainError};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
@@ -25,6 +27,11 @@ pub use index::{ActionRow, ContributionRow, NoteRow, SearchHit, SessionRow, Thre
 
 /// `PRAGMA application_id` of an Entrepairs database ("EPRS").
 const APPLICATION_ID: i64 = 0x4550_5253;
+
+/// The data format this build writes and reads (the `format` setting). Format 2 signs every
+/// change and keeps the membership log apart from the workspace document; a database of
+/// another format is refused with one line, before anything in it is touched.
+pub const FORMAT: &str = "2";
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +53,16 @@ pub enum StoreError {
     /// The database was written by a newer version.
     #[error("the database was written by a newer version of Entrepairs; update it")]
     TooNew,
+    /// The database was written in an earlier data format.
+    #[error(
+        "{path} was written by an earlier version of Entrepairs (data format {found}), which this version cannot read: move it aside, then create a new workspace or join yours again"
+    )]
+    OldFormat {
+        /// The database path.
+        path: String,
+        /// The format it says it has.
+        found: String,
+    },
     /// A stored document failed to load or verify.
     #[error("document {id}: {source}")]
     Document {
@@ -75,6 +92,21 @@ pub struct PeerRow {
     pub last_synced: Option<i64>,
 }
 
+/// A change a peer sent that was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusalRow {
+    /// The document.
+    pub doc: String,
+    /// The change.
+    pub change: ChangeHash,
+    /// Its author as its actor names it.
+    pub author: String,
+    /// Why it was refused.
+    pub reason: String,
+    /// When, ms since the epoch.
+    pub at: i64,
+}
+
 /// A stored document's identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocRow {
@@ -98,10 +130,24 @@ impl Store {
         if path.exists() {
             return Err(StoreError::NotOurs(path.display().to_string()));
         }
+        // The file is made first, readable by its owner only: SQLite gives its WAL and shared
+        // memory files the database file's permissions, and an empty file is a new database.
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(path).map_err(|e| StoreError::Corrupt {
+            path: path.display().to_string(),
+            reason: format!("cannot create it: {e}"),
+        })?;
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         configure(&conn)?;
         schema::migrate(&mut conn)?;
+        conn.execute(
+            "INSERT INTO settings(key, value) VALUES ('format', ?1)",
+            [FORMAT],
+        )?;
         Ok(Store { conn })
     }
 
@@ -128,6 +174,8 @@ impl Store {
         if app != APPLICATION_ID {
             return Err(StoreError::NotOurs(shown));
         }
+        // Before anything writes to it (the journal mode is written in the file).
+        check_format(&conn, &shown)?;
         configure(&conn).map_err(corrupt)?;
         schema::migrate(&mut conn)?;
         Ok(Store { conn })
@@ -396,13 +444,108 @@ impl Store {
         self.write(|tx| tx.set_setting(key, value))
     }
 
-    /// Every membership entry ever seen (see the schema's note on `membership_log`).
-    pub fn membership_entries(&self) -> Result<Vec<String>, StoreError> {
+    /// Every membership entry stored, in the order they were added (each was verified before
+    /// it was stored; see the schema's note on `membership_log`), with its hash.
+    pub fn membership_entries(&self) -> Result<Vec<(String, String)>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT entry FROM membership_log ORDER BY entry")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
+            .prepare_cached("SELECT hash, entry FROM membership_log ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many membership entries are stored: a cheap mark of whether the log grew (also
+    /// through another process on the same database).
+    pub fn membership_mark(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT coalesce(max(seq), 0) FROM membership_log",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The stored signatures of document `id`'s changes; only those of `hashes` if given.
+    pub fn signatures(
+        &self,
+        id: &str,
+        hashes: Option<&[ChangeHash]>,
+    ) -> Result<Signatures, StoreError> {
+        signatures(&self.conn, id, hashes)
+    }
+
+    /// Records that `peer` sent a change that was refused.
+    pub fn record_refusal(&self, peer: &str, refusal: &RefusalRow) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO refusals(peer, doc_id, change, author, reason, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                peer,
+                refusal.doc,
+                refusal.change.0.as_slice(),
+                refusal.author,
+                refusal.reason,
+                refusal.at
+            ])?;
+        Ok(())
+    }
+
+    /// By peer and document: how many changes the peer sent were refused.
+    pub fn refusal_counts(&self) -> Result<BTreeMap<(String, String), usize>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT peer, doc_id, count(*) FROM refusals GROUP BY peer, doc_id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                (r.get::<_, String>(0)?, r.get::<_, String>(1)?),
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (key, n) = row?;
+            out.insert(key, usize::try_from(n).unwrap_or(0));
+        }
+        Ok(out)
+    }
+
+    /// By peer: how many changes it sent were refused, and the newest refusal.
+    pub fn refusals(&self) -> Result<BTreeMap<String, (usize, RefusalRow)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT peer, count(*), doc_id, change, author, reason, max(at) FROM refusals GROUP BY peer",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let change: Vec<u8> = r.get(3)?;
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                change,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
+        })?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (peer, count, doc, change, author, reason, at) = row?;
+            let change = ChangeHash::try_from(change.as_slice()).unwrap_or(ChangeHash([0; 32]));
+            out.insert(
+                peer,
+                (
+                    usize::try_from(count).unwrap_or(0),
+                    RefusalRow {
+                        doc,
+                        change,
+                        author,
+                        reason,
+                        at,
+                    },
+                ),
+            );
+        }
+        Ok(out)
     }
 
     /// Every indexed action item, open ones first by due date.
@@ -478,6 +621,36 @@ impl Tx<'_> {
     /// change it before this one commits).
     pub fn doc_bytes(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         doc_bytes(self.tx, id)
+    }
+
+    /// Appends a verified membership entry (ignored if already stored). Returns whether it was
+    /// new.
+    pub fn add_membership_entry(&self, hash: &str, entry: &str) -> Result<bool, StoreError> {
+        let added = self
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO membership_log(hash, entry) VALUES (?1, ?2)")?
+            .execute(params![hash, entry])?;
+        Ok(added == 1)
+    }
+
+    /// Stores signatures of document `id`'s changes (those already stored are kept).
+    pub fn add_signatures(&self, id: &str, sigs: &Signatures) -> Result<(), StoreError> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT OR IGNORE INTO change_sigs(doc_id, hash, sig) VALUES (?1, ?2, ?3)",
+        )?;
+        for (hash, sig) in sigs {
+            stmt.execute(params![id, hash.0.as_slice(), sig.as_slice()])?;
+        }
+        Ok(())
+    }
+
+    /// [`Store::signatures`], inside this transaction.
+    pub fn signatures(
+        &self,
+        id: &str,
+        hashes: Option<&[ChangeHash]>,
+    ) -> Result<Signatures, StoreError> {
+        signatures(self.tx, id, hashes)
     }
 
     /// Stores a new document as one snapshot and indexes it, with `meta` its verified header
@@ -615,6 +788,26 @@ fn check_header(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Refuses a database whose data format is not [`FORMAT`] (an empty new file passes).
+fn check_format(conn: &Connection, shown: &str) -> Result<(), StoreError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version == 0 {
+        return Ok(());
+    }
+    let found: Option<String> = conn
+        .query_row("SELECT value FROM settings WHERE key = 'format'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match found {
+        Some(f) if f == FORMAT => Ok(()),
+        other => Err(StoreError::OldFormat {
+            path: shown.to_owned(),
+            found: other.unwrap_or_else(|| "1".into()),
+        }),
+    }
+}
+
 /// Statements kept prepared (`prepare_cached`). Storing one document runs some 30 distinct
 /// statements in turn; with rusqlite's default of 16 the least recently used one was always
 /// the next needed, so every statement was parsed again each time.
@@ -627,6 +820,42 @@ fn configure(conn: &Connection) -> Result<(), rusqlite::Error> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(())
+}
+
+fn signatures(
+    conn: &Connection,
+    id: &str,
+    hashes: Option<&[ChangeHash]>,
+) -> Result<Signatures, StoreError> {
+    let mut out = Signatures::new();
+    let mut push = |hash: Vec<u8>, sig: Vec<u8>| {
+        if let (Ok(hash), Ok(sig)) = (ChangeHash::try_from(hash.as_slice()), sig.try_into()) {
+            out.insert(hash, sig);
+        }
+    };
+    match hashes {
+        None => {
+            let mut stmt =
+                conn.prepare_cached("SELECT hash, sig FROM change_sigs WHERE doc_id = ?1")?;
+            let mut rows = stmt.query([id])?;
+            while let Some(row) = rows.next()? {
+                push(row.get(0)?, row.get(1)?);
+            }
+        }
+        Some(hashes) => {
+            let mut stmt = conn
+                .prepare_cached("SELECT sig FROM change_sigs WHERE doc_id = ?1 AND hash = ?2")?;
+            for hash in hashes {
+                let sig: Option<Vec<u8>> = stmt
+                    .query_row(params![id, hash.0.as_slice()], |r| r.get(0))
+                    .optional()?;
+                if let Some(sig) = sig {
+                    push(hash.0.to_vec(), sig);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn doc_bytes(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -715,7 +944,12 @@ mod tests {
         assert_eq!(recorded, (meta.clone(), doc.get_heads()));
 
         let before = doc.get_heads();
-        domain::change::<Note, _>(&mut doc, |n| {
+        let creator = meta.created_by.clone();
+        let by = domain::Author {
+            id: &creator,
+            admin: false,
+        };
+        domain::change::<Note, _>(&mut doc, by, |n| {
             n.title = "Another title".into();
             Ok(())
         })
@@ -744,34 +978,33 @@ mod tests {
     }
 
     #[test]
-    fn upgrading_an_older_database_records_the_headers_of_its_documents() {
+    fn a_database_of_the_previous_data_format_is_refused_untouched() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db");
-        let (mut doc, meta) = note("n1");
         {
-            // A database as the previous schema left it: no header or heads beside documents.
-            let mut conn = rusqlite::Connection::open(&path).unwrap();
-            super::schema::migrations()
-                .to_version(&mut conn, 5)
-                .unwrap();
+            // A database as format 1 left it: our application id, tables, no format setting.
+            let conn = rusqlite::Connection::open(&path).unwrap();
             conn.pragma_update(None, "application_id", super::APPLICATION_ID)
                 .unwrap();
-            conn.execute(
-                "INSERT INTO documents(id, kind, scope) VALUES ('n1', 'note', 'workspace')",
-                [],
-            )
-            .unwrap();
-            conn.execute(
-                "INSERT INTO chunks(doc_id, kind, bytes) VALUES ('n1', 'snapshot', ?1)",
-                [doc.save()],
+            conn.execute_batch(
+                "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                 PRAGMA user_version = 6;",
             )
             .unwrap();
         }
-        let store = Store::open(&path).unwrap();
-        assert_eq!(
-            store.doc_header("n1").unwrap(),
-            Some((meta, doc.get_heads()))
+        let before = std::fs::read(&path).unwrap();
+        let err = Store::open(&path).err().expect("an old database is refused");
+        assert!(matches!(err, StoreError::OldFormat { ref found, .. } if found == "1"));
+        assert!(
+            err.to_string()
+                .contains("was written by an earlier version of Entrepairs (data format 1)"),
+            "{err}"
         );
+        assert_eq!(std::fs::read(&path).unwrap(), before, "left as it was");
+        // A database of this format opens.
+        let new = dir.path().join("new");
+        drop(Store::create(&new).unwrap());
+        Store::open(&new).unwrap();
     }
 
     #[test]

@@ -1,25 +1,32 @@
 //! The database schema and its migrations (`rusqlite_migration`, tracked in `user_version`).
 //!
 //! Migrations only ever get appended. `documents` and `chunks` are the source of truth; every
-//! other table is a derived index that `index::clear` may drop and rebuild, except
-//! `membership_log`: every membership entry ever seen in the workspace document, kept even if a
-//! later version of the document no longer lists it (an append-only log must not shrink).
+//! other table is a derived index that `index::clear` may drop and rebuild, except three that are
+//! sources of truth too: `membership_log` (the workspace's signed membership entries, verified
+//! once as they were added, append-only), `change_sigs` (each stored change's signature by its
+//! author, sent with the change to other devices) and `refusals` (changes peers sent that were
+//! refused, shown with the peer that sent them).
 
-use rusqlite::{Connection, Transaction, params};
-use rusqlite_migration::{HookResult, M, Migrations};
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
 
 use crate::StoreError;
 
 pub(crate) fn migrations() -> Migrations<'static> {
+    // Data format 2 (signed changes, the membership log in its own table) starts the
+    // migrations afresh: a database of format 1 is refused before any of them runs
+    // (`Store::open`).
     Migrations::new(vec![M::up(
-    "CREATE TABLE settings (
+        "CREATE TABLE settings (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
     ) STRICT;
     CREATE TABLE documents (
-        id    TEXT PRIMARY KEY,
-        kind  TEXT NOT NULL,
-        scope TEXT NOT NULL
+        id     TEXT PRIMARY KEY,
+        kind   TEXT NOT NULL,
+        scope  TEXT NOT NULL,
+        header TEXT,
+        heads  BLOB
     ) STRICT;
     CREATE TABLE chunks (
         id     INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -28,6 +35,40 @@ pub(crate) fn migrations() -> Migrations<'static> {
         bytes  BLOB NOT NULL
     ) STRICT;
     CREATE INDEX chunks_by_doc ON chunks(doc_id, id);
+    CREATE TABLE change_sigs (
+        doc_id TEXT NOT NULL,
+        hash   BLOB NOT NULL,
+        sig    BLOB NOT NULL,
+        PRIMARY KEY (doc_id, hash)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE membership_log (
+        seq   INTEGER PRIMARY KEY,
+        hash  TEXT NOT NULL UNIQUE,
+        entry TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE refusals (
+        id     INTEGER PRIMARY KEY,
+        peer   TEXT NOT NULL,
+        doc_id TEXT NOT NULL,
+        change BLOB NOT NULL,
+        author TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at     INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX refusals_by_peer ON refusals(peer, at);
+    CREATE TABLE peers (
+        peer           TEXT PRIMARY KEY,
+        addrs          TEXT NOT NULL,
+        last_connected INTEGER,
+        last_synced    INTEGER
+    ) STRICT;
+    CREATE TABLE peer_docs (
+        peer   TEXT NOT NULL,
+        doc    TEXT NOT NULL,
+        digest BLOB NOT NULL,
+        at     INTEGER NOT NULL,
+        PRIMARY KEY (peer, doc)
+    ) STRICT;
 
     CREATE TABLE note_index (
         id         TEXT PRIMARY KEY,
@@ -57,9 +98,16 @@ pub(crate) fn migrations() -> Migrations<'static> {
     CREATE VIRTUAL TABLE search USING fts5(
         doc_id UNINDEXED, kind UNINDEXED, title, body,
         tokenize = 'unicode61 remove_diacritics 2'
-    );",
-), M::up(
-    "CREATE TABLE action_index (
+    );
+    -- FTS5 deletes fast only by rowid; this maps each document (or profile) to its rows.
+    CREATE TABLE search_rows (
+        row    INTEGER PRIMARY KEY,
+        doc_id TEXT NOT NULL,
+        kind   TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX search_rows_by_doc ON search_rows(doc_id);
+    CREATE INDEX search_rows_by_kind ON search_rows(kind);
+    CREATE TABLE action_index (
         id         TEXT PRIMARY KEY,
         doc_id     TEXT NOT NULL,
         doc_kind   TEXT NOT NULL,
@@ -91,66 +139,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         scope  TEXT NOT NULL
     ) STRICT;
     CREATE INDEX session_by_time ON session_index(at);",
-), M::up(
-    "CREATE TABLE membership_log (entry TEXT PRIMARY KEY) STRICT;",
-), M::up(
-    "CREATE TABLE peers (
-        peer           TEXT PRIMARY KEY,
-        addrs          TEXT NOT NULL,
-        last_connected INTEGER,
-        last_synced    INTEGER
-    ) STRICT;
-    CREATE TABLE peer_docs (
-        peer   TEXT NOT NULL,
-        doc    TEXT NOT NULL,
-        digest BLOB NOT NULL,
-        at     INTEGER NOT NULL,
-        PRIMARY KEY (peer, doc)
-    ) STRICT;",
-), M::up(
-    // FTS5 deletes fast only by rowid; this maps each document (or profile) to its rows.
-    "CREATE TABLE search_rows (
-        row    INTEGER PRIMARY KEY,
-        doc_id TEXT NOT NULL,
-        kind   TEXT NOT NULL
-    ) STRICT;
-    CREATE INDEX search_rows_by_doc ON search_rows(doc_id);
-    CREATE INDEX search_rows_by_kind ON search_rows(kind);
-    INSERT INTO search_rows(row, doc_id, kind) SELECT rowid, doc_id, kind FROM search;",
-), M::up_with_hook(
-    // Each document's verified header and heads, kept beside its snapshot so that sync
-    // summaries and access checks need not load it (`Store::doc_header`).
-    "ALTER TABLE documents ADD COLUMN header TEXT;
-    ALTER TABLE documents ADD COLUMN heads BLOB;",
-    record_headers,
-)])
-}
-
-/// Fills `documents.header` and `.heads` of a database written before they existed. A
-/// document that does not load or verify keeps them empty (it is then loaded when needed, and
-/// `doctor` reports it).
-fn record_headers(tx: &Transaction) -> HookResult {
-    let ids: Vec<String> = {
-        let mut stmt = tx.prepare("SELECT id FROM documents")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    for id in ids {
-        let Ok(mut doc) = crate::load_strict(tx, &id) else {
-            continue;
-        };
-        let Ok(meta) = domain::read_meta(&doc) else {
-            continue;
-        };
-        let Ok(header) = crate::header_json(&meta) else {
-            continue;
-        };
-        tx.execute(
-            "UPDATE documents SET header = ?2, heads = ?3 WHERE id = ?1",
-            params![id, header, crate::heads_blob(&doc.get_heads())],
-        )?;
-    }
-    Ok(())
+    )])
 }
 
 /// Brings the database to the newest schema.

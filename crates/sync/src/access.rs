@@ -1,15 +1,16 @@
 //! Who may hold which document: the one rule the engine, the receiving side and the network
 //! layer all apply (DESIGN.md, "Documents, scopes and who may see what").
 
-use domain::{DocMeta, Scope, Workspace};
+use domain::{DocMeta, Scope};
 
 use crate::membership::Members;
 
 /// Whether `member` may hold a document with this header: it must be a current member (by the
-/// verified membership log) of the document's workspace, and inside the document's scope; a
-/// community's members also come from that log, never from the editable workspace document.
-pub fn entitled(members: &Members, ws: &Workspace, meta: &DocMeta, member: &str) -> bool {
-    if meta.workspace != ws.meta.id || !members.is_member(member) {
+/// verified membership log) of the document's workspace `workspace`, and inside the document's
+/// scope; a community's members also come from that log, never from the editable workspace
+/// document.
+pub fn entitled(members: &Members, workspace: &str, meta: &DocMeta, member: &str) -> bool {
+    if meta.workspace != workspace || !members.is_member(member) {
         return false;
     }
     match meta.parsed_scope() {

@@ -17,11 +17,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use automerge::sync::{self, SyncDoc};
-use automerge::{AutoCommit, ChangeHash};
-use domain::DocMeta;
+use automerge::{AutoCommit, Change, ChangeHash};
+use domain::signing::Signatures;
+use domain::{Admission, DocMeta, Refusal, Standing};
 use sha2::{Digest, Sha256};
 
 use crate::protocol::{DocDigest, Message, summary_digest};
+
+/// The most bytes of membership entries put in one message.
+const LOG_MESSAGE_BYTES: usize = 512 * 1024;
+
+/// The most changes held back, over all documents, until their past arrives.
+const MAX_HELD_BACK: usize = 10_000;
 
 /// What the engine needs from the device it runs on.
 pub trait Host {
@@ -41,23 +48,41 @@ pub trait Host {
     fn digest(&mut self, doc: &str) -> Option<[u8; 32]> {
         self.doc_mut(doc).map(heads_digest)
     }
-    /// A new document arrived whole with a verified header both sides may hold. Returns false
-    /// if the host refuses it (its model does not validate, say).
-    fn insert(&mut self, doc: AutoCommit, meta: DocMeta) -> bool;
+    /// A new document arrived with a verified header both sides may hold, every change of it
+    /// admitted ([`domain::admit`]); `sigs` are their signatures. Returns false if the host
+    /// refuses it.
+    fn insert(&mut self, doc: AutoCommit, meta: DocMeta, sigs: Signatures) -> bool;
     /// The heads of a held document (by default, loaded through [`Host::doc_mut`]).
     fn heads(&mut self, doc: &str) -> Option<Vec<ChangeHash>> {
         self.doc_mut(doc).map(|d| d.get_heads())
     }
     /// The saved bytes of a held document (sent whole to a peer that lacks it).
     fn saved(&mut self, doc: &str) -> Option<Vec<u8>>;
-    /// A held document gained changes from a peer; persist them.
-    fn changed(&mut self, doc: &str);
+    /// A held document gained admitted changes from a peer, signed by `sigs`; persist both.
+    fn changed(&mut self, doc: &str, sigs: Signatures);
     /// A held document may be damaged in memory (Automerge panicked on it): reload it from
     /// storage.
     fn reload(&mut self, doc: &str);
     /// What `peer` holds of what it shares with us, as it announced it (its summary, or ours
     /// when its digest matched): kept for `status`.
     fn announced(&mut self, _peer: &str, _docs: &[DocDigest]) {}
+    /// The signatures of a held document's changes: of those in `hashes`, or of all.
+    fn signatures(&mut self, doc: &str, hashes: Option<&[ChangeHash]>) -> Signatures;
+    /// What the membership log says of the author of a change.
+    fn standing(&self, member: &str) -> Standing;
+    /// `peer` sent changes of `doc` that were refused: log them and show the peer as having
+    /// sent refused changes.
+    fn refused(&mut self, peer: &str, doc: &str, refusals: &[Refusal]);
+    /// The hashes of this device's newest membership entries.
+    fn log_heads(&self) -> Vec<String>;
+    /// Whether this device holds the membership entry `hash`.
+    fn log_has(&self, hash: &str) -> bool;
+    /// The membership entries a device whose newest ones are `theirs` lacks, each after the
+    /// entries it follows.
+    fn log_missing(&self, theirs: &[String]) -> Vec<String>;
+    /// Membership entries from a peer: each verified and kept if new. Returns whether the
+    /// members (as evaluated from the log) changed.
+    fn log_add(&mut self, entries: &[String]) -> bool;
 }
 
 /// What the network layer must do.
@@ -86,8 +111,16 @@ struct Session {
     /// state starts from these heads when first needed (a few bytes each, where a sync state
     /// for each of thousands of documents would weigh on a serving peer's memory).
     whole: BTreeMap<String, Vec<ChangeHash>>,
-    /// Documents this peer is sending us that we do not hold yet (header not seen yet).
-    incoming: BTreeMap<String, AutoCommit>,
+    /// Documents this peer is sending us that we do not hold yet (header not seen yet), with
+    /// the signatures of their changes so far.
+    incoming: BTreeMap<String, (AutoCommit, Signatures)>,
+    /// The hashes of the peer's newest membership entries, as it announced them and as its
+    /// entries arrived: once this device holds them all, a change by an author its log does
+    /// not know is refused rather than waited for.
+    their_log: BTreeSet<String>,
+    /// Documents whose changes from this peer wait for membership entries this device does not
+    /// hold yet: their sync with this peer starts over when the membership changes.
+    deferred: BTreeSet<String>,
 }
 
 impl Session {
@@ -158,10 +191,21 @@ pub fn batched(outputs: Vec<Output>, max_bytes: usize) -> Vec<Output> {
     frames
 }
 
+/// A change from a peer whose past has not arrived yet: not applied (Automerge would queue
+/// it inside the document, past every check), held here until it can be judged.
+struct HeldBack {
+    change: Change,
+    sig: Option<domain::signing::Signature>,
+    /// The peer that sent it: the one flagged if it turns out refused.
+    from: String,
+}
+
 /// The sync state machine of one device.
 #[derive(Default)]
 pub struct Engine {
     sessions: BTreeMap<String, Session>,
+    /// By document: changes waiting for their past (bounded by [`MAX_HELD_BACK`]).
+    held_back: BTreeMap<String, BTreeMap<ChangeHash, HeldBack>>,
 }
 
 /// SHA-256 of a document's sorted heads.
@@ -189,8 +233,8 @@ enum Applied {
     Refused,
     /// Automerge panicked; the host reloads the stored copy.
     Panicked,
-    /// Applied; `grew` if the document gained changes.
-    Done { grew: bool },
+    /// Applied.
+    Done,
 }
 
 /// Applies `apply` to the host's copy of `doc` with any panic contained (the copy may then be
@@ -203,11 +247,8 @@ fn apply_to_held<H: Host>(
     let Some(held) = host.doc_mut(doc) else {
         return Applied::Missing;
     };
-    let before = held.get_heads();
     match catch_unwind(AssertUnwindSafe(|| apply(held))) {
-        Ok(Ok(())) => Applied::Done {
-            grew: held.get_heads() != before,
-        },
+        Ok(Ok(())) => Applied::Done,
         Ok(Err(_)) => Applied::Refused,
         Err(_) => {
             host.reload(doc);
@@ -264,6 +305,74 @@ fn shareable<H: Host>(host: &mut H, peer: &str, doc: &str) -> Option<DocMeta> {
     (host.may_hold(&host.me(), &meta) && host.may_hold(peer, &meta)).then_some(meta)
 }
 
+/// The members' standing of the authors of `changes`, looked up once each.
+fn standings<H: Host>(host: &H, changes: &[Change]) -> BTreeMap<String, Standing> {
+    let mut out = BTreeMap::new();
+    for change in changes {
+        if let Ok((peer, _)) = domain::signing::author_of(change.actor_id()) {
+            let id = peer.to_string();
+            if !out.contains_key(&id) {
+                let standing = host.standing(&id);
+                out.insert(id, standing);
+            }
+        }
+    }
+    out
+}
+
+/// The signatures of `sigs` that sign changes `admission` accepted.
+fn accepted_sigs(admission: &Admission, sigs: &Signatures) -> Signatures {
+    admission
+        .accepted
+        .iter()
+        .filter_map(|h| sigs.get(h).map(|s| (*h, *s)))
+        .collect()
+}
+
+/// Splits membership entries into messages of about [`LOG_MESSAGE_BYTES`] each.
+fn log_messages(entries: Vec<String>) -> Vec<Message> {
+    let mut out = Vec::new();
+    let mut part = Vec::new();
+    let mut size = 0;
+    for e in entries {
+        if size + e.len() > LOG_MESSAGE_BYTES && !part.is_empty() {
+            out.push(Message::LogEntries(std::mem::take(&mut part)));
+            size = 0;
+        }
+        size += e.len();
+        part.push(e);
+    }
+    if !part.is_empty() {
+        out.push(Message::LogEntries(part));
+    }
+    out
+}
+
+fn hex(hash: &[u8; 32]) -> String {
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(hash: &str) -> Option<[u8; 32]> {
+    if hash.len() != 64 || !hash.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hash[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+/// What to do with a peer's changes once judged.
+enum Judged {
+    /// Every change passed (or there were none).
+    Clean,
+    /// Some wait for membership entries not here yet.
+    Deferred,
+    /// Some were refused: the peer goes.
+    Refused,
+}
+
 impl Engine {
     /// A new engine with no peers.
     pub fn new() -> Engine {
@@ -275,8 +384,9 @@ impl Engine {
         self.sessions.keys().cloned().collect()
     }
 
-    /// An authenticated peer connected: refuse it if it is not a member, else send the digest
-    /// of what we may share with it (the full summary follows only if the digests differ).
+    /// An authenticated peer connected: refuse it if it is not a member, else send the newest
+    /// hashes of our membership log (the peer answers with what we lack) and the digest of what
+    /// we may share with it (the full summary follows only if the digests differ).
     pub fn connected<H: Host>(&mut self, host: &mut H, peer: &str) -> Vec<Output> {
         if !host.is_member(peer) || peer == host.me() {
             return vec![Output::Disconnect {
@@ -285,7 +395,14 @@ impl Engine {
             }];
         }
         self.sessions.insert(peer.to_owned(), Session::default());
-        vec![announce(host, peer)]
+        let heads = host.log_heads().iter().filter_map(|h| unhex(h)).collect();
+        vec![
+            Output::Send {
+                to: peer.to_owned(),
+                msg: Message::LogHeads(heads),
+            },
+            announce(host, peer),
+        ]
     }
 
     /// The connection with a peer closed; its sync states are forgotten (a new connection
@@ -296,7 +413,8 @@ impl Engine {
 
     /// Membership changed: drop every peer that is no longer a member, and announce again to
     /// the others what we may share with them — a peer who joined a community (or whose access
-    /// otherwise grew) is now entitled to documents it was not offered when it connected.
+    /// otherwise grew) is now entitled to documents it was not offered when it connected, and
+    /// documents whose changes waited for the membership start over.
     pub fn membership_changed<H: Host>(&mut self, host: &mut H) -> Vec<Output> {
         let (kept, gone): (Vec<String>, Vec<String>) = self
             .sessions
@@ -313,7 +431,34 @@ impl Engine {
                 }
             })
             .collect();
-        out.extend(kept.iter().map(|peer| announce(host, peer)));
+        for peer in &kept {
+            if let Some(session) = self.sessions.get_mut(peer) {
+                for doc in std::mem::take(&mut session.deferred) {
+                    session.states.remove(&doc);
+                    session.whole.remove(&doc);
+                    session.incoming.remove(&doc);
+                }
+            }
+            out.push(announce(host, peer));
+        }
+        out
+    }
+
+    /// The membership log grew on this device: send each peer the entries it lacks.
+    pub fn log_grew<H: Host>(&mut self, host: &mut H) -> Vec<Output> {
+        let ours: BTreeSet<String> = host.log_heads().into_iter().collect();
+        let mut out = Vec::new();
+        for (peer, session) in &mut self.sessions {
+            let theirs: Vec<String> = session.their_log.iter().cloned().collect();
+            let missing = host.log_missing(&theirs);
+            if !missing.is_empty() {
+                out.extend(log_messages(missing).into_iter().map(|msg| Output::Send {
+                    to: peer.clone(),
+                    msg,
+                }));
+            }
+            session.their_log.extend(ours.iter().cloned());
+        }
         out
     }
 
@@ -334,6 +479,40 @@ impl Engine {
             }];
         }
         match msg {
+            Message::LogHeads(heads) => {
+                let theirs: Vec<String> = heads.iter().map(hex).collect();
+                let missing = host.log_missing(&theirs);
+                if let Some(session) = self.sessions.get_mut(peer) {
+                    session.their_log = theirs.into_iter().collect();
+                }
+                log_messages(missing)
+                    .into_iter()
+                    .map(|msg| Output::Send {
+                        to: peer.to_owned(),
+                        msg,
+                    })
+                    .collect()
+            }
+            Message::LogEntries(entries) => {
+                let hashes = entries
+                    .iter()
+                    .filter_map(|e| crate::membership::SignedEntry::decode(e).ok())
+                    .map(|e| e.hash());
+                if let Some(session) = self.sessions.get_mut(peer) {
+                    session.their_log.extend(hashes);
+                }
+                let before = host.log_heads();
+                let changed = host.log_add(&entries);
+                let mut out = Vec::new();
+                if host.log_heads() != before {
+                    // New entries go on to the other peers that lack them.
+                    out.extend(self.log_grew(host));
+                }
+                if changed {
+                    out.extend(self.membership_changed(host));
+                }
+                out
+            }
             Message::Digest { docs, digest } => {
                 let mine = shared_summary(host, peer);
                 if mine.len() as u64 == u64::from(docs) && summary_digest(&mine) == digest {
@@ -363,11 +542,13 @@ impl Engine {
                             if let Some(heads) = host.heads(&id) {
                                 self.seed(peer, &id, heads);
                             }
+                            let sigs = host.signatures(&id, None);
                             out.push(Output::Send {
                                 to: peer.to_owned(),
                                 msg: Message::Doc {
                                     doc: id.clone(),
                                     bytes,
+                                    sigs,
                                 },
                             });
                             continue;
@@ -380,8 +561,8 @@ impl Engine {
                 }
                 out
             }
-            Message::Sync { doc, data } => self.sync_message(host, peer, &doc, &data),
-            Message::Doc { doc, bytes } => self.whole_doc(host, peer, &doc, &bytes),
+            Message::Sync { doc, data, sigs } => self.sync_message(host, peer, &doc, &data, sigs),
+            Message::Doc { doc, bytes, sigs } => self.whole_doc(host, peer, &doc, &bytes, &sigs),
             Message::Batch(msgs) => {
                 let mut out = Vec::new();
                 for m in msgs {
@@ -400,14 +581,127 @@ impl Engine {
         }
     }
 
+    /// Whether this device holds every membership entry `peer` announced: then a change by an
+    /// author this device's log does not know cannot be waiting for entries on their way.
+    fn caught_up<H: Host>(&self, host: &H, peer: &str) -> bool {
+        self.sessions
+            .get(peer)
+            .is_some_and(|s| !s.their_log.is_empty() && s.their_log.iter().all(|h| host.log_has(h)))
+    }
+
+    /// Sorts out what a peer's changes of `doc` came to: refusals are recorded against the
+    /// peer that sent each change (`origin` names those that had been held back), with
+    /// changes waiting for an author the log does not know once nothing the peer announced is
+    /// missing; waiting ones put the document aside with this peer. Another peer whose
+    /// held-back change was refused is dropped too (in `out`).
+    fn sort_out<H: Host>(
+        &mut self,
+        host: &mut H,
+        peer: &str,
+        doc: &str,
+        admission: &Admission,
+        origin: &BTreeMap<ChangeHash, String>,
+        out: &mut Vec<Output>,
+    ) -> Judged {
+        let mut refusals = admission.refused.clone();
+        let waiting = !admission.waiting.is_empty();
+        if waiting && self.caught_up(host, peer) {
+            refusals.extend(admission.waiting.iter().map(|(change, author)| Refusal {
+                change: *change,
+                author: author.clone(),
+                reason: "its author is not a member of this workspace".into(),
+            }));
+        } else if waiting && let Some(session) = self.sessions.get_mut(peer) {
+            session.deferred.insert(doc.to_owned());
+            session.states.remove(doc);
+            session.whole.remove(doc);
+        }
+        let mut by_sender: BTreeMap<String, Vec<Refusal>> = BTreeMap::new();
+        for r in refusals {
+            let from = origin.get(&r.change).cloned().unwrap_or_else(|| peer.to_owned());
+            by_sender.entry(from).or_default().push(r);
+        }
+        let mut judged = if waiting && by_sender.is_empty() {
+            Judged::Deferred
+        } else {
+            Judged::Clean
+        };
+        for (from, refused) in by_sender {
+            host.refused(&from, doc, &refused);
+            if from == peer {
+                judged = Judged::Refused;
+            } else if self.sessions.contains_key(&from) {
+                out.extend(self.drop_peer(&from, "sent refused changes"));
+            }
+        }
+        judged
+    }
+
+    /// Admits `changes` from `peer` into the held document `doc` (header `meta`), with any
+    /// changes held back for it, keeping the signatures of those that pass; changes whose past
+    /// is still missing are held back again. Returns the admission and who sent each change
+    /// that had been held back; `None` if Automerge panicked (the document is reloaded).
+    fn admit_into_held<H: Host>(
+        &mut self,
+        host: &mut H,
+        peer: &str,
+        doc: &str,
+        meta: &DocMeta,
+        mut changes: Vec<Change>,
+        sigs: &Signatures,
+    ) -> Option<(Admission, BTreeMap<ChangeHash, String>)> {
+        let mut sigs = sigs.clone();
+        let mut origin = BTreeMap::new();
+        for (hash, held) in self.held_back.remove(doc).unwrap_or_default() {
+            if let Some(sig) = held.sig {
+                sigs.entry(hash).or_insert(sig);
+            }
+            origin.insert(hash, held.from);
+            changes.push(held.change);
+        }
+        let standings = standings(host, &changes);
+        let standing = |m: &str| standings.get(m).copied().unwrap_or(Standing::Unknown);
+        let held = host.doc_mut(doc)?;
+        let admitted = catch_unwind(AssertUnwindSafe(|| {
+            domain::admit(held, meta, changes, &sigs, &standing)
+        }));
+        match admitted {
+            Ok(mut admission) => {
+                if !admission.accepted.is_empty() {
+                    host.changed(doc, accepted_sigs(&admission, &sigs));
+                }
+                let total: usize = self.held_back.values().map(BTreeMap::len).sum();
+                let unresolved = std::mem::take(&mut admission.unresolved);
+                if total + unresolved.len() <= MAX_HELD_BACK {
+                    let waiting = self.held_back.entry(doc.to_owned()).or_default();
+                    for change in unresolved {
+                        let hash = change.hash();
+                        let from = origin.get(&hash).cloned().unwrap_or_else(|| peer.to_owned());
+                        let sig = sigs.get(&hash).copied();
+                        waiting.insert(hash, HeldBack { change, sig, from });
+                    }
+                    if waiting.is_empty() {
+                        self.held_back.remove(doc);
+                    }
+                }
+                Some((admission, origin))
+            }
+            Err(_) => {
+                host.reload(doc);
+                None
+            }
+        }
+    }
+
     fn sync_message<H: Host>(
         &mut self,
         host: &mut H,
         peer: &str,
         doc: &str,
         data: &[u8],
+        sigs: Signatures,
     ) -> Vec<Output> {
-        let Ok(message) = catch_unwind(|| sync::Message::decode(data))
+        let Ok(mut message) = catch_unwind(|| sync::Message::decode(data))
             .unwrap_or(Err(automerge::sync::ReadMessageError::NotEnoughInput))
         else {
             return self.drop_peer(peer, "undecodable sync message");
@@ -424,40 +718,67 @@ impl Engine {
                 "sync message with invalid or oversized compressed data",
             );
         }
-        if host.meta(doc).is_some() {
+        if let Some(meta) = host.meta(doc) {
             if shareable(host, peer, doc).is_none() {
                 // Never reveal that we hold it: ignore the message.
                 return Vec::new();
             }
+            let Ok(changes) = domain::changes_in(message.changes.iter()) else {
+                return self.drop_peer(peer, "sync message with invalid changes");
+            };
+            // Every change is judged (and the good ones applied) before Automerge's sync
+            // protocol sees the message, which then only updates what each side knows.
+            message.changes = sync::ChunkList::empty();
+            let mut out = Vec::new();
+            if !changes.is_empty() {
+                let Some((admission, origin)) =
+                    self.admit_into_held(host, peer, doc, &meta, changes, &sigs)
+                else {
+                    return self.drop_peer(peer, "sync message made Automerge panic");
+                };
+                if !admission.accepted.is_empty() {
+                    // Relay to the other peers who may hold it.
+                    out.extend(self.relay(host, peer, doc));
+                }
+                match self.sort_out(host, peer, doc, &admission, &origin, &mut out) {
+                    Judged::Clean => {}
+                    Judged::Deferred => return out,
+                    Judged::Refused => {
+                        out.extend(self.drop_peer(peer, "sent refused changes"));
+                        return out;
+                    }
+                }
+            }
             let session = self.sessions.entry(peer.to_owned()).or_default();
             let state = session.state(doc);
-            let grew = match apply_to_held(host, doc, |held| {
+            match apply_to_held(host, doc, |held| {
                 held.sync().receive_sync_message(state, message)
             }) {
-                Applied::Missing => return Vec::new(),
-                Applied::Refused => return self.drop_peer(peer, "invalid sync message"),
-                Applied::Panicked => {
-                    return self.drop_peer(peer, "sync message made Automerge panic");
+                Applied::Missing => return out,
+                Applied::Refused => {
+                    out.extend(self.drop_peer(peer, "invalid sync message"));
+                    return out;
                 }
-                Applied::Done { grew } => grew,
-            };
-            let mut out: Vec<Output> = self.generate(host, peer, doc).into_iter().collect();
-            if grew {
-                host.changed(doc);
-                // Relay to the other peers who may hold it.
-                out.extend(self.relay(host, peer, doc));
+                Applied::Panicked => {
+                    out.extend(self.drop_peer(peer, "sync message made Automerge panic"));
+                    return out;
+                }
+                Applied::Done => {}
             }
+            out.splice(0..0, self.generate(host, peer, doc));
             return out;
         }
-        // A document we do not hold yet.
+        // A document we do not hold yet: gathered with this peer until its header arrives.
         let me = host.me();
         let session = self.sessions.entry(peer.to_owned()).or_default();
         let state = state_in(&mut session.states, &mut session.whole, doc);
-        let incoming = session.incoming.entry(doc.to_owned()).or_insert_with(|| {
-            domain::load_doc(&[]).unwrap_or_else(|_| {
+        let (incoming, gathered) = session.incoming.entry(doc.to_owned()).or_insert_with(|| {
+            let empty = domain::load_doc(&[]).unwrap_or_else(|_| {
                 AutoCommit::new_with_encoding(automerge::TextEncoding::Utf8CodeUnit)
-            })
+            });
+            (empty, Signatures::new())
         });
+        gathered.extend(sigs);
         let applied = catch_unwind(AssertUnwindSafe(|| {
             incoming.sync().receive_sync_message(state, message)
         }));
@@ -469,20 +790,14 @@ impl Engine {
             Ok(meta) => {
                 let complete =
                     meta.id == doc && host.may_hold(&me, &meta) && host.may_hold(peer, &meta);
-                let Some(new_doc) = session.incoming.remove(doc) else {
+                let Some((new_doc, gathered)) = session.incoming.remove(doc) else {
                     return Vec::new();
                 };
                 if !complete {
                     session.states.remove(doc);
                     return Vec::new();
                 }
-                if !host.insert(new_doc, meta) {
-                    session.states.remove(doc);
-                    return Vec::new();
-                }
-                let mut out: Vec<Output> = self.generate(host, peer, doc).into_iter().collect();
-                out.extend(self.relay(host, peer, doc));
-                out
+                self.new_document(host, peer, doc, meta, new_doc, &gathered, None)
             }
             // The header has not arrived yet: keep going with this peer only.
             Err(_) => {
@@ -493,6 +808,7 @@ impl Engine {
                         msg: Message::Sync {
                             doc: doc.to_owned(),
                             data: m.encode(),
+                            sigs: Signatures::new(),
                         },
                     })
                     .into_iter()
@@ -501,7 +817,49 @@ impl Engine {
         }
     }
 
-    /// Offers a document that just changed to every connected peer but `from` who may hold it.
+    /// A document this device did not hold, complete with its verified header, from `peer`:
+    /// every change judged, then handed to the host. `seed` (a whole-document transfer) gives
+    /// the heads both sides hold once it is stored.
+    #[allow(clippy::too_many_arguments)]
+    fn new_document<H: Host>(
+        &mut self,
+        host: &mut H,
+        peer: &str,
+        doc: &str,
+        meta: DocMeta,
+        mut loaded: AutoCommit,
+        sigs: &Signatures,
+        seed: Option<Vec<ChangeHash>>,
+    ) -> Vec<Output> {
+        let changes_hint = standings_of_doc(host, &mut loaded);
+        let standing = |m: &str| changes_hint.get(m).copied().unwrap_or(Standing::Unknown);
+        let admitted = catch_unwind(AssertUnwindSafe(|| {
+            domain::admit_whole(loaded, &meta, sigs, &standing)
+        }));
+        let Ok((admitted, admission)) = admitted else {
+            return self.drop_peer(peer, "document made Automerge panic");
+        };
+        let mut out = Vec::new();
+        let judged = self.sort_out(host, peer, doc, &admission, &BTreeMap::new(), &mut out);
+        if !admission.accepted.is_empty()
+            && host.insert(admitted, meta, accepted_sigs(&admission, sigs))
+        {
+            if let (Judged::Clean, Some(heads)) = (&judged, seed) {
+                self.seed(peer, doc, heads);
+            }
+            if !matches!(judged, Judged::Refused) {
+                out.extend(self.generate(host, peer, doc));
+            }
+            out.extend(self.relay(host, peer, doc));
+        } else if let Some(session) = self.sessions.get_mut(peer) {
+            session.states.remove(doc);
+        }
+        if matches!(judged, Judged::Refused) {
+            out.extend(self.drop_peer(peer, "sent refused changes"));
+        }
+        out
+    }
+
     /// A whole document from a peer: merged into ours, or stored if new and complete, under the
     /// same checks as a document arriving through the sync protocol.
     fn whole_doc<H: Host>(
@@ -510,6 +868,7 @@ impl Engine {
         peer: &str,
         doc: &str,
         bytes: &[u8],
+        sigs: &Signatures,
     ) -> Vec<Output> {
         let Ok(Ok(mut incoming)) = catch_unwind(|| domain::load_doc(bytes)) else {
             return self.drop_peer(peer, "invalid or oversized document");
@@ -522,22 +881,37 @@ impl Engine {
             session.whole.remove(doc);
             session.incoming.remove(doc);
         }
-        if host.meta(doc).is_some() {
+        if let Some(meta) = host.meta(doc) {
             if shareable(host, peer, doc).is_none() {
                 return Vec::new();
             }
-            let grew = match apply_to_held(host, doc, |held| held.merge(&mut incoming).map(drop)) {
-                Applied::Missing => return Vec::new(),
-                Applied::Refused => return self.drop_peer(peer, "document that does not merge"),
-                Applied::Panicked => return self.drop_peer(peer, "document made Automerge panic"),
-                Applied::Done { grew } => grew,
+            let Some(held) = host.doc_mut(doc) else {
+                return Vec::new();
             };
-            self.seed(peer, doc, theirs);
-            if grew {
-                host.changed(doc);
-                return self.relay(host, peer, doc);
+            let changes = catch_unwind(AssertUnwindSafe(|| held.get_changes_added(&mut incoming)));
+            let Ok(changes) = changes else {
+                host.reload(doc);
+                return self.drop_peer(peer, "document made Automerge panic");
+            };
+            let mut out = Vec::new();
+            if changes.is_empty() {
+                self.seed(peer, doc, theirs);
+                return out;
             }
-            return Vec::new();
+            let Some((admission, origin)) =
+                self.admit_into_held(host, peer, doc, &meta, changes, sigs)
+            else {
+                return self.drop_peer(peer, "document made Automerge panic");
+            };
+            if !admission.accepted.is_empty() {
+                out.extend(self.relay(host, peer, doc));
+            }
+            match self.sort_out(host, peer, doc, &admission, &origin, &mut out) {
+                Judged::Clean => self.seed(peer, doc, theirs),
+                Judged::Deferred => {}
+                Judged::Refused => out.extend(self.drop_peer(peer, "sent refused changes")),
+            }
+            return out;
         }
         let me = host.me();
         let Ok(meta) = domain::read_meta(&incoming) else {
@@ -546,11 +920,7 @@ impl Engine {
         if meta.id != doc || !host.may_hold(&me, &meta) || !host.may_hold(peer, &meta) {
             return Vec::new();
         }
-        if !host.insert(incoming, meta) {
-            return Vec::new();
-        }
-        self.seed(peer, doc, theirs);
-        self.relay(host, peer, doc)
+        self.new_document(host, peer, doc, meta, incoming, sigs, Some(theirs))
     }
 
     /// Starts the sync state with `peer` for `doc` from heads both sides are known to hold.
@@ -561,6 +931,7 @@ impl Engine {
         }
     }
 
+    /// Offers a document that just changed to every connected peer but `from` who may hold it.
     fn relay<H: Host>(&mut self, host: &mut H, from: &str, doc: &str) -> Vec<Output> {
         let others: Vec<String> = self
             .sessions
@@ -577,18 +948,65 @@ impl Engine {
         out
     }
 
+    /// The next sync message for `doc` to `peer`, with the signatures of the changes it holds.
     fn generate<H: Host>(&mut self, host: &mut H, peer: &str, doc: &str) -> Option<Output> {
         let session = self.sessions.get_mut(peer)?;
+        if session.deferred.contains(doc) {
+            return None;
+        }
         let state = session.state(doc);
         let held = host.doc_mut(doc)?;
-        let message = held.sync().generate_sync_message(state)?;
+        let mut message = held.sync().generate_sync_message(state)?;
+        self.ask_for_missing_past(host, doc, &mut message);
+        let sigs = if message.changes.is_empty() {
+            Signatures::new()
+        } else {
+            let hashes: Vec<ChangeHash> = domain::changes_in(message.changes.iter())
+                .map(|changes| changes.iter().map(Change::hash).collect())
+                .unwrap_or_default();
+            host.signatures(doc, Some(&hashes))
+        };
         Some(Output::Send {
             to: peer.to_owned(),
             msg: Message::Sync {
                 doc: doc.to_owned(),
                 data: message.encode(),
+                sigs,
             },
         })
+    }
+
+    /// Changes held back for `doc` wait for a past the peer believes it sent (Automerge never
+    /// resends within a session what it sent once, and only asks for what the peer's heads
+    /// need, not what held-back changes need): ask for that past explicitly, and have the peer
+    /// forget what it sent, so that it sends it again.
+    fn ask_for_missing_past<H: Host>(
+        &self,
+        host: &mut H,
+        doc: &str,
+        message: &mut sync::Message,
+    ) {
+        let Some(back) = self.held_back.get(doc) else {
+            return;
+        };
+        let Some(held) = host.doc_mut(doc) else {
+            return;
+        };
+        let missing: BTreeSet<ChangeHash> = back
+            .values()
+            .flat_map(|h| h.change.deps().iter().copied())
+            .filter(|d| !back.contains_key(d) && held.get_change_meta_by_hash(d).is_none())
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        // Automerge encodes a sorted list of hashes, without duplicates.
+        message.need.extend(missing);
+        message.need.sort();
+        message.need.dedup();
+        let mut flags = message.flags.unwrap_or_default();
+        flags.set(sync::MessageFlags::SYNC_RESET);
+        message.flags = Some(flags);
     }
 
     fn drop_peer(&mut self, peer: &str, reason: &str) -> Vec<Output> {
@@ -598,6 +1016,22 @@ impl Engine {
             reason: reason.to_owned(),
         }]
     }
+}
+
+/// [`standings`] of the authors of every change of a loaded document (from its change
+/// metadata, without building the changes).
+fn standings_of_doc<H: Host>(host: &H, doc: &mut AutoCommit) -> BTreeMap<String, Standing> {
+    let mut out = BTreeMap::new();
+    for meta in doc.get_changes_meta(&[]) {
+        if let Ok((peer, _)) = domain::signing::author_of(&meta.actor) {
+            let id = peer.to_string();
+            if !out.contains_key(&id) {
+                let standing = host.standing(&id);
+                out.insert(id, standing);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

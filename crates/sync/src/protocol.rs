@@ -4,6 +4,11 @@
 //! length as a u32 (big-endian). Decoding untrusted bytes never panics and never allocates more
 //! than the frame's own size: every length is checked against what remains before use.
 
+use automerge::ChangeHash;
+use domain::signing::{SIGNATURE_LEN, Signature, Signatures};
+
+use crate::membership::MAX_ENTRY_BYTES;
+
 /// Largest frame accepted, in bytes.
 pub const MAX_FRAME: usize = 16 * 1024 * 1024;
 /// Longest document id.
@@ -11,12 +16,21 @@ pub const MAX_ID: usize = 128;
 /// Most documents in one summary.
 pub const MAX_SUMMARY_DOCS: usize = 200_000;
 
-const VERSION: u8 = 1;
+/// Most signatures one message carries (each change it holds has one).
+pub const MAX_SIGNATURES: usize = 1_000_000;
+
+/// Version 2: changes travel with their authors' signatures, and the membership log travels
+/// on its own.
+const VERSION: u8 = 2;
 const TAG_SUMMARY: u8 = 1;
 const TAG_SYNC: u8 = 2;
 const TAG_DIGEST: u8 = 3;
 const TAG_BATCH: u8 = 4;
 const TAG_DOC: u8 = 5;
+const TAG_LOG_HEADS: u8 = 6;
+const TAG_LOG_ENTRIES: u8 = 7;
+/// Bytes of one signed change on the wire: its hash, then its signature.
+const SIGNED: usize = 32 + SIGNATURE_LEN;
 
 /// A document as summarised: its id and a digest of its heads.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -40,21 +54,31 @@ pub enum Message {
     },
     /// The documents the sender may share with the receiver, with their heads' digests.
     Summary(Vec<DocDigest>),
-    /// One Automerge sync message for one document.
+    /// One Automerge sync message for one document, with the signatures of the changes it
+    /// carries.
     Sync {
         /// Document id.
         doc: String,
         /// An encoded `automerge::sync::Message`.
         data: Vec<u8>,
+        /// The signature of each change in `data`.
+        sigs: Signatures,
     },
     /// A whole saved document, for a peer whose summary does not list it at all: one message
-    /// instead of Automerge's three-message handshake.
+    /// instead of Automerge's three-message handshake; with the signature of every change.
     Doc {
         /// Document id.
         doc: String,
         /// The document as saved (`AutoCommit::save`, possibly followed by changes).
         bytes: Vec<u8>,
+        /// The signature of each of its changes.
+        sigs: Signatures,
     },
+    /// The hashes of the sender's newest membership entries (sent first on connecting): the
+    /// receiver answers with the entries the sender lacks.
+    LogHeads(Vec<[u8; 32]>),
+    /// Signed membership entries the receiver lacks, each after the entries it follows.
+    LogEntries(Vec<String>),
     /// Several messages to the same peer in one frame (never nested): a sync of thousands of
     /// documents takes a few frames instead of one request per document.
     Batch(Vec<Message>),
@@ -92,15 +116,31 @@ impl Message {
                 out.extend_from_slice(&docs.to_be_bytes());
                 out.extend_from_slice(digest);
             }
-            Message::Sync { doc, data } => {
+            Message::Sync { doc, data, sigs } => {
                 out.push(TAG_SYNC);
                 put(&mut out, doc.as_bytes());
                 put(&mut out, data);
+                put_sigs(&mut out, sigs);
             }
-            Message::Doc { doc, bytes } => {
+            Message::Doc { doc, bytes, sigs } => {
                 out.push(TAG_DOC);
                 put(&mut out, doc.as_bytes());
                 put(&mut out, bytes);
+                put_sigs(&mut out, sigs);
+            }
+            Message::LogHeads(heads) => {
+                out.push(TAG_LOG_HEADS);
+                out.extend_from_slice(&(heads.len() as u32).to_be_bytes());
+                for h in heads {
+                    out.extend_from_slice(h);
+                }
+            }
+            Message::LogEntries(entries) => {
+                out.push(TAG_LOG_ENTRIES);
+                out.extend_from_slice(&(entries.len() as u32).to_be_bytes());
+                for e in entries {
+                    put(&mut out, e.as_bytes());
+                }
             }
             Message::Batch(msgs) => {
                 out.push(TAG_BATCH);
@@ -118,8 +158,14 @@ impl Message {
         2 + match self {
             Message::Digest { .. } => 4 + 32,
             Message::Summary(docs) => 4 + docs.iter().map(|d| 4 + d.id.len() + 32).sum::<usize>(),
-            Message::Sync { doc, data } => 4 + doc.len() + 4 + data.len(),
-            Message::Doc { doc, bytes } => 4 + doc.len() + 4 + bytes.len(),
+            Message::Sync { doc, data, sigs } => {
+                4 + doc.len() + 4 + data.len() + 4 + sigs.len() * SIGNED
+            }
+            Message::Doc { doc, bytes, sigs } => {
+                4 + doc.len() + 4 + bytes.len() + 4 + sigs.len() * SIGNED
+            }
+            Message::LogHeads(heads) => 4 + heads.len() * 32,
+            Message::LogEntries(entries) => 4 + entries.iter().map(|e| 4 + e.len()).sum::<usize>(),
             Message::Batch(msgs) => 4 + msgs.iter().map(|m| 4 + m.encoded_len()).sum::<usize>(),
         }
     }
@@ -158,12 +204,43 @@ impl Message {
             TAG_SYNC => {
                 let doc = r.id()?;
                 let data = r.field()?.to_vec();
-                Message::Sync { doc, data }
+                let sigs = r.sigs()?;
+                Message::Sync { doc, data, sigs }
             }
             TAG_DOC => {
                 let doc = r.id()?;
                 let bytes = r.field()?.to_vec();
-                Message::Doc { doc, bytes }
+                let sigs = r.sigs()?;
+                Message::Doc { doc, bytes, sigs }
+            }
+            TAG_LOG_HEADS => {
+                let n = r.u32()? as usize;
+                if n > r.0.len() / 32 {
+                    return Err(DecodeError::Malformed("log heads count"));
+                }
+                let mut heads = Vec::with_capacity(n);
+                for _ in 0..n {
+                    heads.push(r.take(32)?.try_into().map_err(|_| DecodeError::Truncated)?);
+                }
+                Message::LogHeads(heads)
+            }
+            TAG_LOG_ENTRIES => {
+                let n = r.u32()? as usize;
+                // Each entry takes at least 4 bytes.
+                if n > r.0.len() / 4 {
+                    return Err(DecodeError::Malformed("log entries count"));
+                }
+                let mut entries = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let raw = r.field()?;
+                    if raw.len() > MAX_ENTRY_BYTES {
+                        return Err(DecodeError::Malformed("membership entry too large"));
+                    }
+                    let text = std::str::from_utf8(raw)
+                        .map_err(|_| DecodeError::Malformed("membership entry is not UTF-8"))?;
+                    entries.push(text.to_owned());
+                }
+                Message::LogEntries(entries)
             }
             TAG_BATCH => {
                 let n = r.u32()? as usize;
@@ -202,6 +279,14 @@ pub fn summary_digest(docs: &[DocDigest]) -> [u8; 32] {
     h.finalize().into()
 }
 
+fn put_sigs(out: &mut Vec<u8>, sigs: &Signatures) {
+    out.extend_from_slice(&(sigs.len() as u32).to_be_bytes());
+    for (hash, sig) in sigs {
+        out.extend_from_slice(&hash.0);
+        out.extend_from_slice(sig);
+    }
+}
+
 fn put(out: &mut Vec<u8>, field: &[u8]) {
     out.extend_from_slice(&(field.len() as u32).to_be_bytes());
     out.extend_from_slice(field);
@@ -228,6 +313,24 @@ impl<'a> Reader<'a> {
     fn field(&mut self) -> Result<&'a [u8], DecodeError> {
         let n = self.u32()? as usize;
         self.take(n)
+    }
+    fn sigs(&mut self) -> Result<Signatures, DecodeError> {
+        let n = self.u32()? as usize;
+        if n > MAX_SIGNATURES || n > self.0.len() / SIGNED {
+            return Err(DecodeError::Malformed("signature count"));
+        }
+        let mut sigs = Signatures::new();
+        for _ in 0..n {
+            let hash: [u8; 32] = self.take(32)?.try_into().map_err(|_| DecodeError::Truncated)?;
+            let sig: Signature = self
+                .take(SIGNATURE_LEN)?
+                .try_into()
+                .map_err(|_| DecodeError::Truncated)?;
+            if sigs.insert(ChangeHash(hash), sig).is_some() {
+                return Err(DecodeError::Malformed("a change signed twice"));
+            }
+        }
+        Ok(sigs)
     }
     fn id(&mut self) -> Result<String, DecodeError> {
         let raw = self.field()?;
@@ -268,6 +371,7 @@ mod tests {
                 Message::Sync {
                     doc: "doc-1".into(),
                     data: vec![4, 5],
+                    sigs: Signatures::new(),
                 },
                 Message::Summary(vec![]),
             ]),
@@ -275,11 +379,16 @@ mod tests {
             Message::Doc {
                 doc: "doc-2".into(),
                 bytes: vec![1, 2, 3, 4],
+                sigs: Signatures::from([(ChangeHash([3; 32]), [4; 64]), (ChangeHash([5; 32]), [6; 64])]),
             },
             Message::Sync {
                 doc: "doc-9".into(),
                 data: vec![1, 2, 3],
+                sigs: Signatures::from([(ChangeHash([1; 32]), [2; 64])]),
             },
+            Message::LogHeads(vec![[1; 32], [2; 32]]),
+            Message::LogHeads(vec![]),
+            Message::LogEntries(vec!["{}".into(), String::new()]),
         ];
         for m in &msgs {
             let bytes = m.encode();
@@ -314,6 +423,7 @@ mod tests {
         let bad_id = Message::Sync {
             doc: "../etc".into(),
             data: vec![],
+            sigs: Signatures::new(),
         }
         .encode();
         assert!(Message::decode(&bad_id).is_err());

@@ -173,8 +173,7 @@ pub async fn generate(dir: &Path, size: Size) -> Result<Fixture> {
             Ok(with_bob)
         })
         .await?;
-    let ws_id = alice.call(|c| Ok(c.workspace_id().to_owned())).await?;
-    let workspace = alice.document_bytes(ws_id).await?;
+    let workspace = alice.join_package().await?;
     let held = alice.document_ids().await?.len();
     ensure!(
         held == 1 + size.notes + size.private,

@@ -452,7 +452,7 @@ async fn initial_sync(config: &Config, fx: &Fixture, progress: &dyn Fn(&str)) ->
         ));
         if run == 0 {
             for id in b.document_ids().await? {
-                out.docs.push(b.document_bytes(id).await?);
+                out.docs.push(b.saved_document(id).await?);
             }
             out.edit_ms = edits(&a, &b, fx, config.edits).await?;
             progress(&format!("{} edits A → B timed", config.edits));
@@ -509,7 +509,7 @@ async fn one_edit(a: &Node, b: &Node, bob: &str, fx: &Fixture, run: usize) -> Re
     let id = fx.notes[(run * 7 + 1) % fx.notes.len()].clone();
     let quiet = Duration::from_millis(300);
     let before = settled(a, bob, quiet).await?;
-    let mut doc = AutoCommit::load(&a.document_bytes(id.clone()).await?)?;
+    let mut doc = AutoCommit::load(&a.saved_document(id.clone()).await?)?;
     let heads = doc.get_heads();
     let mut events = b.subscribe();
     let title = format!("Small edit {run}");
@@ -524,7 +524,7 @@ async fn one_edit(a: &Node, b: &Node, bob: &str, fx: &Fixture, run: usize) -> Re
     )
     .await?;
     let after = settled(a, bob, quiet).await?;
-    let mut edited = AutoCommit::load(&a.document_bytes(id).await?)?;
+    let mut edited = AutoCommit::load(&a.saved_document(id).await?)?;
     let change: usize = edited
         .get_changes(&heads)
         .iter()
@@ -636,7 +636,7 @@ async fn resync(config: &Config, progress: &dyn Fn(&str)) -> Result<Resync> {
     }
     let (a, b, bob) = pair.context("no run")?;
     for id in b.document_ids().await? {
-        out.docs.push(b.document_bytes(id).await?);
+        out.docs.push(b.saved_document(id).await?);
     }
     for _ in 0..config.runs {
         let before = traffic(&a, &bob).await?;
@@ -800,8 +800,7 @@ async fn converge(config: &Config) -> Result<Samples> {
             first.add_member(id.clone(), format!("Peer {p}")).await?;
             ids.push(id);
         }
-        let ws_id = first.call(|c| Ok(c.workspace_id().to_owned())).await?;
-        let workspace = first.document_bytes(ws_id).await?;
+        let workspace = first.join_package().await?;
         let mut nodes = vec![first];
         for p in 1..config.peers {
             nodes.push(Node::join(&dir.join(format!("p{p}")), &workspace).await?);

@@ -83,6 +83,7 @@ pub async fn wait_docs(
             Ok(Ok(Event::DocChanged { id, .. })) => {
                 held.insert(id);
             }
+            Ok(Ok(Event::MembershipChanged)) => {}
             Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
                 held.extend(node.document_ids().await?);
             }
