@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{Peer, check_fail, check_ok, files, id_of};
+use common::{Peer, Serve, check_fail, check_ok, files, id_of, joined};
 use serde_json::{Value, json};
 
 fn keys(v: &Value) -> BTreeSet<String> {
@@ -176,15 +176,17 @@ fn profiles_are_set_and_shown() {
 
 /// Two peers whose data meet through export/import, so that there are colleagues to endorse
 /// and rank (sync comes with its own issue).
+/// Alice's workspace, which Bob joined (with a ticket) and where his profile and skills arrived
+/// by a sync: only Bob writes Bob's profile.
 fn alice_and_bob() -> (Peer, Peer, String) {
     let alice = Peer::init("Alice");
-    let bob = Peer::init("Bob");
+    let serve = Serve::start(&alice);
+    let bob = joined(&alice, "Bob");
     bob.ok(&["profile", "set", "--hours-per-month", "4"]);
     bob.ok(&["skill", "claim", "SQL", "--level", "3", "--can-teach"]);
     bob.ok(&["skill", "claim", "Rust", "--level", "1", "--wants-to-learn"]);
-    let export = bob.path("export");
-    bob.ok(&["export", "--out", export.to_str().unwrap()]);
-    alice.ok(&["import", "--from", export.to_str().unwrap()]);
+    bob.ok(&["sync", "--peer", &serve.addr, "--timeout", "30s"]);
+    drop(serve);
     let bob_id = bob.json(&["whoami"])["member_id"]
         .as_str()
         .unwrap()
@@ -642,30 +644,6 @@ fn search_finds_notes_threads_and_profiles_with_snippets() {
     assert_eq!(text.trim(), "Nothing found.");
 }
 
-fn normalized_notes(peer: &Peer) -> Vec<Value> {
-    let mut out: Vec<Value> = peer
-        .json(&["note", "list"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| {
-            let mut full = peer.json(&["note", "show", n["id"].as_str().unwrap()]);
-            // The scope of a personal note names its owner, who differs after import.
-            let scope = full["scope"]
-                .as_str()
-                .unwrap()
-                .split(':')
-                .next()
-                .unwrap()
-                .to_owned();
-            full["scope"] = json!(scope);
-            full
-        })
-        .collect();
-    out.sort_by_key(|n| n["id"].as_str().unwrap().to_owned());
-    out
-}
-
 fn threads_of(peer: &Peer) -> Vec<Value> {
     let mut out = Vec::new();
     for c in peer.json(&["community", "list"]).as_array().unwrap() {
@@ -766,34 +744,74 @@ fn export_then_import_reproduces_notes_skills_profiles_and_threads() {
         "{text}"
     );
 
+    // Carol, in a workspace of her own, imports Alice's export. Nothing is written in
+    // Alice's or Bob's name: their profiles, claims and endorsements are not imported; the
+    // notes and the thread they wrote for everyone become Carol's, their author named at the
+    // top; the catalogue and the community become Carol's additions.
     let fresh = Peer::init("Carol");
+    let carol_id = fresh.json(&["whoami"])["member_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let imported = fresh.json(&["import", "--from", out.to_str().unwrap()]);
     assert_eq!(imported["added"]["notes"], 3);
     assert_eq!(imported["added"]["threads"], 1);
-    assert_eq!(imported["added"]["members"], 2);
-
-    assert_eq!(normalized_notes(&fresh), normalized_notes(&alice));
-    assert_eq!(threads_of(&fresh), threads_of(&alice));
-    for member in [&alice_id, &bob_id] {
-        let mut there = fresh.json(&["profile", "show", member]);
-        let mut here = alice.json(&["profile", "show", member]);
-        // Importing never grants admin rights.
-        there["role"] = json!(null);
-        here["role"] = json!(null);
-        assert_eq!(there, here);
-    }
-    let skills_without_carol = |p: &Peer| -> Value {
-        let mut list = p.json(&["skill", "list"]);
-        for s in list.as_array_mut().unwrap() {
-            s["holders"]
-                .as_array_mut()
-                .unwrap()
-                .retain(|h| h["name"] != "Carol");
-        }
-        list
+    assert_eq!(imported["added"]["members"], 0);
+    assert_eq!(imported["added"]["claims"], 0);
+    assert_eq!(imported["added"]["endorsements"], 0);
+    assert_eq!(imported["added"]["communities"], 1);
+    assert_eq!(imported["not_theirs"]["members"], 2);
+    assert_eq!(imported["not_theirs"]["claims"], 3);
+    assert_eq!(imported["not_theirs"]["endorsements"], 1);
+    assert_eq!(imported["not_theirs"]["notes"], 3);
+    assert_eq!(imported["not_theirs"]["threads"], 1);
+    let err = fresh.fail(&["profile", "show", &alice_id]);
+    assert!(err.contains("no member with id or name"), "{err}");
+    let err = fresh.fail(&["profile", "show", &bob_id]);
+    assert!(err.contains("no member with id or name"), "{err}");
+    let note = |p: &Peer, title: &str| -> Value {
+        let id = p
+            .json(&["note", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["title"] == title)
+            .unwrap()["id"]
+            .clone();
+        p.json(&["note", "show", id.as_str().unwrap()])
     };
-    assert_eq!(skills_without_carol(&fresh), skills_without_carol(&alice));
+    let (theirs, mine) = (note(&alice, "Ownership"), note(&fresh, "Ownership"));
+    assert_eq!(mine["id"], theirs["id"]);
+    assert_eq!(mine["author"], carol_id.as_str());
+    assert_eq!(
+        mine["body"],
+        format!(
+            "*Imported from Alice.*\n\n{}",
+            theirs["body"].as_str().unwrap()
+        )
+    );
+    assert_eq!(mine["tags"], theirs["tags"]);
+    assert_eq!(mine["links"], theirs["links"]);
     assert_eq!(fresh.json(&["search", "borrowing"])[0]["id"], a.as_str());
+    let thread = &threads_of(&fresh)[0];
+    assert_eq!(thread["author"], carol_id.as_str());
+    assert!(
+        thread["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("*Imported from Alice.*"),
+        "{thread}"
+    );
+    assert_eq!(thread["posts"][0]["author"], carol_id.as_str());
+    assert_eq!(thread["accepted"], threads_of(&alice)[0]["accepted"]);
+    let skills: BTreeSet<String> = fresh
+        .json(&["skill", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(skills, set(&["rust", "sql"]));
 
     // A second import finds everything already there.
     let again = fresh.json(&["import", "--from", out.to_str().unwrap()]);

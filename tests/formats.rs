@@ -6,19 +6,18 @@
 
 mod common;
 
-use common::{Peer, id_of};
+use common::{Peer, Serve, id_of, joined};
 use serde_json::{Value, json};
 
-/// A workspace whose admin has imported the profiles of `others` (so they are members here;
-/// carrying documents between devices is the network's job, tested with sync).
+/// A workspace that `others` joined with tickets, each writing their own profile, which
+/// reached the admin by a sync.
 fn workspace_with(others: &[&str]) -> (Peer, Vec<String>) {
     let admin = Peer::init("Admin");
+    let serve = Serve::start(&admin);
     let mut ids = Vec::new();
     for name in others {
-        let p = Peer::init(name);
-        let dir = p.path("export");
-        p.ok(&["export", "--out", dir.to_str().unwrap()]);
-        admin.ok(&["import", "--from", dir.to_str().unwrap()]);
+        let p = joined(&admin, name);
+        p.ok(&["sync", "--peer", &serve.addr, "--timeout", "30s"]);
         ids.push(
             p.json(&["whoami"])["member_id"]
                 .as_str()

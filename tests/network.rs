@@ -9,87 +9,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
-
-use common::{Peer, id_of};
-
-/// A running `entrepairs serve`, stopped with SIGTERM when dropped.
-struct Serve {
-    child: Child,
-    addr: String,
-    log: std::path::PathBuf,
-}
-
-impl Serve {
-    fn start(peer: &Peer) -> Serve {
-        Serve::start_on(peer, "/ip4/127.0.0.1/tcp/0")
-    }
-
-    fn start_on(peer: &Peer, listen: &str) -> Serve {
-        let log = peer.path(&format!("serve-{}.log", std::process::id()));
-        let mut child = peer
-            .cmd(&["serve", "--listen", listen, "--no-mdns"])
-            .env("ENTREPAIRS_LOG", "info,libp2p=warn")
-            .stdout(Stdio::piped())
-            .stderr(
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(&log)
-                    .unwrap(),
-            )
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let line = rx
-            .recv_timeout(Duration::from_secs(20))
-            .expect("serve prints its address");
-        let addr = line
-            .strip_prefix("listening ")
-            .expect("a listening line")
-            .to_owned();
-        assert!(addr.contains("/p2p/12D3KooW"), "{addr}");
-        Serve { child, addr, log }
-    }
-
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        std::mem::forget(self);
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-            eprintln!("--- log of serve {} ---\n{log}", self.addr);
-        }
-        let _ = std::process::Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-/// Waits (bounded) until `check` holds.
-fn eventually(what: &str, check: impl Fn() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
+use common::{Peer, Serve, eventually, id_of, ticket};
 
 fn has_note(peer: &Peer, title: &str) -> bool {
     peer.json(&["note", "list"])
@@ -97,13 +17,6 @@ fn has_note(peer: &Peer, title: &str) -> bool {
         .unwrap()
         .iter()
         .any(|n| n["title"] == title)
-}
-
-fn ticket(admin: &Peer) -> String {
-    admin.json(&["invite", "create", "--expires", "10m"])["ticket"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 /// Every byte of the files of a data directory.

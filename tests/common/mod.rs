@@ -3,9 +3,10 @@
 
 #![allow(dead_code)]
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -160,4 +161,97 @@ pub fn files(dir: &Path) -> Vec<(PathBuf, usize, u64)> {
     }
     out.sort();
     out
+}
+
+/// A running `entrepairs serve`, stopped with SIGTERM when dropped.
+pub struct Serve {
+    child: Child,
+    pub addr: String,
+    log: std::path::PathBuf,
+}
+
+impl Serve {
+    pub fn start(peer: &Peer) -> Serve {
+        Serve::start_on(peer, "/ip4/127.0.0.1/tcp/0")
+    }
+
+    pub fn start_on(peer: &Peer, listen: &str) -> Serve {
+        let log = peer.path(&format!("serve-{}.log", std::process::id()));
+        let mut child = peer
+            .cmd(&["serve", "--listen", listen, "--no-mdns"])
+            .env("ENTREPAIRS_LOG", "info,libp2p=warn")
+            .stdout(Stdio::piped())
+            .stderr(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&log)
+                    .unwrap(),
+            )
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("serve prints its address");
+        let addr = line
+            .strip_prefix("listening ")
+            .expect("a listening line")
+            .to_owned();
+        assert!(addr.contains("/p2p/12D3KooW"), "{addr}");
+        Serve { child, addr, log }
+    }
+
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Serve {
+    #[allow(clippy::print_stderr)] // the log of a failed test's peer
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            eprintln!("--- log of serve {} ---\n{log}", self.addr);
+        }
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits (bounded) until `check` holds.
+pub fn eventually(what: &str, check: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A single-use ticket to join `admin`'s workspace (its `serve` must be running).
+pub fn ticket(admin: &Peer) -> String {
+    admin.json(&["invite", "create", "--expires", "10m"])["ticket"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// `admin` (serving) admits a new colleague named `name`, who joins with a ticket.
+pub fn joined(admin: &Peer, name: &str) -> Peer {
+    let peer = Peer::new();
+    let t = ticket(admin);
+    peer.ok(&["join", &t, "--name", name, "--timeout", "30s"]);
+    peer
 }

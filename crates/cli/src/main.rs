@@ -357,7 +357,9 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
         Command::Invite(InviteCmd::List) => out.invites(&node.invite_list().await?),
         Command::Invite(InviteCmd::Revoke { id }) => {
             node.revoke_invite(id.clone()).await?;
-            out.done(&format!("invite {id} is revoked: it can no longer admit anyone"))
+            out.done(&format!(
+                "invite {id} is revoked: it can no longer admit anyone"
+            ))
         }
         Command::Member(MemberCmd::List) => out.members(&node.member_list().await?),
         Command::Member(MemberCmd::Remove { member }) => {

@@ -361,7 +361,13 @@ fn admit_as<T: TypedDoc>(
             }
         };
         let heads_before = doc.get_heads();
-        match judge::<T>(doc, header, &change, &mut current, Author { id: &author, admin }) {
+        match judge::<T>(
+            doc,
+            header,
+            &change,
+            &mut current,
+            Author { id: &author, admin },
+        ) {
             Ok(()) => out.accepted.push(hash),
             Err(e) => {
                 refused.insert(hash);
@@ -393,44 +399,69 @@ fn judge<T: TypedDoc>(
 ) -> Result<(), DomainError> {
     let deps = sorted(change.deps());
     let linear = deps == sorted(&doc.get_heads());
+    // A document of keyed entries judged one by one is read only where the change writes.
+    let touched = if T::READ_TOUCHED && !deps.is_empty() {
+        touched_by(doc, change)
+    } else {
+        None
+    };
+    let read_at = |doc: &AutoCommit, heads: &[ChangeHash]| -> Result<T, DomainError> {
+        let at = At { doc, heads };
+        match &touched {
+            Some(t) => checked::<T>(T::read_touched(&at, t), header),
+            None => read::<T, _>(&at, header),
+        }
+    };
+    let read_now = |doc: &AutoCommit| -> Result<T, DomainError> {
+        match &touched {
+            Some(t) => checked::<T>(T::read_touched(doc, t), header),
+            None => read::<T, _>(doc, header),
+        }
+    };
     let before: Option<T> = if deps.is_empty() {
         None
     } else if linear {
-        match current.take() {
-            Some(model) => Some(model),
-            None => Some(read::<T, _>(&*doc, header)?),
+        match (current.take(), &touched) {
+            (Some(model), None) => Some(model),
+            _ => Some(read_now(doc)?),
         }
     } else {
-        Some(read::<T, _>(
-            &At {
-                doc: &*doc,
-                heads: &deps,
-            },
-            header,
-        )?)
+        Some(read_at(doc, &deps)?)
     };
     catch_unwind(AssertUnwindSafe(|| doc.apply_changes([change.clone()])))
         .map_err(|_| DomainError::Corrupt("applying the change panicked".into()))?
         .map_err(|e| DomainError::Corrupt(e.to_string()))?;
     let after: T = if linear {
-        read::<T, _>(&*doc, header)?
+        read_now(doc)?
     } else {
         let mut heads = deps;
         heads.push(change.hash());
-        read::<T, _>(
-            &At {
-                doc: &*doc,
-                heads: &sorted(&heads),
-            },
-            header,
-        )?
+        read_at(doc, &sorted(&heads))?
     };
     after.validate()?;
     check_write::<T>(before.as_ref(), &after, by)?;
-    // Only a linear change leaves the model at the document's heads; after any other, the
-    // next change reads it afresh.
-    *current = if linear { Some(after) } else { None };
+    // Only a linear change read whole leaves the model at the document's heads; after any
+    // other, the next change reads it afresh.
+    *current = if linear && touched.is_none() {
+        Some(after)
+    } else {
+        None
+    };
     Ok(())
+}
+
+/// A partial read ([`TypedDoc::read_touched`]), which must carry exactly `header`.
+fn checked<T: TypedDoc>(
+    read: Option<Result<T, DomainError>>,
+    header: &DocMeta,
+) -> Result<T, DomainError> {
+    let model = read.ok_or_else(|| DomainError::Corrupt("no partial read".into()))??;
+    if model.meta() != header {
+        return Err(DomainError::Forbidden(
+            "a change may not alter a document's signed header".into(),
+        ));
+    }
+    Ok(model)
 }
 
 /// The model of `doc` as `header`'s kind, which must carry exactly `header`.
@@ -447,6 +478,97 @@ fn read<T: TypedDoc, D: autosurgeon::ReadDoc>(doc: &D, header: &DocMeta) -> Resu
         ));
     }
     Ok(model)
+}
+
+/// The entries of a document one change touches, by top-level field: a whole field, or some
+/// keys of a field that is a map of entries.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Touched {
+    /// Fields touched as a whole (the change wrote the field itself).
+    pub whole: BTreeSet<String>,
+    /// Keys touched inside map fields.
+    pub entries: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Touched {
+    /// The keys of `field` to read: `None` for the whole field, an empty set for none.
+    pub fn keys(&self, field: &str) -> Option<BTreeSet<String>> {
+        if self.whole.contains(field) {
+            return None;
+        }
+        Some(self.entries.get(field).cloned().unwrap_or_default())
+    }
+}
+
+/// What `change` touches in `doc` (which holds the change's past): for each operation, the
+/// first two steps of the path from the root to what it writes. `None` when any step cannot be
+/// told for sure: the document is then read whole, never judged on less than the change wrote.
+fn touched_by(doc: &AutoCommit, change: &Change) -> Option<Touched> {
+    let expanded = catch_unwind(AssertUnwindSafe(|| change.decode())).ok()?;
+    let actor = expanded.actor_id.clone();
+    let start = expanded.start_op.get();
+    // Objects this change creates, by op id: where it puts them.
+    let mut created: BTreeMap<(u64, Vec<u8>), (am::legacy::ObjectId, am::legacy::Key)> =
+        BTreeMap::new();
+    for (i, op) in expanded.operations.iter().enumerate() {
+        if matches!(op.action, am::legacy::OpType::Make(_)) {
+            created.insert(
+                (start + i as u64, actor.to_bytes().to_vec()),
+                (op.obj.clone(), op.key.clone()),
+            );
+        }
+    }
+    let mut out = Touched::default();
+    for op in &expanded.operations {
+        // The path below the first object that existed before this change, innermost last.
+        let mut below: Vec<am::legacy::Key> = vec![op.key.clone()];
+        let mut obj = op.obj.clone();
+        let mut path: Vec<String> = loop {
+            match obj {
+                am::legacy::ObjectId::Root => break Vec::new(),
+                am::legacy::ObjectId::Id(ref id) => {
+                    let key = (id.0, id.1.to_bytes().to_vec());
+                    if let Some((parent, k)) = created.get(&key) {
+                        below.push(k.clone());
+                        obj = parent.clone();
+                        continue;
+                    }
+                    let exid = doc.import_obj(&format!("{}@{}", id.0, id.1)).ok()?;
+                    let mut steps: Vec<String> = Vec::new();
+                    for parent in am::ReadDoc::parents(doc, &exid).ok()? {
+                        match parent.prop {
+                            am::Prop::Map(k) => steps.push(k),
+                            am::Prop::Seq(_) => steps.push(String::new()),
+                        }
+                    }
+                    steps.reverse();
+                    break steps;
+                }
+            }
+        };
+        for key in below.into_iter().rev() {
+            match key {
+                am::legacy::Key::Map(k) => path.push(k.to_string()),
+                am::legacy::Key::Seq(_) => path.push(String::new()),
+            }
+        }
+        match path.as_slice() {
+            [] => return None,
+            [field] => {
+                out.whole.insert(field.clone());
+            }
+            [field, entry, ..] if entry.is_empty() => {
+                out.whole.insert(field.clone());
+            }
+            [field, entry, ..] => {
+                out.entries
+                    .entry(field.clone())
+                    .or_default()
+                    .insert(entry.clone());
+            }
+        }
+    }
+    Some(out)
 }
 
 /// A document read as it was at `heads`.

@@ -25,6 +25,18 @@ pub trait TypedDoc: Hydrate + Reconcile + Clone + PartialEq + Sized {
     /// the document) into `after`. Callers use [`crate::check_write`], which applies the rules
     /// common to every kind first.
     fn check_write(before: Option<&Self>, after: &Self, by: Author<'_>) -> Result<(), DomainError>;
+    /// Whether [`TypedDoc::read_touched`] reads this kind partially.
+    const READ_TOUCHED: bool = false;
+    /// For a document whose rules judge each keyed entry on its own (the workspace): the model
+    /// holding only the entries `touched` names (besides the header and the plain fields), read
+    /// from `doc`; `None` when this kind is always read whole. A change to a large document is
+    /// then judged on what it touches instead of on the whole model twice.
+    fn read_touched<D: autosurgeon::ReadDoc>(
+        _doc: &D,
+        _touched: &crate::admit::Touched,
+    ) -> Option<Result<Self, DomainError>> {
+        None
+    }
 }
 
 /// The Automerge actor id of a device: the bytes of its `PeerId`, so that every change names

@@ -10,7 +10,7 @@
 //! It must never do IO: no files, no sockets, no clock, no randomness, no async runtime. Time and
 //! fresh ids are arguments; persistence belongs to `store`, the running peer to `node`.
 
-mod admit;
+pub(crate) mod admit;
 mod chunks;
 mod doc;
 mod error;
@@ -29,7 +29,7 @@ mod thread;
 pub mod time;
 mod workspace;
 
-pub use admit::{Admission, Refusal, Standing, admit, admit_whole, changes_in};
+pub use admit::{Admission, Refusal, Standing, Touched, admit, admit_whole, changes_in};
 pub use chunks::{MAX_INFLATED, check_inflation};
 pub use doc::{
     TypedDoc, actor_for, change, check_any, check_model, create, fork_for, has_header, hydrate_doc,

@@ -85,7 +85,10 @@ mod tests {
         let (peer, public) = author_of(&actor_for(&key.public().to_peer_id())).unwrap();
         assert_eq!(peer, key.public().to_peer_id());
         assert!(verify_change(&public, "doc-1", &hash, &sig));
-        assert!(!verify_change(&public, "doc-2", &hash, &sig), "another document");
+        assert!(
+            !verify_change(&public, "doc-2", &hash, &sig),
+            "another document"
+        );
         assert!(!verify_change(&public, "doc-1", &ChangeHash([8; 32]), &sig));
         assert!(!verify_change(&other.public(), "doc-1", &hash, &sig));
         let err = author_of(&ActorId::from(vec![1, 2, 3])).unwrap_err();

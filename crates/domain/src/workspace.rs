@@ -270,6 +270,63 @@ impl TypedDoc for Workspace {
     ) -> Result<(), DomainError> {
         crate::rules::workspace(before, after, by)
     }
+    const READ_TOUCHED: bool = true;
+    fn read_touched<D: autosurgeon::ReadDoc>(
+        doc: &D,
+        touched: &crate::admit::Touched,
+    ) -> Option<Result<Self, DomainError>> {
+        Some(read_touched(doc, touched))
+    }
+}
+
+/// The workspace with only the entries of each map that `touched` names (the write rules judge
+/// every entry on its own, so the others, absent before and after, cannot change a verdict).
+fn read_touched<D: autosurgeon::ReadDoc>(
+    doc: &D,
+    touched: &crate::admit::Touched,
+) -> Result<Workspace, DomainError> {
+    use autosurgeon::{Hydrate, hydrate_prop};
+    let schema = |e: autosurgeon::HydrateError| DomainError::Schema {
+        kind: DocKind::Workspace.as_str(),
+        reason: e.to_string(),
+    };
+    fn entries<D: autosurgeon::ReadDoc, V: Hydrate>(
+        doc: &D,
+        field: &str,
+        keys: Option<std::collections::BTreeSet<String>>,
+    ) -> Result<BTreeMap<String, V>, autosurgeon::HydrateError> {
+        let mut out = BTreeMap::new();
+        if keys.as_ref().is_some_and(|k| k.is_empty()) {
+            return Ok(out);
+        }
+        // A field absent from the document is empty (as `missing = "Default::default"` reads).
+        if doc.get(&automerge::ROOT, field)?.is_none() {
+            return Ok(out);
+        }
+        let Some(keys) = keys else {
+            return hydrate_prop(doc, &automerge::ROOT, field);
+        };
+        let Some((_, map)) = doc.get(&automerge::ROOT, field)? else {
+            return Ok(out);
+        };
+        for key in keys {
+            if doc.get(&map, key.as_str())?.is_some() {
+                out.insert(key.clone(), hydrate_prop(doc, &map, key.as_str())?);
+            }
+        }
+        Ok(out)
+    }
+    let ws = Workspace {
+        meta: hydrate_prop(doc, &automerge::ROOT, "meta").map_err(schema)?,
+        name: hydrate_prop(doc, &automerge::ROOT, "name").map_err(schema)?,
+        members: entries(doc, "members", touched.keys("members")).map_err(schema)?,
+        skills: entries(doc, "skills", touched.keys("skills")).map_err(schema)?,
+        claims: entries(doc, "claims", touched.keys("claims")).map_err(schema)?,
+        endorsements: entries(doc, "endorsements", touched.keys("endorsements")).map_err(schema)?,
+        communities: entries(doc, "communities", touched.keys("communities")).map_err(schema)?,
+        kudos: entries(doc, "kudos", touched.keys("kudos")).map_err(schema)?,
+    };
+    Ok(ws)
 }
 
 impl Workspace {
@@ -489,8 +546,8 @@ impl Workspace {
         skill: Option<&str>,
         now: i64,
     ) -> Result<(), DomainError> {
-        self.require_member(from)?;
-        self.require_member(to)?;
+        // Who is a member is the membership log's to say (checked by the caller): a colleague
+        // whose profile has not arrived yet may still be thanked.
         if from == to {
             return Err(DomainError::invalid(
                 "kudos go to a colleague, not to yourself",

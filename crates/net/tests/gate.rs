@@ -312,7 +312,7 @@ async fn removing_a_member_closes_its_connection_and_adding_it_back_opens_sync()
 
 #[tokio::test]
 async fn the_fourth_join_request_from_one_ip_within_a_minute_does_not_reach_the_node() {
-    let host = start_on(&[TCP, QUIC], |_| {}).await;
+    let host = start_on(&[TCP, QUIC], |c| c.join_per_ip = 3).await;
     let host_id = host.id;
     let by_transport = |quic: bool| {
         host.addrs

@@ -177,9 +177,9 @@ impl Core {
                     .filter_map(|(_, e)| sync::membership::SignedEntry::decode(e).ok()),
             )
             .map_err(|e| NodeError::Invalid(format!("the membership log does not verify: {e}")))?;
-            let members = log
-                .evaluate()
-                .map_err(|e| NodeError::Invalid(format!("the membership log does not verify: {e}")))?;
+            let members = log.evaluate().map_err(|e| {
+                NodeError::Invalid(format!("the membership log does not verify: {e}"))
+            })?;
             *self.log.borrow_mut() = Some(LogView { mark, log, members });
         }
         Ref::filter_map(self.log.borrow(), Option::as_ref)

@@ -260,6 +260,17 @@ async fn build(base: &Path, me_name: &str, lang: DemoLanguage) -> Result<(), Nod
         .await?;
         team.push(node);
     }
+    // Each colleague wrote their own profile on their own device: the workspace, with every
+    // profile, goes round once so that everyone knows everyone.
+    let ws_id = me.call(|c| Ok(c.workspace_id().to_owned())).await?;
+    for node in &team {
+        me.receive(node.document_bytes(ws_id.clone()).await?)
+            .await?;
+    }
+    let merged = me.document_bytes(ws_id).await?;
+    for node in &team {
+        node.receive(merged.clone()).await?;
+    }
 
     // The one exploring: a developer who wants to grow.
     me.call(move |core| {

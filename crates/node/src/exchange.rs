@@ -53,9 +53,7 @@ fn refusal(admission: &domain::Admission) -> NodeError {
     if let Some(r) = admission.refused.first() {
         return NodeError::Invalid(format!("refused: {}", r.reason));
     }
-    NodeError::Invalid(
-        "refused: a change is by a device the membership log does not know".into(),
-    )
+    NodeError::Invalid("refused: a change is by a device the membership log does not know".into())
 }
 
 impl Core {
@@ -147,8 +145,7 @@ impl Core {
         self.write(|w| {
             match w.doc_bytes(&meta.id)? {
                 None => {
-                    let (doc, admission) =
-                        domain::admit_whole(incoming, &meta, &sigs, &standing);
+                    let (doc, admission) = domain::admit_whole(incoming, &meta, &sigs, &standing);
                     if !admission.complete() {
                         return Err(refusal(&admission));
                     }
@@ -201,7 +198,11 @@ fn read_package(package: &[u8]) -> Result<Package, NodeError> {
     for part in parts {
         match part {
             Message::LogEntries(e) => entries.extend(e),
-            Message::Doc { doc: id, bytes, sigs } if doc.is_none() => doc = Some((id, bytes, sigs)),
+            Message::Doc {
+                doc: id,
+                bytes,
+                sigs,
+            } if doc.is_none() => doc = Some((id, bytes, sigs)),
             _ => return Err(bad()),
         }
     }

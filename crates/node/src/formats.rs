@@ -187,8 +187,7 @@ impl Core {
         goals: &[String],
         cadence_days: Option<u32>,
     ) -> Result<String, NodeError> {
-        let ws = self.workspace()?;
-        let other = ws.resolve_member(with)?.id.clone();
+        let other = self.resolve_current(with)?;
         if other == self.me {
             return Err(NodeError::Invalid(
                 "you cannot mentor yourself; name a colleague with --with".into(),
@@ -358,7 +357,7 @@ impl Core {
         template: &str,
         criteria: &[String],
     ) -> Result<String, NodeError> {
-        let reviewer = self.workspace()?.resolve_member(reviewer)?.id.clone();
+        let reviewer = self.resolve_current(reviewer)?;
         if reviewer == self.me {
             return Err(NodeError::Invalid(
                 "ask a colleague, not yourself, for a review".into(),
@@ -493,7 +492,7 @@ impl Core {
         let at = domain::time::parse_rfc3339(at)?;
         let hosts = hosts
             .iter()
-            .map(|h| ws.resolve_member(h).map(|m| m.id.clone()))
+            .map(|h| self.resolve_current(h))
             .collect::<Result<Vec<_>, _>>()?;
         let mut people = Vec::new();
         for p in participants {
@@ -501,12 +500,12 @@ impl Core {
                 Some((m, r)) if !r.trim().is_empty() && !r.contains(' ') => (m, Some(r.to_owned())),
                 _ => (p.as_str(), None),
             };
-            let member = ws.resolve_member(member).map_err(|_| {
+            let member = self.resolve_current(member).map_err(|_| {
                 NodeError::Invalid(format!(
                     "participant '{member}' is not a member of this workspace"
                 ))
             })?;
-            people.push((member.id.clone(), role));
+            people.push((member, role));
         }
         let scope = match scope.trim() {
             "" | "workspace" => Scope::Workspace,
@@ -616,7 +615,7 @@ impl Core {
         message: &str,
         skill: Option<&str>,
     ) -> Result<String, NodeError> {
-        let to = self.workspace()?.resolve_member(member)?.id.clone();
+        let to = self.resolve_current(member)?;
         let id = new_id();
         self.write(|w| {
             let (me, now) = (w.me.to_owned(), w.now);
@@ -651,9 +650,7 @@ impl Core {
     /// `credit list [--member M]`.
     pub fn credits(&self, member: Option<&str>) -> Result<Vec<CreditView>, NodeError> {
         let ws = self.workspace()?;
-        let member = member
-            .map(|m| ws.resolve_member(m).map(|m| m.id.clone()))
-            .transpose()?;
+        let member = member.map(|m| self.resolve_member_id(m)).transpose()?;
         Ok(self
             .store
             .contributions()?
@@ -720,7 +717,7 @@ impl Core {
     pub fn balance(&self, member: Option<&str>) -> Result<BalanceView, NodeError> {
         let ws = self.workspace()?;
         let member = match member {
-            Some(m) => ws.resolve_member(m)?.id.clone(),
+            Some(m) => self.resolve_member_id(m)?,
             None => self.me.clone(),
         };
         let Balance {
@@ -740,9 +737,7 @@ impl Core {
     /// `match suggest [--for MEMBER]`.
     pub fn match_suggest(&self, member: Option<&str>) -> Result<Vec<Suggestion>, NodeError> {
         let ws = self.workspace()?;
-        let member = member
-            .map(|m| ws.resolve_member(m).map(|m| m.id.clone()))
-            .transpose()?;
+        let member = member.map(|m| self.resolve_member_id(m)).transpose()?;
         // Pairs already in a relationship (the ones this device holds: its member's own) are
         // not suggested again.
         let paired: Vec<(String, String)> = self
@@ -787,7 +782,7 @@ impl Core {
     ) -> Result<ReportView, NodeError> {
         let ws = self.workspace()?;
         let member = match member {
-            Some(m) => ws.resolve_member(m)?.id.clone(),
+            Some(m) => self.resolve_member_id(m)?,
             None => self.me.clone(),
         };
         let since = since.map(parse_day).transpose()?;

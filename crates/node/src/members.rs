@@ -98,6 +98,10 @@ impl Core {
     /// The log grew in this process: read it again on next use and tell subscribers.
     fn log_appended(&mut self) {
         self.forget_log();
+        // Rights are never judged on a stale member list: the sync runtime reads it again.
+        if let Some(rt) = self.sync.as_mut() {
+            rt.invalidate_view();
+        }
         let _ = self.events.send(crate::Event::MembershipChanged);
     }
 
@@ -152,7 +156,7 @@ impl Core {
     /// `member remove` (admins). What the removed member already holds stays theirs; nothing
     /// new reaches them.
     pub fn remove_member(&mut self, member: &str) -> Result<String, NodeError> {
-        let id = self.resolve_member_id(member)?;
+        let id = self.resolve_current(member)?;
         if id == self.me {
             return Err(NodeError::Invalid("you cannot remove yourself".into()));
         }
@@ -162,7 +166,7 @@ impl Core {
 
     /// `member promote` (admins).
     pub fn promote_member(&mut self, member: &str) -> Result<String, NodeError> {
-        let id = self.resolve_member_id(member)?;
+        let id = self.resolve_current(member)?;
         if self.members()?.is_admin(&id) {
             return Err(NodeError::Invalid("already an admin".into()));
         }
@@ -172,7 +176,7 @@ impl Core {
 
     /// `member demote` (admins): an admin becomes a plain member; their open invites die.
     pub fn demote_member(&mut self, member: &str) -> Result<String, NodeError> {
-        let id = self.resolve_member_id(member)?;
+        let id = self.resolve_current(member)?;
         if !self.members()?.is_admin(&id) {
             return Err(NodeError::Invalid("not an admin".into()));
         }
@@ -225,19 +229,54 @@ impl Core {
         Ok(())
     }
 
-    pub(crate) fn resolve_member_id(&self, member: &str) -> Result<String, NodeError> {
-        let members = self.members()?;
-        if members.is_member(member.trim()) {
-            return Ok(member.trim().to_owned());
+    /// The member a user names, by id or by name (case and accents ignored) when unique:
+    /// anyone the log ever admitted, known by their profile's name or, before their profile
+    /// arrived, by the name the log gave them.
+    pub(crate) fn resolve_member_id(&self, query: &str) -> Result<String, NodeError> {
+        let q = query.trim();
+        let view = self.log_view()?;
+        let members = &view.members;
+        if members.ever_admitted.contains(q) {
+            return Ok(q.to_owned());
         }
         let ws = self.workspace()?;
-        let found = ws.resolve_member(member)?;
-        if members.is_member(&found.id) {
-            Ok(found.id.clone())
+        let folded = domain::fold(q);
+        let found: Vec<&String> = members
+            .ever_admitted
+            .iter()
+            .filter(|id| {
+                ws.members
+                    .get(*id)
+                    .map(|m| m.name.as_str())
+                    .or_else(|| members.members.get(*id).map(|m| m.name.as_str()))
+                    .is_some_and(|name| domain::fold(name) == folded)
+            })
+            .collect();
+        match found.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(NodeError::NotFound(format!(
+                "no member with id or name '{q}'"
+            ))),
+            many => Err(NodeError::Invalid(format!(
+                "'{q}' names {} members; use a member id ({})",
+                many.len(),
+                many.iter()
+                    .map(|id| id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// [`Core::resolve_member_id`] for a current member.
+    pub(crate) fn resolve_current(&self, query: &str) -> Result<String, NodeError> {
+        let id = self.resolve_member_id(query)?;
+        if self.members()?.is_member(&id) {
+            Ok(id)
         } else {
             Err(NodeError::NotFound(format!(
                 "{} is not a current member",
-                found.name
+                query.trim()
             )))
         }
     }

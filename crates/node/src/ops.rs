@@ -177,9 +177,7 @@ impl Core {
             .members
             .iter()
             .filter_map(|(id, info)| Some((ws.members.get(id)?, info)))
-            .map(|(m, info)| {
-                profile_view(&ws, m, crate::members::role_name(info.role).to_owned())
-            })
+            .map(|(m, info)| profile_view(&ws, m, crate::members::role_name(info.role).to_owned()))
             .collect();
         out.sort_by(|a, b| {
             domain::fold(&a.name)
@@ -302,7 +300,7 @@ impl Core {
         skill: &str,
         comment: &str,
     ) -> Result<String, NodeError> {
-        let to = self.workspace()?.resolve_member(member)?.id.clone();
+        let to = self.resolve_current(member)?;
         let id = new_id();
         self.write(|w| {
             let (me, now) = (w.me.to_owned(), w.now);
@@ -692,7 +690,11 @@ impl Core {
     /// Judges every change of a stored document again, as if it arrived now: each signed by a
     /// member and passing the write rules for its author (what `doctor` checks, so that a
     /// database edited behind the app's back is caught).
-    fn check_authorship(&self, id: &str, members: &sync::membership::Members) -> Result<(), NodeError> {
+    fn check_authorship(
+        &self,
+        id: &str,
+        members: &sync::membership::Members,
+    ) -> Result<(), NodeError> {
         let bytes = self
             .store
             .doc_bytes(id)?
@@ -704,7 +706,10 @@ impl Core {
         let standing = |m: &str| crate::exchange::standing_in(members, m);
         let (mut replayed, admission) = domain::admit_whole(doc, &meta, &sigs, &standing);
         if let Some(r) = admission.refused.first() {
-            return Err(NodeError::Invalid(format!("change {} is refused: {}", r.change, r.reason)));
+            return Err(NodeError::Invalid(format!(
+                "change {} is refused: {}",
+                r.change, r.reason
+            )));
         }
         if let Some((change, author)) = admission.waiting.first() {
             return Err(NodeError::Invalid(format!(

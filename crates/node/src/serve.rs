@@ -58,6 +58,10 @@ pub(crate) struct SyncRuntime {
     progress: BTreeMap<String, Progress>,
     /// The member list last given to the network (`NetAction::Members`).
     allowed: Option<BTreeSet<String>>,
+    /// Peers a frame could not reach although they are members (the first frames after a
+    /// join race the newcomer's own admission of the connection): their session starts over
+    /// at the next tick.
+    resend: BTreeSet<String>,
 }
 
 /// The documents a peer announced that this device lacked, and how many have arrived.
@@ -424,9 +428,7 @@ impl Host for SyncHost<'_> {
             .unwrap_or_default()
     }
     fn log_has(&self, hash: &str) -> bool {
-        self.core
-            .log_view()
-            .is_ok_and(|v| v.log.contains(hash))
+        self.core.log_view().is_ok_and(|v| v.log.contains(hash))
     }
     fn log_missing(&self, theirs: &[String]) -> Vec<String> {
         self.core
@@ -699,10 +701,19 @@ impl Core {
         else {
             return Ok(Vec::new());
         };
+        let mut restarted = Vec::new();
+        let resend = self
+            .sync
+            .as_mut()
+            .map(|rt| std::mem::take(&mut rt.resend))
+            .unwrap_or_default();
+        for peer in resend {
+            restarted.extend(self.sync_connected(&peer, None)?);
+        }
         let newest = self.store.last_chunk()?;
         let mark = self.store.membership_mark()?;
         if newest == last && mark == last_mark {
-            return Ok(Vec::new());
+            return Ok(restarted);
         }
         let changed_kinds = if newest == last {
             Vec::new()
@@ -751,9 +762,23 @@ impl Core {
             let (more, _, _) = self.with_host(|engine, host| engine.membership_changed(host))?;
             outputs.extend(more);
         }
-        let mut actions = self.net_actions(outputs);
+        let mut actions = restarted;
+        actions.extend(self.net_actions(outputs));
         actions.extend(self.members_action()?);
         Ok(actions)
+    }
+
+    /// A frame did not reach `peer`: if it is a member in session, its session starts over at
+    /// the next tick (what it missed may have been the opening of the session).
+    pub(crate) fn sync_send_failed(&mut self, peer: &str) -> Result<(), NodeError> {
+        let member = self.members()?.is_member(peer);
+        if let Some(rt) = self.sync.as_mut()
+            && member
+            && rt.engine.peers().contains(peer)
+        {
+            rt.resend.insert(peer.to_owned());
+        }
+        Ok(())
     }
 
     /// The inviter's lobby: a newcomer presents a proof that it holds one of our invites'
@@ -1157,7 +1182,8 @@ impl Node {
                         }
                         Event::SendFailed { peer, reason } => {
                             tracing::debug!(%peer, reason, "a frame was not delivered");
-                            Vec::new()
+                            let peer = peer.to_string();
+                            self.call(move |c| { c.sync_send_failed(&peer)?; Ok(Vec::new()) }).await?
                         }
                         Event::Identified { peer, addrs } => {
                             let peer = peer.to_string();

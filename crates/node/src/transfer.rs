@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 
 use domain::time::{rfc3339, serde_ms};
 use domain::{
-    Community, DocKind, DomainError, Endorsement, Level, Member, Note, Scope, Skill,
-    SkillClaim, Thread, Workspace, claim_key, normalize_tag, require_text, slug, valid_id,
+    Community, DocKind, DomainError, Endorsement, Level, Member, Note, Scope, Skill, SkillClaim,
+    Thread, Workspace, claim_key, normalize_tag, require_text, slug, valid_id,
 };
 use serde::{Deserialize, Serialize};
 
@@ -263,8 +263,12 @@ impl Core {
                     &mut a.skills,
                     &mut s.skills,
                 );
-                let claims: Vec<SkillClaim> =
-                    x.claims.iter().filter(|c| c.member == me).cloned().collect();
+                let claims: Vec<SkillClaim> = x
+                    .claims
+                    .iter()
+                    .filter(|c| c.member == me)
+                    .cloned()
+                    .collect();
                 n.claims += x.claims.len() - claims.len();
                 add_missing(
                     &mut ws.claims,

@@ -843,8 +843,8 @@ fn signatures(
             }
         }
         Some(hashes) => {
-            let mut stmt = conn
-                .prepare_cached("SELECT sig FROM change_sigs WHERE doc_id = ?1 AND hash = ?2")?;
+            let mut stmt =
+                conn.prepare_cached("SELECT sig FROM change_sigs WHERE doc_id = ?1 AND hash = ?2")?;
             for hash in hashes {
                 let sig: Option<Vec<u8>> = stmt
                     .query_row(params![id, hash.0.as_slice()], |r| r.get(0))
@@ -993,7 +993,9 @@ mod tests {
             .unwrap();
         }
         let before = std::fs::read(&path).unwrap();
-        let err = Store::open(&path).err().expect("an old database is refused");
+        let err = Store::open(&path)
+            .err()
+            .expect("an old database is refused");
         assert!(matches!(err, StoreError::OldFormat { ref found, .. } if found == "1"));
         assert!(
             err.to_string()

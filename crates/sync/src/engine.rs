@@ -618,7 +618,10 @@ impl Engine {
         }
         let mut by_sender: BTreeMap<String, Vec<Refusal>> = BTreeMap::new();
         for r in refusals {
-            let from = origin.get(&r.change).cloned().unwrap_or_else(|| peer.to_owned());
+            let from = origin
+                .get(&r.change)
+                .cloned()
+                .unwrap_or_else(|| peer.to_owned());
             by_sender.entry(from).or_default().push(r);
         }
         let mut judged = if waiting && by_sender.is_empty() {
@@ -676,7 +679,10 @@ impl Engine {
                     let waiting = self.held_back.entry(doc.to_owned()).or_default();
                     for change in unresolved {
                         let hash = change.hash();
-                        let from = origin.get(&hash).cloned().unwrap_or_else(|| peer.to_owned());
+                        let from = origin
+                            .get(&hash)
+                            .cloned()
+                            .unwrap_or_else(|| peer.to_owned());
                         let sig = sigs.get(&hash).copied();
                         waiting.insert(hash, HeldBack { change, sig, from });
                     }
@@ -980,12 +986,7 @@ impl Engine {
     /// resends within a session what it sent once, and only asks for what the peer's heads
     /// need, not what held-back changes need): ask for that past explicitly, and have the peer
     /// forget what it sent, so that it sends it again.
-    fn ask_for_missing_past<H: Host>(
-        &self,
-        host: &mut H,
-        doc: &str,
-        message: &mut sync::Message,
-    ) {
+    fn ask_for_missing_past<H: Host>(&self, host: &mut H, doc: &str, message: &mut sync::Message) {
         let Some(back) = self.held_back.get(doc) else {
             return;
         };

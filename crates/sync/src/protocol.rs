@@ -321,7 +321,10 @@ impl<'a> Reader<'a> {
         }
         let mut sigs = Signatures::new();
         for _ in 0..n {
-            let hash: [u8; 32] = self.take(32)?.try_into().map_err(|_| DecodeError::Truncated)?;
+            let hash: [u8; 32] = self
+                .take(32)?
+                .try_into()
+                .map_err(|_| DecodeError::Truncated)?;
             let sig: Signature = self
                 .take(SIGNATURE_LEN)?
                 .try_into()
@@ -379,7 +382,10 @@ mod tests {
             Message::Doc {
                 doc: "doc-2".into(),
                 bytes: vec![1, 2, 3, 4],
-                sigs: Signatures::from([(ChangeHash([3; 32]), [4; 64]), (ChangeHash([5; 32]), [6; 64])]),
+                sigs: Signatures::from([
+                    (ChangeHash([3; 32]), [4; 64]),
+                    (ChangeHash([5; 32]), [6; 64]),
+                ]),
             },
             Message::Sync {
                 doc: "doc-9".into(),

@@ -254,7 +254,9 @@ impl Net {
                 }
                 Output::Disconnect { peer, reason } => {
                     let other = self.index(&peer);
-                    if std::env::var("SIM_DEBUG").is_ok() { eprintln!("DISCONNECT {from} -> {other}: {reason}"); }
+                    if std::env::var("SIM_DEBUG").is_ok() {
+                        eprintln!("DISCONNECT {from} -> {other}: {reason}");
+                    }
                     self.cut(from, other);
                 }
             }
@@ -320,7 +322,10 @@ impl Net {
             let forged = self.forged.changes.clone();
             for (id, (d, _)) in &mut self.peers[to].docs {
                 for f in &forged {
-                    assert!(d.get_change_meta_by_hash(f).is_none(), "peer {to} took forged {f} in {id} from {from}");
+                    assert!(
+                        d.get_change_meta_by_hash(f).is_none(),
+                        "peer {to} took forged {f} in {id} from {from}"
+                    );
                 }
             }
         }
@@ -357,7 +362,14 @@ impl Net {
         id
     }
 
-    fn header(&mut self, p: usize, kind: DocKind, scope: &Scope, with: &[String], now: i64) -> DocMeta {
+    fn header(
+        &mut self,
+        p: usize,
+        kind: DocKind,
+        scope: &Scope,
+        with: &[String],
+        now: i64,
+    ) -> DocMeta {
         let id = self.fresh_id(kind.as_str());
         DocMeta::new_signed(&self.peers[p].key, &id, kind, scope, WS, now, with).unwrap()
     }
@@ -406,8 +418,14 @@ impl Net {
                     _ => (Scope::Personal(me.clone()), vec![]),
                 };
                 let meta = self.header(p, DocKind::Note, &scope, &with, now);
-                let note = Note::new(meta.clone(), &format!("note {}", meta.id), "start", &[], &[])
-                    .unwrap();
+                let note = Note::new(
+                    meta.clone(),
+                    &format!("note {}", meta.id),
+                    "start",
+                    &[],
+                    &[],
+                )
+                .unwrap();
                 self.create(p, &note);
             }
             3..=4 => {
@@ -486,7 +504,13 @@ impl Net {
                 _ => {}
             }
         }
-        let meta = self.header(p, DocKind::Review, &Scope::Private, &[me, other.to_owned()], now);
+        let meta = self.header(
+            p,
+            DocKind::Review,
+            &Scope::Private,
+            &[me, other.to_owned()],
+            now,
+        );
         let review =
             Review::request(meta, other, "the demo", Template::StartStopContinue, &[]).unwrap();
         self.create(p, &review);
@@ -511,7 +535,9 @@ impl Net {
         };
         let before = doc.get_heads();
         edit(&mut model);
-        let mut writer = doc.fork().with_actor(domain::actor_for(&actor.parse().unwrap()));
+        let mut writer = doc
+            .fork()
+            .with_actor(domain::actor_for(&actor.parse().unwrap()));
         if autosurgeon::reconcile(&mut writer, &model).is_err() {
             return false;
         }
@@ -519,7 +545,11 @@ impl Net {
         if doc.merge(&mut writer).is_err() {
             return false;
         }
-        let new: Vec<ChangeHash> = doc.get_changes_meta(&before).iter().map(|c| c.hash).collect();
+        let new: Vec<ChangeHash> = doc
+            .get_changes_meta(&before)
+            .iter()
+            .map(|c| c.hash)
+            .collect();
         if new.is_empty() {
             return false;
         }
@@ -618,9 +648,8 @@ impl Net {
                     .iter()
                     .filter(|(_, (d, m))| {
                         m.kind == "review"
-                            && domain::hydrate_doc::<Review>(d).is_ok_and(|r| {
-                                r.reviewer == me && r.status != "requested"
-                            })
+                            && domain::hydrate_doc::<Review>(d)
+                                .is_ok_and(|r| r.reviewer == me && r.status != "requested")
                     })
                     .map(|(id, _)| id.clone())
                     .collect();
@@ -641,12 +670,13 @@ impl Net {
             }
             // The invite proof another member revealed, replayed for a device of its own.
             7 => {
-                let admit = self.peers[b].log.encoded().into_iter().find_map(|e| {
-                    match SignedEntry::decode(&e).ok()?.entry.op {
-                        Op::Admit { invite, proof, .. } => Some((invite, proof)),
-                        _ => None,
-                    }
-                });
+                let admit =
+                    self.peers[b].log.encoded().into_iter().find_map(
+                        |e| match SignedEntry::decode(&e).ok()?.entry.op {
+                            Op::Admit { invite, proof, .. } => Some((invite, proof)),
+                            _ => None,
+                        },
+                    );
                 if let Some((invite, proof)) = admit {
                     let mallory = key(rng).public().to_peer_id().to_string();
                     self.forged.replayed = Some(mallory.clone());
@@ -712,7 +742,13 @@ fn describe(m: &Message) -> String {
     match m {
         Message::Sync { doc, data, sigs } => {
             let s = automerge::sync::Message::decode(data).unwrap();
-            format!("sync {doc} changes={} sigs={} heads={} need={}", s.changes.len(), sigs.len(), s.heads.len(), s.need.len())
+            format!(
+                "sync {doc} changes={} sigs={} heads={} need={}",
+                s.changes.len(),
+                sigs.len(),
+                s.heads.len(),
+                s.need.len()
+            )
         }
         Message::Doc { doc, .. } => format!("doc {doc}"),
         Message::Summary(d) => format!("summary {}", d.len()),
@@ -833,9 +869,16 @@ fn network(rng: &mut StdRng, n: usize, batch: bool) -> Net {
     assert!(members.rejected.is_empty(), "{:?}", members.rejected);
 
     // The workspace document: the founder creates it, each member writes their own profile.
-    let meta =
-        DocMeta::new_signed(&keys[0], WS, DocKind::Workspace, &Scope::Workspace, WS, 0, &[])
-            .unwrap();
+    let meta = DocMeta::new_signed(
+        &keys[0],
+        WS,
+        DocKind::Workspace,
+        &Scope::Workspace,
+        WS,
+        0,
+        &[],
+    )
+    .unwrap();
     let mut ws = Workspace::new(meta.clone(), "Sim", "P0", 0).unwrap();
     ws.add_community("c1", "Circle", &ids[0], 0).unwrap();
     let mut doc = domain::create(domain::actor_for(&keys[0].public().to_peer_id()), &ws).unwrap();
@@ -846,8 +889,10 @@ fn network(rng: &mut StdRng, n: usize, batch: bool) -> Net {
         let before = fork.get_heads();
         let by = Author { id, admin: false };
         domain::change::<Workspace, _>(&mut fork, by, |ws| {
-            ws.members
-                .insert(id.clone(), Member::new(id, &format!("P{i}"), Role::Member, 0)?);
+            ws.members.insert(
+                id.clone(),
+                Member::new(id, &format!("P{i}"), Role::Member, 0)?,
+            );
             Ok(())
         })
         .unwrap();
@@ -1050,7 +1095,10 @@ fn run(seed: u64) -> Tally {
         let mut budget = 400_000;
         while !net.queue.is_empty() {
             budget -= 1;
-            assert!(budget > 0, "SIM_SEED={seed}: no quiescence after healing ({round})");
+            assert!(
+                budget > 0,
+                "SIM_SEED={seed}: no quiescence after healing ({round})"
+            );
             net.deliver(seed, 0);
         }
         // A second round starts afresh once every log has caught up.
@@ -1070,7 +1118,10 @@ fn run(seed: u64) -> Tally {
             "SIM_SEED={seed}: peer {p} evaluates the log differently"
         );
     }
-    assert!(members.is_admin(&founder), "SIM_SEED={seed}: the founder lost their rights");
+    assert!(
+        members.is_admin(&founder),
+        "SIM_SEED={seed}: the founder lost their rights"
+    );
     if let Some(mallory) = &net.forged.replayed {
         assert!(
             !members.ever_admitted.contains(mallory),
@@ -1122,7 +1173,11 @@ fn run(seed: u64) -> Tally {
             .map(|p| net.peers[*p].docs.get_mut(&doc).unwrap().0.get_heads())
             .collect();
         heads.dedup();
-        assert_eq!(heads.len(), 1, "SIM_SEED={seed}: honest replicas of {doc} differ");
+        assert_eq!(
+            heads.len(),
+            1,
+            "SIM_SEED={seed}: honest replicas of {doc} differ"
+        );
         for p in &holders {
             let peer = &mut net.peers[*p];
             let sigs = peer.sigs.get(&doc).cloned().unwrap_or_default();
@@ -1213,11 +1268,13 @@ fn a_forged_change_is_refused_flagged_and_never_relayed() {
     while !net.queue.is_empty() {
         net.deliver(0, 0);
     }
-    assert!(net.forge::<Workspace>(WS, &net.peers[byz].id.clone(), true, |ws| {
-        if let Some(m) = ws.members.get_mut(&victim) {
-            m.title = "forged".into();
-        }
-    }));
+    assert!(
+        net.forge::<Workspace>(WS, &net.peers[byz].id.clone(), true, |ws| {
+            if let Some(m) = ws.members.get_mut(&victim) {
+                m.title = "forged".into();
+            }
+        })
+    );
     while !net.queue.is_empty() {
         net.deliver(0, 0);
     }
@@ -1228,13 +1285,20 @@ fn a_forged_change_is_refused_flagged_and_never_relayed() {
     assert!(!net.links.contains(&(1, byz)), "the sender was dropped");
     for p in [0, 1] {
         let ws = domain::hydrate_doc::<Workspace>(&net.peers[p].docs[WS].0).unwrap();
-        assert_eq!(ws.members[&victim].title, "", "peer {p} shows the forged title");
+        assert_eq!(
+            ws.members[&victim].title, "",
+            "peer {p} shows the forged title"
+        );
     }
     net.connect(1, byz);
     while !net.queue.is_empty() {
         net.deliver(0, 0);
     }
-    assert_eq!(net.peers[1].flagged.len(), 2, "refused again on reconnection");
+    assert_eq!(
+        net.peers[1].flagged.len(),
+        2,
+        "refused again on reconnection"
+    );
 }
 
 #[test]
