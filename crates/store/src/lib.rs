@@ -513,7 +513,9 @@ impl Store {
     /// By peer: how many changes it sent were refused, and the newest refusal.
     pub fn refusals(&self) -> Result<BTreeMap<String, (usize, RefusalRow)>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT peer, count(*), doc_id, change, author, reason, max(at) FROM refusals GROUP BY peer",
+            // With max(), SQLite takes the other columns from the row holding the maximum: the
+            // newest refusal (ids grow with every one recorded).
+            "SELECT peer, count(*), doc_id, change, author, reason, at, max(id) FROM refusals GROUP BY peer",
         )?;
         let rows = stmt.query_map([], |r| {
             let change: Vec<u8> = r.get(3)?;
