@@ -7,6 +7,6 @@ seconds=${FUZZ_SECONDS:-20}
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
-for target in frame ticket membership; do
+for target in frame changes ticket membership; do
   cargo +nightly fuzz run "$target" -- -max_total_time="$seconds" -rss_limit_mb=1024 -max_len=65536
 done

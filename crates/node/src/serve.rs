@@ -11,7 +11,7 @@ use automerge::{AutoCommit, ChangeHash};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use domain::signing::Signatures;
-use domain::{DocKind, DocMeta, Refusal, Standing, Workspace};
+use domain::{DocMeta, Refusal, Standing, Workspace};
 use net::{Address, Command, Event, Peer};
 use serde::{Deserialize, Serialize};
 use sync::engine::{Engine, Host, Output};
@@ -244,18 +244,11 @@ impl SyncHost<'_> {
         true
     }
 
-    /// Marks a document changed in memory. The workspace document is stored at once (the
-    /// membership it holds decides what the rest of the frame may do); others wait for the
-    /// call's [`SyncHost::flush`].
+    /// Marks a document changed in memory: it is stored at the call's [`SyncHost::flush`].
+    /// (Rights come from the membership log, stored as its entries arrive, so no document of
+    /// a frame decides what the rest of it may do.)
     fn touched(&mut self, doc: &str) {
-        let workspace = self
-            .cache
-            .get(doc)
-            .is_some_and(|c| c.meta.doc_kind().ok() == Some(DocKind::Workspace));
         self.dirty.insert(doc.to_owned());
-        if workspace {
-            self.flush();
-        }
     }
 
     /// Stores every dirty document in one durable transaction, each in its own savepoint: a
@@ -297,10 +290,8 @@ impl SyncHost<'_> {
             }
         };
         self.own_chunks.extend(chunks);
-        let mut workspace = false;
-        for ((id, kind, cached, _, _), outcome) in work.into_iter().zip(stored) {
+        for ((id, _, cached, _, _), outcome) in work.into_iter().zip(stored) {
             if let Some(chunk) = outcome {
-                workspace |= kind == DocKind::Workspace;
                 self.received.insert(id.clone());
                 self.cache_put(id, cached.doc, cached.meta, chunk);
             } else {
@@ -308,9 +299,6 @@ impl SyncHost<'_> {
                 // in-memory copy, keep what is stored.
                 self.known.remove(&id);
             }
-        }
-        if workspace {
-            self.refresh_membership();
         }
     }
 

@@ -329,9 +329,14 @@ impl<'a> Reader<'a> {
                 .take(SIGNATURE_LEN)?
                 .try_into()
                 .map_err(|_| DecodeError::Truncated)?;
-            if sigs.insert(ChangeHash(hash), sig).is_some() {
-                return Err(DecodeError::Malformed("a change signed twice"));
+            // One encoding per set: sorted by hash, each once (a frame re-encodes as it came).
+            if sigs
+                .last_key_value()
+                .is_some_and(|(last, _)| last.0 >= hash)
+            {
+                return Err(DecodeError::Malformed("signatures out of order"));
             }
+            sigs.insert(ChangeHash(hash), sig);
         }
         Ok(sigs)
     }
@@ -421,6 +426,22 @@ mod tests {
             Message::decode(&vec![0; MAX_FRAME + 1]),
             Err(DecodeError::TooLarge(_))
         ));
+        // Signatures are listed sorted by change hash, each once.
+        let mut unsorted = Message::Sync {
+            doc: "d".into(),
+            data: vec![],
+            sigs: Signatures::from([
+                (ChangeHash([1; 32]), [0; 64]),
+                (ChangeHash([2; 32]), [0; 64]),
+            ]),
+        }
+        .encode();
+        let first = unsorted.len() - 2 * (32 + 64);
+        unsorted[first..first + 32].copy_from_slice(&[3; 32]);
+        assert_eq!(
+            Message::decode(&unsorted),
+            Err(DecodeError::Malformed("signatures out of order"))
+        );
         let nested = Message::Batch(vec![Message::Batch(vec![])]).encode();
         assert_eq!(
             Message::decode(&nested),
