@@ -68,14 +68,27 @@ fn init_and_whoami_give_the_stable_json_shape() {
 
 #[cfg(unix)]
 #[test]
-fn the_device_key_is_private_to_its_owner() {
+fn the_data_directory_its_key_and_its_database_are_private_to_their_owner() {
     use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
     let peer = Peer::init("Alice");
-    let mode = std::fs::metadata(peer.dir.join("identity.key"))
-        .unwrap()
-        .permissions()
-        .mode();
-    assert_eq!(mode & 0o777, 0o600);
+    peer.ok(&["note", "add", "--title", "Private", "--body", "x"]);
+    assert_eq!(mode(&peer.dir), 0o700, "the data directory");
+    let mut files = 0;
+    for entry in std::fs::read_dir(&peer.dir).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+        files += 1;
+    }
+    // The key, the database and (in WAL mode) its journal files.
+    assert!(files >= 2, "{files} files");
+    // Also for a device that joined by a ticket (its directory made by `join`).
+    let serve = Serve::start(&peer);
+    let bob = joined(&peer, "Bob");
+    drop(serve);
+    assert_eq!(mode(&bob.dir), 0o700);
+    assert_eq!(mode(&bob.dir.join("entrepairs.db")), 0o600);
 }
 
 #[test]

@@ -58,12 +58,19 @@ pub struct Admission {
     /// Changes whose dependencies are neither held nor among those given: to be judged once
     /// their past arrives.
     pub unresolved: Vec<Change>,
+    /// Changes refused because their author already signed another change in that place
+    /// (the same sequence number): the author equivocated. An honest device may hold and relay
+    /// the other one, so these are the author's doing, not the sender's.
+    pub equivocations: Vec<Refusal>,
 }
 
 impl Admission {
     /// Whether every change was applied.
     pub fn complete(&self) -> bool {
-        self.refused.is_empty() && self.waiting.is_empty() && self.unresolved.is_empty()
+        self.refused.is_empty()
+            && self.waiting.is_empty()
+            && self.unresolved.is_empty()
+            && self.equivocations.is_empty()
     }
 }
 
@@ -121,8 +128,12 @@ pub fn admit_whole(
 ) -> (AutoCommit, Admission) {
     let encoding = am::ReadDoc::text_encoding(&loaded);
     let changes = loaded.get_changes(&[]);
+    // Changes whose past is not in the bytes wait in Automerge's queue, out of `changes`: such a
+    // document is rebuilt from what was judged, never kept as loaded.
+    let orphans = !loaded.get_missing_deps(&[]).is_empty();
     if let [only] = changes.as_slice()
         && only.deps().is_empty()
+        && !orphans
     {
         let verdict = judge_alone(&loaded, header, only, signatures, standing);
         return (loaded, verdict);
@@ -154,6 +165,12 @@ fn judge_alone(
         Ok((peer, key)) => (peer.to_string(), key),
         Err(e) => return refuse(String::new(), e.to_string()),
     };
+    let mut empty = AutoCommit::new_with_encoding(am::ReadDoc::text_encoding(doc));
+    match well_formed(&mut empty, change, &mut None) {
+        Ok(()) => {}
+        Err(Malformed::Equivocation) => return refuse(author, EQUIVOCATION.into()),
+        Err(Malformed::Invalid(e)) => return refuse(author, e.to_string()),
+    }
     match signatures.get(&hash) {
         None => return refuse(author, "the change is not signed".into()),
         Some(sig) if !verify_change(&key, &header.id, &hash, sig) => {
@@ -294,6 +311,8 @@ fn admit_as<T: TypedDoc>(
     let mut keys: BTreeMap<Vec<u8>, (String, PublicKey)> = BTreeMap::new();
     // The model at the document's current heads, when known (a linear history reuses it).
     let mut current: Option<T> = None;
+    // How many changes each actor has in the document, read once when first needed.
+    let mut seqs: Option<BTreeMap<Vec<u8>, u64>> = None;
     for change in causal_order(fresh) {
         let hash = change.hash();
         let refuse = |out: &mut Admission, author: &str, reason: String| {
@@ -305,7 +324,7 @@ fn admit_as<T: TypedDoc>(
         };
         if change.deps().iter().any(|d| refused.contains(d)) {
             refused.insert(hash);
-            refuse(&mut out, "", "it depends on a refused change".into());
+            refuse(&mut out, "", DEPENDS_ON_REFUSED.into());
             continue;
         }
         if change.deps().iter().any(|d| waiting.contains(d)) {
@@ -360,6 +379,23 @@ fn admit_as<T: TypedDoc>(
                 continue;
             }
         };
+        match well_formed(doc, &change, &mut seqs) {
+            Ok(()) => {}
+            Err(Malformed::Equivocation) => {
+                refused.insert(hash);
+                out.equivocations.push(Refusal {
+                    change: hash,
+                    author: author.clone(),
+                    reason: EQUIVOCATION.into(),
+                });
+                continue;
+            }
+            Err(Malformed::Invalid(e)) => {
+                refused.insert(hash);
+                refuse(&mut out, &author, e.to_string());
+                continue;
+            }
+        }
         let heads_before = doc.get_heads();
         match judge::<T>(
             doc,
@@ -368,7 +404,14 @@ fn admit_as<T: TypedDoc>(
             &mut current,
             Author { id: &author, admin },
         ) {
-            Ok(()) => out.accepted.push(hash),
+            Ok(()) => {
+                if let Some(seqs) = seqs.as_mut() {
+                    *seqs
+                        .entry(change.actor_id().to_bytes().to_vec())
+                        .or_default() += 1;
+                }
+                out.accepted.push(hash);
+            }
             Err(e) => {
                 refused.insert(hash);
                 refuse(&mut out, &author, e.to_string());
@@ -386,6 +429,118 @@ fn admit_as<T: TypedDoc>(
         }
     }
     out
+}
+
+/// Why a change is not what Automerge would make.
+enum Malformed {
+    /// Its author already signed another change with its sequence number.
+    Equivocation,
+    /// Anything else.
+    Invalid(DomainError),
+}
+
+/// Why a change built on a refused one is refused.
+pub const DEPENDS_ON_REFUSED: &str = "it depends on a refused change";
+
+/// Why an equivocation is refused.
+const EQUIVOCATION: &str =
+    "its author signed another change in its place (the same sequence number)";
+
+/// Checks that `change` is what Automerge itself would have made on top of its past in `doc`,
+/// before anything of it is applied: no Automerge author (Automerge asserts such changes come
+/// first), numbered after its author's previous changes in the document and after the
+/// operations of its past (Automerge asserts the first and trusts the second), a first change
+/// only for an empty document, and every object, list element and overwritten operation it
+/// names either in its own causal past or made earlier in the same change. A change that named
+/// anything outside its past would be judged on a state where what it touches does not show,
+/// yet act on the document as it stands.
+fn well_formed(
+    doc: &mut AutoCommit,
+    change: &Change,
+    seqs: &mut Option<BTreeMap<Vec<u8>, u64>>,
+) -> Result<(), Malformed> {
+    let bad = |what: &str| -> Result<(), Malformed> {
+        Err(Malformed::Invalid(DomainError::Forbidden(what.to_owned())))
+    };
+    if change.author().is_some() {
+        return bad("a change may not carry an Automerge author");
+    }
+    let deps = sorted(change.deps());
+    if deps.is_empty() && !doc.get_heads().is_empty() {
+        return bad("a document is created once");
+    }
+    let mut past_max_op = 0;
+    for d in &deps {
+        match doc.get_change_meta_by_hash(d) {
+            Some(meta) => past_max_op = past_max_op.max(meta.max_op),
+            None => return bad("a change's past is missing"),
+        }
+    }
+    let start = change.start_op().get();
+    if start != past_max_op + 1 {
+        return bad("a change must number its operations right after those of its past");
+    }
+    let actor = change.actor_id().clone();
+    let counts = seqs.get_or_insert_with(|| {
+        let mut counts: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        for meta in doc.get_changes_meta(&[]) {
+            *counts.entry(meta.actor.to_bytes().to_vec()).or_default() += 1;
+        }
+        counts
+    });
+    let before = counts.get(actor.to_bytes()).copied().unwrap_or(0);
+    if change.seq() <= before {
+        return Err(Malformed::Equivocation);
+    }
+    if change.seq() != before + 1 {
+        return bad("a change must follow its author's previous changes in this document");
+    }
+    let linear = deps == sorted(&doc.get_heads());
+    let outside: BTreeSet<ChangeHash> = if linear {
+        BTreeSet::new()
+    } else {
+        doc.get_changes_meta(&deps).iter().map(|c| c.hash).collect()
+    };
+    let expanded = catch_unwind(AssertUnwindSafe(|| change.decode())).map_err(|_| {
+        Malformed::Invalid(DomainError::Corrupt("reading a change panicked".into()))
+    })?;
+    // What each earlier operation of this change made (true: an object).
+    let mut own: BTreeMap<u64, bool> = BTreeMap::new();
+    for (i, op) in expanded.operations.iter().enumerate() {
+        let check = |id: &am::legacy::OpId, object: bool| -> Result<(), Malformed> {
+            if id.1 == actor && id.0 >= start {
+                return match own.get(&id.0) {
+                    Some(made) if *made || !object => Ok(()),
+                    _ => bad("a change may only name what its past or its earlier operations made"),
+                };
+            }
+            let Ok(exid) = doc.import_obj(&format!("{}@{}", id.0, id.1)) else {
+                return bad("a change may only name what its past made");
+            };
+            match doc.hash_for_opid(&exid) {
+                Some(h) if !outside.contains(&h) => {}
+                _ => return bad("a change may only name what its past made"),
+            }
+            if object && am::ReadDoc::object_type(&*doc, &exid).is_err() {
+                return bad("a change may only write into objects");
+            }
+            Ok(())
+        };
+        if let am::legacy::ObjectId::Id(id) = &op.obj {
+            check(id, true)?;
+        }
+        if let am::legacy::Key::Seq(am::legacy::ElementId::Id(id)) = &op.key {
+            check(id, false)?;
+        }
+        for p in op.pred.iter() {
+            check(p, false)?;
+        }
+        own.insert(
+            start + i as u64,
+            matches!(op.action, am::legacy::OpType::Make(_)),
+        );
+    }
+    Ok(())
 }
 
 /// Applies `change` to `doc` and checks the move it makes against the write rules. On an

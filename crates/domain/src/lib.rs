@@ -29,7 +29,9 @@ mod thread;
 pub mod time;
 mod workspace;
 
-pub use admit::{Admission, Refusal, Standing, Touched, admit, admit_whole, changes_in};
+pub use admit::{
+    Admission, DEPENDS_ON_REFUSED, Refusal, Standing, Touched, admit, admit_whole, changes_in,
+};
 pub use chunks::{MAX_INFLATED, check_inflation};
 pub use doc::{
     TypedDoc, actor_for, change, check_any, check_model, create, fork_for, has_header, hydrate_doc,

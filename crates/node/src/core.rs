@@ -70,9 +70,8 @@ impl Core {
                     return Err(NodeError::NotEmpty(shown));
                 }
             }
-        } else {
-            identity::create_dir(dir)?;
         }
+        identity::create_dir(dir)?;
         let key_path = dir.join(KEY_FILE);
         let key = if key_path.exists() {
             identity::load(&key_path)?
@@ -267,7 +266,9 @@ impl Core {
         synced: bool,
         f: impl FnOnce(&mut Writer<'_, '_>) -> Result<R, NodeError>,
     ) -> Result<(R, Option<(i64, i64)>), NodeError> {
-        let admin = self.log_view()?.members.ever_admin.contains(&self.me);
+        // This device writes with the rights its member has now; what it receives is judged on
+        // rights once held (`exchange::standing_in`), which never go back.
+        let admin = self.log_view()?.members.is_admin(&self.me);
         let Core {
             store,
             key,
@@ -316,7 +317,7 @@ pub(crate) struct Writer<'a, 'b> {
     tx: &'a Tx<'b>,
     key: &'a Keypair,
     pub(crate) me: &'a str,
-    /// Whether the log ever made this member an admin (what the write rules ask).
+    /// Whether this member is an admin now (what the write rules ask of local writes).
     admin: bool,
     actor: &'a ActorId,
     pub(crate) workspace_id: &'a str,

@@ -222,6 +222,13 @@ fn read_package(package: &[u8]) -> Result<Package, NodeError> {
     let members = log
         .evaluate()
         .map_err(|e| NodeError::Invalid(format!("the membership log does not verify: {e}")))?;
+    // The log's creation entry and the workspace's signed header name the same founder: nobody
+    // hands a newcomer a log rooted at themselves.
+    if members.founder != meta.created_by {
+        return Err(NodeError::Invalid(
+            "the membership log was not started by the workspace's founder".into(),
+        ));
+    }
     let standing = |m: &str| standing_in(&members, m);
     let (workspace, admission) = domain::admit_whole(loaded, &meta, &sigs, &standing);
     if !admission.complete() {
@@ -263,6 +270,16 @@ impl Node {
     /// directory made by [`Node::init_device`], once its log makes this device a member, and
     /// opens it; this member then writes their own profile.
     pub async fn join(dir: &Path, package: &[u8]) -> Result<Node, NodeError> {
+        Node::join_workspace(dir, package, None).await
+    }
+
+    /// [`Node::join`], refusing a package of another workspace than `expected` (the one the
+    /// invite ticket names).
+    pub(crate) async fn join_workspace(
+        dir: &Path,
+        package: &[u8],
+        expected: Option<&str>,
+    ) -> Result<Node, NodeError> {
         let shown = dir.display().to_string();
         if dir.join(DB_FILE).exists() {
             return Err(NodeError::AlreadyInitialised(shown));
@@ -276,6 +293,11 @@ impl Node {
             mut workspace,
             sigs,
         } = read_package(package)?;
+        if expected.is_some_and(|w| w != meta.id) {
+            return Err(NodeError::Invalid(
+                "the inviter sent another workspace than the ticket's".into(),
+            ));
+        }
         if !members.is_member(&me) {
             return Err(NodeError::Invalid(
                 "this workspace does not list this device as a member yet".into(),

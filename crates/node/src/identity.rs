@@ -39,7 +39,13 @@ pub(crate) fn create_dir(dir: &Path) -> Result<(), NodeError> {
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder
         .create(dir)
-        .map_err(NodeError::io(format!("cannot create {}", dir.display())))
+        .map_err(NodeError::io(format!("cannot create {}", dir.display())))?;
+    // A directory that already existed (empty: a new workspace goes only there) is made
+    // private too.
+    #[cfg(unix)]
+    fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .map_err(NodeError::io(format!("cannot protect {}", dir.display())))?;
+    Ok(())
 }
 
 /// Reads the key at `path`.

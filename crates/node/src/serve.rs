@@ -1327,7 +1327,7 @@ impl Node {
                 _ => {}
             }
         };
-        let node = Node::join(dir, &workspace).await?;
+        let node = Node::join_workspace(dir, &workspace, Some(&ticket.workspace)).await?;
         let addr_list =
             serde_json::to_string(&addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>())
                 .unwrap_or_default();

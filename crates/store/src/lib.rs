@@ -720,7 +720,15 @@ impl Tx<'_> {
     fn compact(&self, id: &str, doc: &mut AutoCommit) -> Result<i64, StoreError> {
         self.tx
             .prepare_cached("INSERT INTO chunks(doc_id, kind, bytes) VALUES (?1, 'snapshot', ?2)")?
-            .execute(params![id, doc.save()])?;
+            // Changes whose past is missing (Automerge queues them) are never stored: each stored
+            // change was judged.
+            .execute(params![
+                id,
+                doc.save_with_options(automerge::SaveOptions {
+                    retain_orphans: false,
+                    ..automerge::SaveOptions::default()
+                })
+            ])?;
         let snapshot = self.tx.last_insert_rowid();
         self.tx
             .prepare_cached("DELETE FROM chunks WHERE doc_id = ?1 AND id < ?2")?

@@ -1,7 +1,7 @@
 //! Who may hold which document: the one rule the engine, the receiving side and the network
 //! layer all apply (DESIGN.md, "Documents, scopes and who may see what").
 
-use domain::{DocMeta, Scope};
+use domain::{DocKind, DocMeta, Scope};
 
 use crate::membership::Members;
 
@@ -11,6 +11,11 @@ use crate::membership::Members;
 /// document.
 pub fn entitled(members: &Members, workspace: &str, meta: &DocMeta, member: &str) -> bool {
     if meta.workspace != workspace || !members.is_member(member) {
+        return false;
+    }
+    // A workspace has one workspace document, whose id is the workspace's: any other document
+    // of that kind is nobody's to hold.
+    if meta.kind == DocKind::Workspace.as_str() && meta.id != workspace {
         return false;
     }
     match meta.parsed_scope() {

@@ -27,8 +27,14 @@ use crate::protocol::{DocDigest, Message, summary_digest};
 /// The most bytes of membership entries put in one message.
 const LOG_MESSAGE_BYTES: usize = 512 * 1024;
 
-/// The most changes held back, over all documents, until their past arrives.
+/// The most changes held back, over all documents, until their past arrives, and their most
+/// bytes in all.
 const MAX_HELD_BACK: usize = 10_000;
+const MAX_HELD_BACK_BYTES: usize = 32 << 20;
+
+/// The most new documents one peer may be sending at once through the sync protocol (before
+/// their header arrived).
+const MAX_INCOMING: usize = 1024;
 
 /// What the engine needs from the device it runs on.
 pub trait Host {
@@ -409,6 +415,12 @@ impl Engine {
     /// starts over, which also heals any message lost before).
     pub fn disconnected(&mut self, peer: &str) {
         self.sessions.remove(peer);
+        // What it sent and never completed goes with it (the past, if it comes from another
+        // peer, brings the rest along again).
+        for waiting in self.held_back.values_mut() {
+            waiting.retain(|_, held| held.from != peer);
+        }
+        self.held_back.retain(|_, waiting| !waiting.is_empty());
     }
 
     /// Membership changed: drop every peer that is no longer a member, and announce again to
@@ -603,15 +615,35 @@ impl Engine {
         origin: &BTreeMap<ChangeHash, String>,
         out: &mut Vec<Output>,
     ) -> Judged {
-        let mut refusals = admission.refused.clone();
-        let waiting = !admission.waiting.is_empty();
-        if waiting && self.caught_up(host, peer) {
+        let caught_up = self.caught_up(host, peer);
+        // An equivocation is its author's doing, not the sender's: recorded against the author.
+        let mut by_author: BTreeMap<String, Vec<Refusal>> = BTreeMap::new();
+        for r in &admission.equivocations {
+            by_author
+                .entry(r.author.clone())
+                .or_default()
+                .push(r.clone());
+        }
+        for (author, refused) in by_author {
+            host.refused(&author, doc, &refused);
+        }
+        let mut refusals = Vec::new();
+        let mut pause = !admission.equivocations.is_empty();
+        if caught_up {
+            refusals.extend(admission.refused.iter().cloned());
             refusals.extend(admission.waiting.iter().map(|(change, author)| Refusal {
                 change: *change,
                 author: author.clone(),
                 reason: "its author is not a member of this workspace".into(),
             }));
-        } else if waiting && let Some(session) = self.sessions.get_mut(peer) {
+        } else {
+            // Until this device holds every membership entry the peer announced, a refusal may
+            // come from entries not here yet (a member just added, an admin just promoted): the
+            // document pauses with that peer instead, and is judged again once the membership
+            // changes.
+            pause |= !admission.refused.is_empty() || !admission.waiting.is_empty();
+        }
+        if pause && let Some(session) = self.sessions.get_mut(peer) {
             session.deferred.insert(doc.to_owned());
             session.states.remove(doc);
             session.whole.remove(doc);
@@ -624,7 +656,7 @@ impl Engine {
                 .unwrap_or_else(|| peer.to_owned());
             by_sender.entry(from).or_default().push(r);
         }
-        let mut judged = if waiting && by_sender.is_empty() {
+        let mut judged = if pause {
             Judged::Deferred
         } else {
             Judged::Clean
@@ -655,12 +687,20 @@ impl Engine {
     ) -> Option<(Admission, BTreeMap<ChangeHash, String>)> {
         let mut sigs = sigs.clone();
         let mut origin = BTreeMap::new();
-        for (hash, held) in self.held_back.remove(doc).unwrap_or_default() {
-            if let Some(sig) = held.sig {
-                sigs.entry(hash).or_insert(sig);
+        let back = self.held_back.remove(doc).unwrap_or_default();
+        for (hash, held) in &back {
+            // A held-back change is judged with the signature its own sender gave: another
+            // peer cannot get it refused, and its sender flagged, by sending a bad one.
+            match held.sig {
+                Some(sig) => {
+                    sigs.insert(*hash, sig);
+                }
+                None => {
+                    sigs.remove(hash);
+                }
             }
-            origin.insert(hash, held.from);
-            changes.push(held.change);
+            origin.insert(*hash, held.from.clone());
+            changes.push(held.change.clone());
         }
         let standings = standings(host, &changes);
         let standing = |m: &str| standings.get(m).copied().unwrap_or(Standing::Unknown);
@@ -673,9 +713,30 @@ impl Engine {
                 if !admission.accepted.is_empty() {
                     host.changed(doc, accepted_sigs(&admission, &sigs));
                 }
+                // A held-back change refused only because the past this message brought was
+                // refused waits again: the sender of that past is the one at fault.
+                let mut unresolved = std::mem::take(&mut admission.unresolved);
+                admission.refused.retain(|r| {
+                    let rewait = r.reason == domain::DEPENDS_ON_REFUSED
+                        && origin.get(&r.change).is_some_and(|from| from != peer);
+                    if rewait && let Some(held) = back.get(&r.change) {
+                        unresolved.push(held.change.clone());
+                    }
+                    !rewait
+                });
                 let total: usize = self.held_back.values().map(BTreeMap::len).sum();
-                let unresolved = std::mem::take(&mut admission.unresolved);
-                if total + unresolved.len() <= MAX_HELD_BACK {
+                let bytes: usize = self
+                    .held_back
+                    .values()
+                    .flat_map(BTreeMap::values)
+                    .chain(back.values())
+                    .map(|h| h.change.raw_bytes().len())
+                    .sum::<usize>()
+                    + unresolved
+                        .iter()
+                        .map(|c| c.raw_bytes().len())
+                        .sum::<usize>();
+                if total + unresolved.len() <= MAX_HELD_BACK && bytes <= MAX_HELD_BACK_BYTES {
                     let waiting = self.held_back.entry(doc.to_owned()).or_default();
                     for change in unresolved {
                         let hash = change.hash();
@@ -777,6 +838,9 @@ impl Engine {
         // A document we do not hold yet: gathered with this peer until its header arrives.
         let me = host.me();
         let session = self.sessions.entry(peer.to_owned()).or_default();
+        if session.incoming.len() >= MAX_INCOMING && !session.incoming.contains_key(doc) {
+            return self.drop_peer(peer, "too many new documents at once");
+        }
         let state = state_in(&mut session.states, &mut session.whole, doc);
         let (incoming, gathered) = session.incoming.entry(doc.to_owned()).or_insert_with(|| {
             let empty = domain::load_doc(&[]).unwrap_or_else(|_| {
