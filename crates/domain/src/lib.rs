@@ -41,7 +41,9 @@ pub use error::DomainError;
 pub use help::{Helper, who_can_help};
 pub use insights::*;
 pub use mentoring::{Agreement, DAY_MS, Goal, Mentoring, MentoringKind, SessionLog};
-pub use meta::{DocKind, DocMeta, SCHEMA_VERSION, Scope, public_key_of, valid_id};
+pub use meta::{
+    DocKind, DocMeta, SCHEMA_VERSION, Scope, creator_tag, doc_id, public_key_of, valid_id,
+};
 pub use note::{MAX_BODY, Note, normalize_tag, parse_links};
 pub use recognition::{ActionItem, Contribution, ContributionKind, Kudos};
 pub use review::{Review, ReviewStatus, Template};
@@ -53,7 +55,7 @@ pub use session::{
 pub use text::{fold, require_text, slug};
 pub use thread::{Post, Thread};
 pub use workspace::{
-    Community, Endorsement, Level, Member, Role, Skill, SkillClaim, Workspace, claim_key,
+    Community, Endorsement, Level, Member, Role, Skill, SkillClaim, Workspace, claim_key, entry_key,
 };
 
 /// Re-exported so that callers name the same key and id types as the domain.

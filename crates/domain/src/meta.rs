@@ -116,6 +116,27 @@ impl FromStr for Scope {
     }
 }
 
+/// How many of its creator's id's last characters a document id ends with.
+const TAG_LEN: usize = 10;
+
+/// The tag a document id ends with: the last characters of its creator's member id (an
+/// ed25519 `PeerId` in base58, so ten characters are some 58 bits of the creator's key). Nobody
+/// can create a document under an id another member's document has, to be the first some
+/// devices receive and so keep the real one out.
+pub fn creator_tag(created_by: &str) -> &str {
+    let start = created_by
+        .char_indices()
+        .rev()
+        .nth(TAG_LEN - 1)
+        .map_or(0, |(i, _)| i);
+    &created_by[start..]
+}
+
+/// A new document id for `created_by`: `fresh` (a random id), then the creator's tag.
+pub fn doc_id(created_by: &str, fresh: &str) -> String {
+    format!("{fresh}-{}", creator_tag(created_by))
+}
+
 /// Ids are printable ASCII without separators; anything else coming from a peer or a file is
 /// refused before it reaches an index or a file name.
 pub fn valid_id(id: &str) -> bool {
@@ -180,6 +201,17 @@ impl DocMeta {
             .map_err(|e| DomainError::invalid(format!("cannot sign the header: {e}")))?;
         meta.signature = B64.encode(signature);
         Ok(meta)
+    }
+
+    /// Whether the document's id ends with its creator's tag ([`doc_id`]): what a document
+    /// received for the first time must show. The workspace document is the exception: its id
+    /// is the workspace's (the one id a workspace document may have, which access checks).
+    pub fn id_fits_creator(&self) -> bool {
+        self.kind == DocKind::Workspace.as_str()
+            || self
+                .id
+                .strip_suffix(creator_tag(&self.created_by))
+                .is_some_and(|rest| rest.ends_with('-') && rest.len() > 1)
     }
 
     /// The parsed kind.

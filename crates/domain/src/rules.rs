@@ -217,7 +217,10 @@ pub(crate) fn workspace(
                     e.from == by.id,
                     "an endorsement must be given in its giver's own name",
                 )?;
-                require(e.id == key, "an endorsement must be filed under its own id")?;
+                require(
+                    e.id == key && key.starts_with(&format!("{}-", e.from)),
+                    "an endorsement must be filed under its own id",
+                )?;
             }
             Edit::Changed(..) => refuse("an endorsement cannot be changed once given")?,
             Edit::Removed(e) => require(
@@ -245,7 +248,10 @@ pub(crate) fn workspace(
                     k.from == by.id,
                     "kudos must be given in their giver's own name",
                 )?;
-                require(k.id == key, "kudos must be filed under their own id")?;
+                require(
+                    k.id == key && key.starts_with(&format!("{}-", k.from)),
+                    "kudos must be filed under their own id",
+                )?;
             }
             Edit::Changed(..) => refuse("kudos cannot be changed once given")?,
             Edit::Removed(k) => require(
@@ -691,6 +697,7 @@ mod tests {
     use libp2p_identity::Keypair;
 
     use super::*;
+    use crate::entry_key;
     use crate::{
         ContributionKind, DocKind, Level, Member, MentoringKind, Role, SkillClaim, Template,
     };
@@ -975,13 +982,28 @@ mod tests {
             (ANA, MEMBER),
             |ws| {
                 endorse(ws, ANA);
-                let e = ws.endorsements.remove("e2").unwrap();
-                ws.endorsements.insert("e3".into(), e);
+                let e = ws.endorsements.remove(&entry_key(&id(ANA), "e2")).unwrap();
+                ws.endorsements.insert(entry_key(&id(ANA), "e3"), e);
+            },
+            Err("an endorsement must be filed under its own id"),
+        );
+        // Under a key of someone else's (where, written concurrently with theirs, it could
+        // replace it).
+        check_workspace(
+            (ANA, MEMBER),
+            |ws| {
+                endorse(ws, ANA);
+                let mut e = ws.endorsements.remove(&entry_key(&id(ANA), "e2")).unwrap();
+                e.id = entry_key(&id(CHLOE), "e9");
+                ws.endorsements.insert(e.id.clone(), e);
             },
             Err("an endorsement must be filed under its own id"),
         );
         let reword = |ws: &mut Workspace| {
-            ws.endorsements.get_mut("e1").unwrap().comment = "brilliant".into();
+            ws.endorsements
+                .get_mut(&entry_key(&id(CHLOE), "e1"))
+                .unwrap()
+                .comment = "brilliant".into();
         };
         for by in [(CHLOE, MEMBER), (ANA, ADMIN)] {
             check_workspace(
@@ -990,7 +1012,8 @@ mod tests {
                 Err("an endorsement cannot be changed once given"),
             );
         }
-        let remove = |ws: &mut Workspace| drop(ws.endorsements.remove("e1"));
+        let remove =
+            |ws: &mut Workspace| drop(ws.endorsements.remove(&entry_key(&id(CHLOE), "e1")));
         check_workspace(
             (BEN, MEMBER),
             remove,
@@ -1016,17 +1039,28 @@ mod tests {
             (BEN, MEMBER),
             |ws| {
                 thank(ws, BEN);
-                let k = ws.kudos.remove("k2").unwrap();
-                ws.kudos.insert("k3".into(), k);
+                let k = ws.kudos.remove(&entry_key(&id(BEN), "k2")).unwrap();
+                ws.kudos.insert(entry_key(&id(BEN), "k3"), k);
             },
             Err("kudos must be filed under their own id"),
         );
         check_workspace(
+            (BEN, MEMBER),
+            |ws| {
+                thank(ws, BEN);
+                let mut k = ws.kudos.remove(&entry_key(&id(BEN), "k2")).unwrap();
+                k.id = entry_key(&id(CHLOE), "k9");
+                ws.kudos.insert(k.id.clone(), k);
+            },
+            Err("kudos must be filed under their own id"),
+        );
+        let first = entry_key(&id(CHLOE), "k1");
+        check_workspace(
             (CHLOE, ADMIN),
-            |ws| ws.kudos.get_mut("k1").unwrap().message = "Thanks for everything".into(),
+            |ws| ws.kudos.get_mut(&first).unwrap().message = "Thanks for everything".into(),
             Err("kudos cannot be changed once given"),
         );
-        let remove = |ws: &mut Workspace| drop(ws.kudos.remove("k1"));
+        let remove = |ws: &mut Workspace| drop(ws.kudos.remove(&entry_key(&id(CHLOE), "k1")));
         check_workspace(
             (BEN, MEMBER),
             remove,

@@ -227,6 +227,14 @@ pub struct Community {
     pub created_at: i64,
 }
 
+/// The key of an entry one member gives (an endorsement, kudos): their id, then a fresh id
+/// (member ids are base58: no `-` in them).
+/// Keys that begin with the giver's id are keys nobody else can give under, so nobody can
+/// replace someone's endorsement or kudos by writing concurrently at the same key.
+pub fn entry_key(giver: &str, id: &str) -> String {
+    format!("{giver}-{id}")
+}
+
 /// The key of a claim in [`Workspace::claims`].
 pub fn claim_key(member: &str, skill: &str) -> String {
     format!("{member}/{skill}")
@@ -478,10 +486,11 @@ impl Workspace {
                 "you already endorsed {to_member} for '{skill}'"
             )));
         }
+        let id = entry_key(from, id);
         self.endorsements.insert(
-            id.to_owned(),
+            id.clone(),
             Endorsement {
-                id: id.to_owned(),
+                id,
                 from: from.to_owned(),
                 to: to.to_owned(),
                 skill,
@@ -565,10 +574,11 @@ impl Workspace {
                 "message is longer than 2000 characters",
             ));
         }
+        let id = entry_key(from, id);
         self.kudos.insert(
-            id.to_owned(),
+            id.clone(),
             Kudos {
-                id: id.to_owned(),
+                id,
                 from: from.to_owned(),
                 to: to.to_owned(),
                 message: message.to_owned(),

@@ -195,6 +195,11 @@ impl Core {
         &self.me
     }
 
+    /// A fresh id for a document this device creates (it names its creator).
+    pub(crate) fn new_doc_id(&self) -> String {
+        domain::doc_id(&self.me, &new_id())
+    }
+
     /// The workspace id.
     pub fn workspace_id(&self) -> &str {
         &self.workspace_id
@@ -562,7 +567,8 @@ pub(crate) fn now() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-/// A fresh random id.
+/// A fresh random id (of an entry inside a document; a document's own id is
+/// [`Core::new_doc_id`]).
 pub(crate) fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

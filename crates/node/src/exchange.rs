@@ -18,11 +18,12 @@ use sync::protocol::Message;
 use crate::core::Core;
 use crate::{DB_FILE, KEY_FILE, Node, NodeError, identity};
 
-/// What the log says of an author, as the admission of changes asks it.
+/// What the log says of an author, as the admission of changes asks it: facts that only grow
+/// (`Members::authors`), so a verdict never depends on when a change arrives.
 pub(crate) fn standing_in(members: &Members, author: &str) -> Standing {
-    if members.ever_admitted.contains(author) {
+    if members.authors.contains(author) {
         Standing::Member {
-            admin: members.ever_admin.contains(author),
+            admin: members.author_admins.contains(author),
         }
     } else {
         Standing::Unknown
@@ -127,6 +128,11 @@ impl Core {
             ));
         }
         let kind = meta.doc_kind()?;
+        if !meta.id_fits_creator() && self.store.doc_bytes(&meta.id)?.is_none() {
+            return Err(NodeError::Invalid(
+                "refused: a document's id must name its creator".into(),
+            ));
+        }
         if kind == DocKind::Workspace && meta.id != self.workspace_id {
             return Err(NodeError::Invalid(
                 "this document belongs to another workspace".into(),
@@ -209,7 +215,7 @@ fn read_package(package: &[u8]) -> Result<Package, NodeError> {
     let (named, bytes, sigs) = doc.ok_or_else(bad)?;
     let loaded = domain::load_doc(&bytes)?;
     let meta = domain::read_meta(&loaded)?;
-    if meta.doc_kind()? != DocKind::Workspace || meta.id != named {
+    if meta.doc_kind()? != DocKind::Workspace || meta.id != named || !meta.id_fits_creator() {
         return Err(NodeError::Invalid(
             "the package does not hold a workspace document".into(),
         ));

@@ -207,7 +207,7 @@ impl Core {
             (_, true) => MentoringKind::Reverse,
             (_, false) => MentoringKind::Mentoring,
         };
-        let id = new_id();
+        let id = self.new_doc_id();
         self.write(|w| {
             let meta = w.meta(
                 &id,
@@ -364,7 +364,7 @@ impl Core {
             ));
         }
         let template = Template::parse(template)?;
-        let id = new_id();
+        let id = self.new_doc_id();
         self.write(|w| {
             let meta = w.meta(
                 &id,
@@ -518,7 +518,7 @@ impl Core {
                 }
             },
         };
-        let id = new_id();
+        let id = self.new_doc_id();
         self.write(|w| {
             let (me, now) = (w.me.to_owned(), w.now);
             let skills = if skills.is_empty() {
@@ -621,7 +621,7 @@ impl Core {
             let (me, now) = (w.me.to_owned(), w.now);
             w.update_workspace(|ws| ws.give_kudos(&id, &me, &to, message, skill, now))
         })?;
-        Ok(id)
+        Ok(domain::entry_key(&self.me, &id))
     }
 
     /// `kudos list`, newest first.

@@ -3,7 +3,15 @@
 //! the log only; the workspace document's `members` map holds profiles, each written by its
 //! member.
 
+use std::collections::BTreeMap;
+
 use sync::membership::{Entry, InviteStatus, Members, Op, Role, SignedEntry};
+
+/// The most membership entries one member may have in the log (joining and leaving
+/// communities, mostly), and one admin (who also invites, adds and removes): bounds that keep
+/// room in the log (`sync::membership::MAX_LOG_ENTRIES`) for everyone else.
+const MAX_ENTRIES_PER_MEMBER: usize = 1_000;
+const MAX_ENTRIES_PER_ADMIN: usize = 5_000;
 
 use crate::core::Core;
 use crate::{Node, NodeError};
@@ -112,12 +120,59 @@ impl Core {
         let fresh: Vec<(String, String)> = {
             let view = self.log_view()?;
             let mut log = view.log.clone();
+            let mut members = view.members.clone();
+            let mut per_author: BTreeMap<String, usize> = BTreeMap::new();
+            for e in log.encoded() {
+                if let Ok(signed) = SignedEntry::decode(&e) {
+                    *per_author.entry(signed.entry.author).or_default() += 1;
+                }
+            }
+            let mut pending: Vec<SignedEntry> = entries
+                .iter()
+                .filter_map(|e| SignedEntry::decode(e).ok())
+                .filter(|e| !log.contains(&e.hash()))
+                .collect();
             let mut fresh = Vec::new();
-            for e in entries {
-                match log.insert(e) {
-                    Ok(Some(hash)) => fresh.push((hash, e.clone())),
-                    Ok(None) => {}
-                    Err(err) => tracing::warn!(error = %err, "membership entry refused"),
+            // Only what a member wrote, following entries held, within each author's share, is
+            // kept: a stranger's key or a flood of one member's entries cannot fill the log
+            // (and so freeze it). An entry whose author is admitted by another entry of the same
+            // batch is taken in the next round.
+            loop {
+                let before = fresh.len();
+                let mut later = Vec::new();
+                for entry in pending {
+                    let author = entry.entry.author.clone();
+                    let follows = entry.entry.prev.iter().all(|p| log.contains(p));
+                    let share = if members.author_admins.contains(&author) {
+                        MAX_ENTRIES_PER_ADMIN
+                    } else {
+                        MAX_ENTRIES_PER_MEMBER
+                    };
+                    let within = per_author.get(&author).copied().unwrap_or(0) < share;
+                    if !follows || !members.authors.contains(&author) {
+                        later.push(entry);
+                        continue;
+                    }
+                    if !within {
+                        tracing::warn!(author, "membership entries beyond the author's share");
+                        continue;
+                    }
+                    let encoded = entry.encode();
+                    match log.insert(&encoded) {
+                        Ok(Some(hash)) => {
+                            *per_author.entry(author).or_default() += 1;
+                            fresh.push((hash, encoded));
+                        }
+                        Ok(None) => {}
+                        Err(err) => tracing::warn!(error = %err, "membership entry refused"),
+                    }
+                }
+                pending = later;
+                if fresh.len() == before || pending.is_empty() {
+                    break;
+                }
+                if let Ok(m) = log.evaluate() {
+                    members = m;
                 }
             }
             fresh

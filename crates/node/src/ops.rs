@@ -306,7 +306,7 @@ impl Core {
             let (me, now) = (w.me.to_owned(), w.now);
             w.update_workspace(|ws| ws.endorse(&id, &me, &to, skill, comment, now))
         })?;
-        Ok(id)
+        Ok(domain::entry_key(&self.me, &id))
     }
 
     fn parse_scope(&self, ws: &Workspace, scope: &str) -> Result<Scope, NodeError> {
@@ -327,7 +327,7 @@ impl Core {
     pub fn add_note(&mut self, new: NewNote) -> Result<String, NodeError> {
         let ws = self.workspace()?;
         let scope = self.parse_scope(&ws, &new.scope)?;
-        let id = new_id();
+        let id = self.new_doc_id();
         // Skills already in the catalogue need no change to the workspace document.
         let known: Option<Vec<String>> = new
             .skills
@@ -556,7 +556,7 @@ impl Core {
         body: &str,
     ) -> Result<String, NodeError> {
         let community = self.workspace()?.resolve_community(community)?.id.clone();
-        let id = new_id();
+        let id = self.new_doc_id();
         self.write(|w| {
             let meta = w.meta(
                 &id,
@@ -714,7 +714,7 @@ impl Core {
                     change.hash
                 )));
             }
-            if !members.ever_admitted.contains(&author) {
+            if !members.authors.contains(&author) {
                 return Err(NodeError::Invalid(format!(
                     "change {} is by {author}, whom the membership log does not know",
                     change.hash

@@ -309,7 +309,8 @@ impl Core {
                 Ok(())
             })?;
             for n in &file.notes {
-                if w.exists(&n.id)? {
+                let id = imported_id(&n.id, &me);
+                if w.exists(&id)? {
                     skipped.notes += 1;
                     continue;
                 }
@@ -317,7 +318,7 @@ impl Core {
                     Scope::Personal(_) => Scope::Personal(me.clone()),
                     other => other,
                 };
-                let meta = w.meta_at(&n.id, DocKind::Note, &scope, &[], n.created_at)?;
+                let meta = w.meta_at(&id, DocKind::Note, &scope, &[], n.created_at)?;
                 let body = if n.author == me {
                     n.body.clone()
                 } else {
@@ -330,12 +331,13 @@ impl Core {
                 added.notes += 1;
             }
             for t in &file.threads {
-                if w.exists(&t.id)? {
+                let id = imported_id(&t.id, &me);
+                if w.exists(&id)? {
                     skipped.threads += 1;
                     continue;
                 }
                 let meta = w.meta_at(
-                    &t.id,
+                    &id,
                     DocKind::Thread,
                     &Scope::Community(t.community.clone()),
                     &[],
@@ -371,6 +373,17 @@ impl Core {
             not_theirs,
         })
     }
+}
+
+/// The id a document of an export gets when `me` imports it: the importer creates it, so its id
+/// ends with the importer's tag (`domain::doc_id`), after the original id without its own tag.
+/// The same export imported twice gives the same ids, so the second import skips them.
+fn imported_id(original: &str, me: &str) -> String {
+    let fresh = match original.rsplit_once('-') {
+        Some((rest, tag)) if tag.len() == domain::creator_tag(me).len() && !rest.is_empty() => rest,
+        _ => original,
+    };
+    domain::doc_id(me, fresh)
 }
 
 /// Inserts each record whose key is missing from `map`, counting what was added and skipped.

@@ -901,6 +901,14 @@ impl Engine {
         sigs: &Signatures,
         seed: Option<Vec<ChangeHash>>,
     ) -> Vec<Output> {
+        // A document under an id that does not name its creator could only be taking the place
+        // of another member's document: never stored.
+        if !meta.id_fits_creator() {
+            return self.drop_peer(
+                peer,
+                "a document under an id that does not name its creator",
+            );
+        }
         let changes_hint = standings_of_doc(host, &mut loaded);
         let standing = |m: &str| changes_hint.get(m).copied().unwrap_or(Standing::Unknown);
         let admitted = catch_unwind(AssertUnwindSafe(|| {

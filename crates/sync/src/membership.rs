@@ -453,6 +453,14 @@ pub struct Members {
     pub ever_admitted: BTreeSet<String>,
     /// Every id that was an admin at some point, including those demoted or removed since.
     pub ever_admin: BTreeSet<String>,
+    /// Every id an entry admitted on its own terms (an `Add` by someone an earlier entry made
+    /// an admin, an `Admit` by an admitted member with a proof for an invite an admin issued),
+    /// whatever later or concurrent entries voided: a set that only grows as entries arrive, so
+    /// a change judged on it gets the same verdict on every device whenever it arrives. It
+    /// decides who may have written a document's changes; who may sync now is `members`.
+    pub authors: BTreeSet<String>,
+    /// Likewise, every id such an entry ever made an admin.
+    pub author_admins: BTreeSet<String>,
     /// Invites by id.
     pub invites: BTreeMap<String, InviteInfo>,
     /// Members of each community, by community id (current workspace members only).
@@ -695,6 +703,7 @@ impl Log {
             return Err(no_genesis());
         }
         let mut out = replay.m;
+        (out.authors, out.author_admins) = authors(&dag);
         out.heads = self.heads();
         out.rejected = replay
             .rejected
@@ -737,6 +746,57 @@ pub fn evaluate(workspace: &str, encoded: &[String]) -> Result<Members, Membersh
     out.rejected.extend(refused);
     out.rejected.sort();
     Ok(out)
+}
+
+/// Who the entries admit and make admins on their own terms, in replay order, ignoring what
+/// other entries void (see [`Members::authors`]).
+fn authors(dag: &Dag) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut authors: BTreeSet<String> = BTreeSet::new();
+    let mut admins: BTreeSet<String> = BTreeSet::new();
+    // Invites an admin issued, by id: their role and key.
+    let mut invites: BTreeMap<&str, (Role, &str)> = BTreeMap::new();
+    for (i, e) in dag.entries.iter().enumerate() {
+        let author = e.author.as_str();
+        match &e.op {
+            Op::Create { workspace, .. } if i == 0 && workspace == dag.workspace => {
+                authors.insert(author.to_owned());
+                admins.insert(author.to_owned());
+            }
+            Op::Add { member, role, .. } if admins.contains(author) => {
+                authors.insert(member.clone());
+                if *role == Role::Admin {
+                    admins.insert(member.clone());
+                }
+            }
+            Op::Promote { member } if admins.contains(author) => {
+                admins.insert(member.clone());
+            }
+            Op::Invite {
+                invite, role, key, ..
+            } if admins.contains(author) => {
+                invites
+                    .entry(invite.as_str())
+                    .or_insert((*role, key.as_str()));
+            }
+            Op::Admit {
+                invite,
+                member,
+                proof,
+                ..
+            } if authors.contains(author) => {
+                if let Some((role, key)) = invites.get(invite.as_str())
+                    && proof_verifies(key, proof, &admit_bytes(dag.workspace, invite, member))
+                {
+                    authors.insert(member.clone());
+                    if *role == Role::Admin {
+                        admins.insert(member.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (authors, admins)
 }
 
 /// The placed entries in replay order (topological, ties broken by hash), as indices: an

@@ -159,9 +159,9 @@ impl Host for Peer {
         }
     }
     fn standing(&self, member: &str) -> Standing {
-        if self.members.ever_admitted.contains(member) {
+        if self.members.authors.contains(member) {
             Standing::Member {
-                admin: self.members.ever_admin.contains(member),
+                admin: self.members.author_admins.contains(member),
             }
         } else {
             Standing::Unknown
@@ -370,7 +370,8 @@ impl Net {
         with: &[String],
         now: i64,
     ) -> DocMeta {
-        let id = self.fresh_id(kind.as_str());
+        let fresh = self.fresh_id(kind.as_str());
+        let id = domain::doc_id(&self.peers[p].id, &fresh);
         DocMeta::new_signed(&self.peers[p].key, &id, kind, scope, WS, now, with).unwrap()
     }
 
@@ -383,7 +384,7 @@ impl Net {
     ) {
         let peer = &mut self.peers[p];
         let me = peer.id.clone();
-        let admin = peer.members.ever_admin.contains(&me);
+        let admin = peer.members.is_admin(&me);
         let Some((doc, _)) = peer.docs.get_mut(id) else {
             return;
         };
@@ -1124,7 +1125,7 @@ fn run(seed: u64) -> Tally {
     );
     if let Some(mallory) = &net.forged.replayed {
         assert!(
-            !members.ever_admitted.contains(mallory),
+            !members.ever_admitted.contains(mallory) && !members.authors.contains(mallory),
             "SIM_SEED={seed}: a replayed invite proof admitted a device"
         );
     }
