@@ -186,11 +186,11 @@ impl Serve {
                     .create(true)
                     .append(true)
                     .open(&log)
-                    .unwrap(),
+                    .expect("the serve log"),
             )
             .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
+            .expect("start serve");
+        let stdout = child.stdout.take().expect("serve's stdout");
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -211,8 +211,8 @@ impl Serve {
     }
 
     pub fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
+        self.child.kill().expect("kill serve");
+        self.child.wait().expect("reap serve");
         std::mem::forget(self);
     }
 }
@@ -244,7 +244,7 @@ pub fn eventually(what: &str, check: impl Fn() -> bool) {
 pub fn ticket(admin: &Peer) -> String {
     admin.json(&["invite", "create", "--expires", "10m"])["ticket"]
         .as_str()
-        .unwrap()
+        .expect("a ticket")
         .to_owned()
 }
 

@@ -317,10 +317,7 @@ fn standings<H: Host>(host: &H, changes: &[Change]) -> BTreeMap<String, Standing
     for change in changes {
         if let Ok((peer, _)) = domain::signing::author_of(change.actor_id()) {
             let id = peer.to_string();
-            if !out.contains_key(&id) {
-                let standing = host.standing(&id);
-                out.insert(id, standing);
-            }
+            out.entry(id).or_insert_with_key(|id| host.standing(id));
         }
     }
     out
@@ -1098,10 +1095,7 @@ fn standings_of_doc<H: Host>(host: &H, doc: &mut AutoCommit) -> BTreeMap<String,
     for meta in doc.get_changes_meta(&[]) {
         if let Ok((peer, _)) = domain::signing::author_of(&meta.actor) {
             let id = peer.to_string();
-            if !out.contains_key(&id) {
-                let standing = host.standing(&id);
-                out.insert(id, standing);
-            }
+            out.entry(id).or_insert_with_key(|id| host.standing(id));
         }
     }
     out
