@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds the desktop's UI into ui/dist, which the app embeds when it compiles: the Leptos crate
+# for wasm32, its JavaScript bindings by the wasm-bindgen CLI (the version Cargo.lock pins), the
+# style sheet, and a page that loads them. `--release` builds the optimised wasm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+profile=debug
+flags=()
+if [ "${1:-}" = "--release" ]; then
+  profile=release
+  flags=(--release)
+fi
+target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+
+cargo build -p ui --target wasm32-unknown-unknown --locked "${flags[@]}"
+
+dist=ui/dist
+rm -rf "$dist.partial"
+mkdir -p "$dist.partial"
+wasm-bindgen --target web --no-typescript --out-dir "$dist.partial" --out-name ui \
+  "$target_dir/wasm32-unknown-unknown/$profile/ui.wasm"
+cp ui/style.css "$dist.partial/style.css"
+cat > "$dist.partial/index.html" <<'HTML'
+<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Entrepairs</title>
+    <link rel="stylesheet" href="/style.css" />
+    <link rel="modulepreload" href="/ui.js" />
+    <link rel="preload" href="/ui_bg.wasm" as="fetch" type="application/wasm" crossorigin="anonymous" />
+    <script type="module">
+      import init from '/ui.js';
+      await init({ module_or_path: '/ui_bg.wasm' });
+    </script>
+  </head>
+  <body></body>
+</html>
+HTML
+# Replaced whole: a build that stops half-way never leaves a mixed page behind.
+rm -rf "$dist"
+mv "$dist.partial" "$dist"
+echo "ui: built $dist ($profile)"
