@@ -28,11 +28,12 @@ if ! rustup toolchain list | grep -q "^${toolchain}-"; then
 fi
 
 # System packages: WebKitGTK and friends for the desktop app, Xvfb and WebKitWebDriver for its
-# end-to-end tests, mingw for the Windows check. Debian/Ubuntu names.
+# end-to-end tests, xdg-open (through which the app opens links in the browser; the end-to-end
+# test checks that a link reaches it), mingw for the Windows check. Debian/Ubuntu names.
 packages=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config xvfb xauth webkit2gtk-driver
-  gcc-mingw-w64-x86-64 imagemagick
+  xdg-utils gcc-mingw-w64-x86-64 imagemagick
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -2,8 +2,11 @@
 //! driven through tauri-driver and WebKitWebDriver, through the UI only. A CLI peer joins with
 //! an invite and its note appears in the open window by itself.
 //!
-//! Needs `Xvfb`, `tauri-driver` and `WebKitWebDriver` on PATH (`scripts/setup.sh` installs
-//! them) and the UI built into `ui/dist` before the app is compiled (`scripts/test.sh` does).
+//! Needs `Xvfb`, `tauri-driver`, `WebKitWebDriver` and `xdg-open` on PATH (`scripts/setup.sh`
+//! installs them) and the UI built into `ui/dist` before the app is compiled (`scripts/test.sh`
+//! does). Links the app hands to the system go through `xdg-open`, which (with no desktop
+//! environment detected) runs `$BROWSER`: the app is launched with `BROWSER` set to a script
+//! of the test's that writes the URL into a file instead of opening a browser.
 //! Screenshots of the screens it visits are written to `docs/screenshots/`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)] // test code
@@ -264,10 +267,46 @@ fn app_binary() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_entrepairs-app")))
 }
 
+/// The file where the `BROWSER` script of [`launch`] writes each URL the app opened, one a
+/// line, for the app launched with `profile`.
+fn opened_links(profile: &Path) -> PathBuf {
+    profile.join("opened-links")
+}
+
+/// A stand-in for the system's browser: a script that appends its argument to
+/// [`opened_links`].
+fn fake_browser(profile: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::create_dir_all(profile).unwrap();
+    let script = profile.join("browser");
+    let log = opened_links(profile);
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+/// Waits until the file `path` holds a line equal to `line`.
+async fn wait_line(path: &Path, line: &str, what: &str) {
+    let start = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if text.lines().any(|l| l == line) {
+            return;
+        }
+        assert!(start.elapsed() < PATIENCE, "{what}: {text:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Starts tauri-driver with the app on data folder `data` (a fresh webview profile under
 /// `profile`) and opens a WebDriver session on it, which launches the app.
 async fn launch(display: &str, data: &Path, profile: &Path) -> (Background, Client) {
     let (port, native_port) = (free_port(), free_port());
+    let browser = fake_browser(profile);
     let driver = Background(
         Command::new("tauri-driver")
             .args([
@@ -285,6 +324,14 @@ async fn launch(display: &str, data: &Path, profile: &Path) -> (Background, Clie
             .env("XDG_CONFIG_HOME", profile.join("xdg-config"))
             .env("XDG_CACHE_HOME", profile.join("xdg-cache"))
             .env("LANG", "C.UTF-8")
+            // Links the app opens reach the test's script: xdg-open uses `BROWSER` when it
+            // detects no desktop environment.
+            .env("BROWSER", &browser)
+            .env_remove("XDG_CURRENT_DESKTOP")
+            .env_remove("DESKTOP_SESSION")
+            .env_remove("KDE_FULL_SESSION")
+            .env_remove("GNOME_DESKTOP_SESSION_ID")
+            .env_remove("MATE_DESKTOP_SESSION_ID")
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
             .env("LIBGL_ALWAYS_SOFTWARE", "1")
             .stdout(Stdio::null())
@@ -658,7 +705,7 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     .await;
     ui.type_into(
         "#note-body",
-        "Ask Bob for a mentor; pair on the first ticket.",
+        "Ask Bob for a mentor; pair on the first ticket. See [Example](https://example.com/).",
     )
     .await;
     ui.click("#note-save").await;
@@ -666,6 +713,57 @@ async fn a_colleague_uses_the_app_through_its_screens() {
         t.contains("Ask Bob for a mentor")
     })
     .await;
+    // A link in a note opens in the system's browser (here the test's `BROWSER` script); the
+    // window stays on the app, the note still shown.
+    let app_url = ui.client.current_url().await.unwrap();
+    assert_eq!(app_url.scheme(), "tauri", "{app_url}");
+    ui.text_until("#note-view-body a", "the rendered link", |t| t == "Example")
+        .await;
+    ui.click("#note-view-body a").await;
+    wait_line(
+        &opened_links(tmp.path()),
+        "https://example.com/",
+        "the link reaches the system's browser",
+    )
+    .await;
+    assert_eq!(ui.client.current_url().await.unwrap(), app_url);
+    ui.text_until("#note-view-title", "the note is still shown", |t| {
+        t == "Onboarding checklist"
+    })
+    .await;
+    // Whatever the page does, the shell keeps the window on the app and opens no other window.
+    let opened = ui
+        .client
+        .execute(
+            "const w = window.open('https://example.org/'); \
+             window.location.href = 'https://example.org/'; return w === null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(opened, serde_json::json!(true), "a new window was opened");
+    ui.text_until("#note-view-title", "the app survives a navigation", |t| {
+        t == "Onboarding checklist"
+    })
+    .await;
+    assert_eq!(ui.client.current_url().await.unwrap(), app_url);
+    // A link asking for a new window, clicked (a user's gesture, which a popup blocker lets
+    // through), opens none either.
+    ui.client
+        .execute(
+            "const a = document.createElement('a'); a.id = 'blank-link'; a.target = '_blank'; \
+             a.href = 'https://example.org/blank'; a.textContent = 'elsewhere'; \
+             Object.assign(a.style, {position: 'fixed', top: '0', left: '0', zIndex: '99'}); \
+             document.body.append(a);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    ui.click("#blank-link").await;
+    ui.client
+        .execute("document.getElementById('blank-link').remove();", vec![])
+        .await
+        .unwrap();
     ui.shot("notes").await;
 
     // Quick search with Ctrl+K.
@@ -684,6 +782,17 @@ async fn a_colleague_uses_the_app_through_its_screens() {
         t == "Onboarding checklist"
     })
     .await;
+    assert_eq!(
+        ui.client.current_url().await.unwrap(),
+        app_url,
+        "the window left the app"
+    );
+    assert_eq!(ui.client.windows().await.unwrap().len(), 1, "a new window");
+    assert_eq!(
+        std::fs::read_to_string(opened_links(tmp.path())).unwrap(),
+        "https://example.com/\n",
+        "only the note's link went to the browser"
+    );
 
     // The whole screen changes language.
     ui.click("#lang-fr").await;
@@ -768,6 +877,17 @@ async fn a_colleague_uses_the_app_through_its_screens() {
         tokio::time::sleep(Duration::from_millis(300)).await;
     };
     ui.find("#invite-qr").await;
+    // The invite is listed as open, its expiry to the minute.
+    ui.any_text(".invite-item[data-status='open'] .invite-status", "open")
+        .await;
+    let expiry = ui
+        .text_until(
+            ".invite-item[data-status='open'] .invite-expiry",
+            "the invite's expiry",
+            |t| t.starts_with("expires "),
+        )
+        .await;
+    assert_eq!(expiry.matches(':').count(), 1, "no seconds: {expiry}");
     ui.shot("team").await;
     let bob = tmp.path().join("bob");
     run(
@@ -851,6 +971,45 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     ui.click("#nav-team").await;
     ui.any_text(".member", "Bob").await;
     ui.any_text(".peer", "Bob").await;
+    let refusals = ui
+        .client
+        .find_all(Locator::Css(".peer .refused"))
+        .await
+        .unwrap();
+    assert!(refusals.is_empty(), "an honest device is flagged");
+    // Bob's invite is used; a new one is open until Alice revokes it.
+    ui.any_text(".invite-item[data-status='redeemed']", "used")
+        .await;
+    let count = |css: &'static str| {
+        let client = ui.client.clone();
+        async move { client.find_all(Locator::Css(css)).await.unwrap().len() }
+    };
+    let open = count(".invite-item[data-status='open']").await;
+    ui.click("#invite-create").await;
+    let start = Instant::now();
+    while count(".invite-item[data-status='open']").await != open + 1 {
+        assert!(start.elapsed() < PATIENCE, "the new invite is not listed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The newest first.
+    ui.click(".invite-item[data-status='open'] .invite-revoke")
+        .await;
+    ui.any_text(".invite-item[data-status='revoked']", "revoked")
+        .await;
+    assert_eq!(count(".invite-item[data-status='open']").await, open);
+    // Admins make an admin and demote one.
+    ui.click(".member[data-name='Bob'] .member-promote").await;
+    ui.text_until(".member[data-name='Bob'] .role", "Bob is an admin", |t| {
+        t == "admin"
+    })
+    .await;
+    ui.click(".member[data-name='Bob'] .member-demote").await;
+    ui.text_until(
+        ".member[data-name='Bob'] .role",
+        "Bob is a member again",
+        |t| t == "member",
+    )
+    .await;
 
     // People & skills: Alice lists a skill of hers, then finds who can help her with Rust
     // (Bob, whose claim came with the sync) and endorses him.

@@ -5,16 +5,22 @@
 //! [`ipc::CHANGED`], so screens refresh when something changed (here, in another process or on a
 //! peer) and never poll. While a workspace is open the node also serves: it syncs with every
 //! reachable member like `entrepairs serve`.
+//!
+//! The window never leaves the app: the shell refuses every navigation to another origin and
+//! every new window, and opens the links a member clicks in the system's browser (through
+//! Tauri's opener plugin, which the window itself has no permission to call).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod links;
 
 use std::path::{Path, PathBuf};
 
 use ipc::forms::{LogDraft, MentoringDraft, NoteDraft, ProfileDraft, ReviewDraft, SessionDraft};
 use ipc::views::{
-    BalanceView, FormatView, HelperView, KudosView, MemberView, MentoringView, NoteSummary,
-    NoteView, PeerView, ReminderView, ReviewView, SearchHitView, SessionView, SkillAtRiskView,
-    SkillView, StepProgress, SuggestionView, Who,
+    BalanceView, FormatView, HelperView, InviteView, KudosView, MemberView, MentoringView,
+    NoteSummary, NoteView, PeerView, ReminderView, ReviewView, SearchHitView, SessionView,
+    SkillAtRiskView, SkillView, StepProgress, SuggestionView, Who,
 };
 use ipc::views::{
     CommunityView, CreditView, ExportSummary, ImportSummary, ProfileView, SyncProgressView,
@@ -24,6 +30,7 @@ use ipc::{AppState, Changed, Error, Invite, NotePage, ThreadPage};
 use node::formats::{GoalChange, MentoringRole};
 use node::{NewNote, Node, NodeError, NoteEdit};
 use tauri::{AppHandle, Emitter, Manager, State};
+use tauri_plugin_opener::OpenerExt;
 use tokio::sync::RwLock;
 
 /// The app's state: where its data lives and the node, once a workspace is open.
@@ -409,6 +416,37 @@ async fn promote_member(shell: State<'_, Shell>, member: String) -> Result<Strin
         .promote_member(member)
         .await
         .map_err(error)
+}
+
+#[tauri::command]
+async fn demote_member(shell: State<'_, Shell>, member: String) -> Result<String, Error> {
+    shell
+        .node()
+        .await?
+        .demote_member(member)
+        .await
+        .map_err(error)
+}
+
+/// Every invite of the membership log with its state (open, redeemed, revoked, expired).
+#[tauri::command]
+async fn invites(shell: State<'_, Shell>) -> Result<Vec<InviteView>, Error> {
+    shell.node().await?.invite_list().await.map_err(error)
+}
+
+#[tauri::command]
+async fn revoke_invite(shell: State<'_, Shell>, id: String) -> Result<(), Error> {
+    shell.node().await?.revoke_invite(id).await.map_err(error)
+}
+
+/// Opens a link from a note or a post in the system's default browser (or mail client): only
+/// http, https and mailto URLs, never a file or another scheme.
+#[tauri::command]
+async fn open_link(app: AppHandle, url: String) -> Result<(), Error> {
+    let url = links::external(&url)?;
+    app.opener()
+        .open_url(url.as_str(), None::<&str>)
+        .map_err(|e| Error::new("io", format!("cannot open {url}: {e}")))
 }
 
 #[tauri::command]
@@ -925,6 +963,38 @@ async fn confirm_credit(shell: State<'_, Shell>, id: String) -> Result<(), Error
     shell.node().await?.credit_confirm(id).await.map_err(error)
 }
 
+/// Creates the main window from its configuration (`tauri.conf.json`, where `create` is
+/// false), guarded: it may only navigate within the app, and opens no other window.
+fn main_window(app: &tauri::App) -> tauri::Result<()> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == "main")
+        .cloned()
+        .unwrap_or_default();
+    let dev_url = if tauri::is_dev() {
+        app.config().build.dev_url.clone()
+    } else {
+        None
+    };
+    tauri::WebviewWindowBuilder::from_config(app, &config)?
+        .on_navigation(move |url| {
+            let allowed = links::may_navigate(url, dev_url.as_ref());
+            if !allowed {
+                tracing::warn!(%url, "navigation away from the app refused");
+            }
+            allowed
+        })
+        .on_new_window(|url, _features| {
+            tracing::warn!(%url, "new window refused");
+            tauri::webview::NewWindowResponse::Deny
+        })
+        .build()?;
+    Ok(())
+}
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -947,8 +1017,15 @@ fn main() {
                 data_dir: dir,
                 node: RwLock::new(node),
             });
+            main_window(app)?;
             Ok(())
         })
+        // The shell opens links itself (`open_link`): no script of the plugin's in the page.
+        .plugin(
+            tauri_plugin_opener::Builder::new()
+                .open_js_links_on_click(false)
+                .build(),
+        )
         .invoke_handler(tauri::generate_handler![
             app_state,
             create_workspace,
@@ -964,6 +1041,10 @@ fn main() {
             create_invite,
             remove_member,
             promote_member,
+            demote_member,
+            invites,
+            revoke_invite,
+            open_link,
             skills,
             claim_skill,
             who_can_help,

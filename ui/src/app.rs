@@ -3,7 +3,8 @@
 
 use ipc::forms::NoteDraft;
 use ipc::views::{
-    MemberView, NoteSummary, NoteView, PeerView, ReminderView, SearchHitView, SyncProgressView,
+    InviteView, MemberView, NoteSummary, NoteView, PeerView, ReminderView, SearchHitView,
+    SyncProgressView,
 };
 use ipc::{AppState, Invite, NotePage};
 use leptos::ev;
@@ -134,6 +135,48 @@ pub(crate) fn local_time(locale: Locale, rfc3339: &str) -> String {
     }
     date.to_locale_string(locale.code(), &wasm_bindgen::JsValue::UNDEFINED)
         .into()
+}
+
+/// An RFC 3339 time as the locale writes a date and a time of day to the minute (no seconds).
+fn local_minute(locale: Locale, rfc3339: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    let options = js_sys::Object::new();
+    for (name, value) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+        let _ = js_sys::Reflect::set(&options, &name.into(), &value.into());
+    }
+    date.to_locale_string(locale.code(), &options).into()
+}
+
+#[derive(Serialize)]
+struct LinkArg {
+    url: String,
+}
+
+/// The one click handler of a container of rendered Markdown: a link clicked inside opens in
+/// the system's browser through the shell (which accepts only http, https and mailto), never
+/// in the app's window. A link within the page (`#…`, a footnote) is left to the page.
+pub(crate) fn open_links_outside(ev: ev::MouseEvent) {
+    use wasm_bindgen::JsCast as _;
+    let Some(link) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("a[href]").ok().flatten())
+    else {
+        return;
+    };
+    let href = link.get_attribute("href").unwrap_or_default();
+    if href.starts_with('#') {
+        return;
+    }
+    ev.prevent_default();
+    spawn_local(async move {
+        if let Err(e) = call::<_, ()>("open_link", &LinkArg { url: href }).await {
+            leptos::logging::warn!("link not opened: {}", e.message);
+        }
+    });
 }
 
 /// The whole app.
@@ -920,7 +963,7 @@ fn NoteDetail(id: String, pane: RwSignal<Pane>) -> impl IntoView {
                     <p class="tags">{n.tags.join(" · ")}</p>
                     // Peer-written Markdown arrives rendered and sanitised by the shell
                     // (`node::markdown`): no script, handler, style or remote URL in it.
-                    <div id="note-view-body" class="body markdown" inner_html=html></div>
+                    <div id="note-view-body" class="body markdown" inner_html=html on:click=open_links_outside></div>
                     <Show when={
                         let empty = n.backlinks.is_empty();
                         move || !empty
@@ -1186,7 +1229,12 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
             <Show when=move || previewing.get()>
                 <h2>{move || i18n.t("notes.preview_title")}</h2>
                 // Rendered and sanitised by the shell, as the note view will show it.
-                <div id="note-preview-body" class="body markdown preview" inner_html=move || preview_html.get()></div>
+                <div
+                    id="note-preview-body"
+                    class="body markdown preview"
+                    inner_html=move || preview_html.get()
+                    on:click=open_links_outside
+                ></div>
             </Show>
             <Show when=move || is_new>
                 <label for="note-tags">{move || i18n.t("notes.field_tags")}</label>
@@ -1232,13 +1280,56 @@ struct MemberArg {
     member: String,
 }
 
-/// Team & sync: members (admins remove or promote), a single-use invite with its QR code, and
-/// the member devices this one knows.
+/// The warning on a device that sent changes the write rules refused.
+fn refusal_text(i18n: I18n, count: usize, reason: Option<&str>) -> String {
+    let reason = match reason {
+        Some(r) if !r.trim().is_empty() => r.to_owned(),
+        _ => i18n.t("team.refused_unknown"),
+    };
+    if count == 1 {
+        i18n.tf("team.refused_one", &[("reason", &reason)])
+    } else {
+        let count = count.to_string();
+        i18n.tf(
+            "team.refused_many",
+            &[("count", &count), ("reason", &reason)],
+        )
+    }
+}
+
+fn invite_status(i18n: I18n, status: &str) -> String {
+    match status {
+        "open" => i18n.t("team.invite_open"),
+        "redeemed" => i18n.t("team.invite_redeemed"),
+        "revoked" => i18n.t("team.invite_revoked"),
+        "expired" => i18n.t("team.invite_expired"),
+        other => other.to_owned(),
+    }
+}
+
+fn role_label(i18n: I18n, role: &str) -> String {
+    if role == "admin" {
+        i18n.t("team.role_admin")
+    } else {
+        i18n.t("team.role_member")
+    }
+}
+
+/// Team & sync: members (admins remove, promote or demote), a single-use invite with its QR
+/// code, the invites made so far (admins revoke the open ones), and the member devices this
+/// one knows, with a warning on those that sent refused changes.
 #[component]
 fn Team() -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let members = watched::<_, Vec<MemberView>>("members", || NoArgs {});
     let peers = watched::<_, Vec<PeerView>>("peers", || NoArgs {});
+    let invites = watched::<_, Vec<InviteView>>("invites", || NoArgs {});
+    let i_am_admin = Memo::new(move |_| {
+        members
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|list| list.iter().any(|m| m.me && m.role == "admin"))
+    });
     let progress = watched::<_, Vec<SyncProgressView>>("sync_progress", || NoArgs {});
     let invite: RwSignal<Option<Invite>> = RwSignal::new(None);
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
@@ -1262,43 +1353,51 @@ fn Team() -> impl IntoView {
             }
         });
     };
+    let revoke = move |id: String| {
+        spawn_local(async move {
+            match call::<_, ()>("revoke_invite", &ById { id }).await {
+                Ok(()) => error.set(None),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
     view! {
         <section class="team">
             <h1>{move || i18n.t("team.members")}</h1>
             {loaded(members, move |list| {
-                let i_am_admin = list.iter().any(|m| m.me && m.role == "admin");
+                let admin = list.iter().any(|m| m.me && m.role == "admin");
                 view! {
                     <ul class="members">
                         {list
                             .into_iter()
                             .map(|m| {
                                 let role = m.role.clone();
-                                let (remove, promote) = (m.member_id.clone(), m.member_id.clone());
-                                let can_act = i_am_admin && !m.me;
+                                let id = m.member_id.clone();
+                                let (remove, promote, demote) = (id.clone(), id.clone(), id);
+                                let can_act = admin && !m.me;
                                 let can_promote = can_act && m.role != "admin";
+                                let can_demote = can_act && m.role == "admin";
                                 view! {
-                                    <li class="member">
+                                    <li class="member" data-name=m.name.clone()>
                                         <span class="name">{m.name.clone()}</span>
-                                        <span class="role">
-                                            {move || {
-                                                if role == "admin" {
-                                                    i18n.t("team.role_admin")
-                                                } else {
-                                                    i18n.t("team.role_member")
-                                                }
-                                            }}
-                                        </span>
+                                        <span class="role">{move || role_label(i18n, &role)}</span>
                                         <Show when=move || m.me>
                                             <span class="you">{move || i18n.t("team.you")}</span>
                                         </Show>
                                         <Show when=move || can_promote>
-                                            <button on:click={
+                                            <button class="member-promote" on:click={
                                                 let id = promote.clone();
                                                 move |_| act("promote_member", id.clone())
                                             }>{move || i18n.t("team.promote")}</button>
                                         </Show>
+                                        <Show when=move || can_demote>
+                                            <button class="member-demote" on:click={
+                                                let id = demote.clone();
+                                                move |_| act("demote_member", id.clone())
+                                            }>{move || i18n.t("team.demote")}</button>
+                                        </Show>
                                         <Show when=move || can_act>
-                                            <button class="danger" on:click={
+                                            <button class="danger member-remove" on:click={
                                                 let id = remove.clone();
                                                 move |_| act("remove_member", id.clone())
                                             }>{move || i18n.t("team.remove")}</button>
@@ -1344,6 +1443,57 @@ fn Team() -> impl IntoView {
                         }
                     })
             }}
+            <Show when=move || i_am_admin.get()>
+                <h2>{move || i18n.t("team.invites")}</h2>
+                {loaded(invites, move |list| {
+                    if list.is_empty() {
+                        return view! { <p class="muted">{move || i18n.t("team.invites_none")}</p> }
+                            .into_any();
+                    }
+                    view! {
+                        <ul class="invites">
+                            {list
+                                .into_iter()
+                                .map(|inv| {
+                                    let status = inv.status.clone();
+                                    let role = inv.role.clone();
+                                    let expires = inv.expires_at.clone();
+                                    let open = inv.status == "open";
+                                    let id = inv.id.clone();
+                                    view! {
+                                        <li class="invite-item" data-status=inv.status.clone()>
+                                            <span class="invite-status">
+                                                {move || invite_status(i18n, &status)}
+                                            </span>
+                                            <span class="invite-role">
+                                                {move || role_label(i18n, &role)}
+                                            </span>
+                                            <span class="invite-expiry muted">
+                                                {move || {
+                                                    let when = local_minute(i18n.locale.get(), &expires);
+                                                    i18n.tf("team.invite_expiry", &[("when", &when)])
+                                                }}
+                                            </span>
+                                            {open
+                                                .then(|| {
+                                                    view! {
+                                                        <button
+                                                            class="danger invite-revoke"
+                                                            on:click=move |_| revoke(id.clone())
+                                                        >
+                                                            {move || i18n.t("team.invite_revoke")}
+                                                        </button>
+                                                    }
+                                                })}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                })}
+            </Show>
             <h2>{move || i18n.t("team.peers")}</h2>
             // A large sync under way: how many of the documents a peer announced have arrived
             // (refreshed by the change events their arrival sends).
@@ -1385,8 +1535,10 @@ fn Team() -> impl IntoView {
                                 .map(|p| {
                                     let name = p.name.clone().unwrap_or_else(|| p.peer.clone());
                                     let synced = p.last_synced.clone();
+                                    let refused = p.refused_changes;
+                                    let reason = p.last_refusal.clone();
                                     view! {
-                                        <li class="peer">
+                                        <li class="peer" class:refusing={refused > 0}>
                                             <span class="name">{name}</span>
                                             <span class="muted">
                                                 {move || match &synced {
@@ -1397,6 +1549,14 @@ fn Team() -> impl IntoView {
                                                     None => i18n.t("team.never_synced"),
                                                 }}
                                             </span>
+                                            {(refused > 0)
+                                                .then(|| {
+                                                    view! {
+                                                        <p class="warning refused" role="alert">
+                                                            {move || refusal_text(i18n, refused, reason.as_deref())}
+                                                        </p>
+                                                    }
+                                                })}
                                         </li>
                                     }
                                 })

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
 
-use crate::app::{ErrorLine, loaded, local_time, watched};
+use crate::app::{ErrorLine, loaded, local_time, open_links_outside, watched};
 use crate::i18n::I18n;
 use crate::mentoring::act;
 use crate::tauri::{ById, NoArgs, call};
@@ -303,7 +303,7 @@ fn Thread(id: String, place: RwSignal<Place>, me: String) -> impl IntoView {
                         }}
                     </p>
                     // Peer-written Markdown arrives rendered and sanitised by the shell.
-                    <div class="body markdown" inner_html=html></div>
+                    <div class="body markdown" inner_html=html on:click=open_links_outside></div>
                     <h3>{move || i18n.t("community.replies")}</h3>
                     <ul class="posts">
                         {t
@@ -325,7 +325,7 @@ fn Thread(id: String, place: RwSignal<Place>, me: String) -> impl IntoView {
                                             }}
                                             {p.accepted.then(|| view! { <span class="badge accepted-badge">{move || i18n.t("community.accepted")}</span> })}
                                         </p>
-                                        <div class="body markdown" inner_html=html></div>
+                                        <div class="body markdown" inner_html=html on:click=open_links_outside></div>
                                         {(mine && !p.accepted)
                                             .then(|| {
                                                 view! {
