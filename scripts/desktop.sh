@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-(cd ui && trunk build --release)
+./scripts/ui.sh --release
 exec cargo run --quiet --release -p entrepairs-app -- "$@"

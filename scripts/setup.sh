@@ -72,7 +72,7 @@ for target in wasm32-unknown-unknown x86_64-pc-windows-gnu; do
 done
 
 # Pinned tools, installed only when that exact version is missing. wasm-bindgen-cli must equal
-# the wasm-bindgen crate in Cargo.lock, or trunk would try to download one.
+# the wasm-bindgen crate in Cargo.lock: scripts/ui.sh binds the UI with it.
 wasm_bindgen=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
 installed=$(cargo install --list)
 install_tool() { # crate version
@@ -82,5 +82,4 @@ install_tool() { # crate version
   fi
 }
 install_tool wasm-bindgen-cli "$wasm_bindgen"
-install_tool trunk 0.21.14
 install_tool tauri-driver 2.1.0

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 # The UI first: the desktop app embeds ui/dist when it compiles.
-(cd ui && trunk build)
+./scripts/ui.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # Windows-only breakage is caught here, before a release build on Windows.
