@@ -144,6 +144,8 @@ pub async fn run(config: &Config, progress: &dyn Fn(&str)) -> Result<Report> {
     let floor = floor(&loaded, config.runs);
     let engine = automerge_sync(&loaded, config.runs);
     drop(loaded);
+    progress("admission of every received change, in-process");
+    let admitted = admission(&sync.signed, config.runs)?;
     let ours = Samples(sync.seconds.clone()).median();
     let n = sync.docs.len();
     rows.push(
@@ -184,6 +186,26 @@ pub async fn run(config: &Config, progress: &dyn Fn(&str)) -> Result<Report> {
         .detail(format!(
             "generate/receive between two AutoCommits until neither has a message; our sync is {:.1}× this",
             ours / engine.median()
+        )),
+    );
+    let extra = admitted.checked.median() - admitted.loaded.median();
+    rows.push(
+        Row::new(
+            format!(
+                "the check of every change B receives: {} changes in {n} documents, each \
+                 signature, form and write rule, in-process",
+                admitted.changes
+            ),
+            "s",
+            admitted.checked.0.clone(),
+        )
+        .detail(format!(
+            "domain::admit_whole on each signed document B ends with, against loading the same \
+             bytes unchecked ({:.2} s): {:.1} µs per change more, {:.0} % of the initial sync's \
+             median",
+            admitted.loaded.median(),
+            extra * 1e6 / admitted.changes.max(1) as f64,
+            100.0 * extra / ours
         )),
     );
     match &config.automerge_repo {
@@ -406,6 +428,8 @@ struct SyncRuns {
     seconds: Vec<f64>,
     wire: Vec<f64>,
     docs: Vec<Vec<u8>>,
+    /// The same documents as signed files (bytes and every change's signature).
+    signed: Vec<Vec<u8>>,
     edit_ms: Vec<f64>,
     /// (bytes on the wire, encoded change) for single small edits.
     one_edit: Vec<(f64, f64)>,
@@ -427,6 +451,7 @@ async fn initial_sync(config: &Config, fx: &Fixture, progress: &dyn Fn(&str)) ->
         seconds: Vec::new(),
         wire: Vec::new(),
         docs: Vec::new(),
+        signed: Vec::new(),
         edit_ms: Vec::new(),
         one_edit: Vec::new(),
     };
@@ -452,7 +477,9 @@ async fn initial_sync(config: &Config, fx: &Fixture, progress: &dyn Fn(&str)) ->
         ));
         if run == 0 {
             for id in b.document_ids().await? {
-                out.docs.push(b.saved_document(id).await?);
+                out.docs.push(b.saved_document(id.clone()).await?);
+                out.signed
+                    .push(b.call(move |c| c.document_bytes(&id)).await?);
             }
             out.edit_ms = edits(&a, &b, fx, config.edits).await?;
             progress(&format!("{} edits A → B timed", config.edits));
@@ -587,6 +614,60 @@ fn automerge_sync(loaded: &[AutoCommit], runs: usize) -> Samples {
         samples.push(secs(t));
     }
     Samples(samples)
+}
+
+/// In-process admission of signed documents, and loading them unchecked, for comparison.
+struct Admitted {
+    /// Whole runs of `domain::admit_whole` over every document.
+    checked: Samples,
+    /// Whole runs of loading the same bytes without any check.
+    loaded: Samples,
+    /// Changes admitted in one run.
+    changes: usize,
+}
+
+/// Admits every signed document file in `signed` as a device receiving it whole does: each
+/// change's signature, its form on its past and the write rules for its author. Every author is
+/// taken as an admitted member (the log's lookup is not what is measured); a refusal fails the
+/// benchmark, since these documents were all written by honest devices.
+fn admission(signed: &[Vec<u8>], runs: usize) -> Result<Admitted> {
+    let files = signed
+        .iter()
+        .map(|f| match ::sync::protocol::Message::decode(f) {
+            Ok(::sync::protocol::Message::Doc { bytes, sigs, .. }) => Ok((bytes, sigs)),
+            _ => bail!("a stored document did not export as a signed file"),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let member = |_: &str| domain::Standing::Member { admin: true };
+    let (mut checked, mut loaded, mut changes) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..runs {
+        let t = Instant::now();
+        for (bytes, _) in &files {
+            let doc = domain::load_doc(bytes)?;
+            domain::read_meta(&doc)?;
+        }
+        loaded.push(secs(t));
+        let t = Instant::now();
+        changes = 0;
+        for (bytes, sigs) in &files {
+            let doc = domain::load_doc(bytes)?;
+            let meta = domain::read_meta(&doc)?;
+            let (_, admission) = domain::admit_whole(doc, &meta, sigs, &member);
+            ensure!(
+                admission.complete(),
+                "document {} was not admitted whole: {:?}",
+                meta.id,
+                admission.refused.first().map(|r| &r.reason)
+            );
+            changes += admission.accepted.len();
+        }
+        checked.push(secs(t));
+    }
+    Ok(Admitted {
+        checked: Samples(checked),
+        loaded: Samples(loaded),
+        changes,
+    })
 }
 
 struct Resync {

@@ -55,6 +55,7 @@ fn the_harness_runs_every_measure_at_a_reduced_size() {
         "initial sync of two fresh peers over loopback TCP (506 documents)",
         "floor: in-process Automerge save + load",
         "Automerge's own sync protocol",
+        "the check of every change B receives",
         "the same sync by automerge-repo",
         "an edit on A visible on connected B (100 edits)",
         "re-sync of two peers sharing 200 unchanged documents",
