@@ -160,6 +160,11 @@ fn an_edited_export_writes_nothing_in_another_members_name() {
     let alice_id = member_id(&alice);
     let chloe_id = member_id(&chloe);
     chloe.ok(&["skill", "claim", "Negociation", "--level", "3"]);
+    assert_eq!(
+        notes_by(&chloe, &alice_id),
+        ["Alice's own"],
+        "joining syncs the notes"
+    );
 
     // Chloe exports, adds an endorsement "from Alice" of her own skill and a note by Alice.
     let out = chloe.path("export");
@@ -186,6 +191,9 @@ fn an_edited_export_writes_nothing_in_another_members_name() {
     let imported = chloe.json(&["import", "--from", out.to_str().unwrap()]);
     assert_eq!(imported["not_theirs"]["endorsements"], 1, "{imported}");
     assert_eq!(imported["not_theirs"]["notes"], 1, "{imported}");
+    // Alice's own note, which Chloe still holds, is not copied again.
+    assert_eq!(imported["skipped"]["notes"], 1, "{imported}");
+    assert_eq!(imported["added"]["notes"], 1, "{imported}");
 
     sync_with(&chloe, &serve);
     sync_with(&bob, &serve);

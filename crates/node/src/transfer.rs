@@ -310,7 +310,9 @@ impl Core {
             })?;
             for n in &file.notes {
                 let id = imported_id(&n.id, &me);
-                if w.exists(&id)? {
+                // A document still held (the original, or an earlier import of it) is skipped:
+                // importing one's own export back adds nothing.
+                if w.exists(&n.id)? || w.exists(&id)? {
                     skipped.notes += 1;
                     continue;
                 }
@@ -332,7 +334,7 @@ impl Core {
             }
             for t in &file.threads {
                 let id = imported_id(&t.id, &me);
-                if w.exists(&id)? {
+                if w.exists(&t.id)? || w.exists(&id)? {
                     skipped.threads += 1;
                     continue;
                 }
