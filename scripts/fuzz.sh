@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs each fuzz target for a bounded time (FUZZ_SECONDS, default 20) on the nightly toolchain.
-# Installs cargo-fuzz if it is missing. A crash leaves its input under fuzz/artifacts/ and fails.
+# Runs each fuzz target coverage-guided for a bounded time (FUZZ_SECONDS, default 20) on the
+# nightly toolchain, starting from the corpus kept in fuzz/corpus/ (what it finds is added there:
+# commit what is worth replaying on every test run). Installs cargo-fuzz if it is missing. A crash
+# leaves its input under fuzz/artifacts/ and fails. `cargo test` replays the corpus without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-20}

@@ -1,11 +1,7 @@
-//! Sync frames from a peer: decoding never panics, and what decodes re-encodes to the same bytes.
+//! Sync frames from a peer. The property is [`checks::frame`], shared with the workspace's tests.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use sync::protocol::Message;
+#[path = "../checks.rs"]
+mod checks;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(msg) = Message::decode(data) {
-        assert_eq!(msg.encode(), data);
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::frame(data));

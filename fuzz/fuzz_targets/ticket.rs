@@ -1,14 +1,7 @@
-//! Invite tickets pasted by a person: decoding never panics, and what decodes re-encodes.
+//! Invite tickets pasted by a person. The property is [`checks::ticket`], shared with the workspace's tests.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use sync::ticket::Ticket;
+#[path = "../checks.rs"]
+mod checks;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data)
-        && let Ok(ticket) = Ticket::decode(text)
-    {
-        let again = ticket.encode().expect("a decoded ticket encodes");
-        assert_eq!(Ticket::decode(&again).expect("and decodes again"), ticket);
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::ticket(data));
