@@ -3,5 +3,5 @@
 # arguments (`./scripts/app.sh --help` lists the commands).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
+./scripts/setup.sh cli
 exec cargo run --quiet --release -p cli -- "$@"

@@ -3,7 +3,7 @@
 # Installs what is missing first (tauri-cli takes several minutes the first time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
+./scripts/setup.sh app
 if ! cargo install --list | grep -q "^tauri-cli v2\."; then
   cargo install --locked tauri-cli --version "^2"
 fi

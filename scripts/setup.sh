@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
-# Installs what building and testing Entrepairs needs and is missing on this machine.
+# Installs what is missing on this machine for one purpose:
+#   setup.sh cli    the headless peer: the pinned toolchain and a C compiler
+#   setup.sh app    the desktop app: also WebKitGTK, the wasm32 target and wasm-bindgen-cli
+#   setup.sh        (or `test`) every check and test: also Xvfb, WebKitWebDriver, tauri-driver,
+#                   mingw and the Windows target, Node.js for the benchmark harness
 # Idempotent: on a machine that has everything it only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+purpose=${1:-test}
+case "$purpose" in
+  cli | app | test) ;;
+  *)
+    echo "setup: unknown purpose '$purpose' (cli, app or test)" >&2
+    exit 2
+    ;;
+esac
 
 toolchain=$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
 
@@ -27,14 +39,20 @@ if ! rustup toolchain list | grep -q "^${toolchain}-"; then
   fi
 fi
 
-# System packages: WebKitGTK and friends for the desktop app, Xvfb and WebKitWebDriver for its
-# end-to-end tests, xdg-open (through which the app opens links in the browser; the end-to-end
-# test checks that a link reaches it), mingw for the Windows check. Debian/Ubuntu names.
-packages=(
-  libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
-  libayatana-appindicator3-dev librsvg2-dev pkg-config xvfb xauth webkit2gtk-driver
-  xdg-utils gcc-mingw-w64-x86-64 imagemagick
-)
+# System packages (Debian/Ubuntu names): a C compiler for SQLite and the crypto library; for the
+# desktop app WebKitGTK and friends, and xdg-open, through which it opens links in the browser;
+# for the tests Xvfb and WebKitWebDriver (end-to-end tests, which check that a link reaches
+# xdg-open), mingw for the Windows check, ImageMagick for the screenshots.
+packages=(build-essential pkg-config)
+if [ "$purpose" != cli ]; then
+  packages+=(
+    libwebkit2gtk-4.1-dev curl wget file libxdo-dev libssl-dev libayatana-appindicator3-dev
+    librsvg2-dev xdg-utils
+  )
+fi
+if [ "$purpose" = test ]; then
+  packages+=(xvfb xauth webkit2gtk-driver gcc-mingw-w64-x86-64 imagemagick)
+fi
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -59,12 +77,17 @@ fi
 
 # Node.js (18 or later) and npm: the benchmark harness compares with automerge-repo, pinned by
 # crates/xtask/automerge-repo/package-lock.json (installed by `npm install --no-save` on first use).
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+if [ "$purpose" = test ] && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
   apt_install nodejs npm
+fi
+if [ "$purpose" = cli ]; then
+  exit 0
 fi
 
 # Rust targets: the UI's wasm32, and Windows for the cross check.
-for target in wasm32-unknown-unknown x86_64-pc-windows-gnu; do
+targets=(wasm32-unknown-unknown)
+if [ "$purpose" = test ]; then targets+=(x86_64-pc-windows-gnu); fi
+for target in "${targets[@]}"; do
   if ! rustup target list --installed --toolchain "$toolchain" 2>/dev/null | grep -qx "$target"; then
     rustup target add --toolchain "$toolchain" "$target" \
       || rustup target add --toolchain stable "$target"
@@ -82,4 +105,6 @@ install_tool() { # crate version
   fi
 }
 install_tool wasm-bindgen-cli "$wasm_bindgen"
-install_tool tauri-driver 2.1.0
+if [ "$purpose" = test ]; then
+  install_tool tauri-driver 2.1.0
+fi
