@@ -283,6 +283,9 @@ pub(crate) fn note(before: Option<&Note>, after: &Note, by: Author<'_>) -> Resul
             "a note's last editor must be whoever changed it",
         )?;
     }
+    if before.is_none_or(|b| b.body != after.body) {
+        crate::note::check_body(after.body.as_str())?;
+    }
     if before.is_some_and(|b| b.deleted) != after.deleted {
         require(
             after.author == by.id || by.admin,
@@ -331,6 +334,7 @@ pub(crate) fn thread(
             by.id == after.author,
             "only a thread's author may change its opening post",
         )?;
+        crate::note::check_body(after.body.as_str())?;
     }
     for edit in list_edits(&before.posts, &after.posts, |p| p.id.as_str()) {
         match edit {

@@ -333,6 +333,42 @@ fn accepted_sigs(admission: &Admission, sigs: &Signatures) -> Signatures {
 }
 
 /// Splits membership entries into messages of about [`LOG_MESSAGE_BYTES`] each.
+/// The messages of a received batch as they are handled: of the announcements (digest,
+/// summary, log heads) only the last of each kind, which supersedes the earlier ones, and every
+/// membership entry in one message where the first of them was. What a batch asks of the
+/// receiver is then bounded by what one of each asks, however many small messages it packs.
+fn coalesce(msgs: Vec<Message>) -> Vec<Message> {
+    let last = |kind: fn(&Message) -> bool| msgs.iter().rposition(kind);
+    let digest = last(|m| matches!(m, Message::Digest { .. }));
+    let summary = last(|m| matches!(m, Message::Summary(_)));
+    let heads = last(|m| matches!(m, Message::LogHeads(_)));
+    let mut entries: Option<(usize, Vec<String>)> = None;
+    let mut out: Vec<Message> = Vec::with_capacity(msgs.len());
+    for (i, m) in msgs.into_iter().enumerate() {
+        match m {
+            Message::Digest { .. } if Some(i) != digest => {}
+            Message::Summary(_) if Some(i) != summary => {}
+            Message::LogHeads(_) if Some(i) != heads => {}
+            Message::LogEntries(more) => match &mut entries {
+                Some((_, all)) => all.extend(more),
+                None => {
+                    entries = Some((out.len(), more));
+                    out.push(Message::LogEntries(Vec::new()));
+                }
+            },
+            m => out.push(m),
+        }
+    }
+    if let Some((at, all)) = entries {
+        if all.is_empty() {
+            out.remove(at);
+        } else {
+            out[at] = Message::LogEntries(all);
+        }
+    }
+    out
+}
+
 fn log_messages(entries: Vec<String>) -> Vec<Message> {
     let mut out = Vec::new();
     let mut part = Vec::new();
@@ -489,11 +525,16 @@ impl Engine {
         }
         match msg {
             Message::LogHeads(heads) => {
-                let theirs: Vec<String> = heads.iter().map(hex).collect();
+                let Some(session) = self.sessions.get_mut(peer) else {
+                    return Vec::new();
+                };
+                // What went either way in this session counts as theirs: an announcement
+                // repeated within a session (an honest peer sends one) is answered with what is
+                // new only, never with the whole log again.
+                session.their_log.extend(heads.iter().map(hex));
+                let theirs: Vec<String> = session.their_log.iter().cloned().collect();
                 let missing = host.log_missing(&theirs);
-                if let Some(session) = self.sessions.get_mut(peer) {
-                    session.their_log = theirs.into_iter().collect();
-                }
+                session.their_log.extend(host.log_heads());
                 log_messages(missing)
                     .into_iter()
                     .map(|msg| Output::Send {
@@ -543,8 +584,10 @@ impl Engine {
                     if shareable(host, peer, &id).is_none() {
                         continue;
                     }
-                    if !theirs.contains_key(&id) {
-                        // The peer has nothing of it: the whole document, in one message.
+                    if !theirs.contains_key(&id) && !self.exchanged(peer, &id) {
+                        // The peer has nothing of it: the whole document, in one message (once
+                        // per session: a summary repeated to have everything sent again gets
+                        // sync messages, which carry only what is new).
                         if let Some(bytes) = host.saved(&id) {
                             // Once it has the document the peer holds these heads: the next
                             // change goes straight to it instead of re-negotiating from none.
@@ -574,7 +617,7 @@ impl Engine {
             Message::Doc { doc, bytes, sigs } => self.whole_doc(host, peer, &doc, &bytes, &sigs),
             Message::Batch(msgs) => {
                 let mut out = Vec::new();
-                for m in msgs {
+                for m in coalesce(msgs) {
                     if matches!(m, Message::Batch(_)) {
                         return self.drop_peer(peer, "nested batch");
                     }
@@ -866,6 +909,13 @@ impl Engine {
                 }
                 self.new_document(host, peer, doc, meta, new_doc, &gathered, None)
             }
+            // Changes came, but no readable header: a document's first change carries its
+            // header and every later change follows it, so the peer is not sending a document
+            // (holding such changes until a header comes would let them grow without bound).
+            Err(_) if !incoming.get_heads().is_empty() => {
+                session.incoming.remove(doc);
+                self.drop_peer(peer, "a new document's changes came without its header")
+            }
             // The header has not arrived yet: keep going with this peer only.
             Err(_) => {
                 let reply = incoming.sync().generate_sync_message(state);
@@ -999,6 +1049,13 @@ impl Engine {
     }
 
     /// Starts the sync state with `peer` for `doc` from heads both sides are known to hold.
+    /// Whether `doc` was synced or sent whole with `peer` in this session.
+    fn exchanged(&self, peer: &str, doc: &str) -> bool {
+        self.sessions
+            .get(peer)
+            .is_some_and(|s| s.states.contains_key(doc) || s.whole.contains_key(doc))
+    }
+
     fn seed(&mut self, peer: &str, doc: &str, heads: Vec<ChangeHash>) {
         if let Some(session) = self.sessions.get_mut(peer) {
             session.states.remove(doc);

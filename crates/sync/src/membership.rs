@@ -755,6 +755,9 @@ fn authors(dag: &Dag) -> (BTreeSet<String>, BTreeSet<String>) {
     let mut admins: BTreeSet<String> = BTreeSet::new();
     // Invites an admin issued, by id: their role and key.
     let mut invites: BTreeMap<&str, (Role, &str)> = BTreeMap::new();
+    // An invite admits one author at most, the first in replay order: whoever holds its secret
+    // cannot mint writers (each with an entry share) by admitting fresh keys with it.
+    let mut used: BTreeSet<&str> = BTreeSet::new();
     for (i, e) in dag.entries.iter().enumerate() {
         let author = e.author.as_str();
         match &e.op {
@@ -785,8 +788,10 @@ fn authors(dag: &Dag) -> (BTreeSet<String>, BTreeSet<String>) {
                 ..
             } if authors.contains(author) => {
                 if let Some((role, key)) = invites.get(invite.as_str())
+                    && !used.contains(invite.as_str())
                     && proof_verifies(key, proof, &admit_bytes(dag.workspace, invite, member))
                 {
+                    used.insert(invite.as_str());
                     authors.insert(member.clone());
                     if *role == Role::Admin {
                         admins.insert(member.clone());
@@ -1795,6 +1800,30 @@ mod tests {
         let info = &m.invites["i1"];
         assert_eq!(info.redeemed_by.as_deref(), Some(n.id.as_str()));
         assert_eq!(info.status(T0), InviteStatus::Redeemed);
+    }
+
+    #[test]
+    fn an_invite_s_secret_mints_no_writers_after_its_newcomer() {
+        let Team {
+            b, mut world, head, ..
+        } = team();
+        let n = device();
+        let inv = world.after(&b, &[&head], invite("i1", Role::Admin, SECRET));
+        let admitted = world.after(&b, &[&inv], admit("i1", &n, SECRET));
+        // The newcomer keeps the ticket's secret and admits fresh keys of its own with it.
+        let minted: Vec<Device> = (0..5).map(|_| device()).collect();
+        let mut prev = admitted;
+        for k in &minted {
+            prev = world.after(&n, &[&prev], admit("i1", k, SECRET));
+        }
+        let m = world.eval();
+        assert!(m.authors.contains(&n.id) && m.author_admins.contains(&n.id));
+        for k in &minted {
+            assert!(!m.authors.contains(&k.id), "a minted key may write");
+            assert!(!m.author_admins.contains(&k.id));
+            assert!(!m.is_member(&k.id));
+        }
+        assert_eq!(reason(&m, &prev), Some("invite already redeemed"));
     }
 
     #[test]

@@ -1341,3 +1341,57 @@ fn peers_converge_on_exactly_what_they_are_entitled_to_despite_a_byzantine_membe
         );
     }
 }
+
+/// A member packs thousands of empty announcements into one frame, then repeats them in further
+/// frames, to have a peer send its whole store and log again for each: the peer answers each
+/// kind once, and later repetitions get nothing new.
+#[test]
+fn repeated_announcements_are_answered_once() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let mut net = network(&mut rng, 3, false);
+    for i in 0..3 {
+        let meta = net.header(0, DocKind::Note, &Scope::Workspace, &[], 0);
+        net.create(
+            0,
+            &Note::new(meta, &format!("Note {i}"), "text", &[], &[]).unwrap(),
+        );
+    }
+    // Connected, and before anything else arrives, the frame.
+    net.connect(0, 1);
+    let asker = net.peers[1].id.clone();
+    let mut ask = Vec::new();
+    for _ in 0..5_000 {
+        ask.push(Message::Summary(Vec::new()));
+        ask.push(Message::LogHeads(Vec::new()));
+        ask.push(Message::LogEntries(Vec::new()));
+        ask.push(Message::Digest {
+            docs: 0,
+            digest: [0; 32],
+        });
+    }
+    let count = |out: &[Output]| {
+        let (mut docs, mut entries) = (0, 0);
+        for o in out {
+            if let Output::Send { msg, .. } = o {
+                match msg {
+                    Message::Doc { .. } => docs += 1,
+                    Message::LogEntries(e) => entries += e.len(),
+                    _ => {}
+                }
+            }
+        }
+        (docs, entries)
+    };
+    let first = net.engines[0].received(&mut net.peers[0], &asker, Message::Batch(ask.clone()));
+    let held = net.peers[0].docs.len();
+    let (docs, entries) = count(&first);
+    assert!(docs <= held, "{docs} whole documents for {held} held");
+    assert!(
+        first.len() <= held + 4,
+        "{} messages answer one frame",
+        first.len()
+    );
+    assert!(entries <= net.peers[0].log.len(), "{entries} log entries");
+    let again = net.engines[0].received(&mut net.peers[0], &asker, Message::Batch(ask));
+    assert_eq!(count(&again), (0, 0), "the same frame again");
+}
