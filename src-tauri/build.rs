@@ -1,74 +1,41 @@
-//! Declares the app's own commands so that capabilities can grant them one by one.
+//! Declares the app's commands and the window's capability from the one list of operations
+//! (`ipc::with_ops!`): every command the shell handles is declared, and the window may call
+//! each of them and nothing else (beside listening to the change event).
+
+use std::path::PathBuf;
 
 fn main() {
-    let commands = tauri_build::AppManifest::new().commands(&[
-        "app_state",
-        "create_workspace",
-        "join_workspace",
-        "notes",
-        "note",
-        "note_page",
-        "add_note",
-        "edit_note",
-        "search",
-        "members",
-        "peers",
-        "create_invite",
-        "remove_member",
-        "promote_member",
-        "demote_member",
-        "invites",
-        "revoke_invite",
-        "open_link",
-        "skills",
-        "claim_skill",
-        "who_can_help",
-        "endorse",
-        "kudos",
-        "give_kudos",
-        "balance",
-        "open_demo",
-        "leave_demo",
-        "reminders",
-        "skills_at_risk",
-        "mentorings",
-        "mentoring_start",
-        "mentoring_log",
-        "goal_done",
-        "action_done",
-        "reviews",
-        "review_request",
-        "review_write",
-        "review_submit",
-        "review_ack",
-        "formats",
-        "sessions",
-        "session",
-        "session_plan",
-        "session_start",
-        "session_step",
-        "session_close",
-        "communities",
-        "create_community",
-        "join_community",
-        "threads",
-        "thread_page",
-        "post_thread",
-        "reply",
-        "accept",
-        "suggestions",
-        "profiles",
-        "preview",
-        "default_export_dir",
-        "export_workspace",
-        "import_workspace",
-        "save_report",
-        "my_profile",
-        "set_profile",
-        "sync_progress",
-        "credits",
-        "confirm_credit",
-    ]);
-    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
-        .unwrap_or_else(|e| panic!("tauri build configuration: {e}"));
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let dir = out.join("capabilities");
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    let mut permissions = vec![
+        "core:event:allow-listen".to_owned(),
+        "core:event:allow-unlisten".to_owned(),
+    ];
+    permissions.extend(
+        ipc::ops::NAMES
+            .iter()
+            .map(|name| ipc::ops::permission(name)),
+    );
+    let capability = serde_json::json!({
+        "identifier": "main-window",
+        "description": "The main window may call the app's own commands and listen to its \
+            change event; nothing else (no file system, shell, opener, HTTP or \
+            window-management access: links are opened by the shell's own open_link command).",
+        "windows": ["main"],
+        "permissions": permissions,
+    });
+    let file = dir.join("default.json");
+    let text = serde_json::to_string_pretty(&capability).expect("a JSON value serializes");
+    std::fs::write(&file, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", file.display()));
+    // tauri-build reads capabilities through a glob pattern, which takes `/` on every OS.
+    let pattern = format!("{}/*.json", dir.display()).replace('\\', "/");
+    let commands = tauri_build::AppManifest::new().commands(ipc::ops::NAMES);
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(commands)
+            .capabilities_path_pattern(Box::leak(pattern.into_boxed_str())),
+    )
+    .unwrap_or_else(|e| panic!("tauri build configuration: {e}"));
 }

@@ -652,9 +652,11 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     // A bad invite is refused with a clear message, and nothing is created.
     ui.type_into("#first-ticket", "hello").await;
     ui.click("#first-join").await;
-    ui.text_until(".error", "the bad invite is refused", |t| {
-        t.contains("not a valid Entrepairs invite")
-    })
+    ui.text_until(
+        ".error[data-kind='invalid']",
+        "the bad invite is refused",
+        |t| t.starts_with("Refused: ") && t.contains("not a valid Entrepairs invite"),
+    )
     .await;
     assert!(!data.join("entrepairs.db").exists());
     ui.type_into("#first-workspace", "Acme").await;
@@ -965,7 +967,7 @@ async fn a_colleague_uses_the_app_through_its_screens() {
     ui.click("#nav-home").await;
     ui.any_text(".recent-note", "Written by Bob").await;
     ui.text_until("#home-sync", "Home says when it last synced", |t| {
-        t.starts_with("Last synced") && t.ends_with("1 colleagues' devices seen")
+        t.starts_with("Last synced") && t.ends_with("1 colleague's device seen")
     })
     .await;
     ui.click("#nav-team").await;

@@ -32,7 +32,7 @@ fn same_origin(a: &Url, b: &Url) -> bool {
 pub(crate) fn external(text: &str) -> Result<Url, Error> {
     let refused = || {
         Error::new(
-            "invalid",
+            ipc::ErrorKind::Invalid,
             format!("only http, https and mailto links open outside the app, not '{text}'"),
         )
     };
@@ -104,7 +104,7 @@ mod tests {
     fn check_link(text: &str, opened: Option<&str>) {
         match (external(text), opened) {
             (Ok(url), Some(want)) => assert_eq!(url.as_str(), want, "{text}"),
-            (Err(e), None) => assert_eq!(e.kind, "invalid", "{text}"),
+            (Err(e), None) => assert_eq!(e.kind, ipc::ErrorKind::Invalid, "{text}"),
             (got, want) => panic!("{text}: got {got:?}, want {want:?}"),
         }
     }

@@ -2,26 +2,16 @@
 //! and importing one, and saving their contribution report.
 
 use ipc::forms::ProfileDraft;
-use ipc::views::{Counts, ExportSummary, ImportSummary, ProfileView};
+use ipc::ops;
+use ipc::views::{Counts, ExportSummary, ImportSummary};
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 
 use crate::app::ErrorLine;
 use crate::i18n::I18n;
 use crate::mentoring::whole_number;
-use crate::tauri::{NoArgs, call};
-
-#[derive(Serialize)]
-struct ProfileArgs {
-    profile: ProfileDraft,
-}
-
-#[derive(Serialize)]
-struct Folder {
-    dir: String,
-}
+use crate::tauri::call;
 
 /// A text field bound to `value`.
 #[component]
@@ -47,7 +37,7 @@ pub(crate) fn ProfileForm() -> impl IntoView {
     let saved = RwSignal::new(false);
     // Filled once from the stored profile; what the user types then stays theirs.
     spawn_local(async move {
-        match call::<_, ProfileView>("my_profile", &NoArgs {}).await {
+        match call(&ops::MyProfile {}).await {
             Ok(p) => {
                 name.set(p.name);
                 title.set(p.title);
@@ -70,7 +60,7 @@ pub(crate) fn ProfileForm() -> impl IntoView {
         ) else {
             return;
         };
-        let args = ProfileArgs {
+        let args = ops::SetProfile {
             profile: ProfileDraft {
                 name: name.get_untracked(),
                 title: title.get_untracked(),
@@ -81,7 +71,7 @@ pub(crate) fn ProfileForm() -> impl IntoView {
             },
         };
         spawn_local(async move {
-            match call::<_, ()>("set_profile", &args).await {
+            match call(&args).await {
                 Ok(()) => {
                     error.set(None);
                     saved.set(true);
@@ -126,7 +116,7 @@ pub(crate) fn ProfileForm() -> impl IntoView {
 /// The folder field of an export, import or report, filled with the default folder.
 fn default_folder(dir: RwSignal<String>) {
     spawn_local(async move {
-        if let Ok(default) = call::<_, String>("default_export_dir", &NoArgs {}).await
+        if let Ok(default) = call(&ops::DefaultExportDir {}).await
             && dir.get_untracked().is_empty()
         {
             dir.set(default);
@@ -174,11 +164,11 @@ pub(crate) fn ExportImport() -> impl IntoView {
         busy.set(true);
         error.set(None);
         imported.set(None);
-        let args = Folder {
+        let args = ops::ExportWorkspace {
             dir: dir.get_untracked(),
         };
         spawn_local(async move {
-            let result = call::<_, ExportSummary>("export_workspace", &args).await;
+            let result = call(&args).await;
             busy.set(false);
             match result {
                 Ok(summary) => exported.set(Some(summary)),
@@ -190,11 +180,11 @@ pub(crate) fn ExportImport() -> impl IntoView {
         busy.set(true);
         error.set(None);
         exported.set(None);
-        let args = Folder {
+        let args = ops::ImportWorkspace {
             dir: dir.get_untracked(),
         };
         spawn_local(async move {
-            let result = call::<_, ImportSummary>("import_workspace", &args).await;
+            let result = call(&args).await;
             busy.set(false);
             match result {
                 Ok(summary) => imported.set(Some(summary)),
@@ -264,11 +254,11 @@ pub(crate) fn SaveReport() -> impl IntoView {
     let saved: RwSignal<Option<String>> = RwSignal::new(None);
     let save = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
-        let args = Folder {
+        let args = ops::SaveReport {
             dir: dir.get_untracked(),
         };
         spawn_local(async move {
-            match call::<_, String>("save_report", &args).await {
+            match call(&args).await {
                 Ok(path) => {
                     error.set(None);
                     saved.set(Some(path));

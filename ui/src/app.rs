@@ -1,32 +1,71 @@
 //! The screens. They render view models fetched from the shell and refetch when the shell's
-//! change event bumps [`Revision`]; they never poll and never hold a CRDT document.
+//! change event bumps the [`Revision`] of a document kind their operation reads; they never poll
+//! and never hold a CRDT document.
 
 use ipc::forms::NoteDraft;
-use ipc::views::{
-    InviteView, MemberView, NoteSummary, NoteView, PeerView, ReminderView, SearchHitView,
-    SyncProgressView,
-};
+use ipc::ops::{self, Op};
+use ipc::views::{NoteSummary, SearchHitView};
 use ipc::{AppState, Invite, NotePage};
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::account::{ExportImport, ProfileForm};
 use crate::communities::Communities;
 use crate::i18n::{I18n, Locale};
 use crate::mentoring::Mentoring;
+use crate::mentoring::act;
 use crate::people::People;
 use crate::recognition::Recognition;
 use crate::reviews::Reviews;
 use crate::sessions::Sessions;
-use crate::tauri::{ById, NoArgs, call, on_change};
+use crate::tauri::{call, on_change};
 
-/// Bumped on every change event: resources that read it refetch.
+/// A counter per document kind (`ipc::ops::DOC_KINDS`), bumped by each change event of that
+/// kind (all of them by an `all` event): a resource tracks those of the kinds its operation
+/// reads, so it refetches after the changes that can change it and only those.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Revision(pub(crate) RwSignal<u64>);
+pub(crate) struct Revision(StoredValue<Vec<(&'static str, RwSignal<u64>)>>);
+
+impl Revision {
+    fn new() -> Revision {
+        Revision(StoredValue::new(
+            ops::DOC_KINDS
+                .iter()
+                .map(|kind| (*kind, RwSignal::new(0)))
+                .collect(),
+        ))
+    }
+
+    /// A change arrived: the kind it names moves on (every kind, for `all` or a kind this
+    /// build does not know).
+    fn bump(self, changed: &ipc::Changed) {
+        let every = !ops::DOC_KINDS.contains(&changed.kind.as_str());
+        self.0.with_value(|kinds| {
+            for (kind, revision) in kinds {
+                if every || changed.kind == *kind {
+                    revision.update(|r| *r += 1);
+                }
+            }
+        });
+    }
+
+    /// Subscribes the running effect or resource to the changes `O`'s reply depends on.
+    pub(crate) fn track<O: Op>(self) {
+        self.0.with_value(|kinds| {
+            for (kind, revision) in kinds {
+                let probe = ipc::Changed {
+                    id: String::new(),
+                    kind: (*kind).to_owned(),
+                };
+                if ops::touches::<O>(&probe) {
+                    revision.track();
+                }
+            }
+        });
+    }
+}
 
 /// The section shown in the main area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,11 +189,6 @@ fn local_minute(locale: Locale, rfc3339: &str) -> String {
     date.to_locale_string(locale.code(), &options).into()
 }
 
-#[derive(Serialize)]
-struct LinkArg {
-    url: String,
-}
-
 /// The one click handler of a container of rendered Markdown: a link clicked inside opens in
 /// the system's browser through the shell (which accepts only http, https and mailto), never
 /// in the app's window. A link within the page (`#…`, a footnote) is left to the page.
@@ -173,7 +207,7 @@ pub(crate) fn open_links_outside(ev: ev::MouseEvent) {
     }
     ev.prevent_default();
     spawn_local(async move {
-        if let Err(e) = call::<_, ()>("open_link", &LinkArg { url: href }).await {
+        if let Err(e) = call(&ops::OpenLink { url: href }).await {
             leptos::logging::warn!("link not opened: {}", e.message);
         }
     });
@@ -197,13 +231,13 @@ pub(crate) fn App() -> impl IntoView {
         .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
         .unwrap_or_default();
     apply_theme(Theme::from_code(&stored_theme));
-    let revision = Revision(RwSignal::new(0));
+    let revision = Revision::new();
     provide_context(revision);
-    on_change(move || revision.0.update(|r| *r += 1));
+    on_change(move |changed| revision.bump(&changed));
 
     let state: RwSignal<Option<Result<AppState, ipc::Error>>> = RwSignal::new(None);
     spawn_local(async move {
-        state.set(Some(call("app_state", &NoArgs {}).await));
+        state.set(Some(call(&ops::GetAppState {}).await));
     });
     view! {
         {move || match state.get() {
@@ -229,21 +263,16 @@ pub(crate) fn App() -> impl IntoView {
     }
 }
 
-/// The answer of command `cmd` (called with `args()`), asked again after every change event:
-/// how a screen shows a view model that stays current without polling.
-pub(crate) fn watched<A, R>(
-    cmd: &'static str,
-    args: impl Fn() -> A + 'static,
-) -> LocalResource<Result<R, ipc::Error>>
-where
-    A: Serialize + 'static,
-    R: DeserializeOwned + 'static,
-{
+/// The reply of the operation `args()`, asked again after every change event: how a screen
+/// shows a view model that stays current without polling.
+pub(crate) fn watched<O: Op>(
+    args: impl Fn() -> O + 'static,
+) -> LocalResource<Result<O::Reply, ipc::Error>> {
     let revision = expect_context::<Revision>();
     LocalResource::new(move || {
-        revision.0.track();
+        revision.track::<O>();
         let args = args();
-        async move { call::<_, R>(cmd, &args).await }
+        async move { call(&args).await }
     })
 }
 
@@ -293,12 +322,14 @@ pub(crate) fn loaded<T: Clone + 'static>(
     }
 }
 
+/// An error as the reader's language names its kind, with the node's words after it.
 #[component]
 pub(crate) fn ErrorLine(error: ipc::Error) -> impl IntoView {
     let i18n = expect_context::<I18n>();
+    let key = crate::i18n::error_key(error.kind);
     view! {
-        <p class="error" role="alert">
-            {move || i18n.tf("common.error", &[("message", &error.message)])}
+        <p class="error" role="alert" data-kind=error.kind.as_str()>
+            {move || i18n.tf(&key, &[("message", &error.message)])}
         </p>
     }
 }
@@ -327,24 +358,6 @@ fn LanguageSwitch() -> impl IntoView {
     }
 }
 
-#[derive(Serialize)]
-struct CreateWorkspace {
-    name: String,
-    workspace: String,
-}
-
-#[derive(Serialize)]
-struct OpenDemo {
-    name: String,
-    lang: String,
-}
-
-#[derive(Serialize)]
-struct JoinWorkspace {
-    ticket: String,
-    name: String,
-}
-
 #[component]
 fn FirstLaunch(
     data_dir: String,
@@ -367,30 +380,30 @@ fn FirstLaunch(
         ev.prevent_default();
         busy.set(Some("first.creating"));
         error.set(None);
-        let args = CreateWorkspace {
+        let args = ops::CreateWorkspace {
             name: name.get_untracked(),
             workspace: workspace.get_untracked(),
         };
-        spawn_local(async move { finish(call("create_workspace", &args).await) });
+        spawn_local(async move { finish(call(&args).await) });
     };
     let demo = move |_| {
         busy.set(Some("first.demo_building"));
         error.set(None);
-        let args = OpenDemo {
+        let args = ops::OpenDemo {
             name: name.get_untracked(),
             lang: i18n.locale.get_untracked().code().to_owned(),
         };
-        spawn_local(async move { finish(call("open_demo", &args).await) });
+        spawn_local(async move { finish(call(&args).await) });
     };
     let join = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(Some("first.joining"));
         error.set(None);
-        let args = JoinWorkspace {
+        let args = ops::JoinWorkspace {
             ticket: ticket.get_untracked(),
             name: name.get_untracked(),
         };
-        spawn_local(async move { finish(call("join_workspace", &args).await) });
+        spawn_local(async move { finish(call(&args).await) });
     };
     view! {
         <main class="first-launch">
@@ -448,11 +461,6 @@ fn FirstLaunch(
     }
 }
 
-#[derive(Serialize)]
-struct Query {
-    query: String,
-}
-
 #[component]
 fn Shell(
     name: String,
@@ -466,7 +474,7 @@ fn Shell(
     let leave_error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let leave_demo = move |_| {
         spawn_local(async move {
-            match call::<_, AppState>("leave_demo", &NoArgs {}).await {
+            match call(&ops::LeaveDemo {}).await {
                 Ok(next) => state.set(Some(Ok(next))),
                 Err(e) => leave_error.set(Some(e)),
             }
@@ -499,12 +507,9 @@ fn Shell(
             return;
         }
         spawn_local(async move {
-            let found = call::<_, Vec<SearchHitView>>(
-                "search",
-                &Query {
-                    query: text.clone(),
-                },
-            )
+            let found = call(&ops::Search {
+                query: text.clone(),
+            })
             .await
             .unwrap_or_default();
             // Only the answer to the latest query counts.
@@ -663,14 +668,8 @@ fn Shell(
     }
 }
 
-#[derive(Serialize)]
-struct NoFilter {
-    tag: Option<String>,
-    skill: Option<String>,
-}
-
 fn all_notes() -> LocalResource<Result<Vec<NoteSummary>, ipc::Error>> {
-    watched("notes", || NoFilter {
+    watched(|| ops::Notes {
         tag: None,
         skill: None,
     })
@@ -698,8 +697,8 @@ fn Home(
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let notes = all_notes();
-    let reminders = watched::<_, Vec<ReminderView>>("reminders", || NoArgs {});
-    let peers = watched::<_, Vec<PeerView>>("peers", || NoArgs {});
+    let reminders = watched(|| ops::Reminders {});
+    let peers = watched(|| ops::Peers {});
     view! {
         <section class="home">
             <h1 id="home-title">{move || i18n.tf("home.hello", &[("name", &name)])}</h1>
@@ -711,7 +710,10 @@ fn Home(
                     match last {
                         None => i18n.t("home.never_synced"),
                         Some(when) => {
-                            let devices = list.iter().filter(|p| p.last_synced.is_some()).count().to_string();
+                            let devices = i18n.tn(
+                                "home.devices",
+                                list.iter().filter(|p| p.last_synced.is_some()).count(),
+                            );
                             i18n.tf(
                                 "home.synced",
                                 &[("when", &local_time(i18n.locale.get(), &when)), ("devices", &devices)],
@@ -811,7 +813,7 @@ fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
     };
     // Likewise a skill the notes are linked to, shown by its label.
     let skill = RwSignal::new(String::new());
-    let catalogue = watched::<_, Vec<ipc::views::SkillView>>("skills", || NoArgs {});
+    let catalogue = watched(|| ops::Skills {});
     let skills = move || {
         let mut ids: Vec<String> = notes
             .get()
@@ -938,7 +940,7 @@ fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
 #[component]
 fn NoteDetail(id: String, pane: RwSignal<Pane>) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let note = watched::<_, NotePage>("note_page", move || ById { id: id.clone() });
+    let note = watched(move || ops::GetNotePage { id: id.clone() });
     view! {
         <article class="note">
             {loaded(note, move |NotePage { note: n, html }| {
@@ -991,23 +993,6 @@ fn NoteDetail(id: String, pane: RwSignal<Pane>) -> impl IntoView {
             })}
         </article>
     }
-}
-
-#[derive(Serialize)]
-struct AddNote {
-    draft: NoteDraft,
-}
-
-#[derive(Serialize)]
-struct EditNote {
-    id: String,
-    title: String,
-    body: String,
-}
-
-#[derive(Serialize)]
-struct Markdown {
-    markdown: String,
 }
 
 /// The `[[` link being typed before the cursor (a UTF-16 offset, as the textarea gives it):
@@ -1110,7 +1095,7 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
         }
         let markdown = body.get();
         spawn_local(async move {
-            if let Ok(html) = call::<_, String>("preview", &Markdown { markdown }).await {
+            if let Ok(html) = call(&ops::Preview { markdown }).await {
                 preview_html.set(html);
             }
         });
@@ -1120,7 +1105,7 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
     let busy = RwSignal::new(false);
     if let Some(existing) = id.clone() {
         spawn_local(async move {
-            match call::<_, NoteView>("note", &ById { id: existing }).await {
+            match call(&ops::Note { id: existing }).await {
                 Ok(n) => {
                     title.set(n.title);
                     body.set(n.body);
@@ -1138,14 +1123,11 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
         spawn_local(async move {
             let (t, b) = (title.get_untracked(), body.get_untracked());
             let result = match editing {
-                Some(id) => call::<_, ()>(
-                    "edit_note",
-                    &EditNote {
-                        id: id.clone(),
-                        title: t,
-                        body: b,
-                    },
-                )
+                Some(id) => call(&ops::EditNote {
+                    id: id.clone(),
+                    title: t,
+                    body: b,
+                })
                 .await
                 .map(|()| id),
                 None => {
@@ -1156,16 +1138,13 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
                         .filter(|t| !t.is_empty())
                         .map(str::to_owned)
                         .collect();
-                    call::<_, String>(
-                        "add_note",
-                        &AddNote {
-                            draft: NoteDraft {
-                                title: t,
-                                body: b,
-                                tags,
-                            },
+                    call(&ops::AddNote {
+                        draft: NoteDraft {
+                            title: t,
+                            body: b,
+                            tags,
                         },
-                    )
+                    })
                     .await
                 }
             };
@@ -1270,16 +1249,6 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
     }
 }
 
-#[derive(Serialize)]
-struct InviteArgs {
-    admin: bool,
-}
-
-#[derive(Serialize)]
-struct MemberArg {
-    member: String,
-}
-
 /// The warning on a device that sent changes the write rules refused.
 fn refusal_text(i18n: I18n, count: usize, reason: Option<&str>) -> String {
     let reason = match reason {
@@ -1321,23 +1290,23 @@ fn role_label(i18n: I18n, role: &str) -> String {
 #[component]
 fn Team() -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let members = watched::<_, Vec<MemberView>>("members", || NoArgs {});
-    let peers = watched::<_, Vec<PeerView>>("peers", || NoArgs {});
-    let invites = watched::<_, Vec<InviteView>>("invites", || NoArgs {});
+    let members = watched(|| ops::Members {});
+    let peers = watched(|| ops::Peers {});
+    let invites = watched(|| ops::Invites {});
     let i_am_admin = Memo::new(move |_| {
         members
             .get()
             .and_then(Result::ok)
             .is_some_and(|list| list.iter().any(|m| m.me && m.role == "admin"))
     });
-    let progress = watched::<_, Vec<SyncProgressView>>("sync_progress", || NoArgs {});
+    let progress = watched(|| ops::SyncProgress {});
     let invite: RwSignal<Option<Invite>> = RwSignal::new(None);
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let as_admin = RwSignal::new(false);
     let make_invite = move |_| {
         let admin = as_admin.get_untracked();
         spawn_local(async move {
-            match call::<_, Invite>("create_invite", &InviteArgs { admin }).await {
+            match call(&ops::CreateInvite { admin }).await {
                 Ok(i) => {
                     invite.set(Some(i));
                     error.set(None);
@@ -1346,16 +1315,9 @@ fn Team() -> impl IntoView {
             }
         });
     };
-    let act = move |cmd: &'static str, member: String| {
-        spawn_local(async move {
-            if let Err(e) = call::<_, String>(cmd, &MemberArg { member }).await {
-                error.set(Some(e));
-            }
-        });
-    };
     let revoke = move |id: String| {
         spawn_local(async move {
-            match call::<_, ()>("revoke_invite", &ById { id }).await {
+            match call(&ops::RevokeInvite { id }).await {
                 Ok(()) => error.set(None),
                 Err(e) => error.set(Some(e)),
             }
@@ -1386,20 +1348,20 @@ fn Team() -> impl IntoView {
                                         </Show>
                                         <Show when=move || can_promote>
                                             <button class="member-promote" on:click={
-                                                let id = promote.clone();
-                                                move |_| act("promote_member", id.clone())
+                                                let member = promote.clone();
+                                                move |_| act(ops::PromoteMember { member: member.clone() }, error, || {})
                                             }>{move || i18n.t("team.promote")}</button>
                                         </Show>
                                         <Show when=move || can_demote>
                                             <button class="member-demote" on:click={
-                                                let id = demote.clone();
-                                                move |_| act("demote_member", id.clone())
+                                                let member = demote.clone();
+                                                move |_| act(ops::DemoteMember { member: member.clone() }, error, || {})
                                             }>{move || i18n.t("team.demote")}</button>
                                         </Show>
                                         <Show when=move || can_act>
                                             <button class="danger member-remove" on:click={
-                                                let id = remove.clone();
-                                                move |_| act("remove_member", id.clone())
+                                                let member = remove.clone();
+                                                move |_| act(ops::RemoveMember { member: member.clone() }, error, || {})
                                             }>{move || i18n.t("team.remove")}</button>
                                         </Show>
                                     </li>

@@ -3,45 +3,15 @@
 //! A community's threads reach only its members.
 
 use ipc::ThreadPage;
-use ipc::views::{CommunityView, ThreadSummary};
+use ipc::ops;
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 
 use crate::app::{ErrorLine, loaded, local_time, open_links_outside, watched};
 use crate::i18n::I18n;
 use crate::mentoring::act;
-use crate::tauri::{ById, NoArgs, call};
-
-#[derive(Serialize)]
-struct Name {
-    name: String,
-}
-
-#[derive(Serialize)]
-struct Community {
-    community: String,
-}
-
-#[derive(Serialize)]
-struct NewThread {
-    community: String,
-    title: String,
-    body: String,
-}
-
-#[derive(Serialize)]
-struct Reply {
-    thread: String,
-    body: String,
-}
-
-#[derive(Serialize)]
-struct Accept {
-    thread: String,
-    post: String,
-}
+use crate::tauri::call;
 
 /// Where the screen is: the list of communities, one community's threads, or one thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,17 +48,15 @@ pub(crate) fn Communities(member_id: String, open: RwSignal<Option<String>>) -> 
 #[component]
 fn All(place: RwSignal<Place>) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let list = watched::<_, Vec<CommunityView>>("communities", || NoArgs {});
+    let list = watched(|| ops::Communities {});
     let name = RwSignal::new(String::new());
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let create = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
-        let args = Name {
+        let args = ops::CreateCommunity {
             name: name.get_untracked(),
         };
-        act("create_community", args, error, move || {
-            name.set(String::new())
-        });
+        act(args, error, move || name.set(String::new()));
     };
     view! {
         <form class="card" on:submit=create>
@@ -114,12 +82,14 @@ fn All(place: RwSignal<Place>) -> impl IntoView {
                         .map(|c| {
                             let (id, name) = (c.id.clone(), c.name.clone());
                             let join_id = c.id.clone();
-                            let (members, threads) = (c.members.len().to_string(), c.threads.to_string());
+                            let (members, threads) = (c.members.len(), c.threads);
                             view! {
                                 <li class="community" data-name=c.name.clone()>
                                     <span class="name">{c.name.clone()}</span>
                                     <span class="muted">
                                         {move || {
+                                            let members = i18n.tn("community.members", members);
+                                            let threads = i18n.tn("community.threads", threads);
                                             i18n.tf(
                                                 "community.counts",
                                                 &[("members", &members), ("threads", &threads)],
@@ -141,7 +111,7 @@ fn All(place: RwSignal<Place>) -> impl IntoView {
                                             <button
                                                 class="community-join"
                                                 on:click=move |_| {
-                                                    act("join_community", Community { community: join_id.clone() }, error, || {})
+                                                    act(ops::JoinCommunity { community: join_id.clone() }, error, || {})
                                                 }
                                             >
                                                 {move || i18n.t("community.join")}
@@ -164,7 +134,7 @@ fn All(place: RwSignal<Place>) -> impl IntoView {
 fn Threads(id: String, name: String, place: RwSignal<Place>) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let community = StoredValue::new(id);
-    let list = watched::<_, Vec<ThreadSummary>>("threads", move || Community {
+    let list = watched(move || ops::Threads {
         community: community.get_value(),
     });
     let title = RwSignal::new(String::new());
@@ -172,13 +142,13 @@ fn Threads(id: String, name: String, place: RwSignal<Place>) -> impl IntoView {
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let post = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
-        let args = NewThread {
+        let args = ops::PostThread {
             community: community.get_value(),
             title: title.get_untracked(),
             body: body.get_untracked(),
         };
         spawn_local(async move {
-            match call::<_, String>("post_thread", &args).await {
+            match call(&args).await {
                 Ok(thread) => {
                     error.set(None);
                     title.set(String::new());
@@ -265,18 +235,18 @@ fn Threads(id: String, name: String, place: RwSignal<Place>) -> impl IntoView {
 fn Thread(id: String, place: RwSignal<Place>, me: String) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let thread = StoredValue::new(id);
-    let page = watched::<_, ThreadPage>("thread_page", move || ById {
+    let page = watched(move || ops::GetThreadPage {
         id: thread.get_value(),
     });
     let body = RwSignal::new(String::new());
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let send = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
-        let args = Reply {
+        let args = ops::Reply {
             thread: thread.get_value(),
             body: body.get_untracked(),
         };
-        act("reply", args, error, move || body.set(String::new()));
+        act(args, error, move || body.set(String::new()));
     };
     view! {
         {loaded(page, move |ThreadPage { thread: t, html, posts_html }| {
@@ -312,7 +282,7 @@ fn Thread(id: String, place: RwSignal<Place>, me: String) -> impl IntoView {
                             .zip(posts_html)
                             .map(|(p, html)| {
                                 let (author, when) = (p.author_name.clone(), p.created_at.clone());
-                                let accept = Accept { thread: t.id.clone(), post: p.id.clone() };
+                                let accept = ops::Accept { thread: t.id.clone(), post: p.id.clone() };
                                 let accept = StoredValue::new((accept.thread, accept.post));
                                 view! {
                                     <li class="post" class:accepted=p.accepted>
@@ -333,7 +303,7 @@ fn Thread(id: String, place: RwSignal<Place>, me: String) -> impl IntoView {
                                                         class="accept"
                                                         on:click=move |_| {
                                                             let (thread, post) = accept.get_value();
-                                                            act("accept", Accept { thread, post }, error, || {})
+                                                            act(ops::Accept { thread, post }, error, || {})
                                                         }
                                                     >
                                                         {move || i18n.t("community.accept")}

@@ -2,15 +2,15 @@
 //! and wants to learn), the skills map (skills × teams, shaded by the highest level in each
 //! cell) and the skills at risk (held at expert level by one person or nobody).
 
+use ipc::ops;
 use std::collections::{BTreeMap, BTreeSet};
 
-use ipc::views::{ProfileView, SkillAtRiskView, SkillView};
+use ipc::views::{ProfileView, SkillView};
 use leptos::prelude::*;
 
 use crate::app::{loaded, watched};
 use crate::i18n::I18n;
 use crate::people::{label, level_name, skill_label};
-use crate::tauri::NoArgs;
 
 /// The directory, the skills map and the skills at risk, one under the other.
 #[component]
@@ -19,8 +19,8 @@ pub(crate) fn TeamSkills(
     find: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let profiles = watched::<_, Vec<ProfileView>>("profiles", || NoArgs {});
-    let at_risk = watched::<_, Vec<SkillAtRiskView>>("skills_at_risk", || NoArgs {});
+    let profiles = watched(|| ops::Profiles {});
+    let at_risk = watched(|| ops::SkillsAtRisk {});
     let catalogue = move || skills.get().and_then(Result::ok).unwrap_or_default();
     let filter = RwSignal::new(String::new());
     let field: NodeRef<leptos::html::Input> = NodeRef::new();

@@ -68,6 +68,31 @@ pub(crate) fn format(locale: Locale, key: &str, args: &[(&str, &str)]) -> String
     out
 }
 
+/// The catalogue key that names an error's kind (`error.invalid`, …).
+pub(crate) fn error_key(kind: ipc::ErrorKind) -> String {
+    format!("error.{}", kind.as_str())
+}
+
+/// Whether `count` takes the singular form in `locale` (CLDR's "one": 1 in English, 0 and 1 in
+/// French).
+fn singular(locale: Locale, count: usize) -> bool {
+    match locale {
+        Locale::En => count == 1,
+        Locale::Fr => count <= 1,
+    }
+}
+
+/// The message `key.one` or `key.other`, as `count` requires in `locale`, with `{count}` filled.
+pub(crate) fn plural(locale: Locale, key: &str, count: usize) -> String {
+    let form = if singular(locale, count) {
+        "one"
+    } else {
+        "other"
+    };
+    let count = count.to_string();
+    format(locale, &format!("{key}.{form}"), &[("count", &count)])
+}
+
 /// The current locale, shared by every component through Leptos' context.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct I18n {
@@ -83,6 +108,11 @@ impl I18n {
     /// [`I18n::t`] with placeholders.
     pub(crate) fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
         format(self.locale.get(), key, args)
+    }
+
+    /// A count with its noun, singular or plural as the language wants (see [`plural`]).
+    pub(crate) fn tn(&self, key: &str, count: usize) -> String {
+        plural(self.locale.get(), key, count)
     }
 }
 
@@ -104,17 +134,23 @@ mod tests {
             .collect()
     }
 
-    /// Every string literal passed to `t("…")` or `tf("…"` in the UI's source.
+    /// Every string literal passed to `t("…")` or `tf("…"` in the UI's source, and both forms
+    /// (`.one`, `.other`) of those passed to `tn("…"`.
     fn used_keys() -> BTreeSet<String> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut out = BTreeSet::new();
         for entry in std::fs::read_dir(dir).expect("ui/src") {
             let path = entry.expect("a file").path();
             let source = std::fs::read_to_string(&path).expect("source");
-            for opener in [".t(\"", ".tf(\""] {
+            for opener in [".t(\"", ".tf(\"", ".tn(\""] {
                 for piece in source.split(opener).skip(1) {
                     if let Some((key, _)) = piece.split_once('"') {
-                        out.insert(key.to_owned());
+                        if opener == ".tn(\"" {
+                            out.insert(format!("{key}.one"));
+                            out.insert(format!("{key}.other"));
+                        } else {
+                            out.insert(key.to_owned());
+                        }
                     }
                 }
             }
@@ -144,6 +180,23 @@ mod tests {
     }
 
     #[test]
+    fn every_error_kind_is_named_in_both_languages() {
+        let (en, fr) = (keys(EN), keys(FR));
+        for kind in ipc::ErrorKind::ALL {
+            let key = error_key(kind);
+            assert!(en.contains(&key) && fr.contains(&key), "{key}");
+        }
+        assert_eq!(
+            format(
+                Locale::Fr,
+                &error_key(ipc::ErrorKind::Invalid),
+                &[("message", "x")]
+            ),
+            "Refusé : x"
+        );
+    }
+
+    #[test]
     fn translations_keep_their_placeholders_and_differ() {
         let (en, fr) = (parse(EN), parse(FR));
         for (key, english) in &en {
@@ -161,6 +214,16 @@ mod tests {
             "Bonjour Élodie"
         );
         assert_eq!(Locale::from_tag("fr-CA"), Locale::Fr);
+        for (locale, count, text) in [
+            (Locale::En, 0, "0 colleagues' devices"),
+            (Locale::En, 1, "1 colleague's device"),
+            (Locale::En, 2, "2 colleagues' devices"),
+            (Locale::Fr, 0, "0 appareil de collègue"),
+            (Locale::Fr, 1, "1 appareil de collègue"),
+            (Locale::Fr, 2, "2 appareils de collègues"),
+        ] {
+            assert_eq!(plural(locale, "home.devices", count), text);
+        }
         assert_eq!(Locale::from_tag("en-GB"), Locale::En);
         assert_eq!(Locale::from_tag(""), Locale::En);
     }

@@ -3,32 +3,16 @@
 //! log the next session.
 
 use ipc::forms::{LogDraft, MentoringDraft};
-use ipc::views::{MemberView, MentoringView, SkillView, SuggestionView};
+use ipc::ops::{self, Op};
+use ipc::views::{MemberView, MentoringView};
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 
 use crate::app::{Drafts, ErrorLine, loaded, watched};
 use crate::i18n::I18n;
 use crate::people::{level_name, skill_label};
-use crate::tauri::{ById, NoArgs, call};
-
-#[derive(Serialize)]
-struct StartArgs {
-    draft: MentoringDraft,
-}
-
-#[derive(Serialize)]
-struct LogArgs {
-    log: LogDraft,
-}
-
-#[derive(Serialize)]
-struct GoalArgs {
-    id: String,
-    goal: String,
-}
+use crate::tauri::call;
 
 /// The non-empty lines of a text area.
 pub(crate) fn lines(text: &str) -> Vec<String> {
@@ -48,20 +32,19 @@ pub(crate) fn whole_number(
 ) -> Option<u32> {
     let number = text.trim().parse().ok();
     if number.is_none() {
-        error.set(Some(ipc::Error::new("invalid", i18n.t(key))));
+        error.set(Some(ipc::Error::new(ipc::ErrorKind::Invalid, i18n.t(key))));
     }
     number
 }
 
-/// Runs `cmd` and shows its error, if any, in `error`; `done` runs after a success.
-pub(crate) fn act<A: Serialize + 'static>(
-    cmd: &'static str,
-    args: A,
+/// Runs the operation `args`; on success clears `error` and calls `done`, else shows the error.
+pub(crate) fn act<O: Op>(
+    args: O,
     error: RwSignal<Option<ipc::Error>>,
     done: impl FnOnce() + 'static,
 ) {
     spawn_local(async move {
-        match call::<_, serde_json::Value>(cmd, &args).await {
+        match call(&args).await {
             Ok(_) => {
                 error.set(None);
                 done();
@@ -109,9 +92,9 @@ pub(crate) fn ColleagueSelect(
 #[component]
 pub(crate) fn Mentoring(member_id: String) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let list = watched::<_, Vec<MentoringView>>("mentorings", || NoArgs {});
+    let list = watched(|| ops::Mentorings {});
     let drafts = Drafts::new();
-    let members = watched::<_, Vec<MemberView>>("members", || NoArgs {});
+    let members = watched(|| ops::Members {});
 
     let with = RwSignal::new(String::new());
     let role = RwSignal::new("mentor".to_owned());
@@ -120,7 +103,7 @@ pub(crate) fn Mentoring(member_id: String) -> impl IntoView {
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let start = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
-        let args = StartArgs {
+        let args = ops::MentoringStart {
             draft: MentoringDraft {
                 with: with.get_untracked(),
                 role: role.get_untracked(),
@@ -128,7 +111,7 @@ pub(crate) fn Mentoring(member_id: String) -> impl IntoView {
                 cadence_days: cadence.get_untracked().trim().parse().ok(),
             },
         };
-        act("mentoring_start", args, error, move || {
+        act(args, error, move || {
             goals.set(String::new());
             with.set(String::new());
         });
@@ -210,7 +193,7 @@ fn Relationship(m: MentoringView, drafts: Drafts) -> impl IntoView {
         ) else {
             return;
         };
-        let args = LogArgs {
+        let args = ops::MentoringLog {
             log: LogDraft {
                 id: id.clone(),
                 minutes: minutes_given,
@@ -224,7 +207,7 @@ fn Relationship(m: MentoringView, drafts: Drafts) -> impl IntoView {
             },
         };
         let sent = format!("{}/", args.log.id);
-        act("mentoring_log", args, error, move || {
+        act(args, error, move || {
             drafts.forget(&sent);
             notes.set(String::new());
             topics.set(String::new());
@@ -237,7 +220,7 @@ fn Relationship(m: MentoringView, drafts: Drafts) -> impl IntoView {
         _ => "mentoring.kind_mentoring",
     };
     let (mentor, mentee) = (m.mentor.name.clone(), m.mentee.name.clone());
-    let cadence = m.cadence_days.to_string();
+    let cadence = m.cadence_days as usize;
     let last = m.last_session.clone();
     let doc = m.id.clone();
     view! {
@@ -250,7 +233,8 @@ fn Relationship(m: MentoringView, drafts: Drafts) -> impl IntoView {
             <p class="muted">
                 {move || {
                     let last = last.clone().unwrap_or_else(|| i18n.t("mentoring.never"));
-                    i18n.tf("mentoring.agreement", &[("days", &cadence), ("last", &last)])
+                    let every = i18n.tn("mentoring.every", cadence);
+                    i18n.tf("mentoring.agreement", &[("every", &every), ("last", &last)])
                 }}
             </p>
             <h4>{move || i18n.t("mentoring.goals_title")}</h4>
@@ -272,9 +256,7 @@ fn Relationship(m: MentoringView, drafts: Drafts) -> impl IntoView {
                                             <button
                                                 class="goal-done"
                                                 on:click=move |_| {
-                                                    act(
-                                                        "goal_done",
-                                                        GoalArgs { id: doc.clone(), goal: goal.clone() },
+                                                    act(ops::GoalDone { id: doc.clone(), goal: goal.clone() },
                                                         error,
                                                         || {},
                                                     )
@@ -404,7 +386,7 @@ pub(crate) fn ActionList(
                                         <button
                                             class="action-done"
                                             on:click=move |_| {
-                                                act("action_done", ById { id: id.clone() }, error, || {})
+                                                act(ops::ActionDone { id: id.clone() }, error, || {})
                                             }
                                         >
                                             {move || i18n.t("actions.done")}
@@ -428,8 +410,8 @@ const SUGGESTIONS_SHOWN: usize = 12;
 #[component]
 fn Suggestions(me: String) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let list = watched::<_, Vec<SuggestionView>>("suggestions", || NoArgs {});
-    let skills = watched::<_, Vec<SkillView>>("skills", || NoArgs {});
+    let list = watched(|| ops::Suggestions {});
+    let skills = watched(|| ops::Skills {});
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let me = StoredValue::new(me);
     let skill_name = move |id: &str| {
@@ -517,7 +499,7 @@ fn Suggestions(me: String) -> impl IntoView {
                                                             goals: Vec::new(),
                                                             cadence_days: None,
                                                         };
-                                                        act("mentoring_start", StartArgs { draft }, error, || {})
+                                                        act(ops::MentoringStart { draft }, error, || {})
                                                     }
                                                 >
                                                     {move || i18n.t("mentoring.start")}

@@ -1,35 +1,16 @@
 //! People & skills: claiming one's own skills, finding who can help with a skill (and
 //! endorsing them), and the team's skills with who holds them.
 
+use ipc::ops;
 use ipc::views::{HelperView, SkillView};
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 
 use crate::app::{ErrorLine, Revision, loaded, watched};
 use crate::directory::TeamSkills;
 use crate::i18n::{I18n, Locale};
-use crate::tauri::{NoArgs, call};
-
-#[derive(Serialize)]
-struct Claim {
-    name: String,
-    level: u8,
-    wants: bool,
-    teach: bool,
-}
-
-#[derive(Serialize)]
-struct BySkill {
-    skill: String,
-}
-
-#[derive(Serialize)]
-struct Endorse {
-    member: String,
-    skill: String,
-}
+use crate::tauri::call;
 
 /// A skill's label in the reader's language.
 pub(crate) fn label(locale: Locale, en: &str, fr: &str) -> String {
@@ -77,7 +58,7 @@ fn why(i18n: I18n, h: &HelperView) -> String {
 #[component]
 pub(crate) fn People(member_id: String, person: RwSignal<Option<String>>) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let skills = watched::<_, Vec<SkillView>>("skills", || NoArgs {});
+    let skills = watched(|| ops::Skills {});
 
     let name = RwSignal::new(String::new());
     let level = RwSignal::new(2u8);
@@ -87,14 +68,14 @@ pub(crate) fn People(member_id: String, person: RwSignal<Option<String>>) -> imp
     let claimed = RwSignal::new(false);
     let claim = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
-        let args = Claim {
+        let args = ops::ClaimSkill {
             name: name.get_untracked(),
             level: level.get_untracked(),
             wants: wants.get_untracked(),
             teach: teach.get_untracked(),
         };
         spawn_local(async move {
-            match call::<_, String>("claim_skill", &args).await {
+            match call(&args).await {
                 Ok(_) => {
                     claim_error.set(None);
                     claimed.set(true);
@@ -114,13 +95,11 @@ pub(crate) fn People(member_id: String, person: RwSignal<Option<String>>) -> imp
     let asked: RwSignal<Option<String>> = RwSignal::new(None);
     let revision = expect_context::<Revision>();
     let helpers = LocalResource::new(move || {
-        revision.0.track();
+        revision.track::<ops::WhoCanHelp>();
         let skill = asked.get();
         async move {
             match skill {
-                Some(skill) => {
-                    Some(call::<_, Vec<HelperView>>("who_can_help", &BySkill { skill }).await)
-                }
+                Some(skill) => Some(call(&ops::WhoCanHelp { skill }).await),
                 None => None,
             }
         }
@@ -136,11 +115,11 @@ pub(crate) fn People(member_id: String, person: RwSignal<Option<String>>) -> imp
     let endorse_error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let endorse = move |member: String, skill: String| {
         spawn_local(async move {
-            let args = Endorse {
+            let args = ops::Endorse {
                 member: member.clone(),
                 skill: skill.clone(),
             };
-            match call::<_, String>("endorse", &args).await {
+            match call(&args).await {
                 Ok(_) => {
                     endorse_error.set(None);
                     endorsed.update(|e| e.push((member, skill)));

@@ -1,23 +1,17 @@
 //! Recognition: kudos given and received across the team, giving one, and the time this member
 //! gave and received (the credited minutes of mentoring, reviews and sessions).
 
-use ipc::views::{BalanceView, CreditView, KudosView, MemberView};
+use ipc::ops;
+use ipc::views::CreditView;
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Serialize;
 
 use crate::account::SaveReport;
 use crate::app::{ErrorLine, loaded, local_time, watched};
 use crate::i18n::I18n;
 use crate::mentoring::{ColleagueSelect, act};
-use crate::tauri::{ById, NoArgs, call};
-
-#[derive(Serialize)]
-struct GiveKudos {
-    member: String,
-    message: String,
-}
+use crate::tauri::call;
 
 /// Minutes as hours and minutes (`1 h 05`, `45 min`).
 fn duration(minutes: u32) -> String {
@@ -30,24 +24,24 @@ fn duration(minutes: u32) -> String {
 #[component]
 pub(crate) fn Recognition(member_id: String) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let credits = watched::<_, Vec<CreditView>>("credits", || NoArgs {});
+    let credits = watched(|| ops::Credits {});
     let me = StoredValue::new(member_id);
     let confirm_error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
-    let kudos = watched::<_, Vec<KudosView>>("kudos", || NoArgs {});
-    let members = watched::<_, Vec<MemberView>>("members", || NoArgs {});
-    let balance = watched::<_, BalanceView>("balance", || NoArgs {});
+    let kudos = watched(|| ops::Kudos {});
+    let members = watched(|| ops::Members {});
+    let balance = watched(|| ops::Balance {});
 
     let to = RwSignal::new(String::new());
     let message = RwSignal::new(String::new());
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let give = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
-        let args = GiveKudos {
+        let args = ops::GiveKudos {
             member: to.get_untracked(),
             message: message.get_untracked(),
         };
         spawn_local(async move {
-            match call::<_, String>("give_kudos", &args).await {
+            match call(&args).await {
                 Ok(_) => {
                     error.set(None);
                     message.set(String::new());
@@ -130,7 +124,7 @@ pub(crate) fn Recognition(member_id: String) -> impl IntoView {
                                             <button
                                                 class="credit-confirm"
                                                 on:click=move |_| {
-                                                    act("confirm_credit", ById { id: id.clone() }, confirm_error, || {})
+                                                    act(ops::ConfirmCredit { id: id.clone() }, confirm_error, || {})
                                                 }
                                             >
                                                 {move || i18n.t("kudos.confirm")}

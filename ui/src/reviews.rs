@@ -3,40 +3,15 @@
 //! read and acknowledged with a reply. A review reaches only its two participants.
 
 use ipc::forms::ReviewDraft;
-use ipc::views::{MemberView, ReviewView};
+use ipc::ops;
+use ipc::views::ReviewView;
 use leptos::ev;
 use leptos::prelude::*;
-use serde::Serialize;
 
 use crate::app::{Drafts, ErrorLine, loaded, local_time, watched};
 use crate::i18n::I18n;
 use crate::mentoring::{ColleagueSelect, act, whole_number};
-use crate::tauri::{NoArgs, call};
-
-#[derive(Serialize)]
-struct Request {
-    reviewer: String,
-    about: String,
-    template: String,
-    criteria: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct DraftArgs {
-    draft: ReviewDraft,
-}
-
-#[derive(Serialize)]
-struct Submit {
-    id: String,
-    minutes: u32,
-}
-
-#[derive(Serialize)]
-struct Ack {
-    id: String,
-    reply: String,
-}
+use crate::tauri::call;
 
 /// The heading of an answer: a template key in the reader's language, or a rubric criterion.
 fn key_label(i18n: I18n, key: &str) -> String {
@@ -67,8 +42,8 @@ fn status_label(i18n: I18n, status: &str) -> String {
 #[component]
 pub(crate) fn Reviews(member_id: String) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let list = watched::<_, Vec<ReviewView>>("reviews", || NoArgs {});
-    let members = watched::<_, Vec<MemberView>>("members", || NoArgs {});
+    let list = watched(|| ops::Reviews {});
+    let members = watched(|| ops::Members {});
 
     let reviewer = RwSignal::new(String::new());
     let about = RwSignal::new(String::new());
@@ -77,7 +52,7 @@ pub(crate) fn Reviews(member_id: String) -> impl IntoView {
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let request = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
-        let args = Request {
+        let args = ops::ReviewRequest {
             reviewer: reviewer.get_untracked(),
             about: about.get_untracked(),
             template: template.get_untracked(),
@@ -87,7 +62,7 @@ pub(crate) fn Reviews(member_id: String) -> impl IntoView {
                 .map(|c| c.trim().to_owned())
                 .collect(),
         };
-        act("review_request", args, error, move || {
+        act(args, error, move || {
             about.set(String::new());
             criteria.set(String::new());
         });
@@ -234,12 +209,9 @@ fn ReviewCard(
         move |_| {
             saved.set(None);
             let id = id.clone();
-            act(
-                "review_write",
-                DraftArgs { draft: draft() },
-                error,
-                move || saved.set(Some(id)),
-            );
+            act(ops::ReviewWrite { draft: draft() }, error, move || {
+                saved.set(Some(id))
+            });
         }
     };
     let this = r.id.clone();
@@ -258,12 +230,9 @@ fn ReviewCard(
             };
             let (draft, id) = (draft(), id.clone());
             leptos::task::spawn_local(async move {
-                let written =
-                    call::<_, serde_json::Value>("review_write", &DraftArgs { draft }).await;
+                let written = call(&ops::ReviewWrite { draft }).await;
                 let result = match written {
-                    Ok(_) => {
-                        call::<_, serde_json::Value>("review_submit", &Submit { id, minutes }).await
-                    }
+                    Ok(_) => call(&ops::ReviewSubmit { id, minutes }).await,
                     Err(e) => Err(e),
                 };
                 error.set(result.err());
@@ -276,8 +245,7 @@ fn ReviewCard(
         move |ev: ev::SubmitEvent| {
             ev.prevent_default();
             act(
-                "review_ack",
-                Ack {
+                ops::ReviewAck {
                     id: id.clone(),
                     reply: reply.get_untracked(),
                 },

@@ -2,38 +2,19 @@
 //! by step — each step's prompt, who speaks, its time box and a visible timer — then closing it
 //! with takeaways, a rating and actions.
 
+use ipc::ops;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use ipc::forms::SessionDraft;
-use ipc::views::{FormatView, MemberView, SessionView, StepView};
+use ipc::views::StepView;
 use leptos::ev;
 use leptos::prelude::*;
-use serde::Serialize;
 
 use crate::app::{ErrorLine, loaded, local_time, watched};
 use crate::i18n::I18n;
 use crate::mentoring::{ActionList, act, lines};
-use crate::tauri::{ById, NoArgs, call};
-
-#[derive(Serialize)]
-struct PlanArgs {
-    draft: SessionDraft,
-}
-
-#[derive(Serialize)]
-struct Step {
-    id: String,
-    notes: String,
-}
-
-#[derive(Serialize)]
-struct Close {
-    id: String,
-    takeaways: Vec<String>,
-    rating: Option<u32>,
-    actions: Vec<String>,
-}
+use crate::tauri::call;
 
 /// A format's name in the reader's language.
 fn format_name(i18n: I18n, format: &str) -> String {
@@ -98,7 +79,7 @@ fn to_rfc3339(local: &str) -> Option<String> {
 #[component]
 pub(crate) fn Sessions() -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let list = watched::<_, Vec<SessionView>>("sessions", || NoArgs {});
+    let list = watched(|| ops::Sessions {});
     let open: RwSignal<Option<String>> = RwSignal::new(None);
     view! {
         <section class="sessions">
@@ -151,8 +132,8 @@ pub(crate) fn Sessions() -> impl IntoView {
 fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     // The formats are fixed in the app: asked once, not again on every change.
-    let formats = LocalResource::new(|| call::<_, Vec<FormatView>>("formats", &NoArgs {}));
-    let members = watched::<_, Vec<MemberView>>("members", || NoArgs {});
+    let formats = LocalResource::new(|| async { call(&ops::Formats {}).await });
+    let members = watched(|| ops::Members {});
     let format = RwSignal::new("codev".to_owned());
     let title = RwSignal::new(String::new());
     let at = RwSignal::new(next_hour());
@@ -173,7 +154,7 @@ fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
         ev.prevent_default();
         let Some(when) = to_rfc3339(&at.get_untracked()) else {
             error.set(Some(ipc::Error::new(
-                "invalid",
+                ipc::ErrorKind::Invalid,
                 i18n.t("session.at_invalid"),
             )));
             return;
@@ -190,7 +171,7 @@ fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
                 .collect(),
         };
         leptos::task::spawn_local(async move {
-            match call::<_, String>("session_plan", &PlanArgs { draft }).await {
+            match call(&ops::SessionPlan { draft }).await {
                 Ok(id) => {
                     error.set(None);
                     open.set(Some(id));
@@ -318,7 +299,7 @@ fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
 fn Run(id: String, open: RwSignal<Option<String>>) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let shown = id.clone();
-    let session = watched::<_, SessionView>("session", move || ById { id: shown.clone() });
+    let session = watched(move || ops::Session { id: shown.clone() });
     // The clock the step timer reads; it ticks each second while this screen is shown.
     let now = RwSignal::new(js_sys::Date::now());
     if let Ok(handle) =
@@ -332,26 +313,24 @@ fn Run(id: String, open: RwSignal<Option<String>>) -> impl IntoView {
     let rating = RwSignal::new(String::new());
     let actions = RwSignal::new(String::new());
     let id = StoredValue::new(id);
-    let start = move |_| act("session_start", ById { id: id.get_value() }, error, || {});
+    let start = move |_| act(ops::SessionStart { id: id.get_value() }, error, || {});
     let next = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
-        let args = Step {
+        let args = ops::SessionStep {
             id: id.get_value(),
             notes: notes.get_untracked(),
         };
-        act("session_step", args, error, move || {
-            notes.set(String::new())
-        });
+        act(args, error, move || notes.set(String::new()));
     };
     let close = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
-        let args = Close {
+        let args = ops::SessionClose {
             id: id.get_value(),
             takeaways: lines(&takeaways.get_untracked()),
             rating: rating.get_untracked().parse().ok(),
             actions: lines(&actions.get_untracked()),
         };
-        act("session_close", args, error, || {});
+        act(args, error, || {});
     };
     view! {
         <button id="session-back" class="link" on:click=move |_| open.set(None)>

@@ -1,8 +1,8 @@
 //! Calls into the Tauri shell through `window.__TAURI__` (the app sets `withGlobalTauri`):
 //! typed commands answered with `ipc` types, and the change event.
 
+use ipc::ops::Op;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -15,21 +15,24 @@ extern "C" {
     -> Result<JsValue, JsValue>;
 }
 
-/// Runs command `cmd` with `args` (an object whose fields are the command's parameters).
-pub(crate) async fn call<A: Serialize, R: DeserializeOwned>(
-    cmd: &str,
-    args: &A,
-) -> Result<R, ipc::Error> {
-    let args = args
+/// Runs the operation `args` (an `ipc::ops` type, which names the command) and returns its
+/// typed reply.
+pub(crate) async fn call<O: Op>(args: &O) -> Result<O::Reply, ipc::Error> {
+    #[derive(Serialize)]
+    struct Payload<'a, O> {
+        args: &'a O,
+    }
+    let payload = Payload { args }
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| ipc::Error::new("internal", e.to_string()))?;
-    match invoke(cmd, args).await {
-        Ok(value) => serde_wasm_bindgen::from_value(value)
-            .map_err(|e| ipc::Error::new("internal", format!("unexpected answer: {e}"))),
+        .map_err(|e| ipc::Error::new(ipc::ErrorKind::Internal, e.to_string()))?;
+    match invoke(O::NAME, payload).await {
+        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|e| {
+            ipc::Error::new(ipc::ErrorKind::Internal, format!("unexpected answer: {e}"))
+        }),
         Err(value) => Err(serde_wasm_bindgen::from_value::<ipc::Error>(value.clone())
             .unwrap_or_else(|_| {
                 ipc::Error::new(
-                    "internal",
+                    ipc::ErrorKind::Internal,
                     value
                         .as_string()
                         .unwrap_or_else(|| "the app did not answer".into()),
@@ -38,21 +41,21 @@ pub(crate) async fn call<A: Serialize, R: DeserializeOwned>(
     }
 }
 
-/// No arguments.
-#[derive(Serialize)]
-pub(crate) struct NoArgs {}
-
-/// The one argument `id` (a document, an action, a contribution).
-#[derive(Serialize)]
-pub(crate) struct ById {
-    pub(crate) id: String,
-}
-
-/// Calls `on_change` whenever the shell says a document changed. The listener lives as long as
-/// the page.
-pub(crate) fn on_change(on_change: impl FnMut() + 'static) {
+/// Calls `on_change` with each change event the shell sends (which document kind changed, and
+/// which document). The listener lives as long as the page.
+pub(crate) fn on_change(on_change: impl FnMut(ipc::Changed) + 'static) {
     let mut on_change = on_change;
-    let handler = Closure::<dyn FnMut(JsValue)>::new(move |_event: JsValue| on_change());
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        // An event the page cannot read still refreshes everything.
+        let changed = js_sys::Reflect::get(&event, &JsValue::from_str("payload"))
+            .ok()
+            .and_then(|payload| serde_wasm_bindgen::from_value::<ipc::Changed>(payload).ok())
+            .unwrap_or_else(|| ipc::Changed {
+                id: String::new(),
+                kind: "all".into(),
+            });
+        on_change(changed);
+    });
     wasm_bindgen_futures::spawn_local(async move {
         if listen(ipc::CHANGED, &handler).await.is_ok() {
             // The page keeps the listener until it unloads.

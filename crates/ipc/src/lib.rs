@@ -3,6 +3,7 @@
 //! dependency on the node, so the wasm UI builds them too and both sides agree on one shape.
 
 pub mod forms;
+pub mod ops;
 pub mod views;
 
 use serde::{Deserialize, Serialize};
@@ -10,17 +11,63 @@ use serde::{Deserialize, Serialize};
 /// Why a command failed: a stable category and one sentence for the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Error {
-    /// `not_found`, `invalid`, `data_dir`, `storage`, `io`, `no_workspace` or `internal`.
-    pub kind: String,
+    /// The category, which the UI shows in the reader's language.
+    pub kind: ErrorKind,
     /// What went wrong, in the node's words.
     pub message: String,
 }
 
+/// The categories of [`Error`] (`snake_case` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// What was asked does not exist (here).
+    NotFound,
+    /// What was asked is refused: a malformed value, or a move the rules forbid.
+    Invalid,
+    /// No workspace is open yet.
+    NoWorkspace,
+    /// The data folder is not usable (not ours, not empty, already set up, missing).
+    DataDir,
+    /// The database failed.
+    Storage,
+    /// A file or folder could not be read or written.
+    Io,
+    /// A fault of the app itself.
+    Internal,
+}
+
+impl ErrorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ErrorKind; 7] = [
+        ErrorKind::NotFound,
+        ErrorKind::Invalid,
+        ErrorKind::NoWorkspace,
+        ErrorKind::DataDir,
+        ErrorKind::Storage,
+        ErrorKind::Io,
+        ErrorKind::Internal,
+    ];
+
+    /// The wire name (`not_found`, `invalid`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Invalid => "invalid",
+            ErrorKind::NoWorkspace => "no_workspace",
+            ErrorKind::DataDir => "data_dir",
+            ErrorKind::Storage => "storage",
+            ErrorKind::Io => "io",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
 impl Error {
     /// An error of `kind`.
-    pub fn new(kind: &str, message: impl Into<String>) -> Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error {
-            kind: kind.to_owned(),
+            kind,
             message: message.into(),
         }
     }
@@ -103,6 +150,18 @@ pub enum AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_kinds_travel_by_their_wire_names() {
+        for kind in ErrorKind::ALL {
+            let json = serde_json::to_value(kind).expect("serializes");
+            assert_eq!(json, serde_json::Value::from(kind.as_str()));
+            let back: ErrorKind = serde_json::from_value(json).expect("deserializes");
+            assert_eq!(back, kind);
+        }
+        let unknown = serde_json::from_str::<ErrorKind>("\"teapot\"");
+        assert!(unknown.is_err(), "an unknown kind is refused: {unknown:?}");
+    }
 
     #[test]
     fn payloads_round_trip_through_json() {

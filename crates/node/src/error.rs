@@ -46,17 +46,20 @@ pub enum NodeError {
 
 impl NodeError {
     /// A stable category: `not_found`, `invalid`, `data_dir`, `storage`, `io` or `internal`.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ipc::ErrorKind {
+        use ipc::ErrorKind;
         match self {
-            NodeError::NotFound(_) | NodeError::Domain(DomainError::NotFound(_)) => "not_found",
-            NodeError::Invalid(_) | NodeError::Domain(_) => "invalid",
+            NodeError::NotFound(_) | NodeError::Domain(DomainError::NotFound(_)) => {
+                ErrorKind::NotFound
+            }
+            NodeError::Invalid(_) | NodeError::Domain(_) => ErrorKind::Invalid,
             NodeError::NoDataDir(_)
             | NodeError::NotOurs(_)
             | NodeError::AlreadyInitialised(_)
-            | NodeError::NotEmpty(_) => "data_dir",
-            NodeError::Store(_) => "storage",
-            NodeError::Io { .. } => "io",
-            NodeError::Stopped => "internal",
+            | NodeError::NotEmpty(_) => ErrorKind::DataDir,
+            NodeError::Store(_) => ErrorKind::Storage,
+            NodeError::Io { .. } => ErrorKind::Io,
+            NodeError::Stopped => ErrorKind::Internal,
         }
     }
 

@@ -1,0 +1,283 @@
+//! Every operation the desktop UI asks of the shell, defined once: its name, its arguments (the
+//! type itself) and its reply. The shell's command handlers, the command list its build script
+//! declares, the window's capability and the UI's calls are all produced from the one list in
+//! [`with_ops!`](crate::with_ops), so they cannot disagree.
+//!
+//! Adding an operation: a line in that list; the shell then asks for its handler
+//! (`impl Handle for ops::NewOp`), and the UI calls it as `call(&ops::NewOp { .. })`.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// An operation: the arguments it is called with, its name on the wire and its reply.
+pub trait Op: Serialize + DeserializeOwned + Send + 'static {
+    /// The command's name (Tauri's command, and its `allow-` permission with `-` for `_`).
+    const NAME: &'static str;
+    /// What the operation answers.
+    type Reply: Serialize + DeserializeOwned + Send + 'static;
+    /// The document kinds ([`DOC_KINDS`]) whose changes can change the reply, or `any`: a
+    /// screen showing the reply asks again only after such a change.
+    const READS: &'static [&'static str];
+}
+
+/// Every document kind a change event can name (`Changed::kind`), beside `all`.
+pub const DOC_KINDS: &[&str] = &[
+    "workspace",
+    "note",
+    "thread",
+    "mentoring",
+    "review",
+    "session",
+];
+
+/// Whether the change `changed` can change the reply of `O`: its kind is one `O` reads, or it
+/// is `all` (membership changed, or too many changes to tell) or a kind this build does not know.
+pub fn touches<O: Op>(changed: &crate::Changed) -> bool {
+    let kind = changed.kind.as_str();
+    kind == "all"
+        || !DOC_KINDS.contains(&kind)
+        || O::READS.iter().any(|r| *r == "any" || *r == kind)
+}
+
+/// Calls `$callback!` with the list of every operation, each as
+/// `/// doc` `name: Type { field: Type, .. } -> Reply [kinds];`, `kinds` being the document kinds
+/// whose changes can change its reply (`any`: every kind). The one list the rest is produced
+/// from.
+#[macro_export]
+macro_rules! with_ops {
+    ($callback:ident) => {
+        $callback! {
+            /// Whether a workspace is open, and who this device is in it.
+            app_state: GetAppState {} -> $crate::AppState [workspace];
+            /// Opens the demo workspace (built on the first visit), its content written in
+            /// `lang` ("en" or "fr").
+            open_demo: OpenDemo { name: String, lang: String } -> $crate::AppState [];
+            /// Closes the demo workspace.
+            leave_demo: LeaveDemo {} -> $crate::AppState [];
+            /// Creates a workspace on this device, `name` being its founder's name.
+            create_workspace: CreateWorkspace { name: String, workspace: String } -> $crate::AppState [];
+            /// Joins a workspace with an invite ticket.
+            join_workspace: JoinWorkspace { ticket: String, name: String } -> $crate::AppState [];
+            /// The notes, or those with a tag or a skill.
+            notes: Notes { tag: Option<String>, skill: Option<String> } -> Vec<$crate::views::NoteSummary> [note, workspace];
+            /// One note.
+            note: Note { id: String } -> $crate::views::NoteView [note, workspace];
+            /// One note rendered, with its backlinks.
+            note_page: GetNotePage { id: String } -> $crate::NotePage [note, workspace];
+            /// Writes a new note; replies with its id.
+            add_note: AddNote { draft: $crate::forms::NoteDraft } -> String [];
+            /// Changes a note's title and body (the body applied as a diff).
+            edit_note: EditNote { id: String, title: String, body: String } -> () [];
+            /// Searches notes, threads and people.
+            search: Search { query: String } -> Vec<$crate::views::SearchHitView> [note, thread, workspace];
+            /// The workspace's members.
+            members: Members {} -> Vec<$crate::views::MemberView> [workspace];
+            /// The devices this one synced with, and how it went.
+            peers: Peers {} -> Vec<$crate::views::PeerView> [any];
+            /// Issues an invite ticket.
+            create_invite: CreateInvite { admin: bool } -> $crate::Invite [];
+            /// Removes a member.
+            remove_member: RemoveMember { member: String } -> String [];
+            /// Makes a member an admin.
+            promote_member: PromoteMember { member: String } -> String [];
+            /// Makes an admin a plain member.
+            demote_member: DemoteMember { member: String } -> String [];
+            /// The invites issued, with where each stands.
+            invites: Invites {} -> Vec<$crate::views::InviteView> [workspace];
+            /// Revokes an invite.
+            revoke_invite: RevokeInvite { id: String } -> () [];
+            /// Opens a link of a note or a post in the system's browser.
+            open_link: OpenLink { url: String } -> () [];
+            /// The skills catalogue, with who holds each.
+            skills: Skills {} -> Vec<$crate::views::SkillView> [workspace];
+            /// Claims a skill at a level.
+            claim_skill: ClaimSkill { name: String, level: u8, wants: bool, teach: bool } -> String [];
+            /// Who can help with a skill, ranked, each with why.
+            who_can_help: WhoCanHelp { skill: String } -> Vec<$crate::views::HelperView> [workspace];
+            /// Endorses a colleague's skill.
+            endorse: Endorse { member: String, skill: String } -> String [];
+            /// The kudos given in the workspace.
+            kudos: Kudos {} -> Vec<$crate::views::KudosView> [workspace];
+            /// Thanks a colleague.
+            give_kudos: GiveKudos { member: String, message: String } -> String [];
+            /// The time this member gave and received.
+            balance: Balance {} -> $crate::views::BalanceView [any];
+            /// What is due: mentoring sessions, actions, today's sessions.
+            reminders: Reminders {} -> Vec<$crate::views::ReminderView> [any];
+            /// The skills held at expert level by one person or nobody.
+            skills_at_risk: SkillsAtRisk {} -> Vec<$crate::views::SkillAtRiskView> [workspace];
+            /// This member's mentoring relationships.
+            mentorings: Mentorings {} -> Vec<$crate::views::MentoringView> [mentoring, workspace];
+            /// Starts a mentoring relationship; replies with its id.
+            mentoring_start: MentoringStart { draft: $crate::forms::MentoringDraft } -> String [];
+            /// Logs a mentoring session.
+            mentoring_log: MentoringLog { log: $crate::forms::LogDraft } -> () [];
+            /// Marks a mentoring goal reached.
+            goal_done: GoalDone { id: String, goal: String } -> () [];
+            /// Marks an action done.
+            action_done: ActionDone { id: String } -> () [];
+            /// The peer reviews this member asked for or writes.
+            reviews: Reviews {} -> Vec<$crate::views::ReviewView> [review, workspace];
+            /// Asks a colleague for a peer review; replies with its id.
+            review_request: ReviewRequest { reviewer: String, about: String, template: String, criteria: Vec<String> } -> String [];
+            /// Saves a review's answers.
+            review_write: ReviewWrite { draft: $crate::forms::ReviewDraft } -> () [];
+            /// Submits a review, with the minutes it took.
+            review_submit: ReviewSubmit { id: String, minutes: u32 } -> () [];
+            /// Acknowledges a review received, with a reply.
+            review_ack: ReviewAck { id: String, reply: String } -> () [];
+            /// The guided sessions.
+            sessions: Sessions {} -> Vec<$crate::views::SessionView> [session, workspace];
+            /// One guided session.
+            session: Session { id: String } -> $crate::views::SessionView [session, workspace];
+            /// Plans a guided session; replies with its id.
+            session_plan: SessionPlan { draft: $crate::forms::SessionDraft } -> String [];
+            /// Starts a planned session at its first step.
+            session_start: SessionStart { id: String } -> $crate::views::StepProgress [];
+            /// Records the current step's notes and moves on.
+            session_step: SessionStep { id: String, notes: String } -> $crate::views::StepProgress [];
+            /// Closes a session with its takeaways, rating and actions.
+            session_close: SessionClose { id: String, takeaways: Vec<String>, rating: Option<u32>, actions: Vec<String> } -> () [];
+            /// The communities.
+            communities: Communities {} -> Vec<$crate::views::CommunityView> [workspace];
+            /// Creates a community; replies with its id.
+            create_community: CreateCommunity { name: String } -> String [];
+            /// Joins a community.
+            join_community: JoinCommunity { community: String } -> String [];
+            /// A community's threads.
+            threads: Threads { community: String } -> Vec<$crate::views::ThreadSummary> [thread, workspace];
+            /// One thread rendered, with its posts.
+            thread_page: GetThreadPage { id: String } -> $crate::ThreadPage [thread, workspace];
+            /// Opens a thread in a community; replies with its id.
+            post_thread: PostThread { community: String, title: String, body: String } -> String [];
+            /// Replies in a thread.
+            reply: Reply { thread: String, body: String } -> String [];
+            /// Marks a post as the thread's accepted answer.
+            accept: Accept { thread: String, post: String } -> () [];
+            /// Suggested mentoring pairs, each with why.
+            suggestions: Suggestions {} -> Vec<$crate::views::SuggestionView> [workspace];
+            /// Every member's profile.
+            profiles: Profiles {} -> Vec<$crate::views::ProfileView> [workspace];
+            /// The guided session formats.
+            formats: Formats {} -> Vec<$crate::views::FormatView> [];
+            /// A Markdown draft rendered as the note view will show it (the editor's preview).
+            preview: Preview { markdown: String } -> String [];
+            /// Where exports and reports go unless another folder is given.
+            default_export_dir: DefaultExportDir {} -> String [];
+            /// Exports what this device holds into a folder.
+            export_workspace: ExportWorkspace { dir: String } -> $crate::views::ExportSummary [];
+            /// Imports an export folder.
+            import_workspace: ImportWorkspace { dir: String } -> $crate::views::ImportSummary [];
+            /// Saves the report of credited time into a folder.
+            save_report: SaveReport { dir: String } -> String [];
+            /// This member's profile.
+            my_profile: MyProfile {} -> $crate::views::ProfileView [workspace];
+            /// Changes this member's profile.
+            set_profile: SetProfile { profile: $crate::forms::ProfileDraft } -> () [];
+            /// The syncs under way, with their progress.
+            sync_progress: SyncProgress {} -> Vec<$crate::views::SyncProgressView> [any];
+            /// Time credited by and to this member.
+            credits: Credits {} -> Vec<$crate::views::CreditView> [any];
+            /// Confirms time a colleague credited to this member.
+            confirm_credit: ConfirmCredit { id: String } -> () [];
+        }
+    };
+}
+
+/// Defines each operation's type and its [`Op`] implementation, and [`NAMES`].
+macro_rules! define_ops {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ident { $($field:ident: $fty:ty),* $(,)? } -> $reply:ty [$($reads:ident),*]; )*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[allow(missing_docs)]
+            pub struct $ty { $(pub $field: $fty,)* }
+
+            impl Op for $ty {
+                const NAME: &'static str = stringify!($name);
+                type Reply = $reply;
+                const READS: &'static [&'static str] = &[$(stringify!($reads)),*];
+            }
+        )*
+
+        /// The name of every operation, in the list's order.
+        pub const NAMES: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+with_ops!(define_ops);
+
+/// The permission that lets the window call the command `name` (as Tauri names it).
+pub fn permission(name: &str) -> String {
+    format!("allow-{}", name.replace('_', "-"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_commands() {
+        let mut names = NAMES.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), NAMES.len(), "a name is listed twice");
+        assert!(
+            NAMES
+                .iter()
+                .all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        );
+        assert_eq!(<Notes as Op>::NAME, "notes");
+        assert_eq!(permission("who_can_help"), "allow-who-can-help");
+    }
+
+    /// Every kind an operation reads is a document kind or `any`, and a change reaches exactly
+    /// the operations that read its kind.
+    #[test]
+    fn reads_name_document_kinds() {
+        macro_rules! check {
+            ($( $(#[$doc:meta])* $name:ident: $ty:ident { $($field:ident: $fty:ty),* $(,)? } -> $reply:ty [$($reads:ident),*]; )*) => {
+                $(
+                    for kind in <$ty as Op>::READS {
+                        assert!(*kind == "any" || DOC_KINDS.contains(kind), "{}: {kind}", stringify!($name));
+                    }
+                )*
+            };
+        }
+        with_ops!(check);
+        let changed = |kind: &str| crate::Changed {
+            id: "d".into(),
+            kind: kind.into(),
+        };
+        for (kind, notes, members, peers) in [
+            ("note", true, false, true),
+            ("workspace", true, true, true),
+            ("thread", false, false, true),
+            ("session", false, false, true),
+            ("all", true, true, true),
+            ("a-kind-from-a-newer-build", true, true, true),
+        ] {
+            assert_eq!(touches::<Notes>(&changed(kind)), notes, "notes, {kind}");
+            assert_eq!(
+                touches::<Members>(&changed(kind)),
+                members,
+                "members, {kind}"
+            );
+            assert_eq!(touches::<Peers>(&changed(kind)), peers, "peers, {kind}");
+        }
+    }
+
+    #[test]
+    fn arguments_travel_as_objects_named_like_their_fields() {
+        let args = Notes {
+            tag: Some("howto".into()),
+            skill: None,
+        };
+        let json = serde_json::to_value(&args).expect("serializes");
+        assert_eq!(json, serde_json::json!({"tag": "howto", "skill": null}));
+        assert_eq!(
+            serde_json::to_value(Members {}).expect("serializes"),
+            serde_json::json!({})
+        );
+    }
+}
