@@ -137,10 +137,23 @@ mod tests {
     /// Every string literal passed to `t("…")` or `tf("…"` in the UI's source, and both forms
     /// (`.one`, `.other`) of those passed to `tn("…"`.
     fn used_keys() -> BTreeSet<String> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+        let mut sources = Vec::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                for entry in std::fs::read_dir(&path).expect("a source folder") {
+                    files.push(entry.expect("an entry").path());
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                sources.push(path);
+            }
+        }
+        assert!(
+            sources.len() > 10,
+            "the scan found the sources: {sources:?}"
+        );
         let mut out = BTreeSet::new();
-        for entry in std::fs::read_dir(dir).expect("ui/src") {
-            let path = entry.expect("a file").path();
+        for path in sources {
             let source = std::fs::read_to_string(&path).expect("source");
             for opener in [".t(\"", ".tf(\"", ".tn(\""] {
                 for piece in source.split(opener).skip(1) {

@@ -2,16 +2,10 @@
 //! window. It talks to the shell only through typed commands and the change event (`tauri.rs`),
 //! and every visible string comes from the French and English catalogues (`i18n.rs`).
 
-mod account;
 mod app;
-mod communities;
-mod directory;
+mod components;
 mod i18n;
-mod mentoring;
-mod people;
-mod recognition;
-mod reviews;
-mod sessions;
+mod screens;
 mod tauri;
 
 fn main() {

@@ -3,14 +3,13 @@
 //! cell) and the skills at risk (held at expert level by one person or nobody).
 
 use ipc::ops;
-use std::collections::{BTreeMap, BTreeSet};
-
 use ipc::views::{ProfileView, SkillView};
 use leptos::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::app::{loaded, watched};
+use crate::components::data::{loaded, watched};
+use crate::components::labels::{label, level_name, skill_label};
 use crate::i18n::I18n;
-use crate::people::{label, level_name, skill_label};
 
 /// The directory, the skills map and the skills at risk, one under the other.
 #[component]

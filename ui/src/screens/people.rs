@@ -2,44 +2,20 @@
 //! endorsing them), and the team's skills with who holds them.
 
 use ipc::ops;
-use ipc::views::{HelperView, SkillView};
+use ipc::views::HelperView;
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::{ErrorLine, Revision, loaded, watched};
-use crate::directory::TeamSkills;
-use crate::i18n::{I18n, Locale};
+use crate::components::data::{Revision, loaded, watched};
+use crate::components::error::ErrorLine;
+use crate::components::labels::{label, level_name};
+use crate::i18n::I18n;
+use crate::screens::directory::TeamSkills;
 use crate::tauri::call;
 
-/// A skill's label in the reader's language.
-pub(crate) fn label(locale: Locale, en: &str, fr: &str) -> String {
-    match locale {
-        Locale::Fr if !fr.is_empty() => fr.to_owned(),
-        _ => en.to_owned(),
-    }
-}
-
-/// A skill id's label in the reader's language, from the catalogue.
-pub(crate) fn skill_label(skills: &[SkillView], locale: Locale, id: &str) -> String {
-    skills.iter().find(|s| s.id == id).map_or_else(
-        || id.to_owned(),
-        |s| label(locale, &s.label_en, &s.label_fr),
-    )
-}
-
-/// The name of level 1..=4 in the reader's language.
-pub(crate) fn level_name(i18n: I18n, level: u8) -> String {
-    i18n.t(match level {
-        1 => "level.1",
-        2 => "level.2",
-        3 => "level.3",
-        _ => "level.4",
-    })
-}
-
 /// Why a helper is suggested, from the fields the ranking weighs, in the reader's language.
-fn why(i18n: I18n, h: &HelperView) -> String {
+pub(crate) fn why(i18n: I18n, h: &HelperView) -> String {
     let mut parts = vec![level_name(i18n, h.level)];
     if h.can_teach {
         parts.push(i18n.t("people.why_teaches"));

@@ -2,18 +2,20 @@
 //! by step — each step's prompt, who speaks, its time box and a visible timer — then closing it
 //! with takeaways, a rating and actions.
 
-use ipc::ops;
-use std::collections::BTreeMap;
-use std::time::Duration;
-
 use ipc::forms::SessionDraft;
+use ipc::ops;
 use ipc::views::StepView;
 use leptos::ev;
 use leptos::prelude::*;
+use std::collections::BTreeMap;
+use std::time::Duration;
 
-use crate::app::{ErrorLine, loaded, local_time, watched};
+use crate::components::actions::ActionList;
+use crate::components::data::{act, loaded, watched};
+use crate::components::error::ErrorLine;
+use crate::components::forms::lines;
+use crate::components::time::local_time;
 use crate::i18n::I18n;
-use crate::mentoring::{ActionList, act, lines};
 use crate::tauri::call;
 
 /// A format's name in the reader's language.

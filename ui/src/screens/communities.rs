@@ -8,9 +8,11 @@ use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::{ErrorLine, loaded, local_time, open_links_outside, watched};
+use crate::app::open_links_outside;
+use crate::components::data::{act, loaded, watched};
+use crate::components::error::ErrorLine;
+use crate::components::time::local_time;
 use crate::i18n::I18n;
-use crate::mentoring::act;
 use crate::tauri::call;
 
 /// Where the screen is: the list of communities, one community's threads, or one thread.

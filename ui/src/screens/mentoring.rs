@@ -3,91 +3,18 @@
 //! log the next session.
 
 use ipc::forms::{LogDraft, MentoringDraft};
-use ipc::ops::{self, Op};
-use ipc::views::{MemberView, MentoringView};
+use ipc::ops;
+use ipc::views::MentoringView;
 use leptos::ev;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::app::{Drafts, ErrorLine, loaded, watched};
+use crate::components::actions::ActionList;
+use crate::components::colleagues::ColleagueSelect;
+use crate::components::data::{Drafts, act, loaded, watched};
+use crate::components::error::ErrorLine;
+use crate::components::forms::{lines, whole_number};
+use crate::components::labels::{level_name, skill_label};
 use crate::i18n::I18n;
-use crate::people::{level_name, skill_label};
-use crate::tauri::call;
-
-/// The non-empty lines of a text area.
-pub(crate) fn lines(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// `text` as a whole number, or `None` with the message `key` shown in `error`.
-pub(crate) fn whole_number(
-    i18n: I18n,
-    text: &str,
-    key: &str,
-    error: RwSignal<Option<ipc::Error>>,
-) -> Option<u32> {
-    let number = text.trim().parse().ok();
-    if number.is_none() {
-        error.set(Some(ipc::Error::new(ipc::ErrorKind::Invalid, i18n.t(key))));
-    }
-    number
-}
-
-/// Runs the operation `args`; on success clears `error` and calls `done`, else shows the error.
-pub(crate) fn act<O: Op>(
-    args: O,
-    error: RwSignal<Option<ipc::Error>>,
-    done: impl FnOnce() + 'static,
-) {
-    spawn_local(async move {
-        match call(&args).await {
-            Ok(_) => {
-                error.set(None);
-                done();
-            }
-            Err(e) => error.set(Some(e)),
-        }
-    });
-}
-
-/// A colleague picker over the workspace's members (without me).
-#[component]
-pub(crate) fn ColleagueSelect(
-    id: &'static str,
-    members: LocalResource<Result<Vec<MemberView>, ipc::Error>>,
-    chosen: RwSignal<String>,
-) -> impl IntoView {
-    let i18n = expect_context::<I18n>();
-    view! {
-        <select id=id required on:change=move |ev| chosen.set(event_target_value(&ev))>
-            <option value="" selected=move || chosen.get().is_empty()>
-                {move || i18n.t("kudos.pick")}
-            </option>
-            {move || {
-                members
-                    .get()
-                    .and_then(Result::ok)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|m| !m.me)
-                    .map(|m| {
-                        let value = m.member_id.clone();
-                        let this = m.member_id.clone();
-                        view! {
-                            <option value=value selected=move || chosen.get() == this>
-                                {m.name}
-                            </option>
-                        }
-                    })
-                    .collect_view()
-            }}
-        </select>
-    }
-}
 
 #[component]
 pub(crate) fn Mentoring(member_id: String) -> impl IntoView {
@@ -348,58 +275,6 @@ fn Relationship(m: MentoringView, drafts: Drafts) -> impl IntoView {
             </form>
         </article>
     }
-}
-
-/// Action items with their owner and due day, and a button to mark one's own done.
-#[component]
-pub(crate) fn ActionList(
-    actions: Vec<ipc::views::ActionView>,
-    error: RwSignal<Option<ipc::Error>>,
-) -> impl IntoView {
-    let i18n = expect_context::<I18n>();
-    if actions.is_empty() {
-        return ().into_any();
-    }
-    view! {
-        <h4>{move || i18n.t("actions.title")}</h4>
-        <ul class="actions">
-            {actions
-                .into_iter()
-                .map(|a| {
-                    let id = a.id.clone();
-                    let (owner, due) = (a.owner.name, a.due.unwrap_or_default());
-                    view! {
-                        <li class="action" class:done=a.done class:overdue=a.overdue>
-                            <span class="text">{a.text}</span>
-                            <span class="muted">
-                                {move || {
-                                    if due.is_empty() {
-                                        owner.clone()
-                                    } else {
-                                        i18n.tf("actions.owner_due", &[("name", &owner), ("due", &due)])
-                                    }
-                                }}
-                            </span>
-                            {(!a.done)
-                                .then(|| {
-                                    view! {
-                                        <button
-                                            class="action-done"
-                                            on:click=move |_| {
-                                                act(ops::ActionDone { id: id.clone() }, error, || {})
-                                            }
-                                        >
-                                            {move || i18n.t("actions.done")}
-                                        </button>
-                                    }
-                                })}
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ul>
-    }
-    .into_any()
 }
 
 /// How many suggested pairs the screen lists.

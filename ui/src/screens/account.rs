@@ -8,9 +8,9 @@ use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::ErrorLine;
+use crate::components::error::ErrorLine;
+use crate::components::forms::whole_number;
 use crate::i18n::I18n;
-use crate::mentoring::whole_number;
 use crate::tauri::call;
 
 /// A text field bound to `value`.
@@ -125,7 +125,7 @@ fn default_folder(dir: RwSignal<String>) {
 }
 
 /// `Counts` as "3 notes · 2 threads · …", in the reader's language (kinds with none left out).
-fn counts(i18n: I18n, c: &Counts) -> String {
+pub(crate) fn counts(i18n: I18n, c: &Counts) -> String {
     let kinds = [
         (c.members, "settings.count_members"),
         (c.skills, "settings.count_skills"),

@@ -8,9 +8,12 @@ use ipc::views::ReviewView;
 use leptos::ev;
 use leptos::prelude::*;
 
-use crate::app::{Drafts, ErrorLine, loaded, local_time, watched};
+use crate::components::colleagues::ColleagueSelect;
+use crate::components::data::{Drafts, act, loaded, watched};
+use crate::components::error::ErrorLine;
+use crate::components::forms::whole_number;
+use crate::components::time::local_time;
 use crate::i18n::I18n;
-use crate::mentoring::{ColleagueSelect, act, whole_number};
 use crate::tauri::call;
 
 /// The heading of an answer: a template key in the reader's language, or a rubric criterion.

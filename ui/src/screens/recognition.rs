@@ -7,10 +7,12 @@ use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::account::SaveReport;
-use crate::app::{ErrorLine, loaded, local_time, watched};
+use crate::components::colleagues::ColleagueSelect;
+use crate::components::data::{act, loaded, watched};
+use crate::components::error::ErrorLine;
+use crate::components::time::local_time;
 use crate::i18n::I18n;
-use crate::mentoring::{ColleagueSelect, act};
+use crate::screens::account::SaveReport;
 use crate::tauri::call;
 
 /// Minutes as hours and minutes (`1 h 05`, `45 min`).

@@ -1,0 +1,28 @@
+//! Helpers of forms: lists typed one per line, whole numbers.
+
+use leptos::prelude::*;
+
+use crate::i18n::I18n;
+
+/// The non-empty lines of a text area.
+pub(crate) fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `text` as a whole number, or `None` with the message `key` shown in `error`.
+pub(crate) fn whole_number(
+    i18n: I18n,
+    text: &str,
+    key: &str,
+    error: RwSignal<Option<ipc::Error>>,
+) -> Option<u32> {
+    let number = text.trim().parse().ok();
+    if number.is_none() {
+        error.set(Some(ipc::Error::new(ipc::ErrorKind::Invalid, i18n.t(key))));
+    }
+    number
+}

@@ -1,0 +1,503 @@
+//! Notes: the list filtered by tag or skill, a note with its backlinks, and the editor with
+//! `[[` link completion and a live preview.
+
+use ipc::NotePage;
+use ipc::forms::NoteDraft;
+use ipc::ops;
+use ipc::views::NoteSummary;
+use leptos::ev;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::app::{Pane, open_links_outside};
+use crate::components::data::{loaded, watched};
+use crate::components::error::ErrorLine;
+use crate::components::time::local_time;
+use crate::i18n::I18n;
+use crate::tauri::call;
+
+pub(crate) fn all_notes() -> LocalResource<Result<Vec<NoteSummary>, ipc::Error>> {
+    watched(|| ops::Notes {
+        tag: None,
+        skill: None,
+    })
+}
+
+#[component]
+pub(crate) fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let notes = all_notes();
+    // The tag to show notes of (empty: all), picked from the tags the notes carry.
+    let tag = RwSignal::new(String::new());
+    let tags = move || {
+        let mut all: Vec<String> = notes
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|n| n.tags)
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    };
+    // Likewise a skill the notes are linked to, shown by its label.
+    let skill = RwSignal::new(String::new());
+    let catalogue = watched(|| ops::Skills {});
+    let skills = move || {
+        let mut ids: Vec<String> = notes
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|n| n.skills)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let locale = i18n.locale.get();
+        let known = catalogue.get().and_then(Result::ok).unwrap_or_default();
+        ids.into_iter()
+            .map(|id| {
+                let name = crate::components::labels::skill_label(&known, locale, &id);
+                (id, name)
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <section class="notes">
+            <div class="list">
+                <div class="list-head">
+                    <h1>{move || i18n.t("notes.list")}</h1>
+                    <button id="note-new" on:click=move |_| pane.set(Pane::Edit(None))>
+                        {move || i18n.t("notes.new")}
+                    </button>
+                </div>
+                <select
+                    id="note-tag-filter"
+                    aria-label=move || i18n.t("notes.filter_tag")
+                    on:change=move |ev| tag.set(event_target_value(&ev))
+                >
+                    <option value="" selected=move || tag.get().is_empty()>
+                        {move || i18n.t("notes.all_tags")}
+                    </option>
+                    {move || {
+                        tags()
+                            .into_iter()
+                            .map(|t| {
+                                let (value, this) = (t.clone(), t.clone());
+                                view! {
+                                    <option value=value selected=move || tag.get() == this>
+                                        {format!("#{t}")}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+                <select
+                    id="note-skill-filter"
+                    aria-label=move || i18n.t("notes.filter_skill")
+                    on:change=move |ev| skill.set(event_target_value(&ev))
+                >
+                    <option value="" selected=move || skill.get().is_empty()>
+                        {move || i18n.t("notes.all_skills")}
+                    </option>
+                    {move || {
+                        skills()
+                            .into_iter()
+                            .map(|(id, name)| {
+                                let (value, this) = (id.clone(), id);
+                                view! {
+                                    <option value=value selected=move || skill.get() == this>
+                                        {name}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+                {loaded(notes, move |value| match value {
+                    list if list.is_empty() => {
+                        view! { <p class="muted">{move || i18n.t("notes.empty")}</p> }.into_any()
+                    }
+                    list => {
+                        view! {
+                            <ul class="note-list">
+                                {move || {
+                                    let (wanted, linked) = (tag.get(), skill.get());
+                                    list.iter()
+                                    .filter(|n| wanted.is_empty() || n.tags.contains(&wanted))
+                                    .filter(|n| linked.is_empty() || n.skills.contains(&linked))
+                                    .cloned()
+                                    .map(|n| {
+                                        let id = n.id.clone();
+                                        let selected = n.id.clone();
+                                        view! {
+                                            <li>
+                                                <button
+                                                    class="note-item"
+                                                    aria-current=move || {
+                                                        (pane.get() == Pane::Show(selected.clone()))
+                                                            .then_some("true")
+                                                    }
+                                                    on:click=move |_| pane.set(Pane::Show(id.clone()))
+                                                >
+                                                    <span class="title">{n.title}</span>
+                                                    <span class="tags">{n.tags.join(" · ")}</span>
+                                                </button>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()
+                                }}
+                            </ul>
+                        }
+                            .into_any()
+                    }
+                })}
+            </div>
+            <div class="pane">
+                {move || match pane.get() {
+                    Pane::Nothing => view! { <p class="muted">{move || i18n.t("notes.pick")}</p> }.into_any(),
+                    Pane::Show(id) => view! { <NoteDetail id pane/> }.into_any(),
+                    Pane::Edit(id) => view! { <NoteEditor id pane/> }.into_any(),
+                }}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn NoteDetail(id: String, pane: RwSignal<Pane>) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let note = watched(move || ops::GetNotePage { id: id.clone() });
+    view! {
+        <article class="note">
+            {loaded(note, move |NotePage { note: n, html }| {
+                let edit_id = n.id.clone();
+                let (author, when) = (n.author_name.clone(), n.updated_at.clone());
+                view! {
+                    <header class="note-head">
+                        <h1 id="note-view-title">{n.title.clone()}</h1>
+                        <button
+                            id="note-edit"
+                            on:click=move |_| pane.set(Pane::Edit(Some(edit_id.clone())))
+                        >
+                            {move || i18n.t("notes.edit")}
+                        </button>
+                    </header>
+                    <p class="muted">
+                        {move || {
+                            let when = local_time(i18n.locale.get(), &when);
+                            i18n.tf("notes.by", &[("name", &author), ("when", &when)])
+                        }}
+                    </p>
+                    <p class="tags">{n.tags.join(" · ")}</p>
+                    // Peer-written Markdown arrives rendered and sanitised by the shell
+                    // (`node::markdown`): no script, handler, style or remote URL in it.
+                    <div id="note-view-body" class="body markdown" inner_html=html on:click=open_links_outside></div>
+                    <Show when={
+                        let empty = n.backlinks.is_empty();
+                        move || !empty
+                    }>
+                        <h2>{move || i18n.t("notes.backlinks")}</h2>
+                    </Show>
+                    <ul class="backlinks">
+                        {n
+                            .backlinks
+                            .iter()
+                            .map(|b| {
+                                let id = b.id.clone();
+                                view! {
+                                    <li>
+                                        <button on:click=move |_| pane.set(Pane::Show(id.clone()))>
+                                            {b.title.clone()}
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            })}
+        </article>
+    }
+}
+
+/// The `[[` link being typed before the cursor (a UTF-16 offset, as the textarea gives it):
+/// the byte offset just after `[[` and what was typed since.
+fn open_link(text: &str, cursor: usize) -> Option<(usize, String)> {
+    let units: Vec<u16> = text.encode_utf16().take(cursor).collect();
+    let before = String::from_utf16(&units).ok()?;
+    let start = before.rfind("[[")? + 2;
+    let typed = &before[start..];
+    if typed.contains(']') || typed.contains('[') || typed.contains('\n') {
+        return None;
+    }
+    Some((start, typed.to_owned()))
+}
+
+/// How many note titles `[[` completion offers.
+const LINK_CHOICES: usize = 6;
+
+#[component]
+fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let title = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let textarea: NodeRef<html::Textarea> = NodeRef::new();
+    let notes = all_notes();
+    let link: RwSignal<Option<(usize, String)>> = RwSignal::new(None);
+    let highlighted = RwSignal::new(0usize);
+    let choices = Memo::new(move |_| {
+        let Some((_, typed)) = link.get() else {
+            return Vec::new();
+        };
+        let typed = typed.to_lowercase();
+        notes
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|n| n.title)
+            .filter(|t| t.to_lowercase().contains(&typed))
+            .take(LINK_CHOICES)
+            .collect::<Vec<String>>()
+    });
+    let on_body = move |ev: ev::Event| {
+        let text = event_target_value(&ev);
+        let cursor = textarea
+            .get_untracked()
+            .and_then(|t| t.selection_start().ok().flatten())
+            .map_or_else(|| text.encode_utf16().count(), |c| c as usize);
+        link.set(open_link(&text, cursor));
+        highlighted.set(0);
+        body.set(text);
+    };
+    // Completes the open `[[` link with `title` and puts the cursor after it.
+    let pick = move |title: String| {
+        let Some((start, typed)) = link.get_untracked() else {
+            return;
+        };
+        let text = body.get_untracked();
+        let rest = text.get(start + typed.len()..).unwrap_or_default();
+        let rest = rest.strip_prefix("]]").unwrap_or(rest);
+        let head = text.get(..start).unwrap_or_default();
+        let completed = format!("{head}{title}]]{rest}");
+        let cursor = (format!("{head}{title}]]").encode_utf16().count()) as u32;
+        link.set(None);
+        body.set(completed.clone());
+        if let Some(t) = textarea.get_untracked() {
+            t.set_value(&completed);
+            let _ = t.set_selection_range(cursor, cursor);
+            let _ = t.focus();
+        }
+    };
+    let on_key = move |ev: ev::KeyboardEvent| {
+        let list = choices.get_untracked();
+        if list.is_empty() {
+            return;
+        }
+        let n = list.len();
+        match ev.key().as_str() {
+            "ArrowDown" => {
+                ev.prevent_default();
+                highlighted.update(|h| *h = (*h + 1) % n);
+            }
+            "ArrowUp" => {
+                ev.prevent_default();
+                highlighted.update(|h| *h = (*h + n - 1) % n);
+            }
+            "Enter" | "Tab" => {
+                ev.prevent_default();
+                pick(list[highlighted.get_untracked().min(n - 1)].clone());
+            }
+            "Escape" => link.set(None),
+            _ => {}
+        }
+    };
+    let previewing = RwSignal::new(false);
+    let preview_html = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if !previewing.get() {
+            return;
+        }
+        let markdown = body.get();
+        spawn_local(async move {
+            if let Ok(html) = call(&ops::Preview { markdown }).await {
+                preview_html.set(html);
+            }
+        });
+    });
+    let tags = RwSignal::new(String::new());
+    let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
+    let busy = RwSignal::new(false);
+    if let Some(existing) = id.clone() {
+        spawn_local(async move {
+            match call(&ops::Note { id: existing }).await {
+                Ok(n) => {
+                    title.set(n.title);
+                    body.set(n.body);
+                    tags.set(n.tags.join(", "));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    }
+    let editing = id.clone();
+    let save = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let editing = editing.clone();
+        spawn_local(async move {
+            let (t, b) = (title.get_untracked(), body.get_untracked());
+            let result = match editing {
+                Some(id) => call(&ops::EditNote {
+                    id: id.clone(),
+                    title: t,
+                    body: b,
+                })
+                .await
+                .map(|()| id),
+                None => {
+                    let tags = tags
+                        .get_untracked()
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_owned)
+                        .collect();
+                    call(&ops::AddNote {
+                        draft: NoteDraft {
+                            title: t,
+                            body: b,
+                            tags,
+                        },
+                    })
+                    .await
+                }
+            };
+            busy.set(false);
+            match result {
+                Ok(id) => pane.set(Pane::Show(id)),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let cancel_to = id.clone();
+    let is_new = id.is_none();
+    view! {
+        <form class="editor" on:submit=save>
+            <label for="note-title">{move || i18n.t("notes.field_title")}</label>
+            <input
+                id="note-title"
+                required
+                autofocus
+                prop:value=move || title.get()
+                on:input=move |ev| title.set(event_target_value(&ev))
+            />
+            <label for="note-body">{move || i18n.t("notes.field_body")}</label>
+            <textarea
+                id="note-body"
+                rows="14"
+                node_ref=textarea
+                aria-autocomplete="list"
+                prop:value=move || body.get()
+                on:input=on_body
+                on:keydown=on_key
+            ></textarea>
+            <Show when=move || !choices.get().is_empty()>
+                <ul class="link-choices" role="listbox" aria-label=move || i18n.t("notes.link_choices")>
+                    {move || {
+                        choices
+                            .get()
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, t)| {
+                                let chosen = t.clone();
+                                view! {
+                                    <li>
+                                        <button
+                                            type="button"
+                                            class="link-choice"
+                                            role="option"
+                                            aria-selected=move || (highlighted.get() == i).to_string()
+                                            on:click=move |_| pick(chosen.clone())
+                                        >
+                                            {t}
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </Show>
+            <p class="hint">{move || i18n.t("notes.link_hint")}</p>
+            <Show when=move || previewing.get()>
+                <h2>{move || i18n.t("notes.preview_title")}</h2>
+                // Rendered and sanitised by the shell, as the note view will show it.
+                <div
+                    id="note-preview-body"
+                    class="body markdown preview"
+                    inner_html=move || preview_html.get()
+                    on:click=open_links_outside
+                ></div>
+            </Show>
+            <Show when=move || is_new>
+                <label for="note-tags">{move || i18n.t("notes.field_tags")}</label>
+                <input
+                    id="note-tags"
+                    prop:value=move || tags.get()
+                    on:input=move |ev| tags.set(event_target_value(&ev))
+                />
+            </Show>
+            <div class="actions">
+                <button id="note-save" type="submit" disabled=move || busy.get()>
+                    {move || i18n.t("notes.save")}
+                </button>
+                <button
+                    id="note-preview"
+                    type="button"
+                    aria-pressed=move || previewing.get().to_string()
+                    on:click=move |_| previewing.update(|p| *p = !*p)
+                >
+                    {move || i18n.t(if previewing.get() { "notes.preview_hide" } else { "notes.preview" })}
+                </button>
+                <button
+                    type="button"
+                    on:click=move |_| {
+                        pane.set(cancel_to.clone().map_or(Pane::Nothing, Pane::Show))
+                    }
+                >
+                    {move || i18n.t("notes.cancel")}
+                </button>
+            </div>
+            {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::open_link;
+
+    #[test]
+    fn an_open_link_is_found_before_the_cursor() {
+        let utf16 = |s: &str| s.encode_utf16().count();
+        assert_eq!(open_link("See [[Git", 9), Some((6, "Git".to_owned())));
+        assert_eq!(open_link("See [[", 6), Some((6, String::new())));
+        // A closed link, another line, or no `[[` at all: nothing to complete.
+        assert_eq!(open_link("See [[Git]] and", 15), None);
+        assert_eq!(open_link("[[Git\nmore", 10), None);
+        assert_eq!(open_link("plain text", 10), None);
+        // The cursor counts UTF-16 units; the offset returned is in bytes.
+        let text = "Écrire [[Réu";
+        let found = open_link(text, utf16(text));
+        assert_eq!(found, Some(("Écrire [[".len(), "Réu".to_owned())));
+        // Only what is before the cursor counts.
+        assert_eq!(open_link("[[Git]]", 4), Some((2, "Gi".to_owned())));
+    }
+}

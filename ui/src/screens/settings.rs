@@ -1,0 +1,65 @@
+//! Settings: language, theme, data folder, profile, export and import.
+
+use leptos::prelude::*;
+
+use crate::app::{THEME_KEY, Theme, apply_theme, storage};
+use crate::components::language::LanguageSwitch;
+use crate::i18n::I18n;
+use crate::screens::account::{ExportImport, ProfileForm};
+
+/// Settings: language, theme, where the data lives.
+#[component]
+pub(crate) fn Settings(data_dir: String) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let stored = storage()
+        .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
+        .unwrap_or_default();
+    let theme = RwSignal::new(Theme::from_code(&stored));
+    let choice = move |value: Theme, id: &'static str, key: &'static str| {
+        view! {
+            <button
+                id=id
+                aria-pressed=move || (theme.get() == value).to_string()
+                on:click=move |_| {
+                    theme.set(value);
+                    apply_theme(value);
+                }
+            >
+                {move || i18n.t(key)}
+            </button>
+        }
+    };
+    view! {
+        <section class="settings">
+            <h1>{move || i18n.t("settings.title")}</h1>
+            <section>
+                <h2>{move || i18n.t("lang.label")}</h2>
+                <LanguageSwitch/>
+            </section>
+            <section>
+                <h2>{move || i18n.t("settings.theme")}</h2>
+                <div class="choices" role="group" aria-label=move || i18n.t("settings.theme")>
+                    {choice(Theme::System, "theme-system", "settings.theme_system")}
+                    {choice(Theme::Light, "theme-light", "settings.theme_light")}
+                    {choice(Theme::Dark, "theme-dark", "settings.theme_dark")}
+                </div>
+            </section>
+            <section>
+                <h2>{move || i18n.t("settings.profile")}</h2>
+                <ProfileForm/>
+            </section>
+            <section>
+                <h2>{move || i18n.t("settings.transfer")}</h2>
+                <p class="muted">{move || i18n.t("settings.transfer_help")}</p>
+                <ExportImport/>
+            </section>
+            <section>
+                <h2>{move || i18n.t("settings.data")}</h2>
+                <p>
+                    <code id="data-dir" class="path">{data_dir}</code>
+                </p>
+                <p class="muted">{move || i18n.t("settings.data_help")}</p>
+            </section>
+        </section>
+    }
+}
