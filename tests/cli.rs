@@ -268,6 +268,9 @@ fn skills_are_claimed_listed_endorsed_and_ranked() {
     let helpers = helpers.as_array().unwrap();
     assert_eq!(helpers.len(), 1);
     assert_eq!(helpers[0]["name"], "Bob");
+    // The same shape as the app's (`ipc::views::HelperView`).
+    assert_eq!(helpers[0]["member_id"], bob_id.as_str());
+    assert_eq!(helpers[0]["level"], 3);
     assert_eq!(
         helpers[0]["why"],
         "expert (3/4), can teach, 1 endorsement, 4 h/month offered"

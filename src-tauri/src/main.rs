@@ -17,7 +17,7 @@ mod links;
 use std::path::{Path, PathBuf};
 
 use ipc::ops;
-use ipc::views::{FormatView, HelperView, ReminderView, SkillAtRiskView, SuggestionView, Who};
+use ipc::views::{FormatView, ReminderView, SkillAtRiskView, SuggestionView, Who};
 use ipc::{AppState, Changed, Error, Invite, NotePage, ThreadPage};
 use node::formats::{GoalChange, MentoringRole};
 use node::{NewNote, Node, NodeError, NoteEdit};
@@ -524,25 +524,12 @@ impl Handle for ops::ClaimSkill {
 
 impl Handle for ops::WhoCanHelp {
     async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::WhoCanHelp { skill } = self;
-        let helpers = shell
+        shell
             .node()
             .await?
-            .who_can_help(skill)
+            .who_can_help(self.skill)
             .await
-            .map_err(error)?;
-        Ok(helpers
-            .into_iter()
-            .map(|h| HelperView {
-                member_id: h.member,
-                name: h.name,
-                skill: h.skill,
-                level: h.level,
-                can_teach: h.can_teach,
-                endorsements: h.endorsements,
-                hours_per_month: h.hours_per_month,
-            })
-            .collect())
+            .map_err(error)
     }
 }
 

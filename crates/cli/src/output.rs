@@ -303,7 +303,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn helpers(&mut self, helpers: &[node::Helper]) -> Result<()> {
+    pub fn helpers(&mut self, helpers: &[HelperView]) -> Result<()> {
         if self.json {
             return self.json(helpers);
         }

@@ -479,6 +479,11 @@ pub struct HelperView {
     pub endorsements: usize,
     /// Hours per month they offer.
     pub hours_per_month: u32,
+    /// The ranking's score (higher first).
+    pub score: u32,
+    /// Why, in English (the app composes its own from the fields above, in the reader's
+    /// language).
+    pub why: String,
 }
 
 /// An action item.

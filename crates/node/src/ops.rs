@@ -3,8 +3,8 @@
 
 use domain::time::rfc3339;
 use domain::{
-    DocKind, DomainError, Helper, Level, Note, Scope, Thread, Workspace, fold, normalize_tag,
-    require_text, who_can_help,
+    DocKind, DomainError, Level, Note, Scope, Thread, Workspace, fold, normalize_tag, require_text,
+    who_can_help,
 };
 
 use sync::membership::Op;
@@ -640,9 +640,22 @@ impl Core {
             .collect())
     }
 
-    /// `who-can-help`.
-    pub fn who_can_help(&self, skill: &str) -> Result<Vec<Helper>, NodeError> {
-        Ok(who_can_help(&self.workspace()?, skill, &self.me)?)
+    /// `who-can-help`: colleagues ranked, as the app and the CLI's `--json` show them.
+    pub fn who_can_help(&self, skill: &str) -> Result<Vec<HelperView>, NodeError> {
+        Ok(who_can_help(&self.workspace()?, skill, &self.me)?
+            .into_iter()
+            .map(|h| HelperView {
+                member_id: h.member,
+                name: h.name,
+                skill: h.skill,
+                level: h.level,
+                can_teach: h.can_teach,
+                endorsements: h.endorsements,
+                hours_per_month: h.hours_per_month,
+                score: h.score,
+                why: h.why,
+            })
+            .collect())
     }
 
     /// `doctor [--rebuild-index]`.
@@ -895,7 +908,7 @@ impl Node {
         self.call(move |c| c.search(&query)).await
     }
     /// See [`Core::who_can_help`].
-    pub async fn who_can_help(&self, skill: String) -> Result<Vec<Helper>, NodeError> {
+    pub async fn who_can_help(&self, skill: String) -> Result<Vec<HelperView>, NodeError> {
         self.call(move |c| c.who_can_help(&skill)).await
     }
     /// See [`Core::doctor`].
