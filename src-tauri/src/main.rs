@@ -17,7 +17,7 @@ mod links;
 use std::path::{Path, PathBuf};
 
 use ipc::ops;
-use ipc::views::{FormatView, ReminderView, SkillAtRiskView, SuggestionView, Who};
+use ipc::views::{FormatView, SkillAtRiskView, SuggestionView, Who};
 use ipc::{AppState, Changed, Error, Invite, NotePage, ThreadPage};
 use node::formats::{GoalChange, MentoringRole};
 use node::{NewNote, Node, NodeError, NoteEdit};
@@ -571,17 +571,7 @@ impl Handle for ops::Balance {
 
 impl Handle for ops::Reminders {
     async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let list = shell.node().await?.remind().await.map_err(error)?;
-        Ok(list
-            .into_iter()
-            .map(|r| ReminderView {
-                kind: r.kind,
-                doc: r.doc,
-                action: r.action,
-                subject: r.subject,
-                when: r.when,
-            })
-            .collect())
+        shell.node().await?.remind().await.map_err(error)
     }
 }
 

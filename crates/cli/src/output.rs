@@ -703,7 +703,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn reminders(&mut self, list: &[node::Reminder]) -> Result<()> {
+    pub fn reminders(&mut self, list: &[ReminderView]) -> Result<()> {
         if self.json {
             return self.json(list);
         }

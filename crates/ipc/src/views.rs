@@ -726,6 +726,9 @@ pub struct ReminderView {
     pub subject: String,
     /// The last session's day, the action's due day, or the session's time (HH:MM UTC).
     pub when: Option<String>,
+    /// The reminder in English (the app composes its own from the fields above, in the
+    /// reader's language).
+    pub text: String,
 }
 
 /// A session format, for planning one.

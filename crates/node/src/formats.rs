@@ -6,14 +6,14 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use domain::time::rfc3339;
 use domain::{
-    Balance, ContributionReport, DAY_MS, DocKind, Mentoring, MentoringKind, Reminder, Review,
-    Scope, Session, SkillAtRisk, Suggestion, Template, TypedDoc, Workspace,
+    Balance, ContributionReport, DAY_MS, DocKind, Mentoring, MentoringKind, Review, Scope, Session,
+    SkillAtRisk, Suggestion, Template, TypedDoc, Workspace,
 };
 use serde::Serialize;
 
 pub use ipc::views::{
     ActionView, AnswerView, BalanceView, CreditView, GoalView, KudosView, LogView, MentoringView,
-    ParticipantView, ReviewView, SessionView, StepProgress, StepView, Who,
+    ParticipantView, ReminderView, ReviewView, SessionView, StepProgress, StepView, Who,
 };
 
 use crate::core::{Core, new_id, now};
@@ -761,8 +761,8 @@ impl Core {
         Ok(domain::skills_at_risk(&self.workspace()?))
     }
 
-    /// `remind`.
-    pub fn remind(&self) -> Result<Vec<Reminder>, NodeError> {
+    /// `remind`: what is due, as the app and the CLI's `--json` show it.
+    pub fn remind(&self) -> Result<Vec<ReminderView>, NodeError> {
         let ws = self.workspace()?;
         let sessions: Vec<Session> = self.all::<Session>()?;
         Ok(domain::reminders(
@@ -771,7 +771,17 @@ impl Core {
             &ws,
             &self.all::<Mentoring>()?,
             &sessions,
-        ))
+        )
+        .into_iter()
+        .map(|r| ReminderView {
+            kind: r.kind,
+            doc: r.doc,
+            action: r.action,
+            subject: r.subject,
+            when: r.when,
+            text: r.text,
+        })
+        .collect())
     }
 
     /// `report contributions`.
@@ -975,7 +985,7 @@ impl Node {
         self.call(|c| c.skills_at_risk()).await
     }
     /// See [`Core::remind`].
-    pub async fn remind(&self) -> Result<Vec<Reminder>, NodeError> {
+    pub async fn remind(&self) -> Result<Vec<ReminderView>, NodeError> {
         self.call(|c| c.remind()).await
     }
     /// See [`Core::report`].

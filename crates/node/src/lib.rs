@@ -30,7 +30,7 @@ use std::thread;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 pub use crate::core::Core;
-pub use domain::{FORMATS, Format, Helper, Level, Person, Reminder, SkillAtRisk, Suggestion};
+pub use domain::{FORMATS, Format, Level, Person, SkillAtRisk, Suggestion};
 pub use error::NodeError;
 pub use ops::{NewNote, NoteEdit, ProfilePatch};
 
