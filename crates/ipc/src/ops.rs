@@ -34,9 +34,12 @@ pub const DOC_KINDS: &[&str] = &[
 /// is `all` (membership changed, or too many changes to tell) or a kind this build does not know.
 pub fn touches<O: Op>(changed: &crate::Changed) -> bool {
     let kind = changed.kind.as_str();
-    kind == "all"
-        || !DOC_KINDS.contains(&kind)
-        || O::READS.iter().any(|r| *r == "any" || *r == kind)
+    kind == "all" || !DOC_KINDS.contains(&kind) || reads::<O>(kind)
+}
+
+/// Whether `O` reads documents of `kind` (one of [`DOC_KINDS`]).
+pub fn reads<O: Op>(kind: &str) -> bool {
+    O::READS.iter().any(|r| *r == "any" || *r == kind)
 }
 
 /// Calls `$callback!` with the list of every operation, each as

@@ -43,11 +43,7 @@ impl Revision {
     pub(crate) fn track<O: Op>(self) {
         self.0.with_value(|kinds| {
             for (kind, revision) in kinds {
-                let probe = ipc::Changed {
-                    id: String::new(),
-                    kind: (*kind).to_owned(),
-                };
-                if ops::touches::<O>(&probe) {
+                if ops::reads::<O>(kind) {
                     revision.track();
                 }
             }
