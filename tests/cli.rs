@@ -1135,3 +1135,674 @@ fn doctor_checks_everything_and_rebuilds_the_index() {
     let err = peer.fail(&["note", "show", &n]);
     assert!(err.contains(&n) && err.contains("not valid"), "{err}");
 }
+
+/// How one `--json` answer must look: `T` is the view the app gets for the same operation, and
+/// the answer is exactly it (every field the view has, none it lacks).
+fn shaped<T: serde::de::DeserializeOwned + serde::Serialize>(what: &str, answer: &Value) {
+    let typed: T = serde_json::from_value(answer.clone())
+        .unwrap_or_else(|e| panic!("{what}: not the view's shape ({e}):\n{answer:#}"));
+    assert_eq!(
+        &serde_json::to_value(&typed).unwrap(),
+        answer,
+        "{what}: fields the view does not have"
+    );
+}
+
+/// `{"id": ...}`, what a creating command prints.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Created {
+    id: String,
+}
+
+/// `{"ok": true}`, what a command that changes something without creating it prints.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Done {
+    ok: bool,
+}
+
+/// `report contributions`: the file written and the report's data.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Written {
+    file: String,
+    report: ipc::views::ContributionReport,
+}
+
+/// `sync`'s summary: per peer, what went each way.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Synced {
+    peers: std::collections::BTreeMap<String, Value>,
+}
+
+/// `join`: who this device now is, how many notes arrived, and the first sync.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Joined {
+    member_id: String,
+    workspace_id: String,
+    workspace_name: String,
+    notes: usize,
+    sync: Synced,
+}
+
+/// The commands `entrepairs --help` lists (and, for a command with subcommands, each of them
+/// as `command subcommand`).
+fn every_command() -> BTreeSet<String> {
+    let listed = |args: &[&str]| -> Vec<String> {
+        let help = check_ok(
+            args,
+            std::process::Command::new(common::bin())
+                .args(args)
+                .arg("--help")
+                .output()
+                .unwrap(),
+        );
+        help.lines()
+            .skip_while(|l| !l.starts_with("Commands:"))
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+            .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+            .filter(|c| c != "help")
+            .collect()
+    };
+    let mut all = BTreeSet::new();
+    for command in listed(&[]) {
+        let subcommands = listed(&[command.as_str()]);
+        if subcommands.is_empty() {
+            all.insert(command);
+        } else {
+            all.extend(subcommands.into_iter().map(|s| format!("{command} {s}")));
+        }
+    }
+    all
+}
+
+/// Every command's `--json`, in one table: who runs it, its arguments (`{name}` stands for an id
+/// an earlier row saved), the view its answer must be, and what to save from the answer. The app
+/// gets the same views for the same operations, so the two cannot drift apart.
+#[test]
+fn every_commands_json_is_the_view_the_app_gets() {
+    use ipc::views::*;
+
+    type Check = fn(&str, &Value);
+    type Save = Option<(&'static str, fn(&Value) -> String)>;
+    fn id(v: &Value) -> String {
+        v["id"].as_str().unwrap().to_owned()
+    }
+    fn first_id(v: &Value) -> String {
+        v[0]["id"].as_str().unwrap().to_owned()
+    }
+    fn ticket(v: &Value) -> String {
+        v["ticket"].as_str().unwrap().to_owned()
+    }
+    fn post(v: &Value) -> String {
+        v["posts"][0]["id"].as_str().unwrap().to_owned()
+    }
+    fn given_by_bob(v: &Value) -> String {
+        let list = v.as_array().unwrap();
+        let bobs = list.iter().find(|c| c["giver"]["name"] == "Bob").unwrap();
+        bobs["id"].as_str().unwrap().to_owned()
+    }
+
+    // A session logged a month ago: with a weekly cadence, the next one is due.
+    let a_month_ago = (chrono::Utc::now() - chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    let alice = Peer::new();
+    let bob = Peer::new();
+    let fresh = Peer::init("Carol");
+    let export = alice.path("export");
+    let report = alice.path("report.md");
+    let (export, report) = (export.to_str().unwrap(), report.to_str().unwrap());
+    let mut serve = None;
+    let mut saved: std::collections::BTreeMap<&str, String> = Default::default();
+    let mut covered = BTreeSet::new();
+    let commands = every_command();
+    // (who, arguments, view, save): `None` as who starts Alice's `serve` and keeps its address
+    // as `{addr}`.
+    let rows: Vec<(Option<&Peer>, Vec<&str>, Check, Save)> = vec![
+        (
+            Some(&alice),
+            vec!["init", "--name", "Alice", "--workspace", "Acme"],
+            shaped::<WhoAmI>,
+            None,
+        ),
+        (Some(&alice), vec!["whoami"], shaped::<WhoAmI>, None),
+        (
+            Some(&alice),
+            vec!["profile", "set", "--title", "Engineer"],
+            shaped::<ProfileView>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["profile", "show"],
+            shaped::<ProfileView>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["skill", "claim", "Rust", "--level", "4", "--can-teach"],
+            shaped::<Created>,
+            None,
+        ),
+        (None, vec![], shaped::<Value>, None),
+        (
+            Some(&alice),
+            vec!["invite", "create", "--expires", "10m"],
+            shaped::<ipc::Invite>,
+            Some(("ticket", ticket)),
+        ),
+        (
+            Some(&bob),
+            vec!["join", "{ticket}", "--name", "Bob", "--timeout", "30s"],
+            shaped::<Joined>,
+            None,
+        ),
+        (
+            Some(&bob),
+            vec!["skill", "claim", "Rust", "--level", "1", "--wants-to-learn"],
+            shaped::<Created>,
+            None,
+        ),
+        (
+            Some(&bob),
+            vec!["skill", "claim", "SQL", "--level", "3", "--can-teach"],
+            shaped::<Created>,
+            None,
+        ),
+        (
+            Some(&bob),
+            vec!["sync", "--peer", "{addr}", "--timeout", "30s"],
+            shaped::<Synced>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["skill", "list"],
+            shaped::<Vec<SkillView>>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["skill", "endorse", "Bob", "SQL"],
+            shaped::<Created>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["who-can-help", "SQL"],
+            shaped::<Vec<HelperView>>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["match", "suggest"],
+            shaped::<Vec<SuggestionView>>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["skills", "at-risk"],
+            shaped::<Vec<SkillAtRiskView>>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["invite", "create", "--expires", "1h"],
+            shaped::<ipc::Invite>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["invite", "list"],
+            shaped::<Vec<InviteView>>,
+            Some(("invite", first_id)),
+        ),
+        (
+            Some(&alice),
+            vec!["invite", "revoke", "{invite}"],
+            shaped::<Done>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["member", "list"],
+            shaped::<Vec<MemberView>>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["member", "promote", "Bob"],
+            shaped::<Done>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["member", "demote", "Bob"],
+            shaped::<Done>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec![
+                "note",
+                "add",
+                "--title",
+                "Runbook",
+                "--body",
+                "Restart [[Deploys]].",
+                "--tag",
+                "ops",
+            ],
+            shaped::<Created>,
+            Some(("note", id)),
+        ),
+        (
+            Some(&alice),
+            vec!["note", "list"],
+            shaped::<Vec<NoteSummary>>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["note", "show", "{note}"],
+            shaped::<NoteView>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["note", "edit", "{note}", "--title", "Runbook v2"],
+            shaped::<NoteView>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["community", "create", "Guild"],
+            shaped::<Created>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["community", "list"],
+            shaped::<Vec<CommunityView>>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["community", "leave", "Guild"],
+            shaped::<Done>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["community", "join", "Guild"],
+            shaped::<Done>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec![
+                "thread",
+                "post",
+                "Guild",
+                "--title",
+                "Backups?",
+                "--body",
+                "How often?",
+            ],
+            shaped::<Created>,
+            Some(("thread", id)),
+        ),
+        (
+            Some(&alice),
+            vec!["thread", "reply", "{thread}", "--body", "Daily."],
+            shaped::<Created>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["thread", "show", "{thread}"],
+            shaped::<ThreadView>,
+            Some(("post", post)),
+        ),
+        (
+            Some(&alice),
+            vec!["thread", "accept", "{thread}", "{post}"],
+            shaped::<ThreadView>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["thread", "list", "Guild"],
+            shaped::<Vec<ThreadSummary>>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["search", "runbook"],
+            shaped::<Vec<SearchHitView>>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec![
+                "mentoring",
+                "start",
+                "--with",
+                "Bob",
+                "--as",
+                "mentor",
+                "--goal",
+                "Ship a crate",
+            ],
+            shaped::<Created>,
+            Some(("mentoring", id)),
+        ),
+        (
+            Some(&alice),
+            vec!["mentoring", "list"],
+            shaped::<Vec<MentoringView>>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["mentoring", "goal", "{mentoring}", "--progress", "1", "50"],
+            shaped::<MentoringView>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec![
+                "mentoring",
+                "log",
+                "{mentoring}",
+                "--minutes",
+                "45",
+                "--date",
+                &a_month_ago,
+                "--notes",
+                "Lifetimes",
+                "--action",
+                "Read the book",
+            ],
+            shaped::<MentoringView>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["remind"],
+            shaped::<Vec<ReminderView>>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["mentoring", "show", "{mentoring}"],
+            shaped::<MentoringView>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["action", "list"],
+            shaped::<Vec<ActionView>>,
+            Some(("action", first_id)),
+        ),
+        (
+            Some(&alice),
+            vec!["action", "done", "{action}"],
+            shaped::<Done>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec![
+                "review",
+                "request",
+                "--reviewer",
+                "Bob",
+                "--about",
+                "my RFC",
+                "--template",
+                "sbi",
+            ],
+            shaped::<Created>,
+            Some(("review", id)),
+        ),
+        (
+            Some(&bob),
+            vec!["sync", "--peer", "{addr}", "--timeout", "30s"],
+            shaped::<Synced>,
+            None,
+        ),
+        (
+            Some(&bob),
+            vec![
+                "review",
+                "write",
+                "{review}",
+                "--answer",
+                "situation=The RFC",
+                "--answer",
+                "behaviour=Clear",
+                "--answer",
+                "impact=Fast review",
+            ],
+            shaped::<ReviewView>,
+            None,
+        ),
+        (
+            Some(&bob),
+            vec!["review", "submit", "{review}", "--minutes", "20"],
+            shaped::<ReviewView>,
+            None,
+        ),
+        (
+            Some(&bob),
+            vec!["sync", "--peer", "{addr}", "--timeout", "30s"],
+            shaped::<Synced>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["review", "ack", "{review}", "--reply", "Thanks"],
+            shaped::<ReviewView>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["review", "list"],
+            shaped::<Vec<ReviewView>>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["review", "show", "{review}"],
+            shaped::<ReviewView>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec![
+                "session",
+                "plan",
+                "--format",
+                "flash",
+                "--title",
+                "Borrowing",
+                "--at",
+                "2030-01-07T12:00:00Z",
+                "--participant",
+                "Bob:participant",
+            ],
+            shaped::<Created>,
+            Some(("session", id)),
+        ),
+        (
+            Some(&alice),
+            vec!["session", "start", "{session}"],
+            shaped::<StepProgress>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec![
+                "session",
+                "step",
+                "{session}",
+                "--notes",
+                "What is a borrow?",
+            ],
+            shaped::<StepProgress>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec![
+                "session",
+                "step",
+                "{session}",
+                "--notes",
+                "Shown with examples",
+            ],
+            shaped::<StepProgress>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec![
+                "session",
+                "step",
+                "{session}",
+                "--notes",
+                "One page written",
+            ],
+            shaped::<StepProgress>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec![
+                "session",
+                "close",
+                "{session}",
+                "--takeaway",
+                "Borrow, don't clone",
+                "--rating",
+                "5",
+            ],
+            shaped::<SessionView>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["session", "list"],
+            shaped::<Vec<SessionView>>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["session", "show", "{session}"],
+            shaped::<SessionView>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["kudos", "give", "Bob", "--message", "Great review"],
+            shaped::<Created>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["kudos", "list"],
+            shaped::<Vec<KudosView>>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["credit", "list", "--member", "Bob"],
+            shaped::<Vec<CreditView>>,
+            Some(("credit", given_by_bob)),
+        ),
+        (
+            Some(&alice),
+            vec!["credit", "confirm", "{credit}"],
+            shaped::<Done>,
+            None,
+        ),
+        (Some(&alice), vec!["balance"], shaped::<BalanceView>, None),
+        (
+            Some(&alice),
+            vec!["report", "contributions", "--out", report],
+            shaped::<Written>,
+            None,
+        ),
+        (Some(&alice), vec!["peers"], shaped::<Vec<PeerView>>, None),
+        (Some(&alice), vec!["status"], shaped::<Vec<DocStatus>>, None),
+        (
+            Some(&alice),
+            vec!["export", "--out", export],
+            shaped::<ExportSummary>,
+            None,
+        ),
+        (
+            Some(&fresh),
+            vec!["import", "--from", export],
+            shaped::<ImportSummary>,
+            None,
+        ),
+        (Some(&alice), vec!["doctor"], shaped::<DoctorReport>, None),
+        (
+            Some(&alice),
+            vec!["note", "delete", "{note}"],
+            shaped::<Done>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["member", "remove", "Bob"],
+            shaped::<Done>,
+            None,
+        ),
+    ];
+    for (who, args, check, save) in rows {
+        let Some(peer) = who else {
+            // `serve --json` prints each address it listens on as `{"listening": ...}`.
+            let started = Serve::start_json(&alice);
+            let line: Value = serde_json::from_str(&started.first_line).unwrap();
+            shaped::<std::collections::BTreeMap<String, String>>("serve", &line);
+            assert_eq!(keys(&line), set(&["listening"]));
+            saved.insert("addr", started.addr.clone());
+            covered.insert("serve".to_owned());
+            serve = Some(started);
+            continue;
+        };
+        let args: Vec<String> = args
+            .iter()
+            .map(
+                |a| match a.strip_prefix('{').and_then(|a| a.strip_suffix('}')) {
+                    Some(name) => saved[name].clone(),
+                    None => (*a).to_owned(),
+                },
+            )
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let answer = peer.json(&args);
+        let what = args.join(" ");
+        check(&what, &answer);
+        if let Some(list) = answer.as_array() {
+            assert!(!list.is_empty(), "{what}: an empty list shows no shape");
+        }
+        if let Some((name, take)) = save {
+            saved.insert(name, take(&answer));
+        }
+        let command = match commands.contains(args[0]) {
+            true => args[0].to_owned(),
+            false => format!("{} {}", args[0], args[1]),
+        };
+        covered.insert(command);
+    }
+    drop(serve);
+    let missing: Vec<_> = commands.difference(&covered).cloned().collect();
+    assert!(
+        missing.is_empty(),
+        "commands whose JSON no row checks: {missing:?}"
+    );
+}

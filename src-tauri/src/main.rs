@@ -17,10 +17,8 @@ mod links;
 use std::path::{Path, PathBuf};
 
 use ipc::ops;
-use ipc::views::{FormatView, SkillAtRiskView, SuggestionView, Who};
-use ipc::{AppState, Changed, Error, Invite, NotePage, ThreadPage};
-use node::formats::{GoalChange, MentoringRole};
-use node::{NewNote, Node, NodeError, NoteEdit};
+use ipc::{AppState, Changed, Error};
+use node::{Node, NodeError};
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_opener::OpenerExt;
 use tokio::sync::RwLock;
@@ -33,14 +31,6 @@ struct Shell {
 
 fn error(e: NodeError) -> Error {
     Error::new(e.kind(), e.to_string())
-}
-
-/// The entries of a list typed one per line or comma: trimmed, empty ones dropped.
-fn non_empty(list: Vec<String>) -> Vec<String> {
-    list.into_iter()
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
-        .collect()
 }
 
 fn no_workspace() -> Error {
@@ -69,9 +59,9 @@ impl Shell {
     }
 
     async fn ready(&self, node: &Node) -> Result<AppState, Error> {
-        let demo = node.is_demo().await.map_err(error)?;
+        let demo = node.call(|c| c.is_demo()).await.map_err(error)?;
         Ok(AppState::Ready {
-            me: node.whoami().await.map_err(error)?,
+            me: node.run(ops::Whoami {}).await.map_err(error)?,
             data_dir: node.data_dir().display().to_string(),
             demo,
         })
@@ -146,7 +136,7 @@ fn start(app: &AppHandle, node: &Node) {
     });
     let serving = node.clone();
     tauri::async_runtime::spawn(async move {
-        match serving.is_demo().await {
+        match serving.call(|c| c.is_demo()).await {
             Ok(false) => {}
             Ok(true) => return,
             Err(e) => {
@@ -192,10 +182,22 @@ trait Handle: ops::Op {
     ) -> impl Future<Output = Result<Self::Reply, Error>> + Send;
 }
 
+/// How an operation is answered: by the running node (`node`), or by the shell itself (`shell`,
+/// through its [`Handle`] implementation).
+macro_rules! answer {
+    (node, $args:ident, $app:ident, $shell:ident) => {{
+        let _window_not_needed = $app;
+        $shell.node().await?.run($args).await.map_err(error)
+    }};
+    (shell, $args:ident, $app:ident, $shell:ident) => {
+        $args.handle(&$app, &$shell).await
+    };
+}
+
 /// One Tauri command per operation of the list in `ipc::with_ops!`, and the handler that
 /// dispatches them: the window calls command `NAME` with `{ args }`.
 macro_rules! commands {
-    ($( $(#[$doc:meta])* $name:ident: $ty:ident { $($field:ident: $fty:ty),* $(,)? } -> $reply:ty [$($reads:ident),*]; )*) => {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ident { $($field:ident: $fty:ty),* $(,)? } -> $reply:ty [$($reads:ident),*] $runs:ident; )*) => {
         $(
             $(#[$doc])*
             #[tauri::command]
@@ -204,7 +206,7 @@ macro_rules! commands {
                 shell: State<'_, Shell>,
                 args: ops::$ty,
             ) -> Result<$reply, Error> {
-                args.handle(&app, &shell).await
+                answer!($runs, args, app, shell)
             }
         )*
 
@@ -273,7 +275,7 @@ impl Handle for ops::LeaveDemo {
         let Some(node) = slot.as_ref() else {
             return Err(no_workspace());
         };
-        if !node.is_demo().await.map_err(error)? {
+        if !node.call(|c| c.is_demo()).await.map_err(error)? {
             return Err(Error::new(
                 ipc::ErrorKind::Invalid,
                 "the open workspace is not the demo",
@@ -326,166 +328,6 @@ impl Handle for ops::JoinWorkspace {
     }
 }
 
-impl Handle for ops::Notes {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::Notes { tag, skill } = self;
-        shell.node().await?.notes(tag, skill).await.map_err(error)
-    }
-}
-
-impl Handle for ops::Note {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::Note { id } = self;
-        shell.node().await?.note(id).await.map_err(error)
-    }
-}
-
-impl Handle for ops::GetNotePage {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::GetNotePage { id } = self;
-        let note = shell.node().await?.note(id).await.map_err(error)?;
-        let html = node::markdown::to_safe_html(&note.body);
-        Ok(NotePage { note, html })
-    }
-}
-
-impl Handle for ops::AddNote {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::AddNote { draft } = self;
-        let new = NewNote {
-            title: draft.title,
-            body: draft.body,
-            tags: draft.tags,
-            skills: Vec::new(),
-            scope: "workspace".into(),
-        };
-        shell.node().await?.add_note(new).await.map_err(error)
-    }
-}
-
-impl Handle for ops::EditNote {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::EditNote { id, title, body } = self;
-        let edit = NoteEdit {
-            title: Some(title),
-            body: Some(body),
-            ..NoteEdit::default()
-        };
-        shell.node().await?.edit_note(id, edit).await.map_err(error)
-    }
-}
-
-impl Handle for ops::Search {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::Search { query } = self;
-        if query.trim().is_empty() {
-            return Ok(Vec::new());
-        }
-        shell.node().await?.search(query).await.map_err(error)
-    }
-}
-
-impl Handle for ops::Members {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        shell.node().await?.member_list().await.map_err(error)
-    }
-}
-
-impl Handle for ops::Peers {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        shell.node().await?.peer_list().await.map_err(error)
-    }
-}
-
-/// How long an invite made in the app stays valid.
-const INVITE_HOURS: u32 = 72;
-
-impl Handle for ops::CreateInvite {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::CreateInvite { admin } = self;
-        let ticket = shell
-            .node()
-            .await?
-            .create_invite(
-                std::time::Duration::from_secs(u64::from(INVITE_HOURS) * 3600),
-                admin,
-                Vec::new(),
-            )
-            .await
-            .map_err(error)?;
-        let code = qrcode::QrCode::new(ticket.as_bytes()).map_err(|e| {
-            Error::new(
-                ipc::ErrorKind::Internal,
-                format!("the invite does not fit a QR code: {e}"),
-            )
-        })?;
-        let svg = code
-            .render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(240, 240)
-            .build();
-        use base64::Engine as _;
-        let qr = format!(
-            "data:image/svg+xml;base64,{}",
-            base64::engine::general_purpose::STANDARD.encode(svg)
-        );
-        Ok(Invite {
-            ticket,
-            qr,
-            hours: INVITE_HOURS,
-        })
-    }
-}
-
-impl Handle for ops::RemoveMember {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::RemoveMember { member } = self;
-        shell
-            .node()
-            .await?
-            .remove_member(member)
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::PromoteMember {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::PromoteMember { member } = self;
-        shell
-            .node()
-            .await?
-            .promote_member(member)
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::DemoteMember {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::DemoteMember { member } = self;
-        shell
-            .node()
-            .await?
-            .demote_member(member)
-            .await
-            .map_err(error)
-    }
-}
-
-/// Every invite of the membership log with its state (open, redeemed, revoked, expired).
-impl Handle for ops::Invites {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        shell.node().await?.invite_list().await.map_err(error)
-    }
-}
-
-impl Handle for ops::RevokeInvite {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::RevokeInvite { id } = self;
-        shell.node().await?.revoke_invite(id).await.map_err(error)
-    }
-}
-
 /// Opens a link from a note or a post in the system's default browser (or mail client): only
 /// http, https and mailto URLs, never a file or another scheme.
 impl Handle for ops::OpenLink {
@@ -495,457 +337,6 @@ impl Handle for ops::OpenLink {
         app.opener()
             .open_url(url.as_str(), None::<&str>)
             .map_err(|e| Error::new(ipc::ErrorKind::Io, format!("cannot open {url}: {e}")))
-    }
-}
-
-impl Handle for ops::Skills {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        shell.node().await?.skills().await.map_err(error)
-    }
-}
-
-impl Handle for ops::ClaimSkill {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::ClaimSkill {
-            name,
-            level,
-            wants,
-            teach,
-        } = self;
-        let level = node::Level::from_number(u64::from(level)).map_err(|e| error(e.into()))?;
-        shell
-            .node()
-            .await?
-            .claim_skill(name, level, wants, teach)
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::WhoCanHelp {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        shell
-            .node()
-            .await?
-            .who_can_help(self.skill)
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::Endorse {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::Endorse { member, skill } = self;
-        shell
-            .node()
-            .await?
-            .endorse(member, skill, String::new())
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::Kudos {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        shell.node().await?.kudos().await.map_err(error)
-    }
-}
-
-impl Handle for ops::GiveKudos {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::GiveKudos { member, message } = self;
-        shell
-            .node()
-            .await?
-            .kudos_give(member, message, None)
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::Balance {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        shell.node().await?.balance(None).await.map_err(error)
-    }
-}
-
-impl Handle for ops::Reminders {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        shell.node().await?.remind().await.map_err(error)
-    }
-}
-
-impl Handle for ops::SkillsAtRisk {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let list = shell.node().await?.skills_at_risk().await.map_err(error)?;
-        let people = |list: Vec<node::Person>| {
-            list.into_iter()
-                .map(|p| Who {
-                    member_id: p.member,
-                    name: p.name,
-                })
-                .collect()
-        };
-        Ok(list
-            .into_iter()
-            .map(|s| SkillAtRiskView {
-                skill: s.skill,
-                label_en: s.label_en,
-                label_fr: s.label_fr,
-                holders: people(s.holders),
-                learners: people(s.learners),
-            })
-            .collect())
-    }
-}
-
-impl Handle for ops::Mentorings {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        shell.node().await?.mentorings().await.map_err(error)
-    }
-}
-
-impl Handle for ops::MentoringStart {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::MentoringStart { draft } = self;
-        let role = match draft.role.as_str() {
-            "mentor" => MentoringRole::Mentor,
-            "mentee" => MentoringRole::Mentee,
-            "cross" => MentoringRole::Cross,
-            other => {
-                return Err(Error::new(
-                    ipc::ErrorKind::Invalid,
-                    format!("unknown role '{other}': expected mentor, mentee or cross"),
-                ));
-            }
-        };
-        let goals = non_empty(draft.goals);
-        shell
-            .node()
-            .await?
-            .mentoring_start(draft.with, role, false, goals, draft.cadence_days)
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::MentoringLog {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::MentoringLog { log } = self;
-        shell
-            .node()
-            .await?
-            .mentoring_log(
-                log.id,
-                log.minutes,
-                None,
-                log.notes,
-                non_empty(log.topics),
-                non_empty(log.actions),
-            )
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::GoalDone {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::GoalDone { id, goal } = self;
-        shell
-            .node()
-            .await?
-            .mentoring_goal(id, GoalChange::Done(goal))
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::ActionDone {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::ActionDone { id } = self;
-        shell.node().await?.action_done(id).await.map_err(error)
-    }
-}
-
-impl Handle for ops::Reviews {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        shell.node().await?.reviews().await.map_err(error)
-    }
-}
-
-impl Handle for ops::ReviewRequest {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::ReviewRequest {
-            reviewer,
-            about,
-            template,
-            criteria,
-        } = self;
-        let criteria = non_empty(criteria);
-        shell
-            .node()
-            .await?
-            .review_request(reviewer, about, template, criteria)
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::ReviewWrite {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::ReviewWrite { draft } = self;
-        shell
-            .node()
-            .await?
-            .review_write(draft.id, draft.answers, draft.ratings)
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::ReviewSubmit {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::ReviewSubmit { id, minutes } = self;
-        shell
-            .node()
-            .await?
-            .review_submit(id, minutes)
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::ReviewAck {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::ReviewAck { id, reply } = self;
-        shell
-            .node()
-            .await?
-            .review_ack(id, reply)
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::Formats {
-    async fn handle(self, _app: &AppHandle, _shell: &Shell) -> Result<Self::Reply, Error> {
-        Ok(format_views())
-    }
-}
-
-fn format_views() -> Vec<FormatView> {
-    node::FORMATS
-        .iter()
-        .map(|f| FormatView {
-            id: f.id.to_owned(),
-            name: f.name.to_owned(),
-            roles: f.roles.iter().map(|r| (*r).to_owned()).collect(),
-            steps: f.steps.len(),
-            minutes: f.steps.iter().map(|s| s.max_minutes).sum(),
-        })
-        .collect()
-}
-
-impl Handle for ops::Sessions {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        shell.node().await?.sessions(false).await.map_err(error)
-    }
-}
-
-impl Handle for ops::Session {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::Session { id } = self;
-        shell.node().await?.session(id).await.map_err(error)
-    }
-}
-
-impl Handle for ops::SessionPlan {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::SessionPlan { draft } = self;
-        shell
-            .node()
-            .await?
-            .session_plan(
-                draft.format,
-                draft.title,
-                draft.at,
-                draft.minutes,
-                Vec::new(),
-                draft.participants,
-                Vec::new(),
-                "workspace".into(),
-            )
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::SessionStart {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::SessionStart { id } = self;
-        shell.node().await?.session_start(id).await.map_err(error)
-    }
-}
-
-impl Handle for ops::SessionStep {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::SessionStep { id, notes } = self;
-        shell
-            .node()
-            .await?
-            .session_step(id, notes)
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::SessionClose {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::SessionClose {
-            id,
-            takeaways,
-            rating,
-            actions,
-        } = self;
-        shell
-            .node()
-            .await?
-            .session_close(id, non_empty(takeaways), rating, non_empty(actions))
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::Communities {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        shell.node().await?.communities().await.map_err(error)
-    }
-}
-
-impl Handle for ops::CreateCommunity {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::CreateCommunity { name } = self;
-        shell
-            .node()
-            .await?
-            .create_community(name)
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::JoinCommunity {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::JoinCommunity { community } = self;
-        shell
-            .node()
-            .await?
-            .join_community(community)
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::Threads {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::Threads { community } = self;
-        shell.node().await?.threads(community).await.map_err(error)
-    }
-}
-
-impl Handle for ops::GetThreadPage {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::GetThreadPage { id } = self;
-        let thread = shell.node().await?.thread(id).await.map_err(error)?;
-        let html = node::markdown::to_safe_html(&thread.body);
-        let posts_html = thread
-            .posts
-            .iter()
-            .map(|p| node::markdown::to_safe_html(&p.body))
-            .collect();
-        Ok(ThreadPage {
-            thread,
-            html,
-            posts_html,
-        })
-    }
-}
-
-impl Handle for ops::PostThread {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::PostThread {
-            community,
-            title,
-            body,
-        } = self;
-        shell
-            .node()
-            .await?
-            .post_thread(community, title, body)
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::Reply {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::Reply { thread, body } = self;
-        shell.node().await?.reply(thread, body).await.map_err(error)
-    }
-}
-
-impl Handle for ops::Accept {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::Accept { thread, post } = self;
-        shell
-            .node()
-            .await?
-            .accept(thread, post)
-            .await
-            .map_err(error)
-    }
-}
-
-impl Handle for ops::Suggestions {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let list = shell
-            .node()
-            .await?
-            .match_suggest(None)
-            .await
-            .map_err(error)?;
-        Ok(list
-            .into_iter()
-            .map(|s| SuggestionView {
-                mentor: Who {
-                    member_id: s.mentor,
-                    name: s.mentor_name,
-                },
-                mentee: Who {
-                    member_id: s.mentee,
-                    name: s.mentee_name,
-                },
-                skill: s.skill,
-                mentor_level: s.mentor_level,
-                mentor_hours: s.mentor_hours,
-                mentor_open: s.mentor_open,
-                reciprocal: s.reciprocal.map(|r| r.skill),
-            })
-            .collect())
-    }
-}
-
-/// Every member's profile (the directory and the skills map).
-impl Handle for ops::Profiles {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        shell.node().await?.profiles().await.map_err(error)
-    }
-}
-
-/// A Markdown draft rendered as the note view will show it (the editor's preview).
-impl Handle for ops::Preview {
-    async fn handle(self, _app: &AppHandle, _shell: &Shell) -> Result<Self::Reply, Error> {
-        Ok(node::markdown::to_safe_html(&self.markdown))
     }
 }
 
@@ -974,22 +365,6 @@ fn folder(dir: &str) -> Result<PathBuf, Error> {
     Ok(PathBuf::from(dir))
 }
 
-impl Handle for ops::ExportWorkspace {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::ExportWorkspace { dir } = self;
-        let dir = folder(&dir)?;
-        shell.node().await?.export(dir).await.map_err(error)
-    }
-}
-
-impl Handle for ops::ImportWorkspace {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::ImportWorkspace { dir } = self;
-        let dir = folder(&dir)?;
-        shell.node().await?.import(dir).await.map_err(error)
-    }
-}
-
 /// Writes this member's contribution report (Markdown) into `dir`; returns the file's path.
 impl Handle for ops::SaveReport {
     async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
@@ -998,7 +373,10 @@ impl Handle for ops::SaveReport {
         let report = shell
             .node()
             .await?
-            .report(None, None)
+            .run(ops::Report {
+                member: None,
+                since: None,
+            })
             .await
             .map_err(error)?;
         let io =
@@ -1014,50 +392,6 @@ impl Handle for ops::SaveReport {
         std::fs::rename(&partial, &path)
             .map_err(|e| io(&format!("cannot write {}", path.display()), e))?;
         Ok(path.display().to_string())
-    }
-}
-
-impl Handle for ops::MyProfile {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        shell.node().await?.profile(None).await.map_err(error)
-    }
-}
-
-impl Handle for ops::SetProfile {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::SetProfile { profile } = self;
-        let patch = node::ProfilePatch {
-            name: Some(profile.name),
-            title: Some(profile.title),
-            team: Some(profile.team),
-            location: Some(profile.location),
-            languages: None,
-            hours_per_month: Some(profile.hours_per_month),
-            open_to_mentoring: Some(profile.open_to_mentoring),
-        };
-        shell.node().await?.set_profile(patch).await.map_err(error)
-    }
-}
-
-impl Handle for ops::SyncProgress {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        shell.node().await?.sync_progress().await.map_err(error)
-    }
-}
-
-/// Contributions this member gave or received (time credited once a receiver confirms it).
-impl Handle for ops::Credits {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let node = shell.node().await?;
-        let me = node.whoami().await.map_err(error)?.member_id;
-        node.credits(Some(me)).await.map_err(error)
-    }
-}
-
-impl Handle for ops::ConfirmCredit {
-    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::ConfirmCredit { id } = self;
-        shell.node().await?.credit_confirm(id).await.map_err(error)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Helpers for tests that drive the real `entrepairs` binary in temporary data directories,
-//! as a user would from a shell.
+//! as a user would from a shell. The desktop app's end-to-end scenarios use them to prepare
+//! the data folders they open; their harness for the app itself is `app.rs`, beside this file.
 
 #![allow(dead_code)]
 
@@ -10,9 +11,25 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-/// The `entrepairs` binary cargo built for these tests.
+/// The `entrepairs` binary cargo built for these tests. Cargo names it to the tests of its own
+/// package (`cli`); the desktop app's end-to-end tests, in another package, find it beside their
+/// own executable, where `cargo test --workspace` builds it.
 pub fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_entrepairs"))
+    if let Some(path) = option_env!("CARGO_BIN_EXE_entrepairs") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("the test's executable");
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the target folder")
+        .join(format!("entrepairs{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is built by `cargo test --workspace`",
+        bin.display()
+    );
+    bin
 }
 
 /// One peer: a data directory inside a temporary directory that is removed on drop.
@@ -167,6 +184,8 @@ pub fn files(dir: &Path) -> Vec<(PathBuf, usize, u64)> {
 pub struct Serve {
     child: Child,
     pub addr: String,
+    /// The first line `serve` printed.
+    pub first_line: String,
     log: std::path::PathBuf,
 }
 
@@ -176,9 +195,27 @@ impl Serve {
     }
 
     pub fn start_on(peer: &Peer, listen: &str) -> Serve {
+        Serve::spawn(peer, &["serve", "--listen", listen, "--no-mdns"])
+    }
+
+    /// `serve --json`, on loopback.
+    pub fn start_json(peer: &Peer) -> Serve {
+        Serve::spawn(
+            peer,
+            &[
+                "serve",
+                "--listen",
+                "/ip4/127.0.0.1/tcp/0",
+                "--no-mdns",
+                "--json",
+            ],
+        )
+    }
+
+    fn spawn(peer: &Peer, args: &[&str]) -> Serve {
         let log = peer.path(&format!("serve-{}.log", std::process::id()));
         let mut child = peer
-            .cmd(&["serve", "--listen", listen, "--no-mdns"])
+            .cmd(args)
             .env("ENTREPAIRS_LOG", "info,libp2p=warn")
             .stdout(Stdio::piped())
             .stderr(
@@ -202,12 +239,20 @@ impl Serve {
         let line = rx
             .recv_timeout(Duration::from_secs(20))
             .expect("serve prints its address");
-        let addr = line
-            .strip_prefix("listening ")
-            .expect("a listening line")
-            .to_owned();
+        let addr = match line.strip_prefix("listening ") {
+            Some(addr) => addr.to_owned(),
+            None => serde_json::from_str::<serde_json::Value>(&line)
+                .ok()
+                .and_then(|v| v["listening"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| panic!("a listening line: {line}")),
+        };
         assert!(addr.contains("/p2p/12D3KooW"), "{addr}");
-        Serve { child, addr, log }
+        Serve {
+            child,
+            addr,
+            first_line: line,
+            log,
+        }
     }
 
     pub fn kill(mut self) {

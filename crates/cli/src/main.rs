@@ -11,7 +11,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
-use node::{NewNote, Node, NoteEdit, ProfilePatch};
+use ipc::forms::{
+    GoalChange, LogDraft, MentoringDraft, MentoringRole, NoteDraft, ProfilePatch, ReviewDraft,
+    SessionDraft,
+};
+use ipc::ops;
+use node::Node;
 
 use crate::cli::{
     ActionCmd, Cli, Command, CommunityCmd, CreditCmd, InviteCmd, KudosCmd, MatchCmd, MemberCmd,
@@ -19,7 +24,6 @@ use crate::cli::{
     ThreadCmd,
 };
 use crate::output::Out;
-use node::formats::{GoalChange, MentoringRole};
 
 fn main() -> ExitCode {
     // Automerge logs the errors it returns; they reach the user once, as our error line.
@@ -117,7 +121,7 @@ async fn run(cli: Cli, out: &mut Out) -> Result<()> {
             .clone()
             .unwrap_or_else(|| format!("{name}'s workspace"));
         let node = Node::init(&dir, name, &workspace).await?;
-        let me = node.whoami().await;
+        let me = node.run(ops::Whoami {}).await;
         node.shutdown().await?;
         return out.whoami(&me?);
     }
@@ -129,8 +133,15 @@ async fn run(cli: Cli, out: &mut Out) -> Result<()> {
     {
         let timeout = parse_duration(timeout)?;
         let (node, report) = Node::join_with_ticket(&dir, ticket, name, timeout).await?;
-        let me = node.whoami().await;
-        let notes = node.notes(None, None).await.map(|n| n.len()).unwrap_or(0);
+        let me = node.run(ops::Whoami {}).await;
+        let notes = node
+            .run(ops::Notes {
+                tag: None,
+                skill: None,
+            })
+            .await
+            .map(|n| n.len())
+            .unwrap_or(0);
         node.shutdown().await?;
         return out.joined(&me?, notes, &report);
     }
@@ -143,9 +154,9 @@ async fn run(cli: Cli, out: &mut Out) -> Result<()> {
 async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
     match command {
         Command::Init { .. } => unreachable!("handled above"),
-        Command::Whoami => out.whoami(&node.whoami().await?),
+        Command::Whoami => out.whoami(&node.run(ops::Whoami {}).await?),
         Command::Profile(ProfileCmd::Set(args)) => {
-            let patch = ProfilePatch {
+            let profile = ProfilePatch {
                 name: args.name,
                 title: args.title,
                 team: args.team,
@@ -159,28 +170,39 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
                 hours_per_month: args.hours_per_month,
                 open_to_mentoring: args.open_to_mentoring,
             };
-            node.set_profile(patch).await?;
-            out.profile(&node.profile(None).await?)
+            node.run(ops::SetProfile { profile }).await?;
+            out.profile(&node.run(ops::Profile { member: None }).await?)
         }
-        Command::Profile(ProfileCmd::Show { member }) => out.profile(&node.profile(member).await?),
+        Command::Profile(ProfileCmd::Show { member }) => {
+            out.profile(&node.run(ops::Profile { member }).await?)
+        }
         Command::Skill(SkillCmd::Claim {
             name,
             level,
             wants_to_learn,
             can_teach,
         }) => {
-            let level = level.parse()?;
+            let level: node::Level = level.parse()?;
             out.id(&node
-                .claim_skill(name, level, wants_to_learn, can_teach)
+                .run(ops::ClaimSkill {
+                    name,
+                    level: level as u8,
+                    wants: wants_to_learn,
+                    teach: can_teach,
+                })
                 .await?)
         }
-        Command::Skill(SkillCmd::List) => out.skills(&node.skills().await?),
+        Command::Skill(SkillCmd::List) => out.skills(&node.run(ops::Skills {}).await?),
         Command::Skill(SkillCmd::Endorse {
             member,
             skill,
             comment,
         }) => out.id(&node
-            .endorse(member, skill, comment.unwrap_or_default())
+            .run(ops::Endorse {
+                member,
+                skill,
+                comment: comment.unwrap_or_default(),
+            })
             .await?),
         Command::Note(NoteCmd::Add {
             title,
@@ -192,17 +214,19 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
         }) => {
             let body = read_body(body, body_file)?
                 .context("give the note's body with --body or --body-file")?;
-            let new = NewNote {
+            let draft = NoteDraft {
                 title,
                 body,
                 tags: tag,
                 skills: skill,
-                scope,
+                scope: Some(scope),
             };
-            out.id(&node.add_note(new).await?)
+            out.id(&node.run(ops::AddNote { draft }).await?)
         }
-        Command::Note(NoteCmd::List { tag, skill }) => out.notes(&node.notes(tag, skill).await?),
-        Command::Note(NoteCmd::Show { id }) => out.note(&node.note(id).await?),
+        Command::Note(NoteCmd::List { tag, skill }) => {
+            out.notes(&node.run(ops::Notes { tag, skill }).await?)
+        }
+        Command::Note(NoteCmd::Show { id }) => out.note(&node.run(ops::Note { id }).await?),
         Command::Note(NoteCmd::Edit {
             id,
             title,
@@ -212,58 +236,82 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
             remove_tag,
         }) => {
             let body = read_body(body, body_file)?;
-            node.edit_note(
-                id.clone(),
-                NoteEdit {
-                    title,
-                    body,
-                    add_tags: add_tag,
-                    remove_tags: remove_tag,
-                },
-            )
+            node.run(ops::EditNote {
+                id: id.clone(),
+                title,
+                body,
+                add_tags: add_tag,
+                remove_tags: remove_tag,
+            })
             .await?;
-            out.note(&node.note(id).await?)
+            out.note(&node.run(ops::Note { id }).await?)
         }
         Command::Note(NoteCmd::Delete { id }) => {
-            node.delete_note(id.clone()).await?;
+            node.run(ops::DeleteNote { id: id.clone() }).await?;
             out.done(&format!("deleted note {id}"))
         }
         Command::Community(CommunityCmd::Create { name }) => {
-            out.id(&node.create_community(name).await?)
+            out.id(&node.run(ops::CreateCommunity { name }).await?)
         }
-        Command::Community(CommunityCmd::List) => out.communities(&node.communities().await?),
+        Command::Community(CommunityCmd::List) => {
+            out.communities(&node.run(ops::Communities {}).await?)
+        }
         Command::Community(CommunityCmd::Join { community }) => {
-            let id = node.join_community(community).await?;
+            let id = node.run(ops::JoinCommunity { community }).await?;
             out.done(&format!("joined community {id}"))
         }
         Command::Community(CommunityCmd::Leave { community, member }) => {
-            let id = node.leave_community(community, member).await?;
+            let id = node.run(ops::LeaveCommunity { community, member }).await?;
             out.done(&format!("left community {id}"))
         }
         Command::Thread(ThreadCmd::Post {
             community,
             title,
             body,
-        }) => out.id(&node.post_thread(community, title, body).await?),
+        }) => out.id(&node
+            .run(ops::PostThread {
+                community,
+                title,
+                body,
+            })
+            .await?),
         Command::Thread(ThreadCmd::Reply { thread, body }) => {
-            out.id(&node.reply(thread, body).await?)
+            out.id(&node.run(ops::Reply { thread, body }).await?)
         }
         Command::Thread(ThreadCmd::Accept { thread, post }) => {
-            node.accept(thread.clone(), post).await?;
-            out.thread(&node.thread(thread).await?)
+            node.run(ops::Accept {
+                thread: thread.clone(),
+                post,
+            })
+            .await?;
+            out.thread(&node.run(ops::Thread { id: thread }).await?)
         }
         Command::Thread(ThreadCmd::List { community }) => {
-            out.threads(&node.threads(community).await?)
+            out.threads(&node.run(ops::Threads { community }).await?)
         }
-        Command::Thread(ThreadCmd::Show { thread }) => out.thread(&node.thread(thread).await?),
-        Command::Search { query } => out.search(&node.search(query.join(" ")).await?),
-        Command::WhoCanHelp { skill } => out.helpers(&node.who_can_help(skill.join(" ")).await?),
+        Command::Thread(ThreadCmd::Show { thread }) => {
+            out.thread(&node.run(ops::Thread { id: thread }).await?)
+        }
+        Command::Search { query } => out.search(
+            &node
+                .run(ops::Search {
+                    query: query.join(" "),
+                })
+                .await?,
+        ),
+        Command::WhoCanHelp { skill } => out.helpers(
+            &node
+                .run(ops::WhoCanHelp {
+                    skill: skill.join(" "),
+                })
+                .await?,
+        ),
         Command::Mentoring(cmd) => mentoring(cmd, node, out).await,
         Command::Action(ActionCmd::List { mine, overdue }) => {
-            out.actions(&node.actions(mine, overdue).await?)
+            out.actions(&node.run(ops::Actions { mine, overdue }).await?)
         }
         Command::Action(ActionCmd::Done { id }) => {
-            node.action_done(id.clone()).await?;
+            node.run(ops::ActionDone { id: id.clone() }).await?;
             out.done(&format!("action {id} done"))
         }
         Command::Review(cmd) => review(cmd, node, out).await,
@@ -272,25 +320,33 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
             member,
             message,
             skill,
-        }) => out.id(&node.kudos_give(member, message, skill).await?),
-        Command::Kudos(KudosCmd::List) => out.kudos(&node.kudos().await?),
-        Command::Credit(CreditCmd::List { member }) => out.credits(&node.credits(member).await?),
+        }) => out.id(&node
+            .run(ops::GiveKudos {
+                member,
+                message,
+                skill,
+            })
+            .await?),
+        Command::Kudos(KudosCmd::List) => out.kudos(&node.run(ops::Kudos {}).await?),
+        Command::Credit(CreditCmd::List { member }) => {
+            out.credits(&node.run(ops::Credits { member }).await?)
+        }
         Command::Credit(CreditCmd::Confirm { id }) => {
-            node.credit_confirm(id.clone()).await?;
+            node.run(ops::ConfirmCredit { id: id.clone() }).await?;
             out.done(&format!("contribution {id} confirmed"))
         }
-        Command::Balance { member } => out.balance(&node.balance(member).await?),
+        Command::Balance { member } => out.balance(&node.run(ops::Balance { member }).await?),
         Command::Match(MatchCmd::Suggest { for_member }) => {
-            out.suggestions(&node.match_suggest(for_member).await?)
+            out.suggestions(&node.run(ops::Suggestions { member: for_member }).await?)
         }
-        Command::Skills(SkillsCmd::AtRisk) => out.at_risk(&node.skills_at_risk().await?),
-        Command::Remind => out.reminders(&node.remind().await?),
+        Command::Skills(SkillsCmd::AtRisk) => out.at_risk(&node.run(ops::SkillsAtRisk {}).await?),
+        Command::Remind => out.reminders(&node.run(ops::Reminders {}).await?),
         Command::Report(ReportCmd::Contributions {
             member,
             since,
             out: file,
         }) => {
-            let report = node.report(member, since).await?;
+            let report = node.run(ops::Report { member, since }).await?;
             write_file(&file, &report.markdown)?;
             out.report(&report, &file)
         }
@@ -344,47 +400,60 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
                 "admin" => true,
                 other => bail!("invalid role '{other}': expected member or admin"),
             };
-            let addrs = addr
-                .iter()
-                .map(|a| parse_addr(a))
-                .collect::<Result<Vec<_>>>()?;
+            let seconds = Some(parse_duration(&expires)?.as_secs());
             out.ticket(
                 &node
-                    .create_invite(parse_duration(&expires)?, admin, addrs)
+                    .run(ops::CreateInvite {
+                        admin,
+                        seconds,
+                        addrs: addr,
+                    })
                     .await?,
             )
         }
-        Command::Invite(InviteCmd::List) => out.invites(&node.invite_list().await?),
+        Command::Invite(InviteCmd::List) => out.invites(&node.run(ops::Invites {}).await?),
         Command::Invite(InviteCmd::Revoke { id }) => {
-            node.revoke_invite(id.clone()).await?;
+            node.run(ops::RevokeInvite { id: id.clone() }).await?;
             out.done(&format!(
                 "invite {id} is revoked: it can no longer admit anyone"
             ))
         }
-        Command::Member(MemberCmd::List) => out.members(&node.member_list().await?),
+        Command::Member(MemberCmd::List) => out.members(&node.run(ops::Members {}).await?),
         Command::Member(MemberCmd::Remove { member }) => {
-            let id = node.remove_member(member).await?;
+            let id = node.run(ops::RemoveMember { member }).await?;
             out.done(&format!(
                 "removed {id}: nothing new will reach them; what they already hold stays theirs"
             ))
         }
         Command::Member(MemberCmd::Promote { member }) => {
-            let id = node.promote_member(member).await?;
+            let id = node.run(ops::PromoteMember { member }).await?;
             out.done(&format!("{id} is now an admin"))
         }
         Command::Member(MemberCmd::Demote { member }) => {
-            let id = node.demote_member(member).await?;
+            let id = node.run(ops::DemoteMember { member }).await?;
             out.done(&format!(
                 "{id} is no longer an admin; the invites they issued can no longer admit anyone"
             ))
         }
-        Command::Peers => out.peers(&node.peer_list().await?),
-        Command::Status => out.status(&node.status().await?),
+        Command::Peers => out.peers(&node.run(ops::Peers {}).await?),
+        Command::Status => out.status(&node.run(ops::Status {}).await?),
         Command::Join { .. } => unreachable!("handled before opening"),
-        Command::Export { out: dir } => out.export(&node.export(dir).await?),
-        Command::Import { from } => out.import(&node.import(from).await?),
+        Command::Export { out: dir } => out.export(
+            &node
+                .run(ops::ExportWorkspace {
+                    dir: dir.display().to_string(),
+                })
+                .await?,
+        ),
+        Command::Import { from } => out.import(
+            &node
+                .run(ops::ImportWorkspace {
+                    dir: from.display().to_string(),
+                })
+                .await?,
+        ),
         Command::Doctor { rebuild_index } => {
-            let report = node.doctor(rebuild_index).await?;
+            let report = node.run(ops::Doctor { rebuild_index }).await?;
             out.doctor(&report)?;
             if report.ok {
                 Ok(())
@@ -419,18 +488,20 @@ async fn mentoring(cmd: MentoringCmd, node: &Node, out: &mut Out) -> Result<()> 
             goal,
             cadence_days,
         } => {
-            let role = match role.as_str() {
-                "mentor" => MentoringRole::Mentor,
-                "mentee" => MentoringRole::Mentee,
-                "cross" => MentoringRole::Cross,
-                other => bail!("invalid --as '{other}': expected mentor, mentee or cross"),
+            let role: MentoringRole = role
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("invalid --as: {e}"))?;
+            let draft = MentoringDraft {
+                with,
+                role,
+                reverse,
+                goals: goal,
+                cadence_days,
             };
-            out.id(&node
-                .mentoring_start(with, role, reverse, goal, cadence_days)
-                .await?)
+            out.id(&node.run(ops::MentoringStart { draft }).await?)
         }
-        MentoringCmd::List => out.mentorings(&node.mentorings().await?),
-        MentoringCmd::Show { id } => out.mentoring(&node.mentoring(id).await?),
+        MentoringCmd::List => out.mentorings(&node.run(ops::Mentorings {}).await?),
+        MentoringCmd::Show { id } => out.mentoring(&node.run(ops::Mentoring { id }).await?),
         MentoringCmd::Goal {
             id,
             add,
@@ -442,17 +513,21 @@ async fn mentoring(cmd: MentoringCmd, node: &Node, out: &mut Out) -> Result<()> 
                 (None, Some(p), None) => {
                     let [goal, pct] = <[String; 2]>::try_from(p)
                         .map_err(|_| anyhow::anyhow!("--progress takes GOAL PCT"))?;
-                    let pct = pct
+                    let percent = pct
                         .trim_end_matches('%')
                         .parse()
                         .with_context(|| format!("invalid progress '{pct}': expected 0 to 100"))?;
-                    GoalChange::Progress(goal, pct)
+                    GoalChange::Progress { goal, percent }
                 }
                 (None, None, Some(goal)) => GoalChange::Done(goal),
                 _ => bail!("give one of --add, --progress or --done"),
             };
-            node.mentoring_goal(id.clone(), change).await?;
-            out.mentoring(&node.mentoring(id).await?)
+            node.run(ops::MentoringGoal {
+                id: id.clone(),
+                change,
+            })
+            .await?;
+            out.mentoring(&node.run(ops::Mentoring { id }).await?)
         }
         MentoringCmd::Log {
             id,
@@ -462,9 +537,16 @@ async fn mentoring(cmd: MentoringCmd, node: &Node, out: &mut Out) -> Result<()> 
             topic,
             action,
         } => {
-            node.mentoring_log(id.clone(), minutes, date, notes, topic, action)
-                .await?;
-            out.mentoring(&node.mentoring(id).await?)
+            let log = LogDraft {
+                id: id.clone(),
+                minutes,
+                date,
+                notes,
+                topics: topic,
+                actions: action,
+            };
+            node.run(ops::MentoringLog { log }).await?;
+            out.mentoring(&node.run(ops::Mentoring { id }).await?)
         }
     }
 }
@@ -478,15 +560,15 @@ async fn review(cmd: ReviewCmd, node: &Node, out: &mut Out) -> Result<()> {
             criteria,
         } => {
             let criteria = criteria
-                .map(|c| {
-                    c.split(',')
-                        .map(|s| s.trim().to_owned())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
+                .map(|c| c.split(',').map(str::to_owned).collect())
                 .unwrap_or_default();
             out.id(&node
-                .review_request(reviewer, about, template, criteria)
+                .run(ops::ReviewRequest {
+                    reviewer,
+                    about,
+                    template,
+                    criteria,
+                })
                 .await?)
         }
         ReviewCmd::Write { id, answer, rating } => {
@@ -502,20 +584,32 @@ async fn review(cmd: ReviewCmd, node: &Node, out: &mut Out) -> Result<()> {
                 })?;
                 ratings.push((k, n));
             }
-            node.review_write(id.clone(), answers, ratings).await?;
-            out.review(&node.review(id).await?)
+            let draft = ReviewDraft {
+                id: id.clone(),
+                answers,
+                ratings,
+            };
+            node.run(ops::ReviewWrite { draft }).await?;
+            out.review(&node.run(ops::Review { id }).await?)
         }
         ReviewCmd::Submit { id, minutes } => {
-            node.review_submit(id.clone(), minutes).await?;
-            out.review(&node.review(id).await?)
+            node.run(ops::ReviewSubmit {
+                id: id.clone(),
+                minutes,
+            })
+            .await?;
+            out.review(&node.run(ops::Review { id }).await?)
         }
         ReviewCmd::Ack { id, reply } => {
-            node.review_ack(id.clone(), reply.unwrap_or_default())
-                .await?;
-            out.review(&node.review(id).await?)
+            node.run(ops::ReviewAck {
+                id: id.clone(),
+                reply: reply.unwrap_or_default(),
+            })
+            .await?;
+            out.review(&node.run(ops::Review { id }).await?)
         }
-        ReviewCmd::List => out.reviews(&node.reviews().await?),
-        ReviewCmd::Show { id } => out.review(&node.review(id).await?),
+        ReviewCmd::List => out.reviews(&node.run(ops::Reviews {}).await?),
+        ReviewCmd::Show { id } => out.review(&node.run(ops::Review { id }).await?),
     }
 }
 
@@ -530,23 +624,40 @@ async fn session(cmd: SessionCmd, node: &Node, out: &mut Out) -> Result<()> {
             participant,
             skill,
             scope,
-        } => out.id(&node
-            .session_plan(format, title, at, minutes, host, participant, skill, scope)
-            .await?),
-        SessionCmd::Start { id } => out.step(&node.session_start(id).await?),
-        SessionCmd::Step { id, notes } => out.step(&node.session_step(id, notes).await?),
+        } => {
+            let draft = SessionDraft {
+                format,
+                title,
+                at,
+                minutes,
+                participants: participant,
+                hosts: host,
+                skills: skill,
+                scope: Some(scope),
+            };
+            out.id(&node.run(ops::SessionPlan { draft }).await?)
+        }
+        SessionCmd::Start { id } => out.step(&node.run(ops::SessionStart { id }).await?),
+        SessionCmd::Step { id, notes } => {
+            out.step(&node.run(ops::SessionStep { id, notes }).await?)
+        }
         SessionCmd::Close {
             id,
             takeaway,
             rating,
             action,
         } => {
-            node.session_close(id.clone(), takeaway, rating, action)
-                .await?;
-            out.session(&node.session(id).await?)
+            node.run(ops::SessionClose {
+                id: id.clone(),
+                takeaways: takeaway,
+                rating,
+                actions: action,
+            })
+            .await?;
+            out.session(&node.run(ops::Session { id }).await?)
         }
-        SessionCmd::List { upcoming } => out.sessions(&node.sessions(upcoming).await?),
-        SessionCmd::Show { id } => out.session(&node.session(id).await?),
+        SessionCmd::List { upcoming } => out.sessions(&node.run(ops::Sessions { upcoming }).await?),
+        SessionCmd::Show { id } => out.session(&node.run(ops::Session { id }).await?),
     }
 }
 

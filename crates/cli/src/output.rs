@@ -661,7 +661,7 @@ impl Out {
         ))
     }
 
-    pub fn suggestions(&mut self, list: &[node::Suggestion]) -> Result<()> {
+    pub fn suggestions(&mut self, list: &[SuggestionView]) -> Result<()> {
         if self.json {
             return self.json(list);
         }
@@ -673,13 +673,13 @@ impl Out {
             let mark = if s.reciprocal.is_some() { "⇄" } else { "→" };
             self.line(&format!(
                 "{} {mark} {} on {}: {}",
-                s.mentor_name, s.mentee_name, s.skill, s.why
+                s.mentor.name, s.mentee.name, s.skill, s.why
             ))?;
         }
         Ok(())
     }
 
-    pub fn at_risk(&mut self, list: &[node::SkillAtRisk]) -> Result<()> {
+    pub fn at_risk(&mut self, list: &[SkillAtRiskView]) -> Result<()> {
         if self.json {
             return self.json(list);
         }
@@ -760,11 +760,11 @@ impl Out {
         Ok(())
     }
 
-    pub fn ticket(&mut self, ticket: &str) -> Result<()> {
+    pub fn ticket(&mut self, invite: &ipc::Invite) -> Result<()> {
         if self.json {
-            return self.json(&serde_json::json!({ "ticket": ticket }));
+            return self.json(invite);
         }
-        self.line(ticket)
+        self.line(&invite.ticket)
     }
 
     pub fn joined(&mut self, me: &WhoAmI, notes: usize, r: &node::serve::SyncReport) -> Result<()> {
@@ -816,7 +816,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn peers(&mut self, list: &[node::serve::PeerView]) -> Result<()> {
+    pub fn peers(&mut self, list: &[PeerView]) -> Result<()> {
         if self.json {
             return self.json(list);
         }
@@ -843,7 +843,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn status(&mut self, list: &[node::serve::DocStatus]) -> Result<()> {
+    pub fn status(&mut self, list: &[DocStatus]) -> Result<()> {
         if self.json {
             return self.json(list);
         }

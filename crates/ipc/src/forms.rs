@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A new note from the editor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A new note.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NoteDraft {
     /// Title.
     pub title: String,
@@ -13,6 +13,12 @@ pub struct NoteDraft {
     /// Tags.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Skill names (added to the catalogue if new).
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// `workspace`, `personal` or `community:ID-or-name` (`workspace` when absent).
+    #[serde(default)]
+    pub scope: Option<String>,
 }
 
 /// A new mentoring relationship.
@@ -20,8 +26,11 @@ pub struct NoteDraft {
 pub struct MentoringDraft {
     /// The colleague (member id or name).
     pub with: String,
-    /// "mentor" (I mentor them), "mentee" (they mentor me) or "cross".
-    pub role: String,
+    /// Which side the starter takes.
+    pub role: MentoringRole,
+    /// A reverse-mentoring relationship (the junior mentors the senior).
+    #[serde(default)]
+    pub reverse: bool,
     /// Goals; empty lines are dropped.
     #[serde(default)]
     pub goals: Vec<String>,
@@ -36,6 +45,9 @@ pub struct LogDraft {
     pub id: String,
     /// Minutes spent.
     pub minutes: u32,
+    /// The day it took place, `YYYY-MM-DD` (today when absent).
+    #[serde(default)]
+    pub date: Option<String>,
     /// Notes.
     pub notes: String,
     /// Topics; empty ones are dropped.
@@ -71,21 +83,76 @@ pub struct SessionDraft {
     pub minutes: Option<u32>,
     /// Participants as `member:role`.
     pub participants: Vec<String>,
+    /// Hosts besides the planner (members).
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// Skill names the session is about.
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// `workspace` or `community:ID-or-name` (`workspace` when absent).
+    #[serde(default)]
+    pub scope: Option<String>,
 }
 
-/// This member's profile, from Settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProfileDraft {
+/// Changes to this member's profile; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProfilePatch {
     /// Display name.
-    pub name: String,
+    pub name: Option<String>,
     /// Job title.
-    pub title: String,
+    pub title: Option<String>,
     /// Team.
-    pub team: String,
+    pub team: Option<String>,
     /// Location.
-    pub location: String,
+    pub location: Option<String>,
+    /// Language codes.
+    pub languages: Option<Vec<String>>,
     /// Hours a month offered to colleagues.
-    pub hours_per_month: u32,
+    pub hours_per_month: Option<u32>,
     /// Open to mentoring.
-    pub open_to_mentoring: bool,
+    pub open_to_mentoring: Option<bool>,
+}
+
+/// Which side of a mentoring relationship its starter takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MentoringRole {
+    /// I mentor them.
+    Mentor,
+    /// They mentor me.
+    Mentee,
+    /// We teach each other.
+    Cross,
+}
+
+impl std::str::FromStr for MentoringRole {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "mentor" => Ok(MentoringRole::Mentor),
+            "mentee" => Ok(MentoringRole::Mentee),
+            "cross" => Ok(MentoringRole::Cross),
+            other => Err(format!(
+                "unknown role '{other}': expected mentor, mentee or cross"
+            )),
+        }
+    }
+}
+
+/// A change of a mentoring goal; a goal is named by its number, id or text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GoalChange {
+    /// Add a goal.
+    Add(String),
+    /// Set a goal's progress, in percent.
+    Progress {
+        /// The goal.
+        goal: String,
+        /// 0..=100.
+        percent: u32,
+    },
+    /// Mark a goal reached.
+    Done(String),
 }

@@ -43,153 +43,177 @@ pub fn reads<O: Op>(kind: &str) -> bool {
 }
 
 /// Calls `$callback!` with the list of every operation, each as
-/// `/// doc` `name: Type { field: Type, .. } -> Reply [kinds];`, `kinds` being the document kinds
-/// whose changes can change its reply (`any`: every kind). The one list the rest is produced
-/// from.
+/// `/// doc` `name: Type { field: Type, .. } -> Reply [kinds] runs_in;`, `kinds` being the
+/// document kinds whose changes can change its reply (`any`: every kind), and `runs_in` where it
+/// is answered: `node` (the running peer, for the app and the CLI alike) or `shell` (the
+/// desktop shell: the window, the app's data folder). The one list the rest is produced from.
 #[macro_export]
 macro_rules! with_ops {
     ($callback:ident) => {
         $callback! {
             /// Whether a workspace is open, and who this device is in it.
-            app_state: GetAppState {} -> $crate::AppState [workspace];
+            app_state: GetAppState {} -> $crate::AppState [workspace] shell;
             /// Opens the demo workspace (built on the first visit), its content written in
             /// `lang` ("en" or "fr").
-            open_demo: OpenDemo { name: String, lang: String } -> $crate::AppState [];
+            open_demo: OpenDemo { name: String, lang: String } -> $crate::AppState [] shell;
             /// Closes the demo workspace.
-            leave_demo: LeaveDemo {} -> $crate::AppState [];
+            leave_demo: LeaveDemo {} -> $crate::AppState [] shell;
             /// Creates a workspace on this device, `name` being its founder's name.
-            create_workspace: CreateWorkspace { name: String, workspace: String } -> $crate::AppState [];
+            create_workspace: CreateWorkspace { name: String, workspace: String } -> $crate::AppState [] shell;
             /// Joins a workspace with an invite ticket.
-            join_workspace: JoinWorkspace { ticket: String, name: String } -> $crate::AppState [];
+            join_workspace: JoinWorkspace { ticket: String, name: String } -> $crate::AppState [] shell;
+            /// Who this device is: member, workspace, role.
+            whoami: Whoami {} -> $crate::views::WhoAmI [workspace] node;
             /// The notes, or those with a tag or a skill.
-            notes: Notes { tag: Option<String>, skill: Option<String> } -> Vec<$crate::views::NoteSummary> [note, workspace];
+            notes: Notes { tag: Option<String>, skill: Option<String> } -> Vec<$crate::views::NoteSummary> [note, workspace] node;
             /// One note.
-            note: Note { id: String } -> $crate::views::NoteView [note, workspace];
+            note: Note { id: String } -> $crate::views::NoteView [note, workspace] node;
             /// One note rendered, with its backlinks.
-            note_page: GetNotePage { id: String } -> $crate::NotePage [note, workspace];
+            note_page: GetNotePage { id: String } -> $crate::NotePage [note, workspace] node;
             /// Writes a new note; replies with its id.
-            add_note: AddNote { draft: $crate::forms::NoteDraft } -> String [];
-            /// Changes a note's title and body (the body applied as a diff).
-            edit_note: EditNote { id: String, title: String, body: String } -> () [];
+            add_note: AddNote { draft: $crate::forms::NoteDraft } -> String [] node;
+            /// Changes a note: title, body (applied as a diff), tags added and removed; `None`
+            /// and empty lists leave things as they are.
+            edit_note: EditNote { id: String, title: Option<String>, body: Option<String>, add_tags: Vec<String>, remove_tags: Vec<String> } -> () [] node;
+            /// Deletes a note (its author or an admin).
+            delete_note: DeleteNote { id: String } -> () [] node;
             /// Searches notes, threads and people.
-            search: Search { query: String } -> Vec<$crate::views::SearchHitView> [note, thread, workspace];
+            search: Search { query: String } -> Vec<$crate::views::SearchHitView> [note, thread, workspace] node;
             /// The workspace's members.
-            members: Members {} -> Vec<$crate::views::MemberView> [workspace];
+            members: Members {} -> Vec<$crate::views::MemberView> [workspace] node;
             /// The devices this one synced with, and how it went.
-            peers: Peers {} -> Vec<$crate::views::PeerView> [any];
-            /// Issues an invite ticket.
-            create_invite: CreateInvite { admin: bool } -> $crate::Invite [];
-            /// Removes a member.
-            remove_member: RemoveMember { member: String } -> String [];
-            /// Makes a member an admin.
-            promote_member: PromoteMember { member: String } -> String [];
-            /// Makes an admin a plain member.
-            demote_member: DemoteMember { member: String } -> String [];
+            peers: Peers {} -> Vec<$crate::views::PeerView> [any] node;
+            /// Each document's state with each peer.
+            status: Status {} -> Vec<$crate::views::DocStatus> [any] node;
+            /// Issues a single-use invite ticket valid `seconds` (7 days when absent, at most
+            /// 30), carrying `addrs` or else the addresses this device listens on.
+            create_invite: CreateInvite { admin: bool, seconds: Option<u64>, addrs: Vec<String> } -> $crate::Invite [] node;
+            /// Removes a member; replies with their id.
+            remove_member: RemoveMember { member: String } -> String [] node;
+            /// Makes a member an admin; replies with their id.
+            promote_member: PromoteMember { member: String } -> String [] node;
+            /// Makes an admin a plain member; replies with their id.
+            demote_member: DemoteMember { member: String } -> String [] node;
             /// The invites issued, with where each stands.
-            invites: Invites {} -> Vec<$crate::views::InviteView> [workspace];
+            invites: Invites {} -> Vec<$crate::views::InviteView> [workspace] node;
             /// Revokes an invite.
-            revoke_invite: RevokeInvite { id: String } -> () [];
+            revoke_invite: RevokeInvite { id: String } -> () [] node;
             /// Opens a link of a note or a post in the system's browser.
-            open_link: OpenLink { url: String } -> () [];
+            open_link: OpenLink { url: String } -> () [] shell;
             /// The skills catalogue, with who holds each.
-            skills: Skills {} -> Vec<$crate::views::SkillView> [workspace];
-            /// Claims a skill at a level.
-            claim_skill: ClaimSkill { name: String, level: u8, wants: bool, teach: bool } -> String [];
+            skills: Skills {} -> Vec<$crate::views::SkillView> [workspace] node;
+            /// Claims a skill at a level (1..=4); replies with the skill's id.
+            claim_skill: ClaimSkill { name: String, level: u8, wants: bool, teach: bool } -> String [] node;
             /// Who can help with a skill, ranked, each with why.
-            who_can_help: WhoCanHelp { skill: String } -> Vec<$crate::views::HelperView> [workspace];
-            /// Endorses a colleague's skill.
-            endorse: Endorse { member: String, skill: String } -> String [];
+            who_can_help: WhoCanHelp { skill: String } -> Vec<$crate::views::HelperView> [workspace] node;
+            /// Endorses a colleague's skill, with an optional comment; replies with the skill's id.
+            endorse: Endorse { member: String, skill: String, comment: String } -> String [] node;
             /// The kudos given in the workspace.
-            kudos: Kudos {} -> Vec<$crate::views::KudosView> [workspace];
-            /// Thanks a colleague.
-            give_kudos: GiveKudos { member: String, message: String } -> String [];
-            /// The time this member gave and received.
-            balance: Balance {} -> $crate::views::BalanceView [any];
+            kudos: Kudos {} -> Vec<$crate::views::KudosView> [workspace] node;
+            /// Thanks a colleague, for a skill if given; replies with the kudos' id.
+            give_kudos: GiveKudos { member: String, message: String, skill: Option<String> } -> String [] node;
+            /// The time a member (this one when absent) gave and received.
+            balance: Balance { member: Option<String> } -> $crate::views::BalanceView [any] node;
             /// What is due: mentoring sessions, actions, today's sessions.
-            reminders: Reminders {} -> Vec<$crate::views::ReminderView> [any];
+            reminders: Reminders {} -> Vec<$crate::views::ReminderView> [any] node;
             /// The skills held at expert level by one person or nobody.
-            skills_at_risk: SkillsAtRisk {} -> Vec<$crate::views::SkillAtRiskView> [workspace];
+            skills_at_risk: SkillsAtRisk {} -> Vec<$crate::views::SkillAtRiskView> [workspace] node;
             /// This member's mentoring relationships.
-            mentorings: Mentorings {} -> Vec<$crate::views::MentoringView> [mentoring, workspace];
+            mentorings: Mentorings {} -> Vec<$crate::views::MentoringView> [mentoring, workspace] node;
+            /// One mentoring relationship.
+            mentoring: Mentoring { id: String } -> $crate::views::MentoringView [mentoring, workspace] node;
             /// Starts a mentoring relationship; replies with its id.
-            mentoring_start: MentoringStart { draft: $crate::forms::MentoringDraft } -> String [];
+            mentoring_start: MentoringStart { draft: $crate::forms::MentoringDraft } -> String [] node;
             /// Logs a mentoring session.
-            mentoring_log: MentoringLog { log: $crate::forms::LogDraft } -> () [];
-            /// Marks a mentoring goal reached.
-            goal_done: GoalDone { id: String, goal: String } -> () [];
+            mentoring_log: MentoringLog { log: $crate::forms::LogDraft } -> () [] node;
+            /// Adds a mentoring goal, sets its progress or marks it reached.
+            mentoring_goal: MentoringGoal { id: String, change: $crate::forms::GoalChange } -> () [] node;
+            /// The action items: this member's only, or overdue only.
+            actions: Actions { mine: bool, overdue: bool } -> Vec<$crate::views::ActionView> [any] node;
             /// Marks an action done.
-            action_done: ActionDone { id: String } -> () [];
+            action_done: ActionDone { id: String } -> () [] node;
             /// The peer reviews this member asked for or writes.
-            reviews: Reviews {} -> Vec<$crate::views::ReviewView> [review, workspace];
+            reviews: Reviews {} -> Vec<$crate::views::ReviewView> [review, workspace] node;
+            /// One peer review.
+            review: Review { id: String } -> $crate::views::ReviewView [review, workspace] node;
             /// Asks a colleague for a peer review; replies with its id.
-            review_request: ReviewRequest { reviewer: String, about: String, template: String, criteria: Vec<String> } -> String [];
+            review_request: ReviewRequest { reviewer: String, about: String, template: String, criteria: Vec<String> } -> String [] node;
             /// Saves a review's answers.
-            review_write: ReviewWrite { draft: $crate::forms::ReviewDraft } -> () [];
+            review_write: ReviewWrite { draft: $crate::forms::ReviewDraft } -> () [] node;
             /// Submits a review, with the minutes it took.
-            review_submit: ReviewSubmit { id: String, minutes: u32 } -> () [];
+            review_submit: ReviewSubmit { id: String, minutes: u32 } -> () [] node;
             /// Acknowledges a review received, with a reply.
-            review_ack: ReviewAck { id: String, reply: String } -> () [];
-            /// The guided sessions.
-            sessions: Sessions {} -> Vec<$crate::views::SessionView> [session, workspace];
+            review_ack: ReviewAck { id: String, reply: String } -> () [] node;
+            /// The guided sessions, or the upcoming ones only.
+            sessions: Sessions { upcoming: bool } -> Vec<$crate::views::SessionView> [session, workspace] node;
             /// One guided session.
-            session: Session { id: String } -> $crate::views::SessionView [session, workspace];
+            session: Session { id: String } -> $crate::views::SessionView [session, workspace] node;
             /// Plans a guided session; replies with its id.
-            session_plan: SessionPlan { draft: $crate::forms::SessionDraft } -> String [];
+            session_plan: SessionPlan { draft: $crate::forms::SessionDraft } -> String [] node;
             /// Starts a planned session at its first step.
-            session_start: SessionStart { id: String } -> $crate::views::StepProgress [];
+            session_start: SessionStart { id: String } -> $crate::views::StepProgress [] node;
             /// Records the current step's notes and moves on.
-            session_step: SessionStep { id: String, notes: String } -> $crate::views::StepProgress [];
+            session_step: SessionStep { id: String, notes: String } -> $crate::views::StepProgress [] node;
             /// Closes a session with its takeaways, rating and actions.
-            session_close: SessionClose { id: String, takeaways: Vec<String>, rating: Option<u32>, actions: Vec<String> } -> () [];
+            session_close: SessionClose { id: String, takeaways: Vec<String>, rating: Option<u32>, actions: Vec<String> } -> () [] node;
             /// The communities.
-            communities: Communities {} -> Vec<$crate::views::CommunityView> [workspace];
+            communities: Communities {} -> Vec<$crate::views::CommunityView> [workspace] node;
             /// Creates a community; replies with its id.
-            create_community: CreateCommunity { name: String } -> String [];
-            /// Joins a community.
-            join_community: JoinCommunity { community: String } -> String [];
+            create_community: CreateCommunity { name: String } -> String [] node;
+            /// Joins a community; replies with its id.
+            join_community: JoinCommunity { community: String } -> String [] node;
+            /// Leaves a community (or, for an admin, takes `member` out of it); replies with its id.
+            leave_community: LeaveCommunity { community: String, member: Option<String> } -> String [] node;
             /// A community's threads.
-            threads: Threads { community: String } -> Vec<$crate::views::ThreadSummary> [thread, workspace];
+            threads: Threads { community: String } -> Vec<$crate::views::ThreadSummary> [thread, workspace] node;
+            /// One thread with its posts.
+            thread: Thread { id: String } -> $crate::views::ThreadView [thread, workspace] node;
             /// One thread rendered, with its posts.
-            thread_page: GetThreadPage { id: String } -> $crate::ThreadPage [thread, workspace];
+            thread_page: GetThreadPage { id: String } -> $crate::ThreadPage [thread, workspace] node;
             /// Opens a thread in a community; replies with its id.
-            post_thread: PostThread { community: String, title: String, body: String } -> String [];
-            /// Replies in a thread.
-            reply: Reply { thread: String, body: String } -> String [];
+            post_thread: PostThread { community: String, title: String, body: String } -> String [] node;
+            /// Replies in a thread; replies with the post's id.
+            reply: Reply { thread: String, body: String } -> String [] node;
             /// Marks a post as the thread's accepted answer.
-            accept: Accept { thread: String, post: String } -> () [];
-            /// Suggested mentoring pairs, each with why.
-            suggestions: Suggestions {} -> Vec<$crate::views::SuggestionView> [workspace];
+            accept: Accept { thread: String, post: String } -> () [] node;
+            /// Suggested mentoring pairs (for one member if given), each with why.
+            suggestions: Suggestions { member: Option<String> } -> Vec<$crate::views::SuggestionView> [workspace] node;
+            /// A member's profile (this member's when absent).
+            profile: Profile { member: Option<String> } -> $crate::views::ProfileView [workspace] node;
             /// Every member's profile.
-            profiles: Profiles {} -> Vec<$crate::views::ProfileView> [workspace];
-            /// The guided session formats.
-            formats: Formats {} -> Vec<$crate::views::FormatView> [];
-            /// A Markdown draft rendered as the note view will show it (the editor's preview).
-            preview: Preview { markdown: String } -> String [];
-            /// Where exports and reports go unless another folder is given.
-            default_export_dir: DefaultExportDir {} -> String [];
-            /// Exports what this device holds into a folder.
-            export_workspace: ExportWorkspace { dir: String } -> $crate::views::ExportSummary [];
-            /// Imports an export folder.
-            import_workspace: ImportWorkspace { dir: String } -> $crate::views::ImportSummary [];
-            /// Saves the report of credited time into a folder.
-            save_report: SaveReport { dir: String } -> String [];
-            /// This member's profile.
-            my_profile: MyProfile {} -> $crate::views::ProfileView [workspace];
+            profiles: Profiles {} -> Vec<$crate::views::ProfileView> [workspace] node;
             /// Changes this member's profile.
-            set_profile: SetProfile { profile: $crate::forms::ProfileDraft } -> () [];
+            set_profile: SetProfile { profile: $crate::forms::ProfilePatch } -> () [] node;
+            /// The guided session formats.
+            formats: Formats {} -> Vec<$crate::views::FormatView> [] node;
+            /// A Markdown draft rendered as the note view will show it (the editor's preview).
+            preview: Preview { markdown: String } -> String [] node;
+            /// Where exports and reports go unless another folder is given.
+            default_export_dir: DefaultExportDir {} -> String [] shell;
+            /// Exports what this device holds into a folder.
+            export_workspace: ExportWorkspace { dir: String } -> $crate::views::ExportSummary [] node;
+            /// Imports an export folder.
+            import_workspace: ImportWorkspace { dir: String } -> $crate::views::ImportSummary [] node;
+            /// A member's contribution report (this member's when absent), since a day if given.
+            report: Report { member: Option<String>, since: Option<String> } -> $crate::views::ReportView [any] node;
+            /// Saves this member's contribution report into a folder; replies with the file.
+            save_report: SaveReport { dir: String } -> String [] shell;
             /// The syncs under way, with their progress.
-            sync_progress: SyncProgress {} -> Vec<$crate::views::SyncProgressView> [any];
-            /// Time credited by and to this member.
-            credits: Credits {} -> Vec<$crate::views::CreditView> [any];
+            sync_progress: SyncProgress {} -> Vec<$crate::views::SyncProgressView> [any] node;
+            /// Time credited by and to a member (every contribution this device sees when
+            /// absent).
+            credits: Credits { member: Option<String> } -> Vec<$crate::views::CreditView> [any] node;
             /// Confirms time a colleague credited to this member.
-            confirm_credit: ConfirmCredit { id: String } -> () [];
+            confirm_credit: ConfirmCredit { id: String } -> () [] node;
+            /// Checks the store and its indexes, rebuilding the indexes if asked.
+            doctor: Doctor { rebuild_index: bool } -> $crate::views::DoctorReport [] node;
         }
     };
 }
 
 /// Defines each operation's type and its [`Op`] implementation, and [`NAMES`].
 macro_rules! define_ops {
-    ($( $(#[$doc:meta])* $name:ident: $ty:ident { $($field:ident: $fty:ty),* $(,)? } -> $reply:ty [$($reads:ident),*]; )*) => {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ident { $($field:ident: $fty:ty),* $(,)? } -> $reply:ty [$($reads:ident),*] $runs:ident; )*) => {
         $(
             $(#[$doc])*
             #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -239,8 +263,9 @@ mod tests {
     #[test]
     fn reads_name_document_kinds() {
         macro_rules! check {
-            ($( $(#[$doc:meta])* $name:ident: $ty:ident { $($field:ident: $fty:ty),* $(,)? } -> $reply:ty [$($reads:ident),*]; )*) => {
+            ($( $(#[$doc:meta])* $name:ident: $ty:ident { $($field:ident: $fty:ty),* $(,)? } -> $reply:ty [$($reads:ident),*] $runs:ident; )*) => {
                 $(
+                    assert!(matches!(stringify!($runs), "node" | "shell"), "{}", stringify!($name));
                     for kind in <$ty as Op>::READS {
                         assert!(*kind == "any" || DOC_KINDS.contains(kind), "{}: {kind}", stringify!($name));
                     }

@@ -779,6 +779,10 @@ pub struct SuggestionView {
     pub mentor_open: bool,
     /// A skill the mentee can teach the mentor in return (a reciprocal pair).
     pub reciprocal: Option<String>,
+    /// Ranking score, higher first.
+    pub score: u32,
+    /// Why, in a few English words.
+    pub why: String,
 }
 
 /// A sync in progress with one peer: of the documents it announced that this device lacked,
@@ -793,4 +797,51 @@ pub struct SyncProgressView {
     pub expected: usize,
     /// How many of them have arrived.
     pub arrived: usize,
+}
+
+/// A document's state with one peer, as `status` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocStatus {
+    /// Device id of the peer.
+    pub peer: String,
+    /// Document id.
+    pub doc: String,
+    /// `in-sync`, `differs`, or `unknown` (the peer never announced it).
+    pub state: String,
+    /// How many changes of this document the peer sent that were refused.
+    pub refused: usize,
+}
+
+/// A member's contributions over a period (`report contributions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContributionReport {
+    /// Member id.
+    pub member: String,
+    /// Name.
+    pub name: String,
+    /// Start of the period (ms since the epoch), if bounded.
+    pub since: Option<i64>,
+    /// Sessions hosted or facilitated: (title, format, closed at in ms, minutes).
+    pub sessions_hosted: Vec<(String, String, i64, u32)>,
+    /// People mentored: (name, sessions logged, minutes).
+    pub people_mentored: Vec<(String, usize, u32)>,
+    /// Reviews given: (for whom, about, submitted at in ms).
+    pub reviews_given: Vec<(String, String, i64)>,
+    /// Kudos received: (from, message, at in ms).
+    pub kudos_received: Vec<(String, String, i64)>,
+    /// Endorsements received by skill: (skill, count).
+    pub skills_endorsed: Vec<(String, usize)>,
+    /// Confirmed minutes given.
+    pub credited_minutes: u32,
+    /// Minutes given still awaiting confirmation.
+    pub pending_minutes: u32,
+}
+
+/// The contribution report, as data and as Markdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportView {
+    /// The report's data.
+    pub report: ContributionReport,
+    /// The report as Markdown.
+    pub markdown: String,
 }

@@ -26,7 +26,7 @@ pub struct Core {
     /// Set by [`crate::Node::shutdown`]: the store thread stops after the current job.
     pub(crate) stopping: Option<tokio::sync::oneshot::Sender<()>>,
     /// The sync engine and its document cache, while the network runs.
-    pub(crate) sync: Option<crate::serve::SyncRuntime>,
+    pub(crate) sync: Option<crate::runtime::SyncRuntime>,
     /// The membership log and its evaluation, read again when the stored log grows (also
     /// through another process on the same data directory).
     log: RefCell<Option<LogView>>,

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::core::{Core, now};
 use crate::formats::MentoringRole;
-use crate::{NewNote, Node, NodeError, ProfilePatch};
+use crate::{Node, NodeError, NoteDraft, ProfilePatch};
 use domain::DAY_MS;
 
 /// The setting that marks a data directory as the demo.
@@ -211,11 +211,6 @@ impl Node {
         let _ = fs::remove_dir_all(&building);
         Node::open(dir).await
     }
-
-    /// See [`Core::is_demo`].
-    pub async fn is_demo(&self) -> Result<bool, NodeError> {
-        self.call(|c| c.is_demo()).await
-    }
 }
 
 /// `dir` with `.suffix` appended to its last component.
@@ -231,22 +226,24 @@ async fn build(base: &Path, me_name: &str, lang: DemoLanguage) -> Result<(), Nod
     let mut ids = Vec::new();
     for (i, c) in TEAM.iter().enumerate() {
         let id = Node::init_device(&base.join(format!("colleague-{i}")))?;
-        me.add_member(id.clone(), c.name.to_owned()).await?;
+        let name = c.name;
+        let member = id.clone();
+        me.call(move |core| core.add_member(&member, name)).await?;
         ids.push(id);
     }
     let me_id = me.call(|c| Ok(c.me.clone())).await?;
-    let ws = me.join_package().await?;
+    let ws = me.call(|core| core.join_package()).await?;
 
     let mut team = Vec::new();
     for (i, c) in TEAM.iter().enumerate() {
         let node = Node::join(&base.join(format!("colleague-{i}")), &ws).await?;
         let patch = profile(lang, c);
-        let note = c.note.map(|(title, body, tags)| NewNote {
+        let note = c.note.map(|(title, body, tags)| NoteDraft {
             title: pick(lang, title),
             body: pick(lang, body),
             tags: tags.iter().map(|t| (*t).to_owned()).collect(),
             skills: c.skills.iter().take(1).map(|s| s.0.to_owned()).collect(),
-            scope: "workspace".into(),
+            scope: None,
         });
         let skills = c.skills;
         node.call(move |core| {
@@ -264,12 +261,14 @@ async fn build(base: &Path, me_name: &str, lang: DemoLanguage) -> Result<(), Nod
     // profile, goes round once so that everyone knows everyone.
     let ws_id = me.call(|c| Ok(c.workspace_id().to_owned())).await?;
     for node in &team {
-        me.receive(node.document_bytes(ws_id.clone()).await?)
-            .await?;
+        let id = ws_id.clone();
+        let bytes = node.call(move |core| core.document_bytes(&id)).await?;
+        me.call(move |core| core.receive(&bytes)).await?;
     }
-    let merged = me.document_bytes(ws_id).await?;
+    let merged = me.call(move |core| core.document_bytes(&ws_id)).await?;
     for node in &team {
-        node.receive(merged.clone()).await?;
+        let bytes = merged.clone();
+        node.call(move |core| core.receive(&bytes)).await?;
     }
 
     // The one exploring: a developer who wants to grow.
@@ -282,7 +281,7 @@ async fn build(base: &Path, me_name: &str, lang: DemoLanguage) -> Result<(), Nod
             ..ProfilePatch::default()
         })?;
         claim_all(core, &[("Rust", 2, false, true), ("SQL", 3, true, false)])?;
-        core.add_note(NewNote {
+        core.add_note(NoteDraft {
             title: pick(lang, ("Style guide", "Guide de style")),
             body: pick(
                 lang,
@@ -293,7 +292,7 @@ async fn build(base: &Path, me_name: &str, lang: DemoLanguage) -> Result<(), Nod
             ),
             tags: vec!["engineering".into()],
             skills: vec!["Rust".into()],
-            scope: "workspace".into(),
+            scope: None,
         })?;
         Ok(())
     })
@@ -486,9 +485,9 @@ async fn build(base: &Path, me_name: &str, lang: DemoLanguage) -> Result<(), Nod
 
     // Everything the colleagues wrote reaches the demo's device.
     for node in &team {
-        for id in node.document_ids().await? {
-            let bytes = node.document_bytes(id).await?;
-            me.receive(bytes).await?;
+        for id in node.call(|core| core.document_ids()).await? {
+            let bytes = node.call(move |core| core.document_bytes(&id)).await?;
+            me.call(move |core| core.receive(&bytes)).await?;
         }
     }
     me.call(|core| Ok(core.store.set_setting(DEMO_SETTING, "1")?))
@@ -510,20 +509,23 @@ mod tests {
         let node = Node::create_demo(&dir, "Camille", DemoLanguage::Fr)
             .await
             .unwrap();
-        assert!(node.is_demo().await.unwrap());
-        let me = node.whoami().await.unwrap();
+        assert!(node.call(|c| c.is_demo()).await.unwrap());
+        let me = node.run(ipc::ops::Whoami {}).await.unwrap();
         assert_eq!(me.workspace_name, "Démo — Acme Robotique");
-        assert_eq!(node.member_list().await.unwrap().len(), TEAM.len() + 1);
+        assert_eq!(
+            node.run(ipc::ops::Members {}).await.unwrap().len(),
+            TEAM.len() + 1
+        );
         let notes = node.call(|c| c.notes(None, None)).await.unwrap();
         assert!(notes.iter().any(|n| n.title == "Guide d’astreinte"));
-        assert_eq!(node.mentorings().await.unwrap().len(), 1);
+        assert_eq!(node.run(ipc::ops::Mentorings {}).await.unwrap().len(), 1);
         let mut sessions = node.call(|c| c.sessions(false)).await.unwrap();
         sessions.sort_by(|a, b| a.at.cmp(&b.at));
         let status: Vec<&str> = sessions.iter().map(|s| s.status.as_str()).collect();
         assert_eq!(status, ["closed", "planned"]);
         // Home's reminders: the mentoring session is due, the flash session is today.
         let mut reminders: Vec<String> = node
-            .remind()
+            .run(ipc::ops::Reminders {})
             .await
             .unwrap()
             .into_iter()
@@ -537,34 +539,39 @@ mod tests {
                 "session-today Les fonctions de fenêtrage en 20 minutes"
             ]
         );
-        assert_eq!(node.kudos().await.unwrap().len(), 3);
-        let helpers = node.who_can_help("SQL".into()).await.unwrap();
+        assert_eq!(node.run(ipc::ops::Kudos {}).await.unwrap().len(), 3);
+        let helpers = node
+            .run(ipc::ops::WhoCanHelp {
+                skill: "SQL".into(),
+            })
+            .await
+            .unwrap();
         assert_eq!(
             helpers.first().map(|h| h.name.as_str()),
             Some("Thomas Moreau")
         );
         // Suggested pairs: the reciprocal one first (Claire teaches Léa Rust, Léa teaches
         // Claire design); Claire and the visitor, already in a relationship, are not suggested.
-        let pairs = node.match_suggest(None).await.unwrap();
+        let pairs = node
+            .run(ipc::ops::Suggestions { member: None })
+            .await
+            .unwrap();
         let first = &pairs[0];
         assert_eq!(
-            (first.mentor_name.as_str(), first.mentee_name.as_str()),
+            (first.mentor.name.as_str(), first.mentee.name.as_str()),
             ("Claire Dubois", "Léa Fontaine")
         );
-        assert_eq!(
-            first.reciprocal.as_ref().map(|r| r.skill.as_str()),
-            Some("design")
-        );
+        assert_eq!(first.reciprocal.as_deref(), Some("design"));
         assert!(
             !pairs
                 .iter()
-                .any(|p| p.mentor_name == "Claire Dubois" && p.mentee == me.member_id),
+                .any(|p| p.mentor.name == "Claire Dubois" && p.mentee.member_id == me.member_id),
             "{pairs:?}"
         );
         assert!(
             pairs
                 .iter()
-                .any(|p| p.mentor == me.member_id && p.skill == "sql")
+                .any(|p| p.mentor.member_id == me.member_id && p.skill == "sql")
         );
         // Only the finished demo is left: no half-built directory beside it.
         assert!(!sibling(&dir, "building").exists());
@@ -574,6 +581,7 @@ mod tests {
             Node::create_demo(&dir, "Camille", DemoLanguage::Fr).await,
             Err(NodeError::AlreadyInitialised(_))
         ));
-        assert!(Node::open(&dir).await.unwrap().is_demo().await.unwrap());
+        let reopened = Node::open(&dir).await.unwrap();
+        assert!(reopened.call(|c| c.is_demo()).await.unwrap());
     }
 }

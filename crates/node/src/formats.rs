@@ -6,18 +6,20 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use domain::time::rfc3339;
 use domain::{
-    Balance, ContributionReport, DAY_MS, DocKind, Mentoring, MentoringKind, Review, Scope, Session,
-    SkillAtRisk, Suggestion, Template, TypedDoc, Workspace,
+    Balance, DAY_MS, DocKind, Mentoring, MentoringKind, Review, Scope, Session, Template, TypedDoc,
+    Workspace,
 };
-use serde::Serialize;
 
+pub use ipc::forms::{GoalChange, MentoringRole};
 pub use ipc::views::{
     ActionView, AnswerView, BalanceView, CreditView, GoalView, KudosView, LogView, MentoringView,
-    ParticipantView, ReminderView, ReviewView, SessionView, StepProgress, StepView, Who,
+    ParticipantView, ReminderView, ReportView, ReviewView, SessionView, StepProgress, StepView,
+    Who,
 };
+use ipc::views::{ContributionReport, FormatView, SkillAtRiskView, SuggestionView};
 
+use crate::NodeError;
 use crate::core::{Core, new_id, now};
-use crate::{Node, NodeError};
 
 fn name(ws: &Workspace, id: &str) -> String {
     ws.members
@@ -41,42 +43,11 @@ pub fn parse_day(text: &str) -> Result<i64, NodeError> {
         .map_err(|_| NodeError::Invalid(format!("invalid date '{text}': expected YYYY-MM-DD")))
 }
 
-/// Which side of a mentoring relationship the starter takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MentoringRole {
-    /// I mentor them.
-    Mentor,
-    /// They mentor me.
-    Mentee,
-    /// We teach each other.
-    Cross,
-}
-
-/// A change of a mentoring goal.
-#[derive(Debug, Clone)]
-pub enum GoalChange {
-    /// Add a goal.
-    Add(String),
-    /// Set a goal's progress (goal by number, id or text).
-    Progress(String, u32),
-    /// Mark a goal reached.
-    Done(String),
-}
-
 fn who(ws: &Workspace, id: &str) -> Who {
     Who {
         member_id: id.to_owned(),
         name: name(ws, id),
     }
-}
-
-/// `report contributions`.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReportView {
-    /// The report's data.
-    pub report: ContributionReport,
-    /// The report as Markdown.
-    pub markdown: String,
 }
 
 fn action_view(
@@ -248,7 +219,7 @@ impl Core {
             let (me, now) = (w.me.to_owned(), w.now);
             w.update::<Mentoring, _>(&id, |m| match &change {
                 GoalChange::Add(text) => m.add_goal(&new_id(), text, &me, now),
-                GoalChange::Progress(goal, pct) => m.set_progress(goal, *pct, &me, now),
+                GoalChange::Progress { goal, percent } => m.set_progress(goal, *percent, &me, now),
                 GoalChange::Done(goal) => m.complete_goal(goal, &me, now),
             })
         })
@@ -735,7 +706,7 @@ impl Core {
     }
 
     /// `match suggest [--for MEMBER]`.
-    pub fn match_suggest(&self, member: Option<&str>) -> Result<Vec<Suggestion>, NodeError> {
+    pub fn match_suggest(&self, member: Option<&str>) -> Result<Vec<SuggestionView>, NodeError> {
         let ws = self.workspace()?;
         let member = member.map(|m| self.resolve_member_id(m)).transpose()?;
         // Pairs already in a relationship (the ones this device holds: its member's own) are
@@ -753,12 +724,46 @@ impl Core {
         Ok(domain::suggest_mentors(&ws, member.as_deref())
             .into_iter()
             .filter(|s| !together(&s.mentor, &s.mentee))
+            .map(|s| SuggestionView {
+                mentor: Who {
+                    member_id: s.mentor,
+                    name: s.mentor_name,
+                },
+                mentee: Who {
+                    member_id: s.mentee,
+                    name: s.mentee_name,
+                },
+                skill: s.skill,
+                mentor_level: s.mentor_level,
+                mentor_hours: s.mentor_hours,
+                mentor_open: s.mentor_open,
+                reciprocal: s.reciprocal.map(|r| r.skill),
+                score: s.score,
+                why: s.why,
+            })
             .collect())
     }
 
     /// `skills at-risk`.
-    pub fn skills_at_risk(&self) -> Result<Vec<SkillAtRisk>, NodeError> {
-        Ok(domain::skills_at_risk(&self.workspace()?))
+    pub fn skills_at_risk(&self) -> Result<Vec<SkillAtRiskView>, NodeError> {
+        let people = |list: Vec<domain::Person>| {
+            list.into_iter()
+                .map(|p| Who {
+                    member_id: p.member,
+                    name: p.name,
+                })
+                .collect()
+        };
+        Ok(domain::skills_at_risk(&self.workspace()?)
+            .into_iter()
+            .map(|s| SkillAtRiskView {
+                skill: s.skill,
+                label_en: s.label_en,
+                label_fr: s.label_fr,
+                holders: people(s.holders),
+                learners: people(s.learners),
+            })
+            .collect())
     }
 
     /// `remind`: what is due, as the app and the CLI's `--json` show it.
@@ -805,196 +810,32 @@ impl Core {
             &self.all()?,
         );
         let markdown = report.to_markdown(now());
+        let report = ContributionReport {
+            member: report.member,
+            name: report.name,
+            since: report.since,
+            sessions_hosted: report.sessions_hosted,
+            people_mentored: report.people_mentored,
+            reviews_given: report.reviews_given,
+            kudos_received: report.kudos_received,
+            skills_endorsed: report.skills_endorsed,
+            credited_minutes: report.credited_minutes,
+            pending_minutes: report.pending_minutes,
+        };
         Ok(ReportView { report, markdown })
     }
 }
 
-/// Async wrappers: each runs the same-named [`Core`] method on the store thread.
-impl Node {
-    /// See [`Core::mentoring_start`].
-    pub async fn mentoring_start(
-        &self,
-        with: String,
-        role: MentoringRole,
-        reverse: bool,
-        goals: Vec<String>,
-        cadence_days: Option<u32>,
-    ) -> Result<String, NodeError> {
-        self.call(move |c| c.mentoring_start(&with, role, reverse, &goals, cadence_days))
-            .await
-    }
-    /// See [`Core::mentorings`].
-    pub async fn mentorings(&self) -> Result<Vec<MentoringView>, NodeError> {
-        self.call(|c| c.mentorings()).await
-    }
-    /// See [`Core::mentoring`].
-    pub async fn mentoring(&self, id: String) -> Result<MentoringView, NodeError> {
-        self.call(move |c| c.mentoring(&id)).await
-    }
-    /// See [`Core::mentoring_goal`].
-    pub async fn mentoring_goal(&self, id: String, change: GoalChange) -> Result<(), NodeError> {
-        self.call(move |c| c.mentoring_goal(&id, change)).await
-    }
-    /// See [`Core::mentoring_log`].
-    pub async fn mentoring_log(
-        &self,
-        id: String,
-        minutes: u32,
-        date: Option<String>,
-        notes: String,
-        topics: Vec<String>,
-        actions: Vec<String>,
-    ) -> Result<(), NodeError> {
-        self.call(move |c| c.mentoring_log(&id, minutes, date.as_deref(), &notes, topics, &actions))
-            .await
-    }
-    /// See [`Core::actions`].
-    pub async fn actions(&self, mine: bool, overdue: bool) -> Result<Vec<ActionView>, NodeError> {
-        self.call(move |c| c.actions(mine, overdue)).await
-    }
-    /// See [`Core::action_done`].
-    pub async fn action_done(&self, id: String) -> Result<(), NodeError> {
-        self.call(move |c| c.action_done(&id)).await
-    }
-    /// See [`Core::review_request`].
-    pub async fn review_request(
-        &self,
-        reviewer: String,
-        about: String,
-        template: String,
-        criteria: Vec<String>,
-    ) -> Result<String, NodeError> {
-        self.call(move |c| c.review_request(&reviewer, &about, &template, &criteria))
-            .await
-    }
-    /// See [`Core::review_write`].
-    pub async fn review_write(
-        &self,
-        id: String,
-        answers: Vec<(String, String)>,
-        ratings: Vec<(String, u32)>,
-    ) -> Result<(), NodeError> {
-        self.call(move |c| c.review_write(&id, &answers, &ratings))
-            .await
-    }
-    /// See [`Core::review_submit`].
-    pub async fn review_submit(&self, id: String, minutes: u32) -> Result<(), NodeError> {
-        self.call(move |c| c.review_submit(&id, minutes)).await
-    }
-    /// See [`Core::review_ack`].
-    pub async fn review_ack(&self, id: String, reply: String) -> Result<(), NodeError> {
-        self.call(move |c| c.review_ack(&id, &reply)).await
-    }
-    /// See [`Core::reviews`].
-    pub async fn reviews(&self) -> Result<Vec<ReviewView>, NodeError> {
-        self.call(|c| c.reviews()).await
-    }
-    /// See [`Core::review`].
-    pub async fn review(&self, id: String) -> Result<ReviewView, NodeError> {
-        self.call(move |c| c.review(&id)).await
-    }
-    /// See [`Core::session_plan`].
-    #[allow(clippy::too_many_arguments)]
-    pub async fn session_plan(
-        &self,
-        format: String,
-        title: String,
-        at: String,
-        minutes: Option<u32>,
-        hosts: Vec<String>,
-        participants: Vec<String>,
-        skills: Vec<String>,
-        scope: String,
-    ) -> Result<String, NodeError> {
-        self.call(move |c| {
-            c.session_plan(
-                &format,
-                &title,
-                &at,
-                minutes,
-                &hosts,
-                &participants,
-                &skills,
-                &scope,
-            )
+/// The guided session formats, as the app lists them.
+pub fn format_views() -> Vec<FormatView> {
+    domain::FORMATS
+        .iter()
+        .map(|f| FormatView {
+            id: f.id.to_owned(),
+            name: f.name.to_owned(),
+            roles: f.roles.iter().map(|r| (*r).to_owned()).collect(),
+            steps: f.steps.len(),
+            minutes: f.steps.iter().map(|s| s.max_minutes).sum(),
         })
-        .await
-    }
-    /// See [`Core::session_start`].
-    pub async fn session_start(&self, id: String) -> Result<StepProgress, NodeError> {
-        self.call(move |c| c.session_start(&id)).await
-    }
-    /// See [`Core::session_step`].
-    pub async fn session_step(&self, id: String, notes: String) -> Result<StepProgress, NodeError> {
-        self.call(move |c| c.session_step(&id, &notes)).await
-    }
-    /// See [`Core::session_close`].
-    pub async fn session_close(
-        &self,
-        id: String,
-        takeaways: Vec<String>,
-        rating: Option<u32>,
-        actions: Vec<String>,
-    ) -> Result<(), NodeError> {
-        self.call(move |c| c.session_close(&id, &takeaways, rating, &actions))
-            .await
-    }
-    /// See [`Core::sessions`].
-    pub async fn sessions(&self, upcoming: bool) -> Result<Vec<SessionView>, NodeError> {
-        self.call(move |c| c.sessions(upcoming)).await
-    }
-    /// See [`Core::session`].
-    pub async fn session(&self, id: String) -> Result<SessionView, NodeError> {
-        self.call(move |c| c.session(&id)).await
-    }
-    /// See [`Core::kudos_give`].
-    pub async fn kudos_give(
-        &self,
-        member: String,
-        message: String,
-        skill: Option<String>,
-    ) -> Result<String, NodeError> {
-        self.call(move |c| c.kudos_give(&member, &message, skill.as_deref()))
-            .await
-    }
-    /// See [`Core::kudos`].
-    pub async fn kudos(&self) -> Result<Vec<KudosView>, NodeError> {
-        self.call(|c| c.kudos()).await
-    }
-    /// See [`Core::credits`].
-    pub async fn credits(&self, member: Option<String>) -> Result<Vec<CreditView>, NodeError> {
-        self.call(move |c| c.credits(member.as_deref())).await
-    }
-    /// See [`Core::credit_confirm`].
-    pub async fn credit_confirm(&self, id: String) -> Result<(), NodeError> {
-        self.call(move |c| c.credit_confirm(&id)).await
-    }
-    /// See [`Core::balance`].
-    pub async fn balance(&self, member: Option<String>) -> Result<BalanceView, NodeError> {
-        self.call(move |c| c.balance(member.as_deref())).await
-    }
-    /// See [`Core::match_suggest`].
-    pub async fn match_suggest(
-        &self,
-        member: Option<String>,
-    ) -> Result<Vec<Suggestion>, NodeError> {
-        self.call(move |c| c.match_suggest(member.as_deref())).await
-    }
-    /// See [`Core::skills_at_risk`].
-    pub async fn skills_at_risk(&self) -> Result<Vec<SkillAtRisk>, NodeError> {
-        self.call(|c| c.skills_at_risk()).await
-    }
-    /// See [`Core::remind`].
-    pub async fn remind(&self) -> Result<Vec<ReminderView>, NodeError> {
-        self.call(|c| c.remind()).await
-    }
-    /// See [`Core::report`].
-    pub async fn report(
-        &self,
-        member: Option<String>,
-        since: Option<String>,
-    ) -> Result<ReportView, NodeError> {
-        self.call(move |c| c.report(member.as_deref(), since.as_deref()))
-            .await
-    }
+        .collect()
 }

@@ -20,6 +20,8 @@ mod identity;
 pub mod markdown;
 pub mod members;
 mod ops;
+mod run;
+pub mod runtime;
 pub mod serve;
 mod transfer;
 pub mod views;
@@ -30,9 +32,10 @@ use std::thread;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 pub use crate::core::Core;
-pub use domain::{FORMATS, Format, Level, Person, SkillAtRisk, Suggestion};
+pub use domain::{FORMATS, Level};
 pub use error::NodeError;
-pub use ops::{NewNote, NoteEdit, ProfilePatch};
+pub use ops::{NoteDraft, NoteEdit, ProfilePatch};
+pub use run::Run;
 
 /// Name of the database file inside a data directory.
 pub const DB_FILE: &str = "entrepairs.db";
@@ -178,11 +181,11 @@ mod tests {
         (tmp, node)
     }
 
-    fn note(title: &str) -> NewNote {
-        NewNote {
+    fn note(title: &str) -> NoteDraft {
+        NoteDraft {
             title: title.into(),
             body: "body".into(),
-            ..NewNote::default()
+            ..NoteDraft::default()
         }
     }
 
@@ -190,7 +193,10 @@ mod tests {
     async fn every_committed_write_is_announced_and_refused_writes_are_not() {
         let (_tmp, node) = node().await;
         let mut events = node.subscribe();
-        let id = node.add_note(note("One")).await.unwrap();
+        let id = node
+            .run(ipc::ops::AddNote { draft: note("One") })
+            .await
+            .unwrap();
         assert_eq!(
             events.recv().await.unwrap(),
             Event::DocChanged {
@@ -202,11 +208,16 @@ mod tests {
             title: Some(" ".into()),
             ..NoteEdit::default()
         };
-        assert!(node.edit_note(id.clone(), edit).await.is_err());
-        node.claim_skill("Rust".into(), domain::Level::Expert, false, true)
-            .await
-            .unwrap();
-        let ws = node.whoami().await.unwrap().workspace_id;
+        assert!(node.run(edit.on(id.clone())).await.is_err());
+        node.run(ipc::ops::ClaimSkill {
+            name: "Rust".into(),
+            level: domain::Level::Expert as u8,
+            wants: false,
+            teach: true,
+        })
+        .await
+        .unwrap();
+        let ws = node.run(ipc::ops::Whoami {}).await.unwrap().workspace_id;
         assert_eq!(
             events.recv().await.unwrap(),
             Event::DocChanged {
@@ -223,7 +234,12 @@ mod tests {
     #[tokio::test]
     async fn a_synced_copy_never_overwrites_what_was_stored_after_it_was_loaded() {
         let (_tmp, node) = node().await;
-        let id = node.add_note(note("Shared")).await.unwrap();
+        let id = node
+            .run(ipc::ops::AddNote {
+                draft: note("Shared"),
+            })
+            .await
+            .unwrap();
         let body = |text: &str| NoteEdit {
             body: Some(text.into()),
             ..NoteEdit::default()
@@ -255,7 +271,7 @@ mod tests {
                 Ok(out.0)
             })
         };
-        let me = node.whoami().await.unwrap().member_id;
+        let me = node.run(ipc::ops::Whoami {}).await.unwrap().member_id;
         let edit_copy = |doc: &mut automerge::AutoCommit, text: &str| {
             let text = text.to_owned();
             let by = domain::Author {
@@ -277,24 +293,30 @@ mod tests {
             newest.is_some_and(|n| n > chunk),
             "written whole: {newest:?}"
         );
-        assert_eq!(node.note(id.clone()).await.unwrap().body, "from the sync");
+        assert_eq!(
+            node.run(ipc::ops::Note { id: id.clone() })
+                .await
+                .unwrap()
+                .body,
+            "from the sync"
+        );
 
         // An edit stored after the copy was loaded: merged, both kept.
         let (mut doc, chunk) = load(id.clone()).await.unwrap();
         let heads = doc.get_heads();
-        node.edit_note(
-            id.clone(),
+        node.run(
             NoteEdit {
                 title: Some("Renamed meanwhile".into()),
                 ..body("from the sync")
-            },
+            }
+            .on(id.clone()),
         )
         .await
         .unwrap();
         edit_copy(&mut doc, "from the sync, again");
         let newest = store(id.clone(), doc, chunk, heads).await.unwrap();
         assert_eq!(newest, None, "merged, so not exactly the copy");
-        let shown = node.note(id).await.unwrap();
+        let shown = node.run(ipc::ops::Note { id }).await.unwrap();
         assert_eq!(shown.title, "Renamed meanwhile");
         assert_eq!(shown.body, "from the sync, again");
     }
@@ -302,7 +324,12 @@ mod tests {
     #[tokio::test]
     async fn every_write_leaves_one_snapshot_without_losing_history() {
         let (tmp, node) = node().await;
-        let id = node.add_note(note("Compacted")).await.unwrap();
+        let id = node
+            .run(ipc::ops::AddNote {
+                draft: note("Compacted"),
+            })
+            .await
+            .unwrap();
         let edits = 30;
         for i in 0..edits {
             let edit = NoteEdit {
@@ -310,7 +337,7 @@ mod tests {
                 add_tags: vec![format!("t{}", i % 5)],
                 ..NoteEdit::default()
             };
-            node.edit_note(id.clone(), edit).await.unwrap();
+            node.run(edit.on(id.clone())).await.unwrap();
         }
         let chunks = {
             let id = id.clone();
@@ -322,17 +349,30 @@ mod tests {
         node.clone().shutdown().await.unwrap();
 
         let reopened = Node::open(&tmp.path().join("data")).await.unwrap();
-        let shown = reopened.note(id).await.unwrap();
+        let shown = reopened.run(ipc::ops::Note { id }).await.unwrap();
         assert_eq!(shown.body, format!("version {}", edits - 1));
         assert_eq!(shown.tags, ["t0", "t1", "t2", "t3", "t4"]);
-        assert!(reopened.doctor(false).await.unwrap().ok);
+        assert!(
+            reopened
+                .run(ipc::ops::Doctor {
+                    rebuild_index: false
+                })
+                .await
+                .unwrap()
+                .ok
+        );
     }
 
     #[tokio::test]
     async fn two_nodes_on_one_data_dir_write_without_losing_each_others_edits() {
         let (tmp, first) = node().await;
         let second = Node::open(&tmp.path().join("data")).await.unwrap();
-        let id = first.add_note(note("Shared")).await.unwrap();
+        let id = first
+            .run(ipc::ops::AddNote {
+                draft: note("Shared"),
+            })
+            .await
+            .unwrap();
         let mut writers = Vec::new();
         for (node, name) in [(first.clone(), "a"), (second.clone(), "b")] {
             let id = id.clone();
@@ -342,16 +382,24 @@ mod tests {
                         add_tags: vec![format!("{name}{i}")],
                         ..NoteEdit::default()
                     };
-                    node.edit_note(id.clone(), edit).await.unwrap();
+                    node.run(edit.on(id.clone())).await.unwrap();
                 }
             }));
         }
         for w in writers {
             w.await.unwrap();
         }
-        let tags = second.note(id).await.unwrap().tags;
+        let tags = second.run(ipc::ops::Note { id }).await.unwrap().tags;
         assert_eq!(tags.len(), 40, "{tags:?}");
-        assert!(first.doctor(false).await.unwrap().ok);
+        assert!(
+            first
+                .run(ipc::ops::Doctor {
+                    rebuild_index: false
+                })
+                .await
+                .unwrap()
+                .ok
+        );
     }
 
     #[tokio::test]
@@ -359,6 +407,9 @@ mod tests {
         let (_tmp, node) = node().await;
         let other = node.clone();
         node.shutdown().await.unwrap();
-        assert!(matches!(other.whoami().await, Err(NodeError::Stopped)));
+        assert!(matches!(
+            other.run(ipc::ops::Whoami {}).await,
+            Err(NodeError::Stopped)
+        ));
     }
 }

@@ -363,6 +363,27 @@ impl Core {
 }
 
 /// The stable name of a role.
+/// A fresh invite as the app and the CLI show it: the ticket, the same as a QR code (an SVG
+/// `data:` URL), and how many hours it stays valid.
+pub(crate) fn invite(
+    ticket: String,
+    expires_in: std::time::Duration,
+) -> Result<ipc::Invite, NodeError> {
+    use base64::Engine as _;
+    let code = qrcode::QrCode::new(ticket.as_bytes())
+        .map_err(|e| NodeError::Invalid(format!("the invite does not fit a QR code: {e}")))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .build();
+    let qr = format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    );
+    let hours = u32::try_from(expires_in.as_secs().div_ceil(3600)).unwrap_or(u32::MAX);
+    Ok(ipc::Invite { ticket, qr, hours })
+}
+
 pub(crate) fn role_name(role: Role) -> &'static str {
     match role {
         Role::Admin => "admin",
@@ -371,36 +392,13 @@ pub(crate) fn role_name(role: Role) -> &'static str {
 }
 
 impl Node {
-    /// See [`Core::member_list`].
-    pub async fn member_list(&self) -> Result<Vec<MemberView>, NodeError> {
-        self.call(|c| c.member_list()).await
-    }
-    /// See [`Core::remove_member`].
-    pub async fn remove_member(&self, member: String) -> Result<String, NodeError> {
-        self.call(move |c| c.remove_member(&member)).await
-    }
-    /// See [`Core::promote_member`].
-    pub async fn promote_member(&self, member: String) -> Result<String, NodeError> {
-        self.call(move |c| c.promote_member(&member)).await
-    }
-    /// See [`Core::demote_member`].
-    pub async fn demote_member(&self, member: String) -> Result<String, NodeError> {
-        self.call(move |c| c.demote_member(&member)).await
-    }
-    /// Every membership entry this device holds (encoded), each after those it follows.
+    /// Every entry of the membership log, encoded (what a peer would be sent).
     pub async fn membership_entries(&self) -> Result<Vec<String>, NodeError> {
         self.call(|c| Ok(c.log_view()?.log.encoded())).await
     }
-    /// Adds membership entries from another device (each verified); returns how many were new.
+
+    /// Adds encoded membership log entries from elsewhere; returns how many were new.
     pub async fn add_membership_entries(&self, entries: Vec<String>) -> Result<usize, NodeError> {
         self.call(move |c| c.add_log_entries(&entries)).await
-    }
-    /// See [`Core::invite_list`].
-    pub async fn invite_list(&self) -> Result<Vec<InviteView>, NodeError> {
-        self.call(|c| c.invite_list()).await
-    }
-    /// See [`Core::revoke_invite`].
-    pub async fn revoke_invite(&self, invite: String) -> Result<(), NodeError> {
-        self.call(move |c| c.revoke_invite(&invite)).await
     }
 }

@@ -9,43 +9,11 @@ use domain::{
 
 use sync::membership::Op;
 
+use crate::NodeError;
 use crate::core::{Core, new_id};
 use crate::views::*;
-use crate::{Node, NodeError};
 
-/// Fields of `profile set`; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
-pub struct ProfilePatch {
-    /// Display name.
-    pub name: Option<String>,
-    /// Job title.
-    pub title: Option<String>,
-    /// Team.
-    pub team: Option<String>,
-    /// Location.
-    pub location: Option<String>,
-    /// Language codes.
-    pub languages: Option<Vec<String>>,
-    /// Hours per month offered.
-    pub hours_per_month: Option<u32>,
-    /// Open to mentoring.
-    pub open_to_mentoring: Option<bool>,
-}
-
-/// A new note.
-#[derive(Debug, Clone, Default)]
-pub struct NewNote {
-    /// Title.
-    pub title: String,
-    /// Markdown body.
-    pub body: String,
-    /// Tags.
-    pub tags: Vec<String>,
-    /// Skill names (added to the catalogue if new).
-    pub skills: Vec<String>,
-    /// "workspace", "personal" or "community:ID-or-name".
-    pub scope: String,
-}
+pub use ipc::forms::{NoteDraft, ProfilePatch};
 
 /// Changes to a note; `None` and empty lists leave things as they are.
 #[derive(Debug, Clone, Default)]
@@ -58,6 +26,19 @@ pub struct NoteEdit {
     pub add_tags: Vec<String>,
     /// Tags to remove.
     pub remove_tags: Vec<String>,
+}
+
+impl NoteEdit {
+    /// The operation making these changes to note `id`.
+    pub fn on(self, id: String) -> ipc::ops::EditNote {
+        ipc::ops::EditNote {
+            id,
+            title: self.title,
+            body: self.body,
+            add_tags: self.add_tags,
+            remove_tags: self.remove_tags,
+        }
+    }
 }
 
 /// Longest accepted single-line profile field.
@@ -324,9 +305,9 @@ impl Core {
     }
 
     /// `note add`; returns the note id.
-    pub fn add_note(&mut self, new: NewNote) -> Result<String, NodeError> {
+    pub fn add_note(&mut self, new: NoteDraft) -> Result<String, NodeError> {
         let ws = self.workspace()?;
-        let scope = self.parse_scope(&ws, &new.scope)?;
+        let scope = self.parse_scope(&ws, new.scope.as_deref().unwrap_or("workspace"))?;
         let id = self.new_doc_id();
         // Skills already in the catalogue need no change to the workspace document.
         let known: Option<Vec<String>> = new
@@ -785,134 +766,5 @@ pub(crate) fn thread_view(ws: &Workspace, t: &Thread) -> ThreadView {
                 accepted: t.accepted.as_deref() == Some(p.id.as_str()),
             })
             .collect(),
-    }
-}
-
-/// Async wrappers: each runs the same-named [`Core`] method on the store thread.
-impl Node {
-    /// See [`Core::whoami`].
-    pub async fn whoami(&self) -> Result<WhoAmI, NodeError> {
-        self.call(|c| c.whoami()).await
-    }
-    /// See [`Core::set_profile`].
-    pub async fn set_profile(&self, patch: ProfilePatch) -> Result<(), NodeError> {
-        self.call(move |c| c.set_profile(patch)).await
-    }
-    /// See [`Core::profile`].
-    pub async fn profile(&self, member: Option<String>) -> Result<ProfileView, NodeError> {
-        self.call(move |c| c.profile(member.as_deref())).await
-    }
-    /// See [`Core::profiles`].
-    pub async fn profiles(&self) -> Result<Vec<ProfileView>, NodeError> {
-        self.call(|c| c.profiles()).await
-    }
-    /// See [`Core::claim_skill`].
-    pub async fn claim_skill(
-        &self,
-        name: String,
-        level: Level,
-        wants: bool,
-        teach: bool,
-    ) -> Result<String, NodeError> {
-        self.call(move |c| c.claim_skill(&name, level, wants, teach))
-            .await
-    }
-    /// See [`Core::skills`].
-    pub async fn skills(&self) -> Result<Vec<SkillView>, NodeError> {
-        self.call(|c| c.skills()).await
-    }
-    /// See [`Core::endorse`].
-    pub async fn endorse(
-        &self,
-        member: String,
-        skill: String,
-        comment: String,
-    ) -> Result<String, NodeError> {
-        self.call(move |c| c.endorse(&member, &skill, &comment))
-            .await
-    }
-    /// See [`Core::add_note`].
-    pub async fn add_note(&self, new: NewNote) -> Result<String, NodeError> {
-        self.call(move |c| c.add_note(new)).await
-    }
-    /// See [`Core::notes`].
-    pub async fn notes(
-        &self,
-        tag: Option<String>,
-        skill: Option<String>,
-    ) -> Result<Vec<NoteSummary>, NodeError> {
-        self.call(move |c| c.notes(tag.as_deref(), skill.as_deref()))
-            .await
-    }
-    /// See [`Core::note`].
-    pub async fn note(&self, id: String) -> Result<NoteView, NodeError> {
-        self.call(move |c| c.note(&id)).await
-    }
-    /// See [`Core::edit_note`].
-    pub async fn edit_note(&self, id: String, edit: NoteEdit) -> Result<(), NodeError> {
-        self.call(move |c| c.edit_note(&id, edit)).await
-    }
-    /// See [`Core::delete_note`].
-    pub async fn delete_note(&self, id: String) -> Result<(), NodeError> {
-        self.call(move |c| c.delete_note(&id)).await
-    }
-    /// See [`Core::create_community`].
-    pub async fn create_community(&self, name: String) -> Result<String, NodeError> {
-        self.call(move |c| c.create_community(&name)).await
-    }
-    /// See [`Core::join_community`].
-    pub async fn join_community(&self, community: String) -> Result<String, NodeError> {
-        self.call(move |c| c.join_community(&community)).await
-    }
-    /// See [`Core::leave_community`].
-    pub async fn leave_community(
-        &self,
-        community: String,
-        member: Option<String>,
-    ) -> Result<String, NodeError> {
-        self.call(move |c| c.leave_community(&community, member.as_deref()))
-            .await
-    }
-    /// See [`Core::communities`].
-    pub async fn communities(&self) -> Result<Vec<CommunityView>, NodeError> {
-        self.call(|c| c.communities()).await
-    }
-    /// See [`Core::post_thread`].
-    pub async fn post_thread(
-        &self,
-        community: String,
-        title: String,
-        body: String,
-    ) -> Result<String, NodeError> {
-        self.call(move |c| c.post_thread(&community, &title, &body))
-            .await
-    }
-    /// See [`Core::reply`].
-    pub async fn reply(&self, thread: String, body: String) -> Result<String, NodeError> {
-        self.call(move |c| c.reply(&thread, &body)).await
-    }
-    /// See [`Core::accept`].
-    pub async fn accept(&self, thread: String, post: String) -> Result<(), NodeError> {
-        self.call(move |c| c.accept(&thread, &post)).await
-    }
-    /// See [`Core::threads`].
-    pub async fn threads(&self, community: String) -> Result<Vec<ThreadSummary>, NodeError> {
-        self.call(move |c| c.threads(&community)).await
-    }
-    /// See [`Core::thread`].
-    pub async fn thread(&self, id: String) -> Result<ThreadView, NodeError> {
-        self.call(move |c| c.thread(&id)).await
-    }
-    /// See [`Core::search`].
-    pub async fn search(&self, query: String) -> Result<Vec<SearchHitView>, NodeError> {
-        self.call(move |c| c.search(&query)).await
-    }
-    /// See [`Core::who_can_help`].
-    pub async fn who_can_help(&self, skill: String) -> Result<Vec<HelperView>, NodeError> {
-        self.call(move |c| c.who_can_help(&skill)).await
-    }
-    /// See [`Core::doctor`].
-    pub async fn doctor(&self, rebuild: bool) -> Result<DoctorReport, NodeError> {
-        self.call(move |c| c.doctor(rebuild)).await
     }
 }

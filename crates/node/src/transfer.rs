@@ -3,10 +3,12 @@
 //!
 //! Import validates the whole file before writing anything, then adds every record that is not
 //! already present in one transaction: it never overwrites or deletes what the user has, and a
-//! second import of the same file adds nothing. Imported documents are re-created (and
-//! re-signed) by this device, keeping their ids, authors and dates; imported members join as
-//! plain members (importing a file never grants admin rights); personal notes become personal
-//! notes of the importing member.
+//! second import of the same file adds nothing. It never writes in another member's name: of the
+//! workspace it takes the importer's own profile, claims and endorsements, and the skills and
+//! communities as the importer's additions (others' entries are counted in `not_theirs` and left
+//! out); notes and threads are re-created and signed by this device as the importer's, those
+//! written by someone else starting with "*Imported from NAME.*"; mentoring relationships,
+//! reviews and sessions are reported, not imported.
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::Core;
 use crate::views::{Counts, ExportSummary, ImportSummary};
-use crate::{Node, NodeError, identity};
+use crate::{NodeError, identity};
 
 /// Name of the JSON file inside an export directory.
 pub const EXPORT_FILE: &str = "entrepairs-export.json";
@@ -603,15 +605,4 @@ fn write_export(dir: &Path, file: &ExportFile, ws: &Workspace) -> Result<PathBuf
     fs::rename(&tmp, &path).map_err(NodeError::io(format!("cannot write {}", path.display())))?;
     identity::sync_dir(dir)?;
     Ok(path)
-}
-
-impl Node {
-    /// See [`Core::export`].
-    pub async fn export(&self, dir: PathBuf) -> Result<ExportSummary, NodeError> {
-        self.call(move |c| c.export(&dir)).await
-    }
-    /// See [`Core::import`].
-    pub async fn import(&self, dir: PathBuf) -> Result<ImportSummary, NodeError> {
-        self.call(move |c| c.import(&dir)).await
-    }
 }

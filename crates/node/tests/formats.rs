@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a test failure, with its location
 
 use node::formats::{GoalChange, MentoringRole};
-use node::{NewNote, Node};
+use node::{Node, NoteDraft};
 
 struct Member {
     _tmp: tempfile::TempDir,
@@ -18,7 +18,7 @@ async fn team(names: &[&str]) -> Vec<Member> {
     let admin = Node::init(&tmp.path().join("data"), names[0], "Acme")
         .await
         .unwrap();
-    let admin_id = admin.whoami().await.unwrap().member_id;
+    let admin_id = admin.run(ipc::ops::Whoami {}).await.unwrap().member_id;
     let mut out = vec![Member {
         _tmp: tmp,
         node: admin,
@@ -56,7 +56,12 @@ async fn deliver(from: &Node, to: &Node, doc: &str) {
 async fn share_workspace(team: &[Member], from: usize, to: usize) {
     let log = team[from].node.membership_entries().await.unwrap();
     team[to].node.add_membership_entries(log).await.unwrap();
-    let ws = team[from].node.whoami().await.unwrap().workspace_id;
+    let ws = team[from]
+        .node
+        .run(ipc::ops::Whoami {})
+        .await
+        .unwrap()
+        .workspace_id;
     deliver(&team[from].node, &team[to].node, &ws).await;
 }
 
@@ -65,7 +70,12 @@ async fn the_report_credits_confirmed_minutes_only() {
     let t = team(&["Hana", "Bruno", "Chloé", "Dalia", "Emil"]).await;
     let (h, b, c, d, e) = (&t[0], &t[1], &t[2], &t[3], &t[4]);
     h.node
-        .claim_skill("SQL".into(), domain::Level::Referent, false, true)
+        .run(ipc::ops::ClaimSkill {
+            name: "SQL".into(),
+            level: domain::Level::Referent as u8,
+            wants: false,
+            teach: true,
+        })
         .await
         .unwrap();
     share_workspace(&t, 0, 2).await;
@@ -73,170 +83,269 @@ async fn the_report_credits_confirmed_minutes_only() {
     // A lunch & learn hosted by Hana for Dalia and Emil, 45 minutes; Dalia confirms.
     let s = h
         .node
-        .session_plan(
-            "lunch-learn".into(),
-            "Window functions".into(),
-            "2026-11-20T12:00:00Z".into(),
-            Some(45),
-            vec![],
-            vec![d.id.clone(), format!("{}:attendee", e.id)],
-            vec!["SQL".into()],
-            "workspace".into(),
-        )
+        .run(ipc::ops::SessionPlan {
+            draft: ipc::forms::SessionDraft {
+                format: "lunch-learn".into(),
+                title: "Window functions".into(),
+                at: "2026-11-20T12:00:00Z".into(),
+                minutes: Some(45),
+                hosts: vec![],
+                participants: vec![d.id.clone(), format!("{}:attendee", e.id)],
+                skills: vec!["SQL".into()],
+                scope: Some("workspace".into()),
+            },
+        })
         .await
         .unwrap();
-    h.node.session_start(s.clone()).await.unwrap();
+    h.node
+        .run(ipc::ops::SessionStart { id: s.clone() })
+        .await
+        .unwrap();
     for notes in [
         "OVER, PARTITION BY",
         "ranking questions",
         "more exercises next time",
     ] {
-        h.node.session_step(s.clone(), notes.into()).await.unwrap();
+        h.node
+            .run(ipc::ops::SessionStep {
+                id: s.clone(),
+                notes: notes.into(),
+            })
+            .await
+            .unwrap();
     }
     h.node
-        .session_close(
-            s.clone(),
-            vec!["Use window functions".into()],
-            Some(5),
-            vec![],
-        )
+        .run(ipc::ops::SessionClose {
+            id: s.clone(),
+            takeaways: vec!["Use window functions".into()],
+            rating: Some(5),
+            actions: vec![],
+        })
         .await
         .unwrap();
     deliver(&h.node, &d.node, &s).await;
-    let credit = d.node.credits(None).await.unwrap();
+    let credit = d
+        .node
+        .run(ipc::ops::Credits { member: None })
+        .await
+        .unwrap();
     assert_eq!(credit.len(), 1);
     assert!(
-        h.node.credit_confirm(credit[0].id.clone()).await.is_err(),
+        h.node
+            .run(ipc::ops::ConfirmCredit {
+                id: credit[0].id.clone()
+            })
+            .await
+            .is_err(),
         "no self-confirmation"
     );
-    d.node.credit_confirm(credit[0].id.clone()).await.unwrap();
+    d.node
+        .run(ipc::ops::ConfirmCredit {
+            id: credit[0].id.clone(),
+        })
+        .await
+        .unwrap();
     deliver(&d.node, &h.node, &s).await;
 
     // Hana mentors Bruno: 60 minutes confirmed, 30 minutes not (yet).
     let m = h
         .node
-        .mentoring_start(
-            b.id.clone(),
-            MentoringRole::Mentor,
-            false,
-            vec!["Own the data model".into()],
-            Some(14),
-        )
+        .run(ipc::ops::MentoringStart {
+            draft: ipc::forms::MentoringDraft {
+                with: b.id.clone(),
+                role: MentoringRole::Mentor,
+                reverse: false,
+                goals: vec!["Own the data model".into()],
+                cadence_days: Some(14),
+            },
+        })
         .await
         .unwrap();
     h.node
-        .mentoring_log(
-            m.clone(),
-            60,
-            Some("2026-11-10".into()),
-            "Normal forms".into(),
-            vec![],
-            vec!["Read chapter 3".into()],
-        )
+        .run(ipc::ops::MentoringLog {
+            log: ipc::forms::LogDraft {
+                id: m.clone(),
+                minutes: 60,
+                date: Some("2026-11-10".into()),
+                notes: "Normal forms".into(),
+                topics: vec![],
+                actions: vec!["Read chapter 3".into()],
+            },
+        })
         .await
         .unwrap();
     deliver(&h.node, &b.node, &m).await;
-    let first = b.node.credits(None).await.unwrap()[0].id.clone();
-    b.node.credit_confirm(first).await.unwrap();
+    let first = b
+        .node
+        .run(ipc::ops::Credits { member: None })
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
     b.node
-        .mentoring_goal(m.clone(), GoalChange::Progress("1".into(), 50))
+        .run(ipc::ops::ConfirmCredit { id: first })
         .await
         .unwrap();
-    let action = b.node.actions(true, false).await.unwrap()[0].id.clone();
-    b.node.action_done(action).await.unwrap();
+    b.node
+        .run(ipc::ops::MentoringGoal {
+            id: m.clone(),
+            change: GoalChange::Progress {
+                goal: "1".into(),
+                percent: 50,
+            },
+        })
+        .await
+        .unwrap();
+    let action = b
+        .node
+        .run(ipc::ops::Actions {
+            mine: true,
+            overdue: false,
+        })
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    b.node
+        .run(ipc::ops::ActionDone { id: action })
+        .await
+        .unwrap();
     deliver(&b.node, &h.node, &m).await;
     h.node
-        .mentoring_log(
-            m.clone(),
-            30,
-            Some("2026-11-24".into()),
-            "Indexes".into(),
-            vec![],
-            vec![],
-        )
+        .run(ipc::ops::MentoringLog {
+            log: ipc::forms::LogDraft {
+                id: m.clone(),
+                minutes: 30,
+                date: Some("2026-11-24".into()),
+                notes: "Indexes".into(),
+                topics: vec![],
+                actions: vec![],
+            },
+        })
         .await
         .unwrap();
-    let shown = h.node.mentoring(m.clone()).await.unwrap();
+    let shown = h
+        .node
+        .run(ipc::ops::Mentoring { id: m.clone() })
+        .await
+        .unwrap();
     assert_eq!(shown.goals[0].progress, 50, "Bruno's progress reached Hana");
     assert!(shown.actions[0].done);
 
     // Chloé asks Hana for a review; Hana writes 20 minutes' worth; Chloé acknowledges and confirms.
     let r = c
         .node
-        .review_request(
-            h.id.clone(),
-            "my migration plan".into(),
-            "start-stop-continue".into(),
-            vec![],
-        )
+        .run(ipc::ops::ReviewRequest {
+            reviewer: h.id.clone(),
+            about: "my migration plan".into(),
+            template: "start-stop-continue".into(),
+            criteria: vec![],
+        })
         .await
         .unwrap();
     deliver(&c.node, &h.node, &r).await;
     let err = h
         .node
-        .review_submit(r.clone(), 20)
+        .run(ipc::ops::ReviewSubmit {
+            id: r.clone(),
+            minutes: 20,
+        })
         .await
         .unwrap_err()
         .to_string();
     assert!(err.contains("empty"), "{err}");
     h.node
-        .review_write(
-            r.clone(),
-            vec![("continue".into(), "Small steps with rollbacks.".into())],
-            vec![],
-        )
+        .run(ipc::ops::ReviewWrite {
+            draft: ipc::forms::ReviewDraft {
+                id: r.clone(),
+                answers: vec![("continue".into(), "Small steps with rollbacks.".into())],
+                ratings: vec![],
+            },
+        })
         .await
         .unwrap();
-    h.node.review_submit(r.clone(), 20).await.unwrap();
+    h.node
+        .run(ipc::ops::ReviewSubmit {
+            id: r.clone(),
+            minutes: 20,
+        })
+        .await
+        .unwrap();
     assert!(
         h.node
-            .review_write(r.clone(), vec![("stop".into(), "x".into())], vec![])
+            .run(ipc::ops::ReviewWrite {
+                draft: ipc::forms::ReviewDraft {
+                    id: r.clone(),
+                    answers: vec![("stop".into(), "x".into())],
+                    ratings: vec![]
+                }
+            })
             .await
             .is_err()
     );
     deliver(&h.node, &c.node, &r).await;
     c.node
-        .review_ack(r.clone(), "Thank you!".into())
+        .run(ipc::ops::ReviewAck {
+            id: r.clone(),
+            reply: "Thank you!".into(),
+        })
         .await
         .unwrap();
     let review_credit = c
         .node
-        .credits(None)
+        .run(ipc::ops::Credits { member: None })
         .await
         .unwrap()
         .into_iter()
         .find(|x| x.kind == "review")
         .unwrap();
-    c.node.credit_confirm(review_credit.id).await.unwrap();
+    c.node
+        .run(ipc::ops::ConfirmCredit {
+            id: review_credit.id,
+        })
+        .await
+        .unwrap();
     deliver(&c.node, &h.node, &r).await;
 
     // A private review never reaches a third member, even handed over directly.
     let bytes = h.node.document_bytes(r.clone()).await.unwrap();
     let err = e.node.receive(bytes).await.unwrap_err().to_string();
     assert!(err.contains("not entitled"), "{err}");
-    assert!(e.node.review(r.clone()).await.is_err());
+    assert!(
+        e.node
+            .run(ipc::ops::Review { id: r.clone() })
+            .await
+            .is_err()
+    );
 
     // Kudos from Bruno and an endorsement from Chloé, in the workspace document.
     share_workspace(&t, 0, 1).await;
     b.node
-        .kudos_give(
-            h.id.clone(),
-            "Patient and precise".into(),
-            Some("sql".into()),
-        )
+        .run(ipc::ops::GiveKudos {
+            member: h.id.clone(),
+            message: "Patient and precise".into(),
+            skill: Some("sql".into()),
+        })
         .await
         .unwrap();
     share_workspace(&t, 1, 0).await;
     share_workspace(&t, 0, 2).await;
     c.node
-        .endorse(h.id.clone(), "SQL".into(), "".into())
+        .run(ipc::ops::Endorse {
+            member: h.id.clone(),
+            skill: "SQL".into(),
+            comment: "".into(),
+        })
         .await
         .unwrap();
     share_workspace(&t, 2, 0).await;
 
     let report = h
         .node
-        .report(None, Some("2026-01-01".into()))
+        .run(ipc::ops::Report {
+            member: None,
+            since: Some("2026-01-01".into()),
+        })
         .await
         .unwrap();
     let data = &report.report;
@@ -262,9 +371,17 @@ async fn the_report_credits_confirmed_minutes_only() {
     ] {
         assert!(md.contains(want), "missing {want:?} in:\n{md}");
     }
-    let balance = h.node.balance(None).await.unwrap();
+    let balance = h
+        .node
+        .run(ipc::ops::Balance { member: None })
+        .await
+        .unwrap();
     assert_eq!((balance.given_minutes, balance.received_minutes), (125, 0));
-    let bruno = b.node.balance(None).await.unwrap();
+    let bruno = b
+        .node
+        .run(ipc::ops::Balance { member: None })
+        .await
+        .unwrap();
     assert_eq!(bruno.received_minutes, 60);
 }
 
@@ -274,15 +391,24 @@ async fn received_documents_are_checked_before_anything_is_stored() {
     let (a, b) = (&t[0], &t[1]);
     let note = a
         .node
-        .add_note(NewNote {
-            title: "Shared".into(),
-            body: "hello".into(),
-            ..NewNote::default()
+        .run(ipc::ops::AddNote {
+            draft: NoteDraft {
+                title: "Shared".into(),
+                body: "hello".into(),
+                ..NoteDraft::default()
+            },
         })
         .await
         .unwrap();
     deliver(&a.node, &b.node, &note).await;
-    assert_eq!(b.node.note(note.clone()).await.unwrap().body, "hello");
+    assert_eq!(
+        b.node
+            .run(ipc::ops::Note { id: note.clone() })
+            .await
+            .unwrap()
+            .body,
+        "hello"
+    );
 
     // Garbage, truncation and a document of another workspace are refused.
     let good = a.node.document_bytes(note.clone()).await.unwrap();
@@ -298,10 +424,12 @@ async fn received_documents_are_checked_before_anything_is_stored() {
         .await
         .unwrap();
     let foreign = stranger
-        .add_note(NewNote {
-            title: "x".into(),
-            body: "y".into(),
-            ..NewNote::default()
+        .run(ipc::ops::AddNote {
+            draft: NoteDraft {
+                title: "x".into(),
+                body: "y".into(),
+                ..NoteDraft::default()
+            },
         })
         .await
         .unwrap();
@@ -316,11 +444,13 @@ async fn received_documents_are_checked_before_anything_is_stored() {
     // A personal note stays with its owner.
     let draft = a
         .node
-        .add_note(NewNote {
-            title: "Draft".into(),
-            body: "mine".into(),
-            scope: "personal".into(),
-            ..NewNote::default()
+        .run(ipc::ops::AddNote {
+            draft: NoteDraft {
+                title: "Draft".into(),
+                body: "mine".into(),
+                scope: Some("personal".into()),
+                ..NoteDraft::default()
+            },
         })
         .await
         .unwrap();
@@ -331,5 +461,13 @@ async fn received_documents_are_checked_before_anything_is_stored() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("not entitled"), "{err}");
-    assert!(b.node.doctor(false).await.unwrap().ok);
+    assert!(
+        b.node
+            .run(ipc::ops::Doctor {
+                rebuild_index: false
+            })
+            .await
+            .unwrap()
+            .ok
+    );
 }

@@ -5,8 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, ensure};
-use domain::Level;
-use node::{NewNote, Node};
+use node::{Node, NoteDraft};
 
 /// What a generated workspace holds.
 #[derive(Debug, Clone, Copy)]
@@ -138,9 +137,14 @@ pub async fn generate(dir: &Path, size: Size) -> Result<Fixture> {
         others.push(id);
     }
     for (k, topic) in TOPICS.iter().take(5).enumerate() {
-        let level = Level::from_number(1 + (k % 4) as u64)?;
+        let level = 1 + (k % 4) as u8;
         alice
-            .claim_skill((*topic).to_owned(), level, false, k % 2 == 0)
+            .run(ipc::ops::ClaimSkill {
+                name: (*topic).to_owned(),
+                level,
+                wants: false,
+                teach: k % 2 == 0,
+            })
             .await?;
     }
     let count = size.notes;
@@ -149,12 +153,12 @@ pub async fn generate(dir: &Path, size: Size) -> Result<Fixture> {
             let mut ids = Vec::with_capacity(count);
             for i in 0..count {
                 let topic = TOPICS[i % TOPICS.len()];
-                ids.push(c.add_note(NewNote {
+                ids.push(c.add_note(NoteDraft {
                     title: format!("{topic} — note {i}"),
                     body: body(i),
                     tags: vec![topic.to_owned(), WORDS[i % WORDS.len()].to_owned()],
                     skills: vec![TOPICS[(i / 3) % TOPICS.len()].to_owned()],
-                    scope: "workspace".into(),
+                    scope: None,
                 })?);
             }
             Ok(ids)

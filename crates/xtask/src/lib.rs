@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail, ensure};
 use automerge::sync::{self, SyncDoc};
 use automerge::{AutoCommit, ReadDoc};
-use node::{NewNote, Node, NoteEdit};
+use ipc::ops;
+use node::{Node, NoteDraft};
 use tokio::sync::broadcast;
 
 use crate::fixture::{Fixture, Size, copy_dir};
@@ -498,11 +499,11 @@ async fn initial_sync(config: &Config, fx: &Fixture, progress: &dyn Fn(&str)) ->
 async fn edit_seen(
     a: &Node,
     events: &mut broadcast::Receiver<node::Event>,
-    id: &str,
-    edit: NoteEdit,
+    edit: ops::EditNote,
 ) -> Result<()> {
-    a.edit_note(id.to_owned(), edit).await?;
-    wait_doc(events, id).await
+    let id = edit.id.clone();
+    a.run(edit).await?;
+    wait_doc(events, &id).await
 }
 
 async fn edits(a: &Node, b: &Node, fx: &Fixture, count: usize) -> Result<Vec<f64>> {
@@ -512,16 +513,18 @@ async fn edits(a: &Node, b: &Node, fx: &Fixture, count: usize) -> Result<Vec<f64
         let id = &fx.notes[i % fx.notes.len()];
         // One sentence added at the end of the body, as typing in the editor does (the
         // editor sends the whole text; the node stores the difference).
-        let body = a.note(id.clone()).await?.body;
+        let body = a.run(ops::Note { id: id.clone() }).await?.body;
         let t = Instant::now();
         let body = format!("{body}\n\nEdited {i}: what changed after the review.");
         edit_seen(
             a,
             &mut events,
-            id,
-            NoteEdit {
+            ops::EditNote {
+                id: id.clone(),
+                title: None,
                 body: Some(body),
-                ..NoteEdit::default()
+                add_tags: Vec::new(),
+                remove_tags: Vec::new(),
             },
         )
         .await?;
@@ -543,10 +546,12 @@ async fn one_edit(a: &Node, b: &Node, bob: &str, fx: &Fixture, run: usize) -> Re
     edit_seen(
         a,
         &mut events,
-        &id,
-        NoteEdit {
+        ops::EditNote {
+            id: id.clone(),
             title: Some(title),
-            ..NoteEdit::default()
+            body: None,
+            add_tags: Vec::new(),
+            remove_tags: Vec::new(),
         },
     )
     .await?;
@@ -774,7 +779,12 @@ async fn search(config: &Config, fx: &Fixture) -> Result<Samples> {
     for i in 0..config.searches {
         let word = fx.words[(i * 11) % fx.words.len()];
         let t = Instant::now();
-        hits += a.search(word.to_owned()).await?.len();
+        hits += a
+            .run(ops::Search {
+                query: word.to_owned(),
+            })
+            .await?
+            .len();
         samples.push(ms(t));
     }
     ensure!(hits > 0, "no search found anything");
@@ -907,12 +917,12 @@ async fn converge(config: &Config) -> Result<Samples> {
         let mut streams: Vec<_> = nodes.iter().map(Node::subscribe).collect();
         let t = Instant::now();
         let writes = nodes.iter().enumerate().map(|(p, node)| {
-            node.add_note(NewNote {
-                title: format!("From peer {p}"),
-                body: "one edit each".into(),
-                tags: Vec::new(),
-                skills: Vec::new(),
-                scope: "workspace".into(),
+            node.run(ops::AddNote {
+                draft: NoteDraft {
+                    title: format!("From peer {p}"),
+                    body: "one edit each".into(),
+                    ..NoteDraft::default()
+                },
             })
         });
         for written in futures::future::join_all(writes).await {

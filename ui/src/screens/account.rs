@@ -1,7 +1,7 @@
 //! Settings that touch this member's data: their profile, exporting the workspace to a folder
 //! and importing one, and saving their contribution report.
 
-use ipc::forms::ProfileDraft;
+use ipc::forms::ProfilePatch;
 use ipc::ops;
 use ipc::views::{Counts, ExportSummary, ImportSummary};
 use leptos::ev;
@@ -37,7 +37,7 @@ pub(crate) fn ProfileForm() -> impl IntoView {
     let saved = RwSignal::new(false);
     // Filled once from the stored profile; what the user types then stays theirs.
     spawn_local(async move {
-        match call(&ops::MyProfile {}).await {
+        match call(&ops::Profile { member: None }).await {
             Ok(p) => {
                 name.set(p.name);
                 title.set(p.title);
@@ -61,13 +61,14 @@ pub(crate) fn ProfileForm() -> impl IntoView {
             return;
         };
         let args = ops::SetProfile {
-            profile: ProfileDraft {
-                name: name.get_untracked(),
-                title: title.get_untracked(),
-                team: team.get_untracked(),
-                location: location.get_untracked(),
-                hours_per_month,
-                open_to_mentoring: open.get_untracked(),
+            profile: ProfilePatch {
+                name: Some(name.get_untracked()),
+                title: Some(title.get_untracked()),
+                team: Some(team.get_untracked()),
+                location: Some(location.get_untracked()),
+                languages: None,
+                hours_per_month: Some(hours_per_month),
+                open_to_mentoring: Some(open.get_untracked()),
             },
         };
         spawn_local(async move {

@@ -2,7 +2,7 @@
 //! and for each relationship its agreement, goals, logged sessions and actions, with a form to
 //! log the next session.
 
-use ipc::forms::{LogDraft, MentoringDraft};
+use ipc::forms::{GoalChange, LogDraft, MentoringDraft, MentoringRole};
 use ipc::ops;
 use ipc::views::MentoringView;
 use leptos::ev;
@@ -30,10 +30,18 @@ pub(crate) fn Mentoring(member_id: String) -> impl IntoView {
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let start = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
+        let role = match role.get_untracked().parse::<MentoringRole>() {
+            Ok(role) => role,
+            Err(e) => {
+                error.set(Some(ipc::Error::new(ipc::ErrorKind::Invalid, e)));
+                return;
+            }
+        };
         let args = ops::MentoringStart {
             draft: MentoringDraft {
                 with: with.get_untracked(),
-                role: role.get_untracked(),
+                role,
+                reverse: false,
                 goals: lines(&goals.get_untracked()),
                 cadence_days: cadence.get_untracked().trim().parse().ok(),
             },
@@ -124,6 +132,7 @@ fn Relationship(m: MentoringView, drafts: Drafts) -> impl IntoView {
             log: LogDraft {
                 id: id.clone(),
                 minutes: minutes_given,
+                date: None,
                 notes: notes.get_untracked(),
                 topics: topics
                     .get_untracked()
@@ -183,7 +192,7 @@ fn Relationship(m: MentoringView, drafts: Drafts) -> impl IntoView {
                                             <button
                                                 class="goal-done"
                                                 on:click=move |_| {
-                                                    act(ops::GoalDone { id: doc.clone(), goal: goal.clone() },
+                                                    act(ops::MentoringGoal { id: doc.clone(), change: GoalChange::Done(goal.clone()) },
                                                         error,
                                                         || {},
                                                     )
@@ -285,7 +294,7 @@ const SUGGESTIONS_SHOWN: usize = 12;
 #[component]
 fn Suggestions(me: String) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let list = watched(|| ops::Suggestions {});
+    let list = watched(|| ops::Suggestions { member: None });
     let skills = watched(|| ops::Skills {});
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let me = StoredValue::new(me);
@@ -308,9 +317,9 @@ fn Suggestions(me: String) -> impl IntoView {
                         .map(|s| {
                             let mine = me.with_value(|me| {
                                 if &s.mentor.member_id == me {
-                                    Some(("mentor", s.mentee.member_id.clone()))
+                                    Some((MentoringRole::Mentor, s.mentee.member_id.clone()))
                                 } else if &s.mentee.member_id == me {
-                                    Some(("mentee", s.mentor.member_id.clone()))
+                                    Some((MentoringRole::Mentee, s.mentor.member_id.clone()))
                                 } else {
                                     None
                                 }
@@ -370,7 +379,8 @@ fn Suggestions(me: String) -> impl IntoView {
                                                     on:click=move |_| {
                                                         let draft = MentoringDraft {
                                                             with: with.clone(),
-                                                            role: role.to_owned(),
+                                                            role,
+                                                            reverse: false,
                                                             goals: Vec::new(),
                                                             cadence_days: None,
                                                         };

@@ -356,8 +356,10 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
             let result = match editing {
                 Some(id) => call(&ops::EditNote {
                     id: id.clone(),
-                    title: t,
-                    body: b,
+                    title: Some(t),
+                    body: Some(b),
+                    add_tags: Vec::new(),
+                    remove_tags: Vec::new(),
                 })
                 .await
                 .map(|()| id),
@@ -374,6 +376,7 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
                             title: t,
                             body: b,
                             tags,
+                            ..NoteDraft::default()
                         },
                     })
                     .await

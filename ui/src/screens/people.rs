@@ -94,6 +94,7 @@ pub(crate) fn People(member_id: String, person: RwSignal<Option<String>>) -> imp
             let args = ops::Endorse {
                 member: member.clone(),
                 skill: skill.clone(),
+                comment: String::new(),
             };
             match call(&args).await {
                 Ok(_) => {

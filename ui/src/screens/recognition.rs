@@ -26,12 +26,14 @@ fn duration(minutes: u32) -> String {
 #[component]
 pub(crate) fn Recognition(member_id: String) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let credits = watched(|| ops::Credits {});
     let me = StoredValue::new(member_id);
+    let credits = watched(move || ops::Credits {
+        member: Some(me.get_value()),
+    });
     let confirm_error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let kudos = watched(|| ops::Kudos {});
     let members = watched(|| ops::Members {});
-    let balance = watched(|| ops::Balance {});
+    let balance = watched(|| ops::Balance { member: None });
 
     let to = RwSignal::new(String::new());
     let message = RwSignal::new(String::new());
@@ -41,6 +43,7 @@ pub(crate) fn Recognition(member_id: String) -> impl IntoView {
         let args = ops::GiveKudos {
             member: to.get_untracked(),
             message: message.get_untracked(),
+            skill: None,
         };
         spawn_local(async move {
             match call(&args).await {

@@ -81,7 +81,7 @@ fn to_rfc3339(local: &str) -> Option<String> {
 #[component]
 pub(crate) fn Sessions() -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let list = watched(|| ops::Sessions {});
+    let list = watched(|| ops::Sessions { upcoming: false });
     let open: RwSignal<Option<String>> = RwSignal::new(None);
     view! {
         <section class="sessions">
@@ -166,6 +166,9 @@ fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
             title: title.get_untracked(),
             at: when,
             minutes: None,
+            hosts: Vec::new(),
+            skills: Vec::new(),
+            scope: None,
             participants: roles
                 .get_untracked()
                 .into_iter()

@@ -11,6 +11,9 @@ use crate::components::time::{local_minute, local_time};
 use crate::i18n::I18n;
 use crate::tauri::call;
 
+/// How long an invite made in the app stays valid, in hours.
+const INVITE_HOURS: u64 = 72;
+
 /// The warning on a device that sent changes the write rules refused.
 fn refusal_text(i18n: I18n, count: usize, reason: Option<&str>) -> String {
     let reason = match reason {
@@ -68,7 +71,13 @@ pub(crate) fn Team() -> impl IntoView {
     let make_invite = move |_| {
         let admin = as_admin.get_untracked();
         spawn_local(async move {
-            match call(&ops::CreateInvite { admin }).await {
+            match call(&ops::CreateInvite {
+                admin,
+                seconds: Some(INVITE_HOURS * 3600),
+                addrs: Vec::new(),
+            })
+            .await
+            {
                 Ok(i) => {
                     invite.set(Some(i));
                     error.set(None);

@@ -1,0 +1,170 @@
+//! The team: an invite made in the app (text and QR code, listed with its expiry); a colleague
+//! on the command line joins with it and writes a note, which appears in the open app by
+//! itself and is linked from a new note (`[[` completion, preview, backlinks); Home says when
+//! the app last synced; the team screen shows the colleague's device, the used invite, a new
+//! one revoked, and roles changed.
+
+use fantoccini::Locator;
+use fantoccini::key::Key;
+
+use crate::app::{eventually, launch, take_turn};
+use crate::common::{Peer, Serve};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_colleague_joins_with_an_invite_from_the_app_and_his_note_appears_by_itself() {
+    let turn = take_turn().await;
+    let alice = Peer::init("Alice Martin");
+    // A note of Alice's to filter the list by its tag.
+    alice.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Onboarding checklist",
+        "--body",
+        "Ask Bob for a mentor; pair on the first ticket.",
+        "--tag",
+        "onboarding",
+        "--tag",
+        "rust",
+    ]);
+    let ui = launch(&turn, &alice.dir).await;
+    ui.text_until("#home-title", "home greets Alice", |t| {
+        t == "Hello Alice Martin"
+    })
+    .await;
+
+    // An invite made in the app (text and QR code); a colleague on the command line joins
+    // with it and writes a note: it appears in the open app by itself.
+    ui.click("#nav-team").await;
+    ui.any_text(".member", "Alice Martin").await;
+    let mut asked = false;
+    let ticket = eventually("the app makes an invite", async || {
+        if let Ok(field) = ui.client.find(Locator::Css("#invite-ticket")).await
+            && let Ok(Some(text)) = field.prop("value").await
+            && text.starts_with("ep1")
+        {
+            return Ok(text);
+        }
+        // Until the app has bound its address there is none to put in a ticket: the app
+        // refuses, and is asked again.
+        let refused = ui.texts(".error").await;
+        if !asked || !refused.is_empty() {
+            ui.click("#invite-create").await;
+            asked = true;
+        }
+        Err(refused)
+    })
+    .await;
+    ui.find("#invite-qr").await;
+    // The invite is listed as open, its expiry to the minute.
+    ui.any_text(".invite-item[data-status='open'] .invite-status", "open")
+        .await;
+    let expiry = ui
+        .text_until(
+            ".invite-item[data-status='open'] .invite-expiry",
+            "the invite's expiry",
+            |t| t.starts_with("expires "),
+        )
+        .await;
+    assert_eq!(expiry.matches(':').count(), 1, "no seconds: {expiry}");
+    ui.shot("team").await;
+    let bob = Peer::new();
+    bob.ok(&["join", &ticket, "--name", "Bob", "--timeout", "30s"]);
+    bob.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Written by Bob",
+        "--body",
+        "from the command line",
+    ]);
+    // Bob's device dials the addresses its ticket gave it, i.e. the app.
+    let _bob_serves = Serve::start(&bob);
+    ui.click("#nav-notes").await;
+    ui.any_text(".note-item", "Written by Bob").await;
+    // A note linking Bob's with `[[` completion (chosen with the keyboard), previewed, saved:
+    // Bob's note lists it among its backlinks.
+    ui.click("#note-new").await;
+    ui.type_into("#note-title", "Reading list").await;
+    ui.type_into("#note-body", "Start with [[writ").await;
+    ui.any_text(".link-choice", "Written by Bob").await;
+    ui.find("#note-body")
+        .await
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await
+        .unwrap();
+    ui.value_until("#note-body", "the link is completed", |v| {
+        v == "Start with [[Written by Bob]]"
+    })
+    .await;
+    ui.find("#note-body")
+        .await
+        .send_keys(" today.")
+        .await
+        .unwrap();
+    ui.type_into("#note-tags", "reading").await;
+    ui.click("#note-preview").await;
+    ui.text_until("#note-preview-body", "the preview", |t| {
+        t.contains("Start with [[Written by Bob]] today.")
+    })
+    .await;
+    ui.click("#note-save").await;
+    ui.text_until("#note-view-title", "the saved note", |t| {
+        t == "Reading list"
+    })
+    .await;
+    ui.click_text(".note-item", "Written by Bob").await;
+    ui.any_text(".backlinks button", "Reading list").await;
+    // The list filtered by a tag.
+    ui.click("#note-tag-filter option[value='onboarding']")
+        .await;
+    ui.list_until(".note-item .title", &["Onboarding checklist"])
+        .await;
+    ui.click("#note-tag-filter option[value='']").await;
+    ui.click("#nav-home").await;
+    ui.any_text(".recent-note", "Written by Bob").await;
+    ui.text_until("#home-sync", "Home says when it last synced", |t| {
+        t.starts_with("Last synced") && t.ends_with("1 colleague's device seen")
+    })
+    .await;
+    ui.click("#nav-team").await;
+    ui.any_text(".member", "Bob").await;
+    ui.any_text(".peer", "Bob").await;
+    assert_eq!(
+        ui.count(".peer .refused").await,
+        0,
+        "an honest device is flagged"
+    );
+    // Bob's invite is used; a new one is open until Alice revokes it.
+    ui.any_text(".invite-item[data-status='redeemed']", "used")
+        .await;
+    let open = ui.count(".invite-item[data-status='open']").await;
+    ui.click("#invite-create").await;
+    eventually("the new invite is listed", async || {
+        match ui.count(".invite-item[data-status='open']").await {
+            listed if listed == open + 1 => Ok(()),
+            listed => Err(listed),
+        }
+    })
+    .await;
+    // The newest first.
+    ui.click(".invite-item[data-status='open'] .invite-revoke")
+        .await;
+    ui.any_text(".invite-item[data-status='revoked']", "revoked")
+        .await;
+    assert_eq!(ui.count(".invite-item[data-status='open']").await, open);
+    // Admins make an admin and demote one.
+    ui.click(".member[data-name='Bob'] .member-promote").await;
+    ui.text_until(".member[data-name='Bob'] .role", "Bob is an admin", |t| {
+        t == "admin"
+    })
+    .await;
+    ui.click(".member[data-name='Bob'] .member-demote").await;
+    ui.text_until(
+        ".member[data-name='Bob'] .role",
+        "Bob is a member again",
+        |t| t == "member",
+    )
+    .await;
+    ui.close().await;
+}
