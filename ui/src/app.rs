@@ -5,6 +5,7 @@
 
 use ipc::AppState;
 use ipc::ops;
+use ipc::sets::HitKind;
 use ipc::views::SearchHitView;
 use leptos::ev;
 use leptos::html;
@@ -13,6 +14,7 @@ use leptos::task::spawn_local;
 
 use crate::components::data::Revision;
 use crate::components::error::ErrorLine;
+use crate::components::labels::Labelled;
 use crate::components::language::LanguageSwitch;
 use crate::i18n::{I18n, Locale};
 use crate::screens::communities::Communities;
@@ -113,17 +115,6 @@ fn initial_locale() -> Locale {
 fn store_locale(locale: Locale) {
     if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
         let _ = storage.set_item(LOCALE_KEY, locale.code());
-    }
-}
-
-/// The translated name of a search hit's kind.
-fn kind_label(i18n: I18n, kind: &str) -> String {
-    match kind {
-        "note" => i18n.t("search.kind_note"),
-        "thread" => i18n.t("search.kind_thread"),
-        "profile" => i18n.t("search.kind_profile"),
-        "session" => i18n.t("search.kind_session"),
-        other => other.to_owned(),
     }
 }
 
@@ -264,20 +255,20 @@ fn Shell(
     // A colleague to show in the directory (from a search hit).
     let find_person: RwSignal<Option<String>> = RwSignal::new(None);
     let open_hit = move |hit: SearchHitView| {
-        match hit.kind.as_str() {
-            "note" => {
+        match hit.kind {
+            HitKind::Note => {
                 pane.set(Pane::Show(hit.id));
                 screen.set(Screen::Notes);
             }
-            "thread" => {
+            HitKind::Thread => {
                 open_thread.set(Some(hit.id));
                 screen.set(Screen::Communities);
             }
-            "profile" => {
+            HitKind::Profile => {
                 find_person.set(Some(hit.title));
                 screen.set(Screen::People);
             }
-            _ => {}
+            HitKind::Session => screen.set(Screen::Sessions),
         }
         query.set(String::new());
         hits.set(Vec::new());
@@ -344,8 +335,8 @@ fn Shell(
                                                     >
                                                         <span class="kind">
                                                             {
-                                                                let kind = hit.kind.clone();
-                                                                move || kind_label(i18n, &kind)
+                                                                let kind = hit.kind;
+                                                                move || kind.label(i18n)
                                                             }
                                                         </span>
                                                         <span class="title">{hit.title.clone()}</span>

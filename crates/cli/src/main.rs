@@ -562,6 +562,7 @@ async fn review(cmd: ReviewCmd, node: &Node, out: &mut Out) -> Result<()> {
             let criteria = criteria
                 .map(|c| c.split(',').map(str::to_owned).collect())
                 .unwrap_or_default();
+            let template = template.parse().map_err(|e: String| anyhow::anyhow!(e))?;
             out.id(&node
                 .run(ops::ReviewRequest {
                     reviewer,
@@ -626,7 +627,7 @@ async fn session(cmd: SessionCmd, node: &Node, out: &mut Out) -> Result<()> {
             scope,
         } => {
             let draft = SessionDraft {
-                format,
+                format: format.parse().map_err(|e: String| anyhow::anyhow!(e))?,
                 title,
                 at,
                 minutes,

@@ -73,8 +73,8 @@ pub struct ReviewDraft {
 /// A session to plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionDraft {
-    /// Format id (`codev`, `aar`, ...).
-    pub format: String,
+    /// The format.
+    pub format: crate::sets::FormatId,
     /// Title.
     pub title: String,
     /// Start, RFC 3339.

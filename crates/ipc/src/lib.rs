@@ -4,6 +4,7 @@
 
 pub mod forms;
 pub mod ops;
+pub mod sets;
 pub mod views;
 
 use serde::{Deserialize, Serialize};
@@ -171,7 +172,7 @@ mod tests {
                 name: "Élodie".into(),
                 workspace_id: "w".into(),
                 workspace_name: "Acme".into(),
-                role: "admin".into(),
+                role: sets::MemberRole::Admin,
             },
             data_dir: "/tmp/x".into(),
             demo: true,

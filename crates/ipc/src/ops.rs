@@ -137,7 +137,7 @@ macro_rules! with_ops {
             /// One peer review.
             review: Review { id: String } -> $crate::views::ReviewView [review, workspace] node;
             /// Asks a colleague for a peer review; replies with its id.
-            review_request: ReviewRequest { reviewer: String, about: String, template: String, criteria: Vec<String> } -> String [] node;
+            review_request: ReviewRequest { reviewer: String, about: String, template: $crate::sets::Template, criteria: Vec<String> } -> String [] node;
             /// Saves a review's answers.
             review_write: ReviewWrite { draft: $crate::forms::ReviewDraft } -> () [] node;
             /// Submits a review, with the minutes it took.

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::sets::*;
+
 /// `whoami`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WhoAmI {
@@ -15,7 +17,7 @@ pub struct WhoAmI {
     /// Workspace name.
     pub workspace_name: String,
     /// "admin" or "member".
-    pub role: String,
+    pub role: MemberRole,
 }
 
 /// One skill claim on a profile.
@@ -30,7 +32,7 @@ pub struct ClaimView {
     /// 1..=4.
     pub level: u8,
     /// "notions", "practitioner", "expert" or "referent".
-    pub level_name: String,
+    pub level_name: Level,
     /// Wants to learn it.
     pub wants_to_learn: bool,
     /// Can teach it.
@@ -64,7 +66,7 @@ pub struct ProfileView {
     /// Display name.
     pub name: String,
     /// "admin" or "member".
-    pub role: String,
+    pub role: MemberRole,
     /// Job title.
     pub title: String,
     /// Team.
@@ -99,7 +101,7 @@ pub struct HolderView {
     /// 1..=4.
     pub level: u8,
     /// Level name.
-    pub level_name: String,
+    pub level_name: Level,
     /// Wants to learn it.
     pub wants_to_learn: bool,
     /// Can teach it.
@@ -282,8 +284,8 @@ pub struct ThreadView {
 /// One `search` result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchHitView {
-    /// "note", "thread" or "profile".
-    pub kind: String,
+    /// "note", "thread", "profile" or "session".
+    pub kind: HitKind,
     /// Note id, thread id or member id.
     pub id: String,
     /// Title or name.
@@ -378,7 +380,7 @@ pub struct MemberView {
     /// Name.
     pub name: String,
     /// admin or member.
-    pub role: String,
+    pub role: MemberRole,
     /// Whether it is this device's member.
     pub me: bool,
 }
@@ -411,11 +413,11 @@ pub struct InviteView {
     /// Invite id.
     pub id: String,
     /// Role the newcomer gets: admin or member.
-    pub role: String,
+    pub role: MemberRole,
     /// RFC 3339.
     pub expires_at: String,
     /// open, redeemed, revoked or expired.
-    pub status: String,
+    pub status: InviteStatus,
     /// Member id of the admin who issued it.
     pub by: String,
     /// Member id of the device it admitted, if any.
@@ -494,7 +496,7 @@ pub struct ActionView {
     /// The document holding it (mentoring relationship or session).
     pub doc: String,
     /// That document's kind.
-    pub doc_kind: String,
+    pub doc_kind: ActionHome,
     /// What to do.
     pub text: String,
     /// Who does it.
@@ -545,7 +547,7 @@ pub struct MentoringView {
     /// Relationship id.
     pub id: String,
     /// mentoring, reverse or cross.
-    pub kind: String,
+    pub kind: MentoringKind,
     /// The mentor.
     pub mentor: Who,
     /// The mentee.
@@ -576,7 +578,7 @@ pub struct CreditView {
     /// Where it comes from.
     pub doc: String,
     /// session-hosted, session-facilitated, mentoring or review.
-    pub kind: String,
+    pub kind: CreditKind,
     /// Who gave the time.
     pub giver: Who,
     /// Who received it.
@@ -603,11 +605,11 @@ pub struct ReviewView {
     /// What it is about.
     pub about: String,
     /// Template.
-    pub template: String,
+    pub template: Template,
     /// Rubric criteria.
     pub criteria: Vec<String>,
     /// requested, submitted or acknowledged.
-    pub status: String,
+    pub status: ReviewStatus,
     /// Answers by key, in the template's order.
     pub answers: Vec<AnswerView>,
     /// The requester's reply.
@@ -669,7 +671,7 @@ pub struct SessionView {
     /// Session id.
     pub id: String,
     /// Format id.
-    pub format: String,
+    pub format: FormatId,
     /// Format name.
     pub format_name: String,
     /// Title.
@@ -681,7 +683,7 @@ pub struct SessionView {
     /// Scope.
     pub scope: String,
     /// planned, running or closed.
-    pub status: String,
+    pub status: SessionStatus,
     /// Hosts.
     pub hosts: Vec<Who>,
     /// Participants.
@@ -717,7 +719,7 @@ pub struct StepProgress {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReminderView {
     /// "mentoring-due", "action-overdue" or "session-today".
-    pub kind: String,
+    pub kind: ReminderKind,
     /// The document it is about.
     pub doc: String,
     /// The action, if it is about one.
@@ -735,7 +737,7 @@ pub struct ReminderView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FormatView {
     /// Stable id (`codev`, `aar`, ...).
-    pub id: String,
+    pub id: FormatId,
     /// Display name.
     pub name: String,
     /// Roles a participant may have; the first is the default.
@@ -807,7 +809,7 @@ pub struct DocStatus {
     /// Document id.
     pub doc: String,
     /// `in-sync`, `differs`, or `unknown` (the peer never announced it).
-    pub state: String,
+    pub state: SyncState,
     /// How many changes of this document the peer sent that were refused.
     pub refused: usize,
 }

@@ -20,6 +20,7 @@ use ipc::views::{ContributionReport, FormatView, SkillAtRiskView, SuggestionView
 
 use crate::NodeError;
 use crate::core::{Core, new_id, now};
+use crate::views::closed;
 
 fn name(ws: &Workspace, id: &str) -> String {
     ws.members
@@ -56,17 +57,17 @@ fn action_view(
     kind: DocKind,
     a: &domain::ActionItem,
     today: i64,
-) -> ActionView {
-    ActionView {
+) -> Result<ActionView, NodeError> {
+    Ok(ActionView {
         id: a.id.clone(),
         doc: doc.to_owned(),
-        doc_kind: kind.as_str().to_owned(),
+        doc_kind: closed(kind.as_str())?,
         text: a.text.clone(),
         owner: who(ws, &a.owner),
         due: a.due.map(|d| rfc3339(d)[..10].to_owned()),
         done: a.done,
         overdue: a.is_overdue(today),
-    }
+    })
 }
 
 fn time_box(t: &domain::StepTemplate) -> String {
@@ -105,11 +106,11 @@ impl Core {
             .collect()
     }
 
-    fn mentoring_view(&self, ws: &Workspace, m: &Mentoring) -> MentoringView {
+    fn mentoring_view(&self, ws: &Workspace, m: &Mentoring) -> Result<MentoringView, NodeError> {
         let today = day_start(now());
-        MentoringView {
+        Ok(MentoringView {
             id: m.meta.id.clone(),
-            kind: m.kind.clone(),
+            kind: closed(&m.kind)?,
             mentor: who(ws, &m.mentor),
             mentee: who(ws, &m.mentee),
             cadence_days: m.agreement.cadence_days,
@@ -144,9 +145,9 @@ impl Core {
                 .actions
                 .iter()
                 .map(|a| action_view(ws, &m.meta.id, DocKind::Mentoring, a, today))
-                .collect(),
+                .collect::<Result<_, _>>()?,
             created_at: rfc3339(m.meta.created_at),
-        }
+        })
     }
 
     /// `mentoring start`; returns the relationship id.
@@ -198,18 +199,17 @@ impl Core {
     /// `mentoring list`.
     pub fn mentorings(&self) -> Result<Vec<MentoringView>, NodeError> {
         let ws = self.workspace()?;
-        Ok(self
-            .all::<Mentoring>()?
+        self.all::<Mentoring>()?
             .iter()
             .map(|m| self.mentoring_view(&ws, m))
-            .collect())
+            .collect()
     }
 
     /// `mentoring show`.
     pub fn mentoring(&self, id: &str) -> Result<MentoringView, NodeError> {
         let id = self.resolve_id(DocKind::Mentoring, id)?;
         let ws = self.workspace()?;
-        Ok(self.mentoring_view(&ws, &self.read::<Mentoring>(&id)?))
+        self.mentoring_view(&ws, &self.read::<Mentoring>(&id)?)
     }
 
     /// `mentoring goal`.
@@ -252,23 +252,24 @@ impl Core {
     pub fn actions(&self, mine: bool, overdue: bool) -> Result<Vec<ActionView>, NodeError> {
         let ws = self.workspace()?;
         let today = day_start(now());
-        Ok(self
-            .store
+        self.store
             .actions()?
             .into_iter()
             .filter(|a| !mine || a.owner == self.me)
-            .map(|a| ActionView {
-                overdue: !a.done && a.due.is_some_and(|d| d < today),
-                owner: who(&ws, &a.owner),
-                due: a.due.map(|d| rfc3339(d)[..10].to_owned()),
-                id: a.id,
-                doc: a.doc_id,
-                doc_kind: a.doc_kind,
-                text: a.text,
-                done: a.done,
+            .map(|a| {
+                Ok(ActionView {
+                    overdue: !a.done && a.due.is_some_and(|d| d < today),
+                    owner: who(&ws, &a.owner),
+                    due: a.due.map(|d| rfc3339(d)[..10].to_owned()),
+                    id: a.id,
+                    doc: a.doc_id,
+                    doc_kind: closed(&a.doc_kind)?,
+                    text: a.text,
+                    done: a.done,
+                })
             })
-            .filter(|a| !overdue || a.overdue)
-            .collect())
+            .filter(|a| a.as_ref().map_or(true, |a| !overdue || a.overdue))
+            .collect()
     }
 
     /// `action done`.
@@ -309,9 +310,9 @@ impl Core {
             requester: who(ws, &r.requester),
             reviewer: who(ws, &r.reviewer),
             about: r.about.clone(),
-            template: r.template.clone(),
+            template: closed(&r.template)?,
             criteria: r.criteria.clone(),
-            status: r.status.clone(),
+            status: closed(&r.status)?,
             answers,
             reply: r.reply.clone(),
             created_at: rfc3339(r.meta.created_at),
@@ -414,13 +415,13 @@ impl Core {
             .map(|r| r.index as usize + 1);
         Ok(SessionView {
             id: s.meta.id.clone(),
-            format: s.format.clone(),
+            format: closed(&s.format)?,
             format_name: format.name.to_owned(),
             title: s.title.clone(),
             at: rfc3339(s.at),
             minutes: s.minutes,
             scope: s.meta.scope.clone(),
-            status: s.status.clone(),
+            status: closed(&s.status)?,
             hosts: s.hosts.iter().map(|h| who(ws, h)).collect(),
             participants: s
                 .participants
@@ -440,7 +441,7 @@ impl Core {
                 .actions
                 .iter()
                 .map(|a| action_view(ws, &s.meta.id, DocKind::Session, a, today))
-                .collect(),
+                .collect::<Result<_, _>>()?,
             started_at: s.started_at.map(rfc3339),
             closed_at: s.closed_at.map(rfc3339),
         })
@@ -622,8 +623,7 @@ impl Core {
     pub fn credits(&self, member: Option<&str>) -> Result<Vec<CreditView>, NodeError> {
         let ws = self.workspace()?;
         let member = member.map(|m| self.resolve_member_id(m)).transpose()?;
-        Ok(self
-            .store
+        self.store
             .contributions()?
             .into_iter()
             .filter(|c| {
@@ -631,18 +631,20 @@ impl Core {
                     .as_ref()
                     .is_none_or(|m| &c.giver == m || c.receivers.contains(m))
             })
-            .map(|c| CreditView {
-                giver: who(&ws, &c.giver),
-                receivers: c.receivers.iter().map(|r| who(&ws, r)).collect(),
-                confirmed: c.confirmed_by.is_some(),
-                created_at: rfc3339(c.created_at),
-                id: c.id,
-                doc: c.doc_id,
-                kind: c.kind,
-                minutes: c.minutes,
-                confirmed_by: c.confirmed_by,
+            .map(|c| {
+                Ok(CreditView {
+                    giver: who(&ws, &c.giver),
+                    receivers: c.receivers.iter().map(|r| who(&ws, r)).collect(),
+                    confirmed: c.confirmed_by.is_some(),
+                    created_at: rfc3339(c.created_at),
+                    kind: closed(&c.kind)?,
+                    id: c.id,
+                    doc: c.doc_id,
+                    minutes: c.minutes,
+                    confirmed_by: c.confirmed_by,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// `credit confirm`.
@@ -770,7 +772,7 @@ impl Core {
     pub fn remind(&self) -> Result<Vec<ReminderView>, NodeError> {
         let ws = self.workspace()?;
         let sessions: Vec<Session> = self.all::<Session>()?;
-        Ok(domain::reminders(
+        domain::reminders(
             &self.me,
             day_start(now()),
             &ws,
@@ -778,15 +780,17 @@ impl Core {
             &sessions,
         )
         .into_iter()
-        .map(|r| ReminderView {
-            kind: r.kind,
-            doc: r.doc,
-            action: r.action,
-            subject: r.subject,
-            when: r.when,
-            text: r.text,
+        .map(|r| {
+            Ok(ReminderView {
+                kind: closed(&r.kind)?,
+                doc: r.doc,
+                action: r.action,
+                subject: r.subject,
+                when: r.when,
+                text: r.text,
+            })
         })
-        .collect())
+        .collect()
     }
 
     /// `report contributions`.
@@ -827,15 +831,17 @@ impl Core {
 }
 
 /// The guided session formats, as the app lists them.
-pub fn format_views() -> Vec<FormatView> {
+pub fn format_views() -> Result<Vec<FormatView>, NodeError> {
     domain::FORMATS
         .iter()
-        .map(|f| FormatView {
-            id: f.id.to_owned(),
-            name: f.name.to_owned(),
-            roles: f.roles.iter().map(|r| (*r).to_owned()).collect(),
-            steps: f.steps.len(),
-            minutes: f.steps.iter().map(|s| s.max_minutes).sum(),
+        .map(|f| {
+            Ok(FormatView {
+                id: closed(f.id)?,
+                name: f.name.to_owned(),
+                roles: f.roles.iter().map(|r| (*r).to_owned()).collect(),
+                steps: f.steps.len(),
+                minutes: f.steps.iter().map(|s| s.max_minutes).sum(),
+            })
         })
         .collect()
 }

@@ -37,7 +37,7 @@ impl Core {
                     .members
                     .get(id)
                     .map_or_else(|| info.name.clone(), |m| m.name.clone()),
-                role: role_name(info.role).into(),
+                role: member_role(info.role),
                 me: *id == self.me,
             })
             .collect();
@@ -248,15 +248,14 @@ impl Core {
             .iter()
             .map(|(id, info)| InviteView {
                 id: id.clone(),
-                role: role_name(info.role).into(),
+                role: member_role(info.role),
                 expires_at: domain::time::rfc3339(info.expires_at),
                 status: match info.status(now) {
-                    InviteStatus::Open => "open",
-                    InviteStatus::Redeemed => "redeemed",
-                    InviteStatus::Revoked => "revoked",
-                    InviteStatus::Expired => "expired",
-                }
-                .into(),
+                    InviteStatus::Open => ipc::sets::InviteStatus::Open,
+                    InviteStatus::Redeemed => ipc::sets::InviteStatus::Redeemed,
+                    InviteStatus::Revoked => ipc::sets::InviteStatus::Revoked,
+                    InviteStatus::Expired => ipc::sets::InviteStatus::Expired,
+                },
                 by: info.by.clone(),
                 redeemed_by: info.redeemed_by.clone(),
             })
@@ -384,10 +383,10 @@ pub(crate) fn invite(
     Ok(ipc::Invite { ticket, qr, hours })
 }
 
-pub(crate) fn role_name(role: Role) -> &'static str {
+pub(crate) fn member_role(role: Role) -> ipc::sets::MemberRole {
     match role {
-        Role::Admin => "admin",
-        Role::Member => "member",
+        Role::Admin => ipc::sets::MemberRole::Admin,
+        Role::Member => ipc::sets::MemberRole::Member,
     }
 }
 

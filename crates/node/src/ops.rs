@@ -11,7 +11,9 @@ use sync::membership::Op;
 
 use crate::NodeError;
 use crate::core::{Core, new_id};
+use crate::views::closed;
 use crate::views::*;
+use ipc::sets::MemberRole;
 
 pub use ipc::forms::{NoteDraft, ProfilePatch};
 
@@ -76,14 +78,13 @@ impl Core {
     }
 
     /// A member's role as the membership log has it: admin, member, or removed.
-    fn role_of(&self, id: &str) -> Result<String, NodeError> {
+    fn role_of(&self, id: &str) -> Result<MemberRole, NodeError> {
         Ok(self
             .log_view()?
             .members
             .members
             .get(id)
-            .map_or("removed", |m| crate::members::role_name(m.role))
-            .to_owned())
+            .map_or(MemberRole::Removed, |m| crate::members::member_role(m.role)))
     }
 
     /// `profile set`.
@@ -158,7 +159,7 @@ impl Core {
             .members
             .iter()
             .filter_map(|(id, info)| Some((ws.members.get(id)?, info)))
-            .map(|(m, info)| profile_view(&ws, m, crate::members::role_name(info.role).to_owned()))
+            .map(|(m, info)| profile_view(&ws, m, crate::members::member_role(info.role)))
             .collect();
         out.sort_by(|a, b| {
             domain::fold(&a.name)
@@ -170,7 +171,7 @@ impl Core {
 }
 
 /// A member's profile as the workspace holds it, with their role from the log.
-fn profile_view(ws: &Workspace, m: &domain::Member, role: String) -> ProfileView {
+fn profile_view(ws: &Workspace, m: &domain::Member, role: MemberRole) -> ProfileView {
     let mut skills: Vec<ClaimView> = ws
         .claims_of(&m.id)
         .filter_map(|c| {
@@ -180,7 +181,8 @@ fn profile_view(ws: &Workspace, m: &domain::Member, role: String) -> ProfileView
                 label_fr: s.label_fr.clone(),
                 label_en: s.label_en.clone(),
                 level: c.level,
-                level_name: level_name(c.level),
+                // The write rules keep a claim's level within 1..=4.
+                level_name: level_name(c.level).ok()?,
                 wants_to_learn: c.wants_to_learn,
                 can_teach: c.can_teach,
                 endorsements: ws.endorsement_count(&m.id, &s.id),
@@ -250,14 +252,17 @@ impl Core {
                     .claims
                     .values()
                     .filter(|c| c.skill == s.id)
-                    .map(|c| HolderView {
-                        member_id: c.member.clone(),
-                        name: name_of(&ws, &c.member),
-                        level: c.level,
-                        level_name: level_name(c.level),
-                        wants_to_learn: c.wants_to_learn,
-                        can_teach: c.can_teach,
-                        endorsements: ws.endorsement_count(&c.member, &s.id),
+                    .filter_map(|c| {
+                        Some(HolderView {
+                            member_id: c.member.clone(),
+                            name: name_of(&ws, &c.member),
+                            level: c.level,
+                            // The write rules keep a claim's level within 1..=4.
+                            level_name: level_name(c.level).ok()?,
+                            wants_to_learn: c.wants_to_learn,
+                            can_teach: c.can_teach,
+                            endorsements: ws.endorsement_count(&c.member, &s.id),
+                        })
                     })
                     .collect();
                 holders.sort_by(|a, b| b.level.cmp(&a.level).then_with(|| a.name.cmp(&b.name)));
@@ -608,17 +613,18 @@ impl Core {
         {
             return Err(NodeError::Invalid("search needs at least one word".into()));
         }
-        Ok(self
-            .store
+        self.store
             .search(query, 50)?
             .into_iter()
-            .map(|h| SearchHitView {
-                kind: h.kind,
-                id: h.id,
-                title: h.title,
-                snippet: h.snippet,
+            .map(|h| {
+                Ok(SearchHitView {
+                    kind: closed(&h.kind)?,
+                    id: h.id,
+                    title: h.title,
+                    snippet: h.snippet,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// `who-can-help`: colleagues ranked, as the app and the CLI's `--json` show them.
@@ -719,9 +725,9 @@ impl Core {
     }
 }
 
-fn level_name(level: u8) -> String {
-    Level::from_number(u64::from(level))
-        .map_or_else(|_| format!("level {level}"), |l| l.name().to_owned())
+fn level_name(level: u8) -> Result<ipc::sets::Level, NodeError> {
+    ipc::sets::Level::from_number(level)
+        .ok_or_else(|| NodeError::Invalid(format!("level {level} is not 1 to 4")))
 }
 
 fn note_summary(ws: &Workspace, n: store::NoteRow) -> NoteSummary {

@@ -140,7 +140,7 @@ runs! {
     Reviews {} => |c| c.reviews();
     Review { id } => |c| c.review(&id);
     ReviewRequest { reviewer, about, template, criteria } => |c| {
-        c.review_request(&reviewer, &about, &template, &non_empty(criteria))
+        c.review_request(&reviewer, &about, template.as_str(), &non_empty(criteria))
     };
     ReviewWrite { draft } => |c| c.review_write(&draft.id, &draft.answers, &draft.ratings);
     ReviewSubmit { id, minutes } => |c| c.review_submit(&id, minutes);
@@ -149,7 +149,7 @@ runs! {
     Session { id } => |c| c.session(&id);
     SessionPlan { draft } => |c| {
         c.session_plan(
-            &draft.format,
+            draft.format.as_str(),
             &draft.title,
             &draft.at,
             draft.minutes,
@@ -187,7 +187,7 @@ runs! {
     Profile { member } => |c| c.profile(member.as_deref());
     Profiles {} => |c| c.profiles();
     SetProfile { profile } => |c| c.set_profile(profile);
-    Formats {} => |c| Ok(crate::formats::format_views());
+    Formats {} => |c| crate::formats::format_views();
     Preview { markdown } => |c| Ok(crate::markdown::to_safe_html(&markdown));
     ExportWorkspace { dir } => |c| c.export(&folder(&dir)?);
     ImportWorkspace { dir } => |c| c.import(&folder(&dir)?);

@@ -1107,6 +1107,7 @@ impl Core {
     }
 }
 
+use ipc::sets::SyncState;
 pub use ipc::views::{DocStatus, PeerView, SyncProgressView};
 
 impl Core {
@@ -1174,14 +1175,14 @@ impl Core {
                     continue;
                 }
                 let state = match announced.get(&(peer.clone(), row.id.clone())) {
-                    Some(d) if d.as_slice() == mine.as_slice() => "in-sync",
-                    Some(_) => "differs",
-                    None => "unknown",
+                    Some(d) if d.as_slice() == mine.as_slice() => SyncState::InSync,
+                    Some(_) => SyncState::Differs,
+                    None => SyncState::Unknown,
                 };
                 out.push(DocStatus {
                     peer: peer.clone(),
                     doc: row.id.clone(),
-                    state: state.into(),
+                    state,
                     refused: refused
                         .get(&(peer.clone(), row.id.clone()))
                         .copied()

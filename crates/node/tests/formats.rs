@@ -85,7 +85,7 @@ async fn the_report_credits_confirmed_minutes_only() {
         .node
         .run(ipc::ops::SessionPlan {
             draft: ipc::forms::SessionDraft {
-                format: "lunch-learn".into(),
+                format: ipc::sets::FormatId::LunchLearn,
                 title: "Window functions".into(),
                 at: "2026-11-20T12:00:00Z".into(),
                 minutes: Some(45),
@@ -238,7 +238,7 @@ async fn the_report_credits_confirmed_minutes_only() {
         .run(ipc::ops::ReviewRequest {
             reviewer: h.id.clone(),
             about: "my migration plan".into(),
-            template: "start-stop-continue".into(),
+            template: ipc::sets::Template::StartStopContinue,
             criteria: vec![],
         })
         .await
@@ -297,7 +297,7 @@ async fn the_report_credits_confirmed_minutes_only() {
         .await
         .unwrap()
         .into_iter()
-        .find(|x| x.kind == "review")
+        .find(|x| x.kind == ipc::sets::CreditKind::Review)
         .unwrap();
     c.node
         .run(ipc::ops::ConfirmCredit {

@@ -1,6 +1,7 @@
 //! Home: greeting, when this device last synced, reminders, recent notes.
 
 use ipc::ops;
+use ipc::sets::ReminderKind;
 use leptos::prelude::*;
 
 use crate::app::{Pane, Screen};
@@ -10,15 +11,21 @@ use crate::i18n::I18n;
 use crate::screens::notes::all_notes;
 
 /// A reminder in the reader's language.
-fn reminder_text(i18n: I18n, kind: &str, subject: &str, when: Option<&str>) -> String {
+fn reminder_text(i18n: I18n, kind: ReminderKind, subject: &str, when: Option<&str>) -> String {
     let when = when.unwrap_or_default();
     match kind {
-        "mentoring-due" if when.is_empty() => {
+        ReminderKind::MentoringDue if when.is_empty() => {
             i18n.tf("home.mentoring_due_first", &[("name", subject)])
         }
-        "mentoring-due" => i18n.tf("home.mentoring_due", &[("name", subject), ("last", when)]),
-        "action-overdue" => i18n.tf("home.action_overdue", &[("text", subject), ("due", when)]),
-        _ => i18n.tf("home.session_today", &[("title", subject), ("time", when)]),
+        ReminderKind::MentoringDue => {
+            i18n.tf("home.mentoring_due", &[("name", subject), ("last", when)])
+        }
+        ReminderKind::ActionOverdue => {
+            i18n.tf("home.action_overdue", &[("text", subject), ("due", when)])
+        }
+        ReminderKind::SessionToday => {
+            i18n.tf("home.session_today", &[("title", subject), ("time", when)])
+        }
     }
 }
 
@@ -67,20 +74,20 @@ pub(crate) fn Home(
                         {list
                             .into_iter()
                             .map(|r| {
-                                let target = if r.kind == "session-today" {
+                                let target = if r.kind == ReminderKind::SessionToday {
                                     Screen::Sessions
                                 } else {
                                     Screen::Mentoring
                                 };
-                                let kind = r.kind.clone();
+                                let kind = r.kind;
                                 view! {
                                     <li>
                                         <button
                                             class="reminder"
-                                            data-kind=r.kind.clone()
+                                            data-kind=r.kind.as_str()
                                             on:click=move |_| screen.set(target)
                                         >
-                                            {move || reminder_text(i18n, &kind, &r.subject, r.when.as_deref())}
+                                            {move || reminder_text(i18n, kind, &r.subject, r.when.as_deref())}
                                         </button>
                                     </li>
                                 }

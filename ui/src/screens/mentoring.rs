@@ -13,7 +13,7 @@ use crate::components::colleagues::ColleagueSelect;
 use crate::components::data::{Drafts, act, loaded, watched};
 use crate::components::error::ErrorLine;
 use crate::components::forms::{lines, whole_number};
-use crate::components::labels::{level_name, skill_label};
+use crate::components::labels::{Labelled, level_name, skill_label};
 use crate::i18n::I18n;
 
 #[component]
@@ -150,11 +150,7 @@ fn Relationship(m: MentoringView, drafts: Drafts) -> impl IntoView {
             actions.set(String::new());
         });
     };
-    let kind_key = match m.kind.as_str() {
-        "reverse" => "mentoring.kind_reverse",
-        "cross" => "mentoring.kind_cross",
-        _ => "mentoring.kind_mentoring",
-    };
+    let kind = m.kind;
     let (mentor, mentee) = (m.mentor.name.clone(), m.mentee.name.clone());
     let cadence = m.cadence_days as usize;
     let last = m.last_session.clone();
@@ -163,7 +159,7 @@ fn Relationship(m: MentoringView, drafts: Drafts) -> impl IntoView {
         <article class="card mentoring" data-id=m.id.clone()>
             <h3>
                 {move || i18n.tf("mentoring.pair", &[("mentor", &mentor), ("mentee", &mentee)])}
-                <span class="badge">{move || i18n.t(kind_key)}</span>
+                <span class="badge">{move || kind.label(i18n)}</span>
                 {m.due.then(|| view! { <span class="badge due">{move || i18n.t("mentoring.due")}</span> })}
             </h3>
             <p class="muted">

@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use crate::components::colleagues::ColleagueSelect;
 use crate::components::data::{act, loaded, watched};
 use crate::components::error::ErrorLine;
+use crate::components::labels::Labelled;
 use crate::components::time::local_time;
 use crate::i18n::I18n;
 use crate::screens::account::SaveReport;
@@ -120,11 +121,11 @@ pub(crate) fn Recognition(member_id: String) -> impl IntoView {
                                 .map(|c| {
                                     let id = c.id.clone();
                                     let (giver, minutes) = (c.giver.name.clone(), duration(c.minutes));
-                                    let kind = format!("kudos.kind_{}", c.kind.replace('-', "_"));
+                                    let kind = c.kind;
                                     view! {
-                                        <li class="credit" data-kind=c.kind.clone()>
+                                        <li class="credit" data-kind=kind.as_str()>
                                             <span class="who">{giver}</span>
-                                            <span>{move || i18n.t(&kind)}</span>
+                                            <span>{move || kind.label(i18n)}</span>
                                             <span class="muted">{minutes}</span>
                                             <button
                                                 class="credit-confirm"

@@ -4,6 +4,7 @@
 
 use ipc::forms::ReviewDraft;
 use ipc::ops;
+use ipc::sets::{ReviewStatus, Template};
 use ipc::views::ReviewView;
 use leptos::ev;
 use leptos::prelude::*;
@@ -12,6 +13,7 @@ use crate::components::colleagues::ColleagueSelect;
 use crate::components::data::{Drafts, act, loaded, watched};
 use crate::components::error::ErrorLine;
 use crate::components::forms::whole_number;
+use crate::components::labels::Labelled;
 use crate::components::time::local_time;
 use crate::i18n::I18n;
 use crate::tauri::call;
@@ -26,22 +28,6 @@ fn key_label(i18n: I18n, key: &str) -> String {
     }
 }
 
-fn template_label(i18n: I18n, template: &str) -> String {
-    match template {
-        "sbi" => i18n.t("review.template_sbi"),
-        "rubric" => i18n.t("review.template_rubric"),
-        _ => i18n.t("review.template_ssc"),
-    }
-}
-
-fn status_label(i18n: I18n, status: &str) -> String {
-    match status {
-        "submitted" => i18n.t("review.status_submitted"),
-        "acknowledged" => i18n.t("review.status_acknowledged"),
-        _ => i18n.t("review.status_requested"),
-    }
-}
-
 #[component]
 pub(crate) fn Reviews(member_id: String) -> impl IntoView {
     let i18n = expect_context::<I18n>();
@@ -50,7 +36,7 @@ pub(crate) fn Reviews(member_id: String) -> impl IntoView {
 
     let reviewer = RwSignal::new(String::new());
     let about = RwSignal::new(String::new());
-    let template = RwSignal::new("start-stop-continue".to_owned());
+    let template = RwSignal::new(Template::StartStopContinue);
     let criteria = RwSignal::new(String::new());
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let request = move |ev: ev::SubmitEvent| {
@@ -70,10 +56,10 @@ pub(crate) fn Reviews(member_id: String) -> impl IntoView {
             criteria.set(String::new());
         });
     };
-    let template_option = move |value: &'static str| {
+    let template_option = move |value: Template| {
         view! {
-            <option value=value selected=move || template.get() == value>
-                {move || template_label(i18n, value)}
+            <option value=value.as_str() selected=move || template.get() == value>
+                {move || value.label(i18n)}
             </option>
         }
     };
@@ -119,12 +105,17 @@ pub(crate) fn Reviews(member_id: String) -> impl IntoView {
                     on:input=move |ev| about.set(event_target_value(&ev))
                 />
                 <label for="review-template">{move || i18n.t("review.template")}</label>
-                <select id="review-template" on:change=move |ev| template.set(event_target_value(&ev))>
-                    {template_option("start-stop-continue")}
-                    {template_option("sbi")}
-                    {template_option("rubric")}
+                <select
+                    id="review-template"
+                    on:change=move |ev| {
+                        if let Ok(chosen) = event_target_value(&ev).parse() {
+                            template.set(chosen);
+                        }
+                    }
+                >
+                    {Template::ALL.iter().map(|t| template_option(*t)).collect_view()}
                 </select>
-                <Show when=move || template.get() == "rubric">
+                <Show when=move || template.get() == Template::Rubric>
                     <label for="review-criteria">{move || i18n.t("review.criteria")}</label>
                     <input
                         id="review-criteria"
@@ -139,7 +130,7 @@ pub(crate) fn Reviews(member_id: String) -> impl IntoView {
                 "review.inbox_title",
                 "review.inbox_none",
                 "review-inbox",
-                |r, me| r.reviewer.member_id == me && r.status == "requested",
+                |r, me| r.reviewer.member_id == me && r.status == ReviewStatus::Requested,
             )}
             {section(
                 "review.asked_title",
@@ -151,7 +142,7 @@ pub(crate) fn Reviews(member_id: String) -> impl IntoView {
                 "review.given_title",
                 "review.given_none",
                 "review-given",
-                |r, me| r.reviewer.member_id == me && r.status != "requested",
+                |r, me| r.reviewer.member_id == me && r.status != ReviewStatus::Requested,
             )}
         </section>
     }
@@ -168,11 +159,11 @@ fn ReviewCard(
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
-    let writing = r.reviewer.member_id == me && r.status == "requested";
-    let acknowledging = r.requester.member_id == me && r.status == "submitted";
-    let rubric = r.template == "rubric";
+    let writing = r.reviewer.member_id == me && r.status == ReviewStatus::Requested;
+    let acknowledging = r.requester.member_id == me && r.status == ReviewStatus::Submitted;
+    let rubric = r.template == Template::Rubric;
     let (requester, reviewer) = (r.requester.name.clone(), r.reviewer.name.clone());
-    let (template, status) = (r.template.clone(), r.status.clone());
+    let (template, status) = (r.template, r.status);
     let answers: Vec<(String, RwSignal<String>, RwSignal<String>)> = r
         .answers
         .iter()
@@ -259,7 +250,7 @@ fn ReviewCard(
     };
     let created = r.created_at.clone();
     view! {
-        <article class="card review" data-id=r.id.clone() data-status=r.status.clone()>
+        <article class="card review" data-id=r.id.clone() data-status=r.status.as_str()>
             <h3>{r.about.clone()}</h3>
             <p class="muted">
                 {move || {
@@ -268,13 +259,13 @@ fn ReviewCard(
                         &[
                             ("requester", &requester),
                             ("reviewer", &reviewer),
-                            ("template", &template_label(i18n, &template)),
+                            ("template", &template.label(i18n)),
                             ("when", &local_time(i18n.locale.get(), &created)),
                         ],
                     )
                 }}
                 " · "
-                <span class="status">{move || status_label(i18n, &status)}</span>
+                <span class="status">{move || status.label(i18n)}</span>
             </p>
             {if writing {
                 view! {
@@ -341,7 +332,7 @@ fn ReviewCard(
                     </form>
                 }
                     .into_any()
-            } else if r.status == "requested" {
+            } else if r.status == ReviewStatus::Requested {
                 view! { <p class="muted">{move || i18n.t("review.waiting")}</p> }.into_any()
             } else {
                 view! {

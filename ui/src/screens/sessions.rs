@@ -4,6 +4,7 @@
 
 use ipc::forms::SessionDraft;
 use ipc::ops;
+use ipc::sets::{FormatId, SessionStatus};
 use ipc::views::StepView;
 use leptos::ev;
 use leptos::prelude::*;
@@ -14,22 +15,10 @@ use crate::components::actions::ActionList;
 use crate::components::data::{act, loaded, watched};
 use crate::components::error::ErrorLine;
 use crate::components::forms::lines;
+use crate::components::labels::Labelled;
 use crate::components::time::local_time;
 use crate::i18n::I18n;
 use crate::tauri::call;
-
-/// A format's name in the reader's language.
-fn format_name(i18n: I18n, format: &str) -> String {
-    i18n.t(&format!("format.{format}"))
-}
-
-fn status_label(i18n: I18n, status: &str) -> String {
-    match status {
-        "running" => i18n.t("session.status_running"),
-        "closed" => i18n.t("session.status_closed"),
-        _ => i18n.t("session.status_planned"),
-    }
-}
 
 /// `seconds` as `m:ss`.
 fn clock(seconds: i64) -> String {
@@ -104,14 +93,14 @@ pub(crate) fn Sessions() -> impl IntoView {
                                         .into_iter()
                                         .map(|s| {
                                             let id = s.id.clone();
-                                            let (format, status, at) = (s.format.clone(), s.status.clone(), s.at.clone());
+                                            let (format, status, at) = (s.format, s.status, s.at.clone());
                                             view! {
                                                 <li>
                                                     <button class="session-item" on:click=move |_| open.set(Some(id.clone()))>
-                                                        <span class="badge">{move || format_name(i18n, &format)}</span>
+                                                        <span class="badge">{move || format.label(i18n)}</span>
                                                         <span class="title">{s.title}</span>
                                                         <span class="muted">{move || local_time(i18n.locale.get(), &at)}</span>
-                                                        <span class="status">{move || status_label(i18n, &status)}</span>
+                                                        <span class="status">{move || status.label(i18n)}</span>
                                                     </button>
                                                 </li>
                                             }
@@ -136,7 +125,7 @@ fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
     // The formats are fixed in the app: asked once, not again on every change.
     let formats = LocalResource::new(|| async { call(&ops::Formats {}).await });
     let members = watched(|| ops::Members {});
-    let format = RwSignal::new("codev".to_owned());
+    let format = RwSignal::new(FormatId::Codev);
     let title = RwSignal::new(String::new());
     let at = RwSignal::new(next_hour());
     let roles: RwSignal<BTreeMap<String, String>> = RwSignal::new(BTreeMap::new());
@@ -192,7 +181,9 @@ fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
             <select
                 id="session-format"
                 on:change=move |ev| {
-                    format.set(event_target_value(&ev));
+                    if let Ok(chosen) = event_target_value(&ev).parse() {
+                        format.set(chosen);
+                    }
                     roles.set(BTreeMap::new());
                 }
             >
@@ -203,7 +194,7 @@ fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
                         .unwrap_or_default()
                         .into_iter()
                         .map(|f| {
-                            let (value, id, this) = (f.id.clone(), f.id.clone(), f.id.clone());
+                            let (value, id, this) = (f.id.as_str(), f.id, f.id);
                             let steps = f.steps.to_string();
                             let minutes = f.minutes.to_string();
                             view! {
@@ -212,7 +203,7 @@ fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
                                         i18n.tf(
                                             "session.format_option",
                                             &[
-                                                ("name", &format_name(i18n, &id)),
+                                                ("name", &id.label(i18n)),
                                                 ("steps", &steps),
                                                 ("minutes", &minutes),
                                             ],
@@ -344,13 +335,13 @@ fn Run(id: String, open: RwSignal<Option<String>>) -> impl IntoView {
         {loaded(session, move |s| {
             let total = s.steps.len();
             let running = s.current_step.and_then(|n| s.steps.get(n - 1).cloned());
-            let all_done = s.status == "running" && s.current_step.is_none();
-            let (format, status, at) = (s.format.clone(), s.status.clone(), s.at.clone());
+            let all_done = s.status == SessionStatus::Running && s.current_step.is_none();
+            let (format, status, at) = (s.format, s.status, s.at.clone());
             let minutes = s.minutes.to_string();
             view! {
-                <article class="session" data-status=s.status.clone()>
+                <article class="session" data-status=s.status.as_str()>
                     <h2>
-                        <span class="badge">{move || format_name(i18n, &format)}</span>
+                        <span class="badge">{move || format.label(i18n)}</span>
                         " "
                         {s.title.clone()}
                     </h2>
@@ -362,7 +353,7 @@ fn Run(id: String, open: RwSignal<Option<String>>) -> impl IntoView {
                             )
                         }}
                         " · "
-                        <span id="session-status">{move || status_label(i18n, &status)}</span>
+                        <span id="session-status">{move || status.label(i18n)}</span>
                     </p>
                     <ul class="roles">
                         {s
@@ -380,7 +371,7 @@ fn Run(id: String, open: RwSignal<Option<String>>) -> impl IntoView {
                             })
                             .collect_view()}
                     </ul>
-                    {(s.status == "planned")
+                    {(s.status == SessionStatus::Planned)
                         .then(|| {
                             view! {
                                 <button id="session-start" on:click=start>
@@ -391,7 +382,7 @@ fn Run(id: String, open: RwSignal<Option<String>>) -> impl IntoView {
                     {running
                         .map(|step| {
                             view! {
-                                <CurrentStep step total format=s.format.clone() now notes next/>
+                                <CurrentStep step total format=s.format now notes next/>
                             }
                         })}
                     {all_done
@@ -478,7 +469,7 @@ fn Run(id: String, open: RwSignal<Option<String>>) -> impl IntoView {
 fn CurrentStep(
     step: StepView,
     total: usize,
-    format: String,
+    format: FormatId,
     now: RwSignal<f64>,
     notes: RwSignal<String>,
     next: impl Fn(ev::SubmitEvent) + 'static,

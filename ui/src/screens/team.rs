@@ -2,11 +2,13 @@
 
 use ipc::Invite;
 use ipc::ops;
+use ipc::sets::{InviteStatus, MemberRole};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::data::{act, loaded, watched};
 use crate::components::error::ErrorLine;
+use crate::components::labels::Labelled;
 use crate::components::time::{local_minute, local_time};
 use crate::i18n::I18n;
 use crate::tauri::call;
@@ -31,24 +33,6 @@ fn refusal_text(i18n: I18n, count: usize, reason: Option<&str>) -> String {
     }
 }
 
-fn invite_status(i18n: I18n, status: &str) -> String {
-    match status {
-        "open" => i18n.t("team.invite_open"),
-        "redeemed" => i18n.t("team.invite_redeemed"),
-        "revoked" => i18n.t("team.invite_revoked"),
-        "expired" => i18n.t("team.invite_expired"),
-        other => other.to_owned(),
-    }
-}
-
-fn role_label(i18n: I18n, role: &str) -> String {
-    if role == "admin" {
-        i18n.t("team.role_admin")
-    } else {
-        i18n.t("team.role_member")
-    }
-}
-
 /// Team & sync: members (admins remove, promote or demote), a single-use invite with its QR
 /// code, the invites made so far (admins revoke the open ones), and the member devices this
 /// one knows, with a warning on those that sent refused changes.
@@ -62,7 +46,7 @@ pub(crate) fn Team() -> impl IntoView {
         members
             .get()
             .and_then(Result::ok)
-            .is_some_and(|list| list.iter().any(|m| m.me && m.role == "admin"))
+            .is_some_and(|list| list.iter().any(|m| m.me && m.role == MemberRole::Admin))
     });
     let progress = watched(|| ops::SyncProgress {});
     let invite: RwSignal<Option<Invite>> = RwSignal::new(None);
@@ -98,22 +82,22 @@ pub(crate) fn Team() -> impl IntoView {
         <section class="team">
             <h1>{move || i18n.t("team.members")}</h1>
             {loaded(members, move |list| {
-                let admin = list.iter().any(|m| m.me && m.role == "admin");
+                let admin = list.iter().any(|m| m.me && m.role == MemberRole::Admin);
                 view! {
                     <ul class="members">
                         {list
                             .into_iter()
                             .map(|m| {
-                                let role = m.role.clone();
+                                let role = m.role;
                                 let id = m.member_id.clone();
                                 let (remove, promote, demote) = (id.clone(), id.clone(), id);
                                 let can_act = admin && !m.me;
-                                let can_promote = can_act && m.role != "admin";
-                                let can_demote = can_act && m.role == "admin";
+                                let can_promote = can_act && m.role != MemberRole::Admin;
+                                let can_demote = can_act && m.role == MemberRole::Admin;
                                 view! {
                                     <li class="member" data-name=m.name.clone()>
                                         <span class="name">{m.name.clone()}</span>
-                                        <span class="role">{move || role_label(i18n, &role)}</span>
+                                        <span class="role">{move || role.label(i18n)}</span>
                                         <Show when=move || m.me>
                                             <span class="you">{move || i18n.t("team.you")}</span>
                                         </Show>
@@ -188,18 +172,18 @@ pub(crate) fn Team() -> impl IntoView {
                             {list
                                 .into_iter()
                                 .map(|inv| {
-                                    let status = inv.status.clone();
-                                    let role = inv.role.clone();
+                                    let status = inv.status;
+                                    let role = inv.role;
                                     let expires = inv.expires_at.clone();
-                                    let open = inv.status == "open";
+                                    let open = inv.status == InviteStatus::Open;
                                     let id = inv.id.clone();
                                     view! {
-                                        <li class="invite-item" data-status=inv.status.clone()>
+                                        <li class="invite-item" data-status=inv.status.as_str()>
                                             <span class="invite-status">
-                                                {move || invite_status(i18n, &status)}
+                                                {move || status.label(i18n)}
                                             </span>
                                             <span class="invite-role">
-                                                {move || role_label(i18n, &role)}
+                                                {move || role.label(i18n)}
                                             </span>
                                             <span class="invite-expiry muted">
                                                 {move || {
