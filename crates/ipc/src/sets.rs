@@ -224,6 +224,75 @@ closed_set! {
     }
 }
 
+/// Who may hold a document: its scope, on the wire `workspace`, `community:ID`, `private` or
+/// `personal:MEMBER`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    /// Every member.
+    Workspace,
+    /// The members of one community, by id.
+    Community(String),
+    /// The participants named in the document's signed header.
+    Private,
+    /// One member's own devices, by member id.
+    Personal(String),
+}
+
+impl Scope {
+    /// The wire form.
+    pub fn to_wire(&self) -> String {
+        match self {
+            Scope::Workspace => "workspace".to_owned(),
+            Scope::Community(id) => format!("community:{id}"),
+            Scope::Private => "private".to_owned(),
+            Scope::Personal(owner) => format!("personal:{owner}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Scope {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let named = |rest: &str, make: fn(String) -> Scope| {
+            if rest.is_empty() {
+                Err(format!("unknown scope '{text}': the id is missing"))
+            } else {
+                Ok(make(rest.to_owned()))
+            }
+        };
+        match text.split_once(':') {
+            None if text == "workspace" => Ok(Scope::Workspace),
+            None if text == "private" => Ok(Scope::Private),
+            Some(("community", id)) => named(id, Scope::Community),
+            Some(("personal", owner)) => named(owner, Scope::Personal),
+            _ => Err(format!(
+                "unknown scope '{text}': expected workspace, community:ID, private or personal:MEMBER"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(&self.to_wire())
+    }
+}
+
+impl Serialize for Scope {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_wire())
+    }
+}
+
+impl<'de> Deserialize<'de> for Scope {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +324,25 @@ mod tests {
             Err("unknown role 'lurker': expected admin, member, removed".to_owned())
         );
         assert!(serde_json::from_value::<SessionStatus>(serde_json::json!("paused")).is_err());
+        for scope in [
+            Scope::Workspace,
+            Scope::Community("c1".into()),
+            Scope::Private,
+            Scope::Personal("12D3KooW".into()),
+        ] {
+            let wire = serde_json::to_value(&scope).expect("serializes");
+            let back: Scope = serde_json::from_value(wire).expect("reads back");
+            assert_eq!(back, scope);
+        }
+        assert_eq!(
+            serde_json::to_value(Scope::Community("c1".into())).expect("serializes"),
+            serde_json::json!("community:c1")
+        );
+        assert_eq!(
+            "community:".parse::<Scope>(),
+            Err("unknown scope 'community:': the id is missing".to_owned())
+        );
+        assert!("team".parse::<Scope>().is_err());
         assert_eq!(Level::from_number(3), Some(Level::Expert));
         assert_eq!(Level::from_number(0), None);
         assert_eq!(Level::from_number(5), None);

@@ -133,7 +133,7 @@ pub struct NoteSummary {
     /// Title.
     pub title: String,
     /// Scope.
-    pub scope: String,
+    pub scope: Scope,
     /// Author's member id.
     pub author: String,
     /// Author's name.
@@ -167,7 +167,7 @@ pub struct NoteView {
     /// Markdown body.
     pub body: String,
     /// Scope.
-    pub scope: String,
+    pub scope: Scope,
     /// Author's member id.
     pub author: String,
     /// Author's name.
@@ -681,7 +681,7 @@ pub struct SessionView {
     /// Planned minutes.
     pub minutes: u32,
     /// Scope.
-    pub scope: String,
+    pub scope: Scope,
     /// planned, running or closed.
     pub status: SessionStatus,
     /// Hosts.

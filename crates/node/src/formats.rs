@@ -420,7 +420,7 @@ impl Core {
             title: s.title.clone(),
             at: rfc3339(s.at),
             minutes: s.minutes,
-            scope: s.meta.scope.clone(),
+            scope: closed(&s.meta.scope)?,
             status: closed(&s.status)?,
             hosts: s.hosts.iter().map(|h| who(ws, h)).collect(),
             participants: s

@@ -350,12 +350,11 @@ impl Core {
         let skill = skill
             .map(|s| ws.require_skill(s).map(|s| s.id.clone()))
             .transpose()?;
-        Ok(self
-            .store
+        self.store
             .notes(tag.as_deref(), skill.as_deref())?
             .into_iter()
             .map(|n| note_summary(&ws, n))
-            .collect())
+            .collect()
     }
 
     /// `note show`.
@@ -387,7 +386,7 @@ impl Core {
         Ok(NoteView {
             title: note.title.clone(),
             body: note.body.as_str().to_owned(),
-            scope: note.meta.scope.clone(),
+            scope: closed(&note.meta.scope)?,
             author_name: name_of(&ws, &note.author),
             author: note.author.clone(),
             tags: note.tag_list(),
@@ -730,18 +729,18 @@ fn level_name(level: u8) -> Result<ipc::sets::Level, NodeError> {
         .ok_or_else(|| NodeError::Invalid(format!("level {level} is not 1 to 4")))
 }
 
-fn note_summary(ws: &Workspace, n: store::NoteRow) -> NoteSummary {
-    NoteSummary {
+fn note_summary(ws: &Workspace, n: store::NoteRow) -> Result<NoteSummary, NodeError> {
+    Ok(NoteSummary {
         author_name: name_of(ws, &n.author),
         id: n.id,
         title: n.title,
-        scope: n.scope,
+        scope: closed(&n.scope)?,
         author: n.author,
         tags: n.tags,
         skills: n.skills,
         created_at: rfc3339(n.created_at),
         updated_at: rfc3339(n.updated_at),
-    }
+    })
 }
 
 pub(crate) fn thread_view(ws: &Workspace, t: &Thread) -> ThreadView {
