@@ -1541,6 +1541,12 @@ fn every_commands_json_is_the_view_the_app_gets() {
         ),
         (
             Some(&alice),
+            vec!["mentoring", "ics", "{mentoring}"],
+            shaped::<IcsFile>,
+            None,
+        ),
+        (
+            Some(&alice),
             vec!["action", "list"],
             shaped::<Vec<ActionView>>,
             Some(("action", first_id)),
@@ -1701,6 +1707,12 @@ fn every_commands_json_is_the_view_the_app_gets() {
             Some(&alice),
             vec!["session", "show", "{session}"],
             shaped::<SessionView>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["session", "ics", "{session}"],
+            shaped::<IcsFile>,
             None,
         ),
         (

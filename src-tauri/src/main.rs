@@ -365,6 +365,39 @@ fn folder(dir: &str) -> Result<PathBuf, Error> {
     Ok(PathBuf::from(dir))
 }
 
+/// Writes a calendar file into `dir` under its own name (letters, digits and dashes only, `.ics`);
+/// returns the file's path.
+impl Handle for ops::SaveIcs {
+    async fn handle(self, _app: &AppHandle, _shell: &Shell) -> Result<Self::Reply, Error> {
+        let ops::SaveIcs { file, dir } = self;
+        let dir = folder(&dir)?;
+        let plain = file.name.strip_suffix(".ics").is_some_and(|stem| {
+            !stem.is_empty() && stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+        if !plain {
+            return Err(Error::new(
+                ipc::ErrorKind::Invalid,
+                format!("'{}' is not a calendar file name", file.name),
+            ));
+        }
+        save_beside(&dir, &file.name, file.text.as_bytes())
+    }
+}
+
+/// Writes `bytes` to `dir/name` (creating `dir`) beside, then renamed: a crash leaves the old
+/// file or the new one, never half.
+fn save_beside(dir: &Path, name: &str, bytes: &[u8]) -> Result<String, Error> {
+    let io = |what: &str, e: std::io::Error| Error::new(ipc::ErrorKind::Io, format!("{what}: {e}"));
+    std::fs::create_dir_all(dir).map_err(|e| io(&format!("cannot create {}", dir.display()), e))?;
+    let path = dir.join(name);
+    let partial = dir.join(format!(".{name}.partial"));
+    std::fs::write(&partial, bytes)
+        .map_err(|e| io(&format!("cannot write {}", partial.display()), e))?;
+    std::fs::rename(&partial, &path)
+        .map_err(|e| io(&format!("cannot write {}", path.display()), e))?;
+    Ok(path.display().to_string())
+}
+
 /// Writes this member's contribution report (Markdown) into `dir`; returns the file's path.
 impl Handle for ops::SaveReport {
     async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
@@ -379,19 +412,12 @@ impl Handle for ops::SaveReport {
             })
             .await
             .map_err(error)?;
-        let io =
-            |what: &str, e: std::io::Error| Error::new(ipc::ErrorKind::Io, format!("{what}: {e}"));
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| io(&format!("cannot create {}", dir.display()), e))?;
         let day = chrono::Utc::now().format("%Y-%m-%d");
-        let path = dir.join(format!("contributions-{day}.md"));
-        // Written beside, then renamed: a crash leaves the old file or the new one, never half.
-        let partial = dir.join(format!(".contributions-{day}.md.partial"));
-        std::fs::write(&partial, report.markdown.as_bytes())
-            .map_err(|e| io(&format!("cannot write {}", partial.display()), e))?;
-        std::fs::rename(&partial, &path)
-            .map_err(|e| io(&format!("cannot write {}", path.display()), e))?;
-        Ok(path.display().to_string())
+        save_beside(
+            &dir,
+            &format!("contributions-{day}.md"),
+            report.markdown.as_bytes(),
+        )
     }
 }
 

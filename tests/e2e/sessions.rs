@@ -95,5 +95,24 @@ async fn a_codev_session_is_planned_and_run_through_its_six_steps() {
     ui.text_until(".rating", "the rating", |t| t == "Rated 5/5")
         .await;
     ui.shot("session-closed").await;
+    // Saved as a calendar file: the app says where, and the file is the session's event.
+    ui.click(".calendar-save").await;
+    let saved = ui
+        .text_until(".calendar-saved", "where the calendar file went", |t| {
+            t.contains(".ics")
+        })
+        .await;
+    let path = saved
+        .strip_prefix("Saved to ")
+        .and_then(|rest| rest.split_once(".ics:"))
+        .map(|(stem, _)| format!("{stem}.ics"))
+        .unwrap_or_else(|| panic!("a path in {saved:?}"));
+    // Long lines are folded (RFC 5545): unfolded before reading.
+    let ics = std::fs::read_to_string(&path).unwrap().replace("\r\n ", "");
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        ics.contains("BEGIN:VEVENT") && ics.contains("Taking over the billing service"),
+        "{ics}"
+    );
     ui.close().await;
 }

@@ -372,6 +372,14 @@ pub enum MentoringCmd {
         /// Relationship id.
         id: String,
     },
+    /// The next meeting as a calendar file (.ics), repeating at the cadence.
+    Ics {
+        /// Relationship id.
+        id: String,
+        /// Write it to this file instead of printing it.
+        #[arg(long, value_name = "FILE.ics")]
+        out: Option<std::path::PathBuf>,
+    },
     /// Add a goal, set its progress, or mark it done.
     #[command(group(clap::ArgGroup::new("change").required(true).args(["add", "progress", "done"])))]
     Goal {
@@ -547,6 +555,14 @@ pub enum SessionCmd {
     Show {
         /// Session id.
         id: String,
+    },
+    /// The session as a calendar file (.ics).
+    Ics {
+        /// Session id.
+        id: String,
+        /// Write it to this file instead of printing it.
+        #[arg(long, value_name = "FILE.ics")]
+        out: Option<std::path::PathBuf>,
     },
 }
 

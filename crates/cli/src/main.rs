@@ -466,8 +466,18 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
 
 /// Writes `text` to `path` through a temporary file and a rename, so a crash never leaves half
 /// a report where a previous one was.
+/// A calendar file: written to `file` if given, else printed.
+fn calendar(ics: &ipc::views::IcsFile, file: Option<PathBuf>, out: &mut Out) -> Result<()> {
+    if let Some(file) = &file {
+        write_file(file, &ics.text)?;
+    }
+    out.calendar(ics, file.as_deref())
+}
+
 fn write_file(path: &std::path::Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension("md.tmp");
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
     std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
@@ -502,6 +512,9 @@ async fn mentoring(cmd: MentoringCmd, node: &Node, out: &mut Out) -> Result<()> 
         }
         MentoringCmd::List => out.mentorings(&node.run(ops::Mentorings {}).await?),
         MentoringCmd::Show { id } => out.mentoring(&node.run(ops::Mentoring { id }).await?),
+        MentoringCmd::Ics { id, out: file } => {
+            calendar(&node.run(ops::MentoringIcs { id }).await?, file, out)
+        }
         MentoringCmd::Goal {
             id,
             add,
@@ -659,6 +672,9 @@ async fn session(cmd: SessionCmd, node: &Node, out: &mut Out) -> Result<()> {
         }
         SessionCmd::List { upcoming } => out.sessions(&node.run(ops::Sessions { upcoming }).await?),
         SessionCmd::Show { id } => out.session(&node.run(ops::Session { id }).await?),
+        SessionCmd::Ics { id, out: file } => {
+            calendar(&node.run(ops::SessionIcs { id }).await?, file, out)
+        }
     }
 }
 

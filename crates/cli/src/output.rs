@@ -703,6 +703,17 @@ impl Out {
         Ok(())
     }
 
+    /// A calendar file: its text, or where it was written.
+    pub fn calendar(&mut self, ics: &IcsFile, file: Option<&std::path::Path>) -> Result<()> {
+        if self.json {
+            return self.json(ics);
+        }
+        match file {
+            Some(file) => self.line(&format!("wrote {}", file.display())),
+            None => self.line(ics.text.trim_end()),
+        }
+    }
+
     pub fn reminders(&mut self, list: &[ReminderView]) -> Result<()> {
         if self.json {
             return self.json(list);

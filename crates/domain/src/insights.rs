@@ -651,6 +651,177 @@ mod tests {
         assert!(risky.iter().any(|r| r.skill == "kubernetes"));
     }
 
+    /// A claim: member, skill, level, wants to learn, can teach.
+    type Claim = (&'static str, &'static str, Level, bool, bool);
+    /// A skill at risk: its id, who holds it (expert or referent), who wants to learn it.
+    type Risk = (
+        &'static str,
+        &'static [&'static str],
+        &'static [&'static str],
+    );
+    /// A suggestion: mentor, mentee, skill, and the skill the mentee teaches back in a
+    /// reciprocal pair.
+    type Pair = (
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+    );
+    /// A scenario: its name, the claims, then the skills at risk and the suggestions, in order.
+    type Scenario = (
+        &'static str,
+        &'static [Claim],
+        &'static [Risk],
+        &'static [Pair],
+    );
+
+    /// Who holds a skill is who claims level 3 or 4 (at most one: at risk); who may mentor is
+    /// who can teach it, practises it (level 2 or more) and knows it better than the learner,
+    /// open to mentoring or not; a reciprocal pair outranks any level.
+    const SCENARIOS: &[Scenario] = &[
+        (
+            "one referent is a risk",
+            &[
+                ("ana", "cobol", Level::Referent, false, true),
+                ("ben", "cobol", Level::Notions, true, false),
+            ],
+            &[("cobol", &["ana"], &["ben"])],
+            &[("ana", "ben", "cobol", None)],
+        ),
+        (
+            "three experts are not a risk",
+            &[
+                ("ana", "rust", Level::Expert, false, true),
+                ("ben", "rust", Level::Expert, false, true),
+                ("chloe", "rust", Level::Expert, false, true),
+                ("dan", "rust", Level::Notions, true, false),
+            ],
+            &[],
+            &[
+                ("ana", "dan", "rust", None),
+                ("ben", "dan", "rust", None),
+                ("chloe", "dan", "rust", None),
+            ],
+        ),
+        (
+            "nobody at expert level is a risk held by none; a practitioner teaches",
+            &[
+                ("ana", "excel", Level::Practitioner, false, true),
+                ("ben", "excel", Level::Notions, true, false),
+            ],
+            &[("excel", &[], &["ben"])],
+            &[("ana", "ben", "excel", None)],
+        ),
+        (
+            "a reciprocal pair comes before a referent",
+            &[
+                ("ana", "kubernetes", Level::Expert, false, true),
+                ("ana", "sql", Level::Notions, true, false),
+                ("ben", "sql", Level::Referent, false, true),
+                ("ben", "kubernetes", Level::Notions, true, false),
+                ("chloe", "kubernetes", Level::Referent, false, true),
+            ],
+            &[("sql", &["ben"], &["ana"])],
+            &[
+                ("ben", "ana", "sql", Some("kubernetes")),
+                ("ana", "ben", "kubernetes", Some("sql")),
+                ("chloe", "ben", "kubernetes", None),
+            ],
+        ),
+        (
+            "nobody who practises it teaches: no suggestion",
+            &[
+                ("ana", "office", Level::Expert, false, false),
+                ("ben", "office", Level::Notions, false, true),
+                ("chloe", "office", Level::Notions, true, false),
+            ],
+            &[("office", &["ana"], &["chloe"])],
+            &[],
+        ),
+        (
+            "a teacher at the learner's level: no suggestion",
+            &[
+                ("ana", "go", Level::Practitioner, false, true),
+                ("ben", "go", Level::Practitioner, true, false),
+            ],
+            &[("go", &[], &["ben"])],
+            &[],
+        ),
+        (
+            "the least held skill comes first, then the most wanted",
+            &[
+                ("ana", "cobol", Level::Referent, false, false),
+                ("ben", "cobol", Level::Notions, true, false),
+                ("ana", "excel", Level::Practitioner, false, false),
+                ("ben", "excel", Level::Notions, true, false),
+                ("chloe", "excel", Level::Notions, true, false),
+                ("dan", "go", Level::Notions, true, false),
+            ],
+            &[
+                ("excel", &[], &["ben", "chloe"]),
+                ("go", &[], &["dan"]),
+                ("cobol", &["ana"], &["ben"]),
+            ],
+            &[],
+        ),
+    ];
+
+    /// A workspace whose members, named by their id, offering no hours and not open to
+    /// mentoring, make `claims`.
+    fn claimed(claims: &[Claim]) -> Workspace {
+        let key = Keypair::generate_ed25519();
+        let meta = DocMeta::new_signed(
+            &key,
+            "ws",
+            DocKind::Workspace,
+            &Scope::Workspace,
+            "ws",
+            0,
+            &[],
+        )
+        .unwrap();
+        let mut ws = Workspace::new(meta, "Acme", "Founder", 0).unwrap();
+        for &(member, ..) in claims {
+            let m = Member::new(member, member, Role::Member, 0).unwrap();
+            ws.members.insert(member.to_owned(), m);
+        }
+        for &(member, skill, level, wants_to_learn, can_teach) in claims {
+            ws.claim(member, skill, level, wants_to_learn, can_teach, 0)
+                .unwrap();
+        }
+        ws
+    }
+
+    fn members(people: &[Person]) -> Vec<&str> {
+        people.iter().map(|p| p.member.as_str()).collect()
+    }
+
+    #[test]
+    fn each_scenario_has_its_risks_and_suggestions() {
+        for &(name, claims, at_risk, suggested) in SCENARIOS {
+            let ws = claimed(claims);
+            let risks = skills_at_risk(&ws);
+            let got: Vec<_> = risks
+                .iter()
+                .map(|r| (r.skill.as_str(), members(&r.holders), members(&r.learners)))
+                .collect();
+            let want: Vec<_> = at_risk
+                .iter()
+                .map(|&(skill, holders, learners)| (skill, holders.to_vec(), learners.to_vec()))
+                .collect();
+            assert_eq!(got, want, "{name}: skills at risk");
+            let suggestions = suggest_mentors(&ws, None);
+            let got: Vec<_> = suggestions
+                .iter()
+                .map(|s| {
+                    let back = s.reciprocal.as_ref().map(|r| r.skill.as_str());
+                    (s.mentor.as_str(), s.mentee.as_str(), s.skill.as_str(), back)
+                })
+                .collect();
+            assert_eq!(got, suggested, "{name}: suggestions");
+        }
+    }
+
     #[test]
     fn balances_count_confirmed_minutes_only() {
         let mut a = Contribution::new(

@@ -695,8 +695,6 @@ pub(crate) fn session(
 
 #[cfg(test)]
 mod tests {
-    use std::fmt::Debug;
-
     use autosurgeon::Text;
     use libp2p_identity::Keypair;
 
@@ -715,6 +713,18 @@ mod tests {
     const EVE: u8 = 5;
     const ADMIN: bool = true;
     const MEMBER: bool = false;
+    /// Their names, by number.
+    const NAMES: [&str; 6] = ["", "Ana", "Ben", "Chloé", "Dan", "Eve"];
+
+    // Rows of ARCHITECTURE.md's table of write rules that several kinds show.
+    const PRIVATE: &str = "every kind: any change to a private document — one of its participants";
+    const NEW_CONTRIBUTION: &str =
+        "mentoring, review, session: contribution: create — unconfirmed, giver not a receiver";
+    const CONFIRM: &str = "mentoring, review, session: contribution: confirm — one of its \
+                           receivers, in their own name, never its giver";
+    const UPDATED_AT: &str = "thread, session: updated_at — anyone who may hold it";
+    const OWN_TIME: &str =
+        "you cannot confirm your own contribution; one of the people who received it does";
 
     fn key(who: u8) -> Keypair {
         Keypair::ed25519_from_bytes([who; 32]).unwrap()
@@ -729,34 +739,62 @@ mod tests {
         DocMeta::new_signed(&key(creator), "doc", kind, scope, "ws", 0, &participants).unwrap()
     }
 
-    /// Checks the change from `before` to `after` made by `who`, acting as an admin or not:
-    /// allowed, or refused with exactly the message `want` names.
-    #[track_caller]
-    fn expect<T: TypedDoc + Debug>(
+    /// Judges the change from `before` to `after` made by `who`, acting as an admin or not:
+    /// what went wrong, unless the verdict is `want` (allowed, or refused with exactly that
+    /// message).
+    fn judge<T: TypedDoc>(
         before: Option<&T>,
         after: &T,
         (who, admin): (u8, bool),
         want: Result<(), &str>,
-    ) {
+    ) -> Result<(), String> {
         let me = id(who);
-        match (check_write(before, after, Author { id: &me, admin }), want) {
-            (Ok(()), Ok(())) => {}
-            (Err(DomainError::Forbidden(got)), Err(want)) => assert_eq!(got, want),
-            (got, want) => panic!("expected {want:?}, got {got:?}"),
+        let got = check_write(before, after, Author { id: &me, admin });
+        match (&got, want) {
+            (Ok(()), Ok(())) => Ok(()),
+            (Err(DomainError::Forbidden(said)), Err(want)) if said == want => Ok(()),
+            _ => Err(format!(
+                "by {}{}: expected {want:?}, got {got:?}",
+                NAMES[usize::from(who)],
+                if admin { " (admin)" } else { "" }
+            )),
         }
     }
 
-    /// Applies `edit` to a copy of `before` and checks that change.
+    /// Checks the change from `before` to `after` (None: a creation).
     #[track_caller]
-    fn check<T: TypedDoc + Clone + Debug>(
-        before: &T,
-        by: (u8, bool),
-        edit: impl FnOnce(&mut T),
-        want: Result<(), &str>,
-    ) {
-        let mut after = before.clone();
-        edit(&mut after);
-        expect(Some(before), &after, by, want);
+    fn expect<T: TypedDoc>(before: Option<&T>, after: &T, by: (u8, bool), want: Result<(), &str>) {
+        if let Err(e) = judge(before, after, by, want) {
+            panic!("{e}");
+        }
+    }
+
+    /// One row of a kind's table: the row of ARCHITECTURE.md's table of write rules it shows,
+    /// who makes the change (acting as an admin or not), the change, and the verdict: allowed,
+    /// or refused with exactly that message.
+    type Row<T> = (
+        &'static str,
+        (u8, bool),
+        fn(&mut T),
+        Result<(), &'static str>,
+    );
+
+    /// Applies each row's change to a fresh copy of `before` and checks the verdict.
+    #[track_caller]
+    fn table<T: TypedDoc + Clone>(before: &T, rows: &[Row<T>]) {
+        for &(rule, by, edit, want) in rows {
+            let mut after = before.clone();
+            edit(&mut after);
+            if let Err(e) = judge(Some(before), &after, by, want) {
+                panic!("{rule}: {e}");
+            }
+        }
+    }
+
+    /// Sets the first contribution confirmed by `who` at `at`, as a client could write it.
+    fn confirm_as(contributions: &mut [Contribution], who: u8, at: i64) {
+        contributions[0].confirmed_by = Some(id(who));
+        contributions[0].confirmed_at = Some(at);
     }
 
     // ---- Workspace ----
@@ -787,20 +825,73 @@ mod tests {
         ws
     }
 
-    #[track_caller]
-    fn check_workspace(by: (u8, bool), edit: impl FnOnce(&mut Workspace), want: Result<(), &str>) {
-        check(&workspace(), by, edit, want);
+    fn profile(ws: &mut Workspace, of: u8) -> &mut Member {
+        ws.member_mut(&id(of)).unwrap()
     }
 
-    fn claim_of(who: u8, skill: &str) -> SkillClaim {
-        SkillClaim {
-            member: id(who),
+    /// Files `who`'s profile, with `role`, under the id of `under`.
+    fn file_profile(ws: &mut Workspace, under: u8, who: u8, role: Role) {
+        let profile = Member::new(&id(who), NAMES[usize::from(who)], role, 5).unwrap();
+        ws.members.insert(id(under), profile);
+    }
+
+    fn add_synonym(ws: &mut Workspace) {
+        let rust = ws.skills.get_mut("rust").unwrap();
+        rust.synonyms.push("rustlang".into());
+    }
+
+    fn bens_rust(ws: &mut Workspace) -> &mut SkillClaim {
+        ws.claims.get_mut(&claim_key(&id(BEN), "rust")).unwrap()
+    }
+
+    fn claim_rust(ws: &mut Workspace, who: u8, level: Level, learn: bool, teach: bool) {
+        ws.claim(&id(who), "rust", level, learn, teach, 5).unwrap();
+    }
+
+    /// Files a claim of `member` on `skill` under the key of `key`'s member and skill.
+    fn file_claim(ws: &mut Workspace, key: (u8, &str), (member, skill): (u8, &str)) {
+        let claim = SkillClaim {
+            member: id(member),
             skill: skill.into(),
             level: 2,
             wants_to_learn: false,
             can_teach: false,
             updated_at: 5,
-        }
+        };
+        ws.claims.insert(claim_key(&id(key.0), key.1), claim);
+    }
+
+    fn endorse(ws: &mut Workspace, from: u8) {
+        ws.endorse("e2", &id(from), &id(BEN), "rust", "", 5)
+            .unwrap();
+    }
+
+    fn reword_endorsement(ws: &mut Workspace) {
+        ws.endorsements
+            .get_mut(&entry_key(&id(CHLOE), "e1"))
+            .unwrap()
+            .comment = "brilliant".into();
+    }
+
+    fn remove_endorsement(ws: &mut Workspace) {
+        drop(ws.endorsements.remove(&entry_key(&id(CHLOE), "e1")));
+    }
+
+    fn thank(ws: &mut Workspace, from: u8) {
+        ws.give_kudos("k2", &id(from), &id(CHLOE), "Great workshop", None, 5)
+            .unwrap();
+    }
+
+    fn remove_kudos(ws: &mut Workspace) {
+        drop(ws.kudos.remove(&entry_key(&id(CHLOE), "k1")));
+    }
+
+    fn add_design(ws: &mut Workspace) {
+        ws.add_community("c2", "Design", &id(CHLOE), 5).unwrap();
+    }
+
+    fn rename_community(ws: &mut Workspace) {
+        ws.communities.get_mut("c1").unwrap().name = "Data & AI".into();
     }
 
     #[test]
@@ -823,279 +914,117 @@ mod tests {
     }
 
     #[test]
-    fn only_an_admin_renames_the_workspace() {
-        check_workspace((ANA, ADMIN), |ws| ws.name = "Acme Lab".into(), Ok(()));
-        check_workspace(
-            (BEN, MEMBER),
-            |ws| ws.name = "Ben's place".into(),
-            Err("only an admin may rename the workspace"),
-        );
-    }
-
-    #[test]
-    fn a_profile_is_created_changed_and_removed_only_by_its_member() {
+    fn workspace_rules() {
+        const NAME: &str = "workspace: name — an admin";
+        const PROFILE: &str = "workspace: profile members[id] — member id only, under its id";
+        const SKILL: &str = "workspace: catalogue skill — create: in one's own name; change, \
+                             remove: its created_by, or an admin";
+        const CLAIM: &str = "workspace: claim — its member (before and after) only, under \
+                             claim_key(member, skill)";
+        const ENDORSEMENT: &str = "workspace: endorsement — create: in one's own name, under its \
+                                   own id; change: nobody; remove: its from, or an admin";
+        const KUDOS: &str = "workspace: kudos — create: in one's own name, under its own id; \
+                             change: nobody; remove: its from, or an admin";
+        const COMMUNITY: &str = "workspace: community — create: in one's own name; change, \
+                                 remove: its created_by, or an admin";
         const OWN: &str = "only a member may change their own profile";
-        check_workspace(
-            (BEN, MEMBER),
-            |ws| ws.member_mut(&id(BEN)).unwrap().title = "Data engineer".into(),
-            Ok(()),
-        );
-        check_workspace(
-            (CHLOE, MEMBER),
-            |ws| ws.member_mut(&id(BEN)).unwrap().title = "Intern".into(),
-            Err(OWN),
-        );
-        // Rights come from the membership log, not from a profile: not even an admin writes
-        // someone else's.
-        check_workspace(
-            (ANA, ADMIN),
-            |ws| ws.member_mut(&id(BEN)).unwrap().role = "admin".into(),
-            Err(OWN),
-        );
-        check_workspace(
-            (CHLOE, MEMBER),
-            |ws| drop(ws.members.remove(&id(BEN))),
-            Err(OWN),
-        );
-        check_workspace(
-            (BEN, MEMBER),
-            |ws| drop(ws.members.remove(&id(BEN))),
-            Ok(()),
-        );
-        let dan = || Member::new(&id(DAN), "Dan", Role::Member, 5).unwrap();
-        check_workspace(
-            (DAN, MEMBER),
-            |ws| drop(ws.members.insert(id(DAN), dan())),
-            Ok(()),
-        );
-        check_workspace(
-            (ANA, ADMIN),
-            |ws| drop(ws.members.insert(id(DAN), dan())),
-            Err(OWN),
-        );
-        check_workspace(
-            (DAN, MEMBER),
-            |ws| {
-                let ben = Member::new(&id(BEN), "Ben", Role::Admin, 5).unwrap();
-                ws.members.insert(id(DAN), ben);
-            },
-            Err("a profile must be filed under its member's id"),
-        );
-    }
-
-    #[test]
-    fn a_catalogue_entry_is_changed_by_whoever_added_it_or_an_admin() {
         const OWNER: &str = "only whoever added a skill, or an admin, may change or remove it";
-        check_workspace(
-            (CHLOE, MEMBER),
-            |ws| drop(ws.ensure_skill("SQL", &id(CHLOE), 5).unwrap()),
-            Ok(()),
-        );
-        check_workspace(
-            (CHLOE, MEMBER),
-            |ws| drop(ws.ensure_skill("SQL", &id(BEN), 5).unwrap()),
-            Err("a skill must be added to the catalogue in its creator's own name"),
-        );
-        let synonym = |ws: &mut Workspace| {
-            let rust = ws.skills.get_mut("rust").unwrap();
-            rust.synonyms.push("rustlang".into());
-        };
-        check_workspace((BEN, MEMBER), synonym, Ok(()));
-        check_workspace((CHLOE, MEMBER), synonym, Err(OWNER));
-        check_workspace((ANA, ADMIN), synonym, Ok(()));
-        let remove = |ws: &mut Workspace| drop(ws.skills.remove("rust"));
-        check_workspace((CHLOE, MEMBER), remove, Err(OWNER));
-        check_workspace((ANA, ADMIN), remove, Ok(()));
-    }
-
-    #[test]
-    fn a_claim_is_created_changed_and_removed_only_by_its_member() {
-        const OWN: &str = "only a member may change their own skill claims";
-        check_workspace(
-            (BEN, MEMBER),
-            |ws| {
-                drop(
-                    ws.claim(&id(BEN), "rust", Level::Referent, false, true, 5)
-                        .unwrap(),
-                )
-            },
-            Ok(()),
-        );
-        check_workspace(
-            (CHLOE, MEMBER),
-            |ws| {
-                drop(
-                    ws.claim(&id(CHLOE), "rust", Level::Notions, true, false, 5)
-                        .unwrap(),
-                )
-            },
-            Ok(()),
-        );
-        let ben_rust = claim_key(&id(BEN), "rust");
-        check_workspace(
-            (CHLOE, MEMBER),
-            |ws| ws.claims.get_mut(&ben_rust).unwrap().level = 1,
-            Err(OWN),
-        );
-        check_workspace(
-            (CHLOE, MEMBER),
-            |ws| {
-                drop(
-                    ws.claims
-                        .insert(claim_key(&id(ANA), "rust"), claim_of(ANA, "rust")),
-                )
-            },
-            Err(OWN),
-        );
-        check_workspace(
-            (CHLOE, MEMBER),
-            |ws| drop(ws.claims.remove(&ben_rust)),
-            Err(OWN),
-        );
-        check_workspace(
-            (BEN, MEMBER),
-            |ws| ws.claims.get_mut(&ben_rust).unwrap().member = id(CHLOE),
-            Err(OWN),
-        );
-        check_workspace(
-            (CHLOE, MEMBER),
-            |ws| {
-                drop(
-                    ws.claims
-                        .insert(claim_key(&id(CHLOE), "go"), claim_of(CHLOE, "rust")),
-                )
-            },
-            Err("a skill claim must be filed under its member and skill"),
-        );
-    }
-
-    #[test]
-    fn an_endorsement_is_given_in_ones_own_name_and_never_changed() {
-        let endorse = |ws: &mut Workspace, from: u8| {
-            ws.endorse("e2", &id(from), &id(BEN), "rust", "", 5)
-                .unwrap();
-        };
-        check_workspace((ANA, MEMBER), |ws| endorse(ws, ANA), Ok(()));
-        // Ben vouching for himself in Ana's name.
-        check_workspace(
-            (BEN, MEMBER),
-            |ws| endorse(ws, ANA),
-            Err("an endorsement must be given in its giver's own name"),
-        );
-        check_workspace(
-            (ANA, MEMBER),
-            |ws| {
+        const OWN_CLAIM: &str = "only a member may change their own skill claims";
+        const ENDORSEMENT_ID: &str = "an endorsement must be filed under its own id";
+        const REWORD: &str = "an endorsement cannot be changed once given";
+        const KUDOS_ID: &str = "kudos must be filed under their own id";
+        const CREATOR: &str = "only a community's creator or an admin may change or remove it";
+        #[rustfmt::skip]
+        let rows: &[Row<Workspace>] = &[
+            (NAME, (ANA, ADMIN), |ws| ws.name = "Acme Lab".into(), Ok(())),
+            (NAME, (BEN, MEMBER), |ws| ws.name = "Ben's place".into(),
+                Err("only an admin may rename the workspace")),
+            (PROFILE, (BEN, MEMBER), |ws| profile(ws, BEN).title = "Data engineer".into(), Ok(())),
+            (PROFILE, (CHLOE, MEMBER), |ws| profile(ws, BEN).title = "Intern".into(), Err(OWN)),
+            // Rights come from the membership log, not from a profile: not even an admin writes
+            // someone else's.
+            (PROFILE, (ANA, ADMIN), |ws| profile(ws, BEN).role = "admin".into(), Err(OWN)),
+            (PROFILE, (CHLOE, MEMBER), |ws| drop(ws.members.remove(&id(BEN))), Err(OWN)),
+            (PROFILE, (BEN, MEMBER), |ws| drop(ws.members.remove(&id(BEN))), Ok(())),
+            (PROFILE, (DAN, MEMBER), |ws| file_profile(ws, DAN, DAN, Role::Member), Ok(())),
+            (PROFILE, (ANA, ADMIN), |ws| file_profile(ws, DAN, DAN, Role::Member), Err(OWN)),
+            (PROFILE, (DAN, MEMBER), |ws| file_profile(ws, DAN, BEN, Role::Admin),
+                Err("a profile must be filed under its member's id")),
+            (SKILL, (CHLOE, MEMBER), |ws| drop(ws.ensure_skill("SQL", &id(CHLOE), 5).unwrap()),
+                Ok(())),
+            (SKILL, (CHLOE, MEMBER), |ws| drop(ws.ensure_skill("SQL", &id(BEN), 5).unwrap()),
+                Err("a skill must be added to the catalogue in its creator's own name")),
+            (SKILL, (BEN, MEMBER), add_synonym, Ok(())),
+            (SKILL, (CHLOE, MEMBER), add_synonym, Err(OWNER)),
+            (SKILL, (ANA, ADMIN), add_synonym, Ok(())),
+            (SKILL, (CHLOE, MEMBER), |ws| drop(ws.skills.remove("rust")), Err(OWNER)),
+            (SKILL, (ANA, ADMIN), |ws| drop(ws.skills.remove("rust")), Ok(())),
+            (CLAIM, (BEN, MEMBER), |ws| claim_rust(ws, BEN, Level::Referent, false, true), Ok(())),
+            (CLAIM, (CHLOE, MEMBER), |ws| claim_rust(ws, CHLOE, Level::Notions, true, false),
+                Ok(())),
+            (CLAIM, (CHLOE, MEMBER), |ws| bens_rust(ws).level = 1, Err(OWN_CLAIM)),
+            (CLAIM, (CHLOE, MEMBER), |ws| file_claim(ws, (ANA, "rust"), (ANA, "rust")),
+                Err(OWN_CLAIM)),
+            (CLAIM, (CHLOE, MEMBER), |ws| drop(ws.claims.remove(&claim_key(&id(BEN), "rust"))),
+                Err(OWN_CLAIM)),
+            (CLAIM, (BEN, MEMBER), |ws| bens_rust(ws).member = id(CHLOE), Err(OWN_CLAIM)),
+            (CLAIM, (CHLOE, MEMBER), |ws| file_claim(ws, (CHLOE, "go"), (CHLOE, "rust")),
+                Err("a skill claim must be filed under its member and skill")),
+            (ENDORSEMENT, (ANA, MEMBER), |ws| endorse(ws, ANA), Ok(())),
+            // Ben vouching for himself in Ana's name.
+            (ENDORSEMENT, (BEN, MEMBER), |ws| endorse(ws, ANA),
+                Err("an endorsement must be given in its giver's own name")),
+            (ENDORSEMENT, (ANA, MEMBER), |ws| {
                 endorse(ws, ANA);
                 let e = ws.endorsements.remove(&entry_key(&id(ANA), "e2")).unwrap();
                 ws.endorsements.insert(entry_key(&id(ANA), "e3"), e);
-            },
-            Err("an endorsement must be filed under its own id"),
-        );
-        // Under a key of someone else's (where, written concurrently with theirs, it could
-        // replace it).
-        check_workspace(
-            (ANA, MEMBER),
-            |ws| {
+            }, Err(ENDORSEMENT_ID)),
+            // Under a key of someone else's (where, written concurrently with theirs, it could
+            // replace it).
+            (ENDORSEMENT, (ANA, MEMBER), |ws| {
                 endorse(ws, ANA);
                 let mut e = ws.endorsements.remove(&entry_key(&id(ANA), "e2")).unwrap();
                 e.id = entry_key(&id(CHLOE), "e9");
                 ws.endorsements.insert(e.id.clone(), e);
-            },
-            Err("an endorsement must be filed under its own id"),
-        );
-        let reword = |ws: &mut Workspace| {
-            ws.endorsements
-                .get_mut(&entry_key(&id(CHLOE), "e1"))
-                .unwrap()
-                .comment = "brilliant".into();
-        };
-        for by in [(CHLOE, MEMBER), (ANA, ADMIN)] {
-            check_workspace(
-                by,
-                reword,
-                Err("an endorsement cannot be changed once given"),
-            );
-        }
-        let remove =
-            |ws: &mut Workspace| drop(ws.endorsements.remove(&entry_key(&id(CHLOE), "e1")));
-        check_workspace(
-            (BEN, MEMBER),
-            remove,
-            Err("only its giver or an admin may remove an endorsement"),
-        );
-        check_workspace((CHLOE, MEMBER), remove, Ok(()));
-        check_workspace((ANA, ADMIN), remove, Ok(()));
-    }
-
-    #[test]
-    fn kudos_are_given_in_ones_own_name_and_never_changed() {
-        let thank = |ws: &mut Workspace, from: u8| {
-            ws.give_kudos("k2", &id(from), &id(CHLOE), "Great workshop", None, 5)
-                .unwrap();
-        };
-        check_workspace((BEN, MEMBER), |ws| thank(ws, BEN), Ok(()));
-        check_workspace(
-            (CHLOE, MEMBER),
-            |ws| thank(ws, BEN),
-            Err("kudos must be given in their giver's own name"),
-        );
-        check_workspace(
-            (BEN, MEMBER),
-            |ws| {
+            }, Err(ENDORSEMENT_ID)),
+            (ENDORSEMENT, (CHLOE, MEMBER), reword_endorsement, Err(REWORD)),
+            (ENDORSEMENT, (ANA, ADMIN), reword_endorsement, Err(REWORD)),
+            (ENDORSEMENT, (BEN, MEMBER), remove_endorsement,
+                Err("only its giver or an admin may remove an endorsement")),
+            (ENDORSEMENT, (CHLOE, MEMBER), remove_endorsement, Ok(())),
+            (ENDORSEMENT, (ANA, ADMIN), remove_endorsement, Ok(())),
+            (KUDOS, (BEN, MEMBER), |ws| thank(ws, BEN), Ok(())),
+            (KUDOS, (CHLOE, MEMBER), |ws| thank(ws, BEN),
+                Err("kudos must be given in their giver's own name")),
+            (KUDOS, (BEN, MEMBER), |ws| {
                 thank(ws, BEN);
                 let k = ws.kudos.remove(&entry_key(&id(BEN), "k2")).unwrap();
                 ws.kudos.insert(entry_key(&id(BEN), "k3"), k);
-            },
-            Err("kudos must be filed under their own id"),
-        );
-        check_workspace(
-            (BEN, MEMBER),
-            |ws| {
+            }, Err(KUDOS_ID)),
+            (KUDOS, (BEN, MEMBER), |ws| {
                 thank(ws, BEN);
                 let mut k = ws.kudos.remove(&entry_key(&id(BEN), "k2")).unwrap();
                 k.id = entry_key(&id(CHLOE), "k9");
                 ws.kudos.insert(k.id.clone(), k);
-            },
-            Err("kudos must be filed under their own id"),
-        );
-        let first = entry_key(&id(CHLOE), "k1");
-        check_workspace(
-            (CHLOE, ADMIN),
-            |ws| ws.kudos.get_mut(&first).unwrap().message = "Thanks for everything".into(),
-            Err("kudos cannot be changed once given"),
-        );
-        let remove = |ws: &mut Workspace| drop(ws.kudos.remove(&entry_key(&id(CHLOE), "k1")));
-        check_workspace(
-            (BEN, MEMBER),
-            remove,
-            Err("only their giver or an admin may remove kudos"),
-        );
-        check_workspace((CHLOE, MEMBER), remove, Ok(()));
-        check_workspace((ANA, ADMIN), remove, Ok(()));
-    }
-
-    #[test]
-    fn a_community_is_changed_by_its_creator_or_an_admin() {
-        const OWNER: &str = "only a community's creator or an admin may change or remove it";
-        check_workspace(
-            (CHLOE, MEMBER),
-            |ws| ws.add_community("c2", "Design", &id(CHLOE), 5).unwrap(),
-            Ok(()),
-        );
-        check_workspace(
-            (BEN, MEMBER),
-            |ws| ws.add_community("c2", "Design", &id(CHLOE), 5).unwrap(),
-            Err("a community must be created in its creator's own name"),
-        );
-        let rename = |ws: &mut Workspace| {
-            ws.communities.get_mut("c1").unwrap().name = "Data & AI".into();
-        };
-        check_workspace((CHLOE, MEMBER), rename, Err(OWNER));
-        check_workspace((BEN, MEMBER), rename, Ok(()));
-        check_workspace((ANA, ADMIN), rename, Ok(()));
-        let remove = |ws: &mut Workspace| drop(ws.communities.remove("c1"));
-        check_workspace((CHLOE, MEMBER), remove, Err(OWNER));
-        check_workspace((ANA, ADMIN), remove, Ok(()));
+            }, Err(KUDOS_ID)),
+            (KUDOS, (CHLOE, ADMIN), |ws| {
+                let first = ws.kudos.get_mut(&entry_key(&id(CHLOE), "k1")).unwrap();
+                first.message = "Thanks for everything".into();
+            }, Err("kudos cannot be changed once given")),
+            (KUDOS, (BEN, MEMBER), remove_kudos,
+                Err("only their giver or an admin may remove kudos")),
+            (KUDOS, (CHLOE, MEMBER), remove_kudos, Ok(())),
+            (KUDOS, (ANA, ADMIN), remove_kudos, Ok(())),
+            (COMMUNITY, (CHLOE, MEMBER), add_design, Ok(())),
+            (COMMUNITY, (BEN, MEMBER), add_design,
+                Err("a community must be created in its creator's own name")),
+            (COMMUNITY, (CHLOE, MEMBER), rename_community, Err(CREATOR)),
+            (COMMUNITY, (BEN, MEMBER), rename_community, Ok(())),
+            (COMMUNITY, (ANA, ADMIN), rename_community, Ok(())),
+            (COMMUNITY, (CHLOE, MEMBER), |ws| drop(ws.communities.remove("c1")), Err(CREATOR)),
+            (COMMUNITY, (ANA, ADMIN), |ws| drop(ws.communities.remove("c1")), Ok(())),
+        ];
+        table(&workspace(), rows);
     }
 
     // ---- Notes, and the rules common to every kind ----
@@ -1111,27 +1040,21 @@ mod tests {
         Note::new(meta, "Onboarding", "Read the runbook.", &[], &[]).unwrap()
     }
 
-    #[track_caller]
-    fn check_note(
-        scope: &Scope,
-        by: (u8, bool),
-        edit: impl FnOnce(&mut Note),
-        want: Result<(), &str>,
-    ) {
-        check(&note(scope), by, edit, want);
+    /// An edit of the body as `who` makes it, naming themselves as the last editor.
+    fn edit_as(n: &mut Note, who: u8) {
+        n.set_body("Read the runbook, then pair with someone.")
+            .unwrap();
+        n.updated_by = id(who);
     }
 
-    /// An edit of the body as `who` makes it, naming themselves as the last editor.
-    fn edit_as(who: u8) -> impl Fn(&mut Note) {
-        move |n: &mut Note| {
-            n.set_body("Read the runbook, then pair with someone.")
-                .unwrap();
-            n.updated_by = id(who);
-        }
+    /// Deleting or restoring the note as `who` does it.
+    fn delete_as(n: &mut Note, who: u8) {
+        n.deleted = !n.deleted;
+        n.updated_by = id(who);
     }
 
     #[test]
-    fn a_document_is_created_by_the_creator_named_in_its_header() {
+    fn a_note_is_created_by_the_creator_named_in_its_header() {
         let n = note(&Scope::Workspace);
         expect(None, &n, (ANA, MEMBER), Ok(()));
         expect(
@@ -1139,66 +1062,6 @@ mod tests {
             &n,
             (BEN, ADMIN),
             Err("only the creator named in its header may create a document"),
-        );
-    }
-
-    #[test]
-    fn a_header_never_changes() {
-        check_note(
-            &Scope::Workspace,
-            (ANA, ADMIN),
-            |n| n.meta.created_at += 1,
-            Err("a document's header cannot be changed"),
-        );
-    }
-
-    #[test]
-    fn a_private_document_is_changed_only_by_its_participants() {
-        check_note(&Scope::Private, (BEN, MEMBER), edit_as(BEN), Ok(()));
-        check_note(
-            &Scope::Private,
-            (CHLOE, ADMIN),
-            edit_as(CHLOE),
-            Err("only a participant may change a private document"),
-        );
-    }
-
-    #[test]
-    fn a_personal_document_is_changed_only_by_its_owner() {
-        let mine = Scope::Personal(id(ANA));
-        check_note(&mine, (ANA, MEMBER), edit_as(ANA), Ok(()));
-        check_note(
-            &mine,
-            (BEN, ADMIN),
-            edit_as(BEN),
-            Err("only its owner may change a personal document"),
-        );
-    }
-
-    #[test]
-    fn anyone_edits_a_workspace_note_in_their_own_name() {
-        check_note(&Scope::Workspace, (BEN, MEMBER), edit_as(BEN), Ok(()));
-        check_note(
-            &Scope::Workspace,
-            (BEN, MEMBER),
-            edit_as(ANA),
-            Err("a note's last editor must be whoever changed it"),
-        );
-        check_note(
-            &Scope::Workspace,
-            (BEN, MEMBER),
-            |n| n.add_tag("howto").unwrap(),
-            Err("a note's last editor must be whoever changed it"),
-        );
-    }
-
-    #[test]
-    fn a_note_keeps_the_author_named_in_its_header() {
-        check_note(
-            &Scope::Workspace,
-            (ANA, ADMIN),
-            |n| n.author = id(BEN),
-            Err("a note's author cannot be changed"),
         );
         // What an import keeping another person's authorship would write.
         let mut imported = note(&Scope::Workspace);
@@ -1213,26 +1076,51 @@ mod tests {
     }
 
     #[test]
-    fn only_its_author_or_an_admin_deletes_or_restores_a_note() {
+    fn note_rules() {
+        const HEADER: &str = "every kind: the header (meta) — nobody";
+        const PERSONAL: &str = "every kind: any change to a personal document — its owner";
+        const AUTHOR: &str = "note: author — nobody changes it";
+        const UPDATED_BY: &str = "note: updated_by — the change's author, and nobody else";
+        const DELETED: &str = "note: deleted (either way) — the note's author, or an admin";
+        const WIKI: &str = "note: title, body, tags, skills — anyone who may hold it";
+        const LAST_EDITOR: &str = "a note's last editor must be whoever changed it";
         const DELETE: &str = "only a note's author or an admin may delete or restore it";
-        let delete_as = |who: u8| {
-            move |n: &mut Note| {
-                n.deleted = !n.deleted;
-                n.updated_by = id(who);
-            }
-        };
-        check_note(
-            &Scope::Workspace,
-            (BEN, MEMBER),
-            delete_as(BEN),
-            Err(DELETE),
-        );
-        check_note(&Scope::Workspace, (ANA, MEMBER), delete_as(ANA), Ok(()));
-        check_note(&Scope::Workspace, (CHLOE, ADMIN), delete_as(CHLOE), Ok(()));
+        #[rustfmt::skip]
+        let in_workspace: &[Row<Note>] = &[
+            (HEADER, (ANA, ADMIN), |n| n.meta.created_at += 1,
+                Err("a document's header cannot be changed")),
+            (WIKI, (BEN, MEMBER), |n| edit_as(n, BEN), Ok(())),
+            (UPDATED_BY, (BEN, MEMBER), |n| edit_as(n, ANA), Err(LAST_EDITOR)),
+            (UPDATED_BY, (BEN, MEMBER), |n| n.add_tag("howto").unwrap(), Err(LAST_EDITOR)),
+            (AUTHOR, (ANA, ADMIN), |n| n.author = id(BEN),
+                Err("a note's author cannot be changed")),
+            (DELETED, (BEN, MEMBER), |n| delete_as(n, BEN), Err(DELETE)),
+            (DELETED, (ANA, MEMBER), |n| delete_as(n, ANA), Ok(())),
+            (DELETED, (CHLOE, ADMIN), |n| delete_as(n, CHLOE), Ok(())),
+        ];
+        table(&note(&Scope::Workspace), in_workspace);
+        #[rustfmt::skip]
+        let private: &[Row<Note>] = &[
+            (PRIVATE, (BEN, MEMBER), |n| edit_as(n, BEN), Ok(())),
+            (PRIVATE, (CHLOE, ADMIN), |n| edit_as(n, CHLOE),
+                Err("only a participant may change a private document")),
+        ];
+        table(&note(&Scope::Private), private);
+        #[rustfmt::skip]
+        let personal: &[Row<Note>] = &[
+            (PERSONAL, (ANA, MEMBER), |n| edit_as(n, ANA), Ok(())),
+            (PERSONAL, (BEN, ADMIN), |n| edit_as(n, BEN),
+                Err("only its owner may change a personal document")),
+        ];
+        table(&note(&Scope::Personal(id(ANA))), personal);
+        #[rustfmt::skip]
+        let restore: &[Row<Note>] = &[
+            (DELETED, (BEN, MEMBER), |n| delete_as(n, BEN), Err(DELETE)),
+            (DELETED, (ANA, MEMBER), |n| delete_as(n, ANA), Ok(())),
+        ];
         let mut deleted = note(&Scope::Workspace);
         deleted.deleted = true;
-        check(&deleted, (BEN, MEMBER), delete_as(BEN), Err(DELETE));
-        check(&deleted, (ANA, MEMBER), delete_as(ANA), Ok(()));
+        table(&deleted, restore);
     }
 
     // ---- Threads ----
@@ -1245,9 +1133,12 @@ mod tests {
         t
     }
 
-    #[track_caller]
-    fn check_thread(by: (u8, bool), edit: impl FnOnce(&mut Thread), want: Result<(), &str>) {
-        check(&thread(), by, edit, want);
+    fn reword_reply(t: &mut Thread) {
+        t.posts[0].body.update("perf, then a flamegraph");
+    }
+
+    fn remove_reply(t: &mut Thread) {
+        drop(t.posts.remove(0));
     }
 
     #[test]
@@ -1262,101 +1153,56 @@ mod tests {
             (ANA, MEMBER),
             Err("a thread's author must be the creator named in its header"),
         );
-        check_thread(
-            (ANA, MEMBER),
-            |t| t.author = id(BEN),
-            Err("a thread's author cannot be changed"),
-        );
-        check_thread(
-            (ANA, ADMIN),
-            |t| t.community = "c2".into(),
-            Err("a thread's community cannot be changed"),
-        );
     }
 
     #[test]
-    fn a_reply_is_posted_and_changed_only_in_its_authors_name() {
-        check_thread(
-            (CHLOE, MEMBER),
-            |t| t.reply("p2", &id(CHLOE), "valgrind", 5).unwrap(),
-            Ok(()),
-        );
-        check_thread(
-            (CHLOE, MEMBER),
-            |t| t.reply("p2", &id(BEN), "I was wrong", 5).unwrap(),
-            Err("a reply must be posted in its author's own name"),
-        );
-        let reword = |t: &mut Thread| t.posts[0].body.update("perf, then a flamegraph");
-        check_thread((BEN, MEMBER), reword, Ok(()));
-        check_thread(
-            (CHLOE, MEMBER),
-            reword,
-            Err("only a reply's author may change it"),
-        );
-        check_thread(
-            (ANA, ADMIN),
-            reword,
-            Err("only a reply's author may change it"),
-        );
-        for edit in [
-            (|t: &mut Thread| t.posts[0].author = id(CHLOE)) as fn(&mut Thread),
-            |t: &mut Thread| t.posts[0].created_at = 99,
-        ] {
-            check_thread(
-                (BEN, MEMBER),
-                edit,
-                Err("a reply's author and time cannot be changed"),
-            );
-        }
-        let remove = |t: &mut Thread| drop(t.posts.remove(0));
-        check_thread(
-            (CHLOE, MEMBER),
-            remove,
-            Err("only a reply's author or an admin may remove it"),
-        );
-        check_thread((BEN, MEMBER), remove, Ok(()));
-        check_thread((CHLOE, ADMIN), remove, Ok(()));
-    }
-
-    #[test]
-    fn the_threads_author_edits_the_question_and_accepts_an_existing_answer() {
-        check_thread(
-            (ANA, MEMBER),
-            |t| t.accept("p1", &id(ANA), 6).unwrap(),
-            Ok(()),
-        );
-        // Ben accepting his own answer in Ana's thread.
-        check_thread(
-            (BEN, ADMIN),
-            |t| t.accepted = Some("p1".into()),
-            Err("only the author of the thread can accept an answer"),
-        );
-        check_thread(
-            (ANA, MEMBER),
-            |t| t.accepted = Some("p9".into()),
-            Err("the accepted answer must be a reply of the thread"),
-        );
-        check_thread(
-            (ANA, MEMBER),
-            |t| t.title = "How to profile Rust?".into(),
-            Ok(()),
-        );
-        for by in [(BEN, MEMBER), (BEN, ADMIN)] {
-            check_thread(
-                by,
-                |t| t.body.update("perf or valgrind or dtrace?"),
-                Err("only a thread's author may change its opening post"),
-            );
-        }
-        check_thread((BEN, MEMBER), |t| t.updated_at = 9, Ok(()));
-        let delete = |t: &mut Thread| t.deleted = true;
-        check_thread(
-            (BEN, MEMBER),
-            delete,
-            Err("only a thread's author or an admin may delete or restore it"),
-        );
-        check_thread((ANA, MEMBER), delete, Ok(()));
-        check_thread((CHLOE, ADMIN), delete, Ok(()));
+    fn thread_rules() {
+        const FIXED: &str = "thread: author, community — nobody changes them";
+        const OPENING: &str = "thread: opening post (title, body) — the thread's author";
+        const ACCEPTED: &str =
+            "thread: accepted — the thread's author; it names an existing reply (or none)";
+        const DELETED: &str = "thread: deleted — the thread's author, or an admin";
+        const REPLY: &str = "thread: reply — create: in one's own name; body: its author (its \
+                             author and created_at never change); remove: its author, or an admin";
+        const REPLY_AUTHOR: &str = "only a reply's author may change it";
+        const REPLY_FIXED: &str = "a reply's author and time cannot be changed";
+        const OPENING_POST: &str = "only a thread's author may change its opening post";
+        const DELETE: &str = "only a thread's author or an admin may delete or restore it";
+        #[rustfmt::skip]
+        let rows: &[Row<Thread>] = &[
+            (FIXED, (ANA, MEMBER), |t| t.author = id(BEN),
+                Err("a thread's author cannot be changed")),
+            (FIXED, (ANA, ADMIN), |t| t.community = "c2".into(),
+                Err("a thread's community cannot be changed")),
+            (REPLY, (CHLOE, MEMBER), |t| t.reply("p2", &id(CHLOE), "valgrind", 5).unwrap(), Ok(())),
+            (REPLY, (CHLOE, MEMBER), |t| t.reply("p2", &id(BEN), "I was wrong", 5).unwrap(),
+                Err("a reply must be posted in its author's own name")),
+            (REPLY, (BEN, MEMBER), reword_reply, Ok(())),
+            (REPLY, (CHLOE, MEMBER), reword_reply, Err(REPLY_AUTHOR)),
+            (REPLY, (ANA, ADMIN), reword_reply, Err(REPLY_AUTHOR)),
+            (REPLY, (BEN, MEMBER), |t| t.posts[0].author = id(CHLOE), Err(REPLY_FIXED)),
+            (REPLY, (BEN, MEMBER), |t| t.posts[0].created_at = 99, Err(REPLY_FIXED)),
+            (REPLY, (CHLOE, MEMBER), remove_reply,
+                Err("only a reply's author or an admin may remove it")),
+            (REPLY, (BEN, MEMBER), remove_reply, Ok(())),
+            (REPLY, (CHLOE, ADMIN), remove_reply, Ok(())),
+            (ACCEPTED, (ANA, MEMBER), |t| t.accept("p1", &id(ANA), 6).unwrap(), Ok(())),
+            // Ben accepting his own answer in Ana's thread.
+            (ACCEPTED, (BEN, ADMIN), |t| t.accepted = Some("p1".into()),
+                Err("only the author of the thread can accept an answer")),
+            (ACCEPTED, (ANA, MEMBER), |t| t.accepted = Some("p9".into()),
+                Err("the accepted answer must be a reply of the thread")),
+            (OPENING, (ANA, MEMBER), |t| t.title = "How to profile Rust?".into(), Ok(())),
+            (OPENING, (BEN, MEMBER), |t| t.body.update("perf or valgrind or dtrace?"),
+                Err(OPENING_POST)),
+            (OPENING, (BEN, ADMIN), |t| t.body.update("perf or valgrind or dtrace?"),
+                Err(OPENING_POST)),
+            (UPDATED_AT, (BEN, MEMBER), |t| t.updated_at = 9, Ok(())),
+            (DELETED, (BEN, MEMBER), |t| t.deleted = true, Err(DELETE)),
+            (DELETED, (ANA, MEMBER), |t| t.deleted = true, Ok(())),
+            (DELETED, (CHLOE, ADMIN), |t| t.deleted = true, Ok(())),
+        ];
+        table(&thread(), rows);
     }
 
     // ---- Mentoring, with the rules shared by contributions and action items ----
@@ -1381,11 +1227,6 @@ mod tests {
         m
     }
 
-    #[track_caller]
-    fn check_mentoring(by: (u8, bool), edit: impl FnOnce(&mut Mentoring), want: Result<(), &str>) {
-        check(&mentoring(), by, edit, want);
-    }
-
     fn log(m: &mut Mentoring, who: u8) {
         let mut n = 0;
         let mut ids = || {
@@ -1396,188 +1237,101 @@ mod tests {
             .unwrap();
     }
 
-    #[test]
-    fn a_mentoring_relationship_is_written_by_its_two_participants() {
-        check_mentoring(
-            (BEN, MEMBER),
-            |m| {
-                m.add_goal("g1", "Lead a design review", &id(BEN), 5)
-                    .unwrap()
-            },
-            Ok(()),
-        );
-        check_mentoring(
-            (CHLOE, ADMIN),
-            |m| m.updated_at = 9,
-            Err("only a participant may change a private document"),
-        );
-        for edit in [
-            (|m: &mut Mentoring| m.mentee = id(CHLOE)) as fn(&mut Mentoring),
-            |m: &mut Mentoring| m.kind = MentoringKind::Cross.as_str().into(),
-        ] {
-            check_mentoring(
-                (ANA, MEMBER),
-                edit,
-                Err("a mentoring relationship's kind, mentor and mentee cannot be changed"),
-            );
-        }
+    /// 30 minutes of mentoring, not yet confirmed.
+    fn given(giver: u8, receiver: u8) -> Contribution {
+        Contribution::new(
+            "c9",
+            ContributionKind::Mentoring,
+            &id(giver),
+            vec![id(receiver)],
+            30,
+            5,
+        )
     }
 
     #[test]
-    fn a_mentoring_session_is_logged_in_ones_own_name() {
-        check_mentoring((ANA, MEMBER), |m| log(m, ANA), Ok(()));
-        check_mentoring(
-            (ANA, MEMBER),
-            |m| {
+    fn mentoring_rules() {
+        const FIXED: &str = "mentoring: kind, mentor, mentee — nobody changes them";
+        const THE_TWO: &str = "mentoring: everything else — the mentor or the mentee";
+        const LOG: &str = "mentoring: session log — create: with logged_by = its author; its \
+                           date, minutes, logged_by never change";
+        const GIVEN: &str =
+            "mentoring: contribution: create — giver one participant, receivers exactly the other";
+        const SETTLED: &str = "mentoring, review, session: contribution: anything else, undoing \
+                               a confirmation, remove — nobody";
+        const COMMITTED: &str = "mentoring, session: action item: text, owner, due, created_at, \
+                                 remove — nobody";
+        const RELATIONSHIP: &str =
+            "a mentoring relationship's kind, mentor and mentee cannot be changed";
+        const LOGGED: &str = "a logged session's date, length and author cannot be changed";
+        const ONLY_CONFIRMED: &str = "a contribution cannot be changed, only confirmed";
+        const COMMITMENT: &str =
+            "an action item's text, owner, due date and creation time cannot be changed";
+        #[rustfmt::skip]
+        let rows: &[Row<Mentoring>] = &[
+            (THE_TWO, (BEN, MEMBER), |m| {
+                m.add_goal("g1", "Lead a design review", &id(BEN), 5).unwrap()
+            }, Ok(())),
+            (PRIVATE, (CHLOE, ADMIN), |m| m.updated_at = 9,
+                Err("only a participant may change a private document")),
+            (FIXED, (ANA, MEMBER), |m| m.mentee = id(CHLOE), Err(RELATIONSHIP)),
+            (FIXED, (ANA, MEMBER), |m| m.kind = MentoringKind::Cross.as_str().into(),
+                Err(RELATIONSHIP)),
+            (LOG, (ANA, MEMBER), |m| log(m, ANA), Ok(())),
+            (LOG, (ANA, MEMBER), |m| {
                 log(m, ANA);
                 m.sessions[1].logged_by = id(BEN);
-            },
-            Err("a mentoring session must be logged in one's own name"),
-        );
-        check_mentoring(
-            (BEN, MEMBER),
-            |m| {
-                m.sessions[0]
-                    .notes
-                    .update("We reviewed the RFC and the tests.")
-            },
-            Ok(()),
-        );
-        for edit in [
-            (|m: &mut Mentoring| m.sessions[0].minutes = 90) as fn(&mut Mentoring),
-            |m: &mut Mentoring| m.sessions[0].date = 7,
-            |m: &mut Mentoring| m.sessions[0].logged_by = id(ANA),
-        ] {
-            check_mentoring(
-                (ANA, MEMBER),
-                edit,
-                Err("a logged session's date, length and author cannot be changed"),
-            );
-        }
-        let given = |giver: u8, receiver: u8| {
-            Contribution::new(
-                "c9",
-                ContributionKind::Mentoring,
-                &id(giver),
-                vec![id(receiver)],
-                30,
-                5,
-            )
-        };
-        check_mentoring(
-            (ANA, MEMBER),
-            |m| m.contributions.push(given(CHLOE, BEN)),
-            Err("a mentoring contribution goes from one participant to the other"),
-        );
-        check_mentoring(
-            (ANA, MEMBER),
-            |m| m.contributions.push(given(ANA, ANA)),
-            Err("a contribution's giver cannot be one of its receivers"),
-        );
-    }
-
-    #[test]
-    fn time_is_confirmed_once_by_a_receiver_in_their_own_name() {
-        let confirm_as = |who: u8| {
-            move |m: &mut Mentoring| {
-                m.contributions[0].confirmed_by = Some(id(who));
-                m.contributions[0].confirmed_at = Some(7);
-            }
-        };
-        check_mentoring(
-            (BEN, MEMBER),
-            |m| m.confirm("c1", &id(BEN), 7).unwrap(),
-            Ok(()),
-        );
-        // Ana confirming the time she gave herself.
-        check_mentoring(
-            (ANA, MEMBER),
-            confirm_as(ANA),
-            Err("you cannot confirm your own contribution; one of the people who received it does"),
-        );
-        check_mentoring(
-            (ANA, MEMBER),
-            confirm_as(BEN),
-            Err("a contribution can only be confirmed in one's own name"),
-        );
-        check_mentoring(
-            (BEN, MEMBER),
-            |m| m.contributions[0].confirmed_by = Some(id(BEN)),
-            Err("a confirmation names who confirmed and when"),
-        );
-        for edit in [
-            (|m: &mut Mentoring| m.contributions[0].minutes = 600) as fn(&mut Mentoring),
-            |m: &mut Mentoring| m.contributions[0].giver = id(BEN),
-            |m: &mut Mentoring| {
-                m.confirm("c1", &id(BEN), 7).unwrap();
-                m.contributions[0].minutes = 600;
-            },
-        ] {
-            check_mentoring(
-                (BEN, MEMBER),
-                edit,
-                Err("a contribution cannot be changed, only confirmed"),
-            );
-        }
-        let mut confirmed = mentoring();
-        confirmed.confirm("c1", &id(BEN), 7).unwrap();
-        check(
-            &confirmed,
-            (BEN, MEMBER),
-            |m| {
-                m.contributions[0].confirmed_by = None;
-                m.contributions[0].confirmed_at = None;
-            },
-            Err("a confirmation cannot be undone"),
-        );
-        check_mentoring(
-            (BEN, MEMBER),
-            |m| m.contributions.clear(),
-            Err("a contribution cannot be removed"),
-        );
-        check_mentoring(
-            (ANA, MEMBER),
-            |m| {
-                let mut c = Contribution::new(
-                    "c9",
-                    ContributionKind::Mentoring,
-                    &id(ANA),
-                    vec![id(BEN)],
-                    30,
-                    5,
-                );
+            }, Err("a mentoring session must be logged in one's own name")),
+            (LOG, (BEN, MEMBER), |m| {
+                m.sessions[0].notes.update("We reviewed the RFC and the tests.")
+            }, Ok(())),
+            (LOG, (ANA, MEMBER), |m| m.sessions[0].minutes = 90, Err(LOGGED)),
+            (LOG, (ANA, MEMBER), |m| m.sessions[0].date = 7, Err(LOGGED)),
+            (LOG, (ANA, MEMBER), |m| m.sessions[0].logged_by = id(ANA), Err(LOGGED)),
+            (GIVEN, (ANA, MEMBER), |m| m.contributions.push(given(CHLOE, BEN)),
+                Err("a mentoring contribution goes from one participant to the other")),
+            (NEW_CONTRIBUTION, (ANA, MEMBER), |m| m.contributions.push(given(ANA, ANA)),
+                Err("a contribution's giver cannot be one of its receivers")),
+            (NEW_CONTRIBUTION, (ANA, MEMBER), |m| {
+                let mut c = given(ANA, BEN);
                 c.confirmed_by = Some(id(BEN));
                 c.confirmed_at = Some(5);
                 m.contributions.push(c);
-            },
-            Err("a new contribution cannot already be confirmed"),
-        );
-    }
-
-    #[test]
-    fn an_action_item_keeps_its_commitment_and_is_never_removed() {
-        check_mentoring(
-            (BEN, MEMBER),
-            |m| m.complete_action("a1", &id(BEN), 8).unwrap(),
-            Ok(()),
-        );
-        for edit in [
-            (|m: &mut Mentoring| m.actions[0].text = "Draft v3".into()) as fn(&mut Mentoring),
-            |m: &mut Mentoring| m.actions[0].owner = id(ANA),
-            |m: &mut Mentoring| m.actions[0].due = Some(86_400_000),
-            |m: &mut Mentoring| m.actions[0].created_at = 0,
-        ] {
-            check_mentoring(
-                (ANA, MEMBER),
-                edit,
-                Err("an action item's text, owner, due date and creation time cannot be changed"),
-            );
-        }
-        check_mentoring(
-            (ANA, MEMBER),
-            |m| m.actions.clear(),
-            Err("an action item cannot be removed"),
-        );
+            }, Err("a new contribution cannot already be confirmed")),
+            (CONFIRM, (BEN, MEMBER), |m| m.confirm("c1", &id(BEN), 7).unwrap(), Ok(())),
+            // Ana confirming the time she gave herself.
+            (CONFIRM, (ANA, MEMBER), |m| confirm_as(&mut m.contributions, ANA, 7), Err(OWN_TIME)),
+            (CONFIRM, (ANA, MEMBER), |m| confirm_as(&mut m.contributions, BEN, 7),
+                Err("a contribution can only be confirmed in one's own name")),
+            (CONFIRM, (BEN, MEMBER), |m| m.contributions[0].confirmed_by = Some(id(BEN)),
+                Err("a confirmation names who confirmed and when")),
+            (SETTLED, (BEN, MEMBER), |m| m.contributions[0].minutes = 600, Err(ONLY_CONFIRMED)),
+            (SETTLED, (BEN, MEMBER), |m| m.contributions[0].giver = id(BEN), Err(ONLY_CONFIRMED)),
+            (SETTLED, (BEN, MEMBER), |m| {
+                m.confirm("c1", &id(BEN), 7).unwrap();
+                m.contributions[0].minutes = 600;
+            }, Err(ONLY_CONFIRMED)),
+            (SETTLED, (BEN, MEMBER), |m| m.contributions.clear(),
+                Err("a contribution cannot be removed")),
+            (THE_TWO, (BEN, MEMBER), |m| m.complete_action("a1", &id(BEN), 8).unwrap(), Ok(())),
+            (COMMITTED, (ANA, MEMBER), |m| m.actions[0].text = "Draft v3".into(), Err(COMMITMENT)),
+            (COMMITTED, (ANA, MEMBER), |m| m.actions[0].owner = id(ANA), Err(COMMITMENT)),
+            (COMMITTED, (ANA, MEMBER), |m| m.actions[0].due = Some(86_400_000), Err(COMMITMENT)),
+            (COMMITTED, (ANA, MEMBER), |m| m.actions[0].created_at = 0, Err(COMMITMENT)),
+            (COMMITTED, (ANA, MEMBER), |m| m.actions.clear(),
+                Err("an action item cannot be removed")),
+        ];
+        table(&mentoring(), rows);
+        #[rustfmt::skip]
+        let once_confirmed: &[Row<Mentoring>] = &[
+            (SETTLED, (BEN, MEMBER), |m| {
+                m.contributions[0].confirmed_by = None;
+                m.contributions[0].confirmed_at = None;
+            }, Err("a confirmation cannot be undone")),
+        ];
+        let mut confirmed = mentoring();
+        confirmed.confirm("c1", &id(BEN), 7).unwrap();
+        table(&confirmed, once_confirmed);
     }
 
     // ---- Reviews ----
@@ -1605,14 +1359,17 @@ mod tests {
         r
     }
 
-    #[track_caller]
-    fn check_review(
-        stage: ReviewStatus,
-        by: (u8, bool),
-        edit: impl FnOnce(&mut Review),
-        want: Result<(), &str>,
-    ) {
-        check(&review(stage), by, edit, want);
+    /// An answer to "stop", as `who` would write it.
+    fn answer(r: &mut Review, who: u8) {
+        r.answers
+            .insert("stop".into(), Text::with_value(format!("said by {who}")));
+    }
+
+    fn rewrite_start(r: &mut Review) {
+        r.answers
+            .get_mut("start")
+            .unwrap()
+            .update("Show two demos.");
     }
 
     #[test]
@@ -1652,178 +1409,90 @@ mod tests {
             (ANA, MEMBER),
             Err("only the reviewer writes the review"),
         );
-        check_review(
-            ReviewStatus::Requested,
-            (ANA, MEMBER),
-            |r| r.about = "my whole year".into(),
-            Err("a review's requester, reviewer, subject, template and criteria cannot be changed"),
-        );
     }
 
     #[test]
-    fn only_the_reviewer_writes_and_only_before_submission() {
-        let answer = |r: &mut Review, who: u8| {
-            r.answers
-                .insert("stop".into(), Text::with_value(format!("said by {who}")));
-        };
-        check_review(
-            ReviewStatus::Requested,
-            (BEN, MEMBER),
-            |r| {
-                r.write(&id(BEN), &[("stop".into(), "Rushing.".into())], &[], 5)
-                    .unwrap()
-            },
-            Ok(()),
-        );
-        check_review(
-            ReviewStatus::Requested,
-            (ANA, MEMBER),
-            |r| answer(r, ANA),
-            Err("only the reviewer writes the review"),
-        );
-        for stage in [ReviewStatus::Submitted, ReviewStatus::Acknowledged] {
-            check_review(
-                stage,
-                (BEN, MEMBER),
-                |r| {
-                    r.answers
-                        .get_mut("start")
-                        .unwrap()
-                        .update("Show two demos.")
-                },
-                Err("this review was submitted and can no longer be changed"),
-            );
-            check_review(
-                stage,
-                (BEN, MEMBER),
-                |r| answer(r, BEN),
-                Err("this review was submitted and can no longer be changed"),
-            );
-        }
-    }
-
-    #[test]
-    fn the_reviewer_submits_crediting_their_own_time() {
-        check_review(
-            ReviewStatus::Requested,
-            (BEN, MEMBER),
-            |r| r.submit("c1", &id(BEN), 30, 6).unwrap(),
-            Ok(()),
-        );
-        check_review(
-            ReviewStatus::Requested,
-            (ANA, MEMBER),
-            |r| r.submit("c1", &id(BEN), 30, 6).unwrap(),
-            Err("only the reviewer submits the review"),
-        );
-        check_review(
-            ReviewStatus::Requested,
-            (BEN, MEMBER),
-            |r| r.status = ReviewStatus::Submitted.as_str().into(),
-            Err("a review's submission time is set when it is submitted, and only then"),
-        );
-        check_review(
-            ReviewStatus::Submitted,
-            (BEN, MEMBER),
-            |r| r.submitted_at = Some(99),
-            Err("a review's submission time is set when it is submitted, and only then"),
-        );
-        check_review(
-            ReviewStatus::Requested,
-            (BEN, MEMBER),
-            |r| r.status = ReviewStatus::Acknowledged.as_str().into(),
-            Err("a review's status only moves from requested to submitted to acknowledged"),
-        );
-        check_review(
-            ReviewStatus::Requested,
-            (BEN, MEMBER),
-            |r| {
+    fn review_rules() {
+        const FIXED: &str =
+            "review: requester, reviewer, about, template, criteria — nobody changes them";
+        const WRITE: &str =
+            "review: answers, ratings — the reviewer, while the review is requested";
+        const STATUS: &str = "review: status — requested → submitted, setting submitted_at: the \
+                              reviewer; submitted → acknowledged, setting acknowledged_at: the \
+                              requester; anything else: nobody";
+        const REPLY: &str =
+            "review: reply — the requester; once submitted, only when acknowledging";
+        const GIVEN: &str =
+            "review: contribution: create — only when submitting: reviewer → [requester]";
+        const EITHER: &str = "review: updated_at — either participant";
+        const UNCHANGED: &str =
+            "a review's requester, reviewer, subject, template and criteria cannot be changed";
+        const FROZEN: &str = "this review was submitted and can no longer be changed";
+        const SUBMITTED_AT: &str =
+            "a review's submission time is set when it is submitted, and only then";
+        const ACKNOWLEDGED_AT: &str =
+            "a review's acknowledgement time is set when it is acknowledged, and only then";
+        const MOVES: &str =
+            "a review's status only moves from requested to submitted to acknowledged";
+        #[rustfmt::skip]
+        let requested: &[Row<Review>] = &[
+            (FIXED, (ANA, MEMBER), |r| r.about = "my whole year".into(), Err(UNCHANGED)),
+            (WRITE, (BEN, MEMBER), |r| {
+                r.write(&id(BEN), &[("stop".into(), "Rushing.".into())], &[], 5).unwrap()
+            }, Ok(())),
+            (WRITE, (ANA, MEMBER), |r| answer(r, ANA), Err("only the reviewer writes the review")),
+            (STATUS, (BEN, MEMBER), |r| r.submit("c1", &id(BEN), 30, 6).unwrap(), Ok(())),
+            (STATUS, (ANA, MEMBER), |r| r.submit("c1", &id(BEN), 30, 6).unwrap(),
+                Err("only the reviewer submits the review")),
+            (STATUS, (BEN, MEMBER), |r| r.status = ReviewStatus::Submitted.as_str().into(),
+                Err(SUBMITTED_AT)),
+            (STATUS, (BEN, MEMBER), |r| r.status = ReviewStatus::Acknowledged.as_str().into(),
+                Err(MOVES)),
+            (GIVEN, (BEN, MEMBER), |r| {
                 r.submit("c1", &id(BEN), 30, 6).unwrap();
                 r.contributions[0].minutes = 600;
                 r.contributions[0].receivers = vec![id(ANA), id(CHLOE)];
-            },
-            Err("a review's contribution goes from its reviewer to its requester"),
-        );
-        check_review(
-            ReviewStatus::Submitted,
-            (BEN, MEMBER),
-            |r| {
-                r.contributions.push(Contribution::new(
-                    "c2",
-                    ContributionKind::Review,
-                    &id(BEN),
-                    vec![id(ANA)],
-                    60,
-                    6,
-                ));
-            },
-            Err("a review's contribution is recorded when it is submitted"),
-        );
-    }
-
-    #[test]
-    fn only_the_requester_acknowledges_replies_and_confirms() {
-        const FROZEN: &str = "this review was submitted and can no longer be changed";
-        check_review(
-            ReviewStatus::Submitted,
-            (ANA, MEMBER),
-            |r| r.acknowledge(&id(ANA), "Thanks, noted.", 7).unwrap(),
-            Ok(()),
-        );
-        check_review(
-            ReviewStatus::Submitted,
-            (BEN, MEMBER),
-            |r| r.acknowledge(&id(ANA), "Thanks, noted.", 7).unwrap(),
-            Err("only the person who asked for the review acknowledges it"),
-        );
-        check_review(
-            ReviewStatus::Submitted,
-            (BEN, MEMBER),
-            |r| r.reply = "You're welcome.".into(),
-            Err("only the person who asked for the review can reply to it"),
-        );
-        check_review(
-            ReviewStatus::Submitted,
-            (ANA, MEMBER),
-            |r| r.reply = "Hmm.".into(),
-            Err(FROZEN),
-        );
-        check_review(
-            ReviewStatus::Submitted,
-            (ANA, MEMBER),
-            |r| r.status = ReviewStatus::Acknowledged.as_str().into(),
-            Err("a review's acknowledgement time is set when it is acknowledged, and only then"),
-        );
-        check_review(
-            ReviewStatus::Acknowledged,
-            (ANA, MEMBER),
-            |r| r.reply = "On second thought…".into(),
-            Err(FROZEN),
-        );
-        check_review(
-            ReviewStatus::Acknowledged,
-            (ANA, MEMBER),
-            |r| r.status = ReviewStatus::Submitted.as_str().into(),
-            Err("a review's status only moves from requested to submitted to acknowledged"),
-        );
+            }, Err("a review's contribution goes from its reviewer to its requester")),
+        ];
+        table(&review(ReviewStatus::Requested), requested);
+        #[rustfmt::skip]
+        let submitted: &[Row<Review>] = &[
+            (STATUS, (BEN, MEMBER), |r| r.submitted_at = Some(99), Err(SUBMITTED_AT)),
+            (GIVEN, (BEN, MEMBER), |r| {
+                let more = Contribution::new(
+                    "c2", ContributionKind::Review, &id(BEN), vec![id(ANA)], 60, 6,
+                );
+                r.contributions.push(more);
+            }, Err("a review's contribution is recorded when it is submitted")),
+            (STATUS, (ANA, MEMBER), |r| r.acknowledge(&id(ANA), "Thanks, noted.", 7).unwrap(),
+                Ok(())),
+            (STATUS, (BEN, MEMBER), |r| r.acknowledge(&id(ANA), "Thanks, noted.", 7).unwrap(),
+                Err("only the person who asked for the review acknowledges it")),
+            (REPLY, (BEN, MEMBER), |r| r.reply = "You're welcome.".into(),
+                Err("only the person who asked for the review can reply to it")),
+            (REPLY, (ANA, MEMBER), |r| r.reply = "Hmm.".into(), Err(FROZEN)),
+            (STATUS, (ANA, MEMBER), |r| r.status = ReviewStatus::Acknowledged.as_str().into(),
+                Err(ACKNOWLEDGED_AT)),
+            (CONFIRM, (BEN, MEMBER), |r| confirm_as(&mut r.contributions, BEN, 8), Err(OWN_TIME)),
+        ];
+        table(&review(ReviewStatus::Submitted), submitted);
+        #[rustfmt::skip]
+        let acknowledged: &[Row<Review>] = &[
+            (REPLY, (ANA, MEMBER), |r| r.reply = "On second thought…".into(), Err(FROZEN)),
+            (STATUS, (ANA, MEMBER), |r| r.status = ReviewStatus::Submitted.as_str().into(),
+                Err(MOVES)),
+        ];
+        table(&review(ReviewStatus::Acknowledged), acknowledged);
+        #[rustfmt::skip]
+        let once_submitted: &[Row<Review>] = &[
+            (WRITE, (BEN, MEMBER), rewrite_start, Err(FROZEN)),
+            (WRITE, (BEN, MEMBER), |r| answer(r, BEN), Err(FROZEN)),
+            (CONFIRM, (ANA, MEMBER), |r| r.confirm("c1", &id(ANA), 8).unwrap(), Ok(())),
+            (EITHER, (BEN, MEMBER), |r| r.updated_at = 9, Ok(())),
+        ];
         for stage in [ReviewStatus::Submitted, ReviewStatus::Acknowledged] {
-            check_review(
-                stage,
-                (ANA, MEMBER),
-                |r| r.confirm("c1", &id(ANA), 8).unwrap(),
-                Ok(()),
-            );
-            check_review(stage, (BEN, MEMBER), |r| r.updated_at = 9, Ok(()));
+            table(&review(stage), once_submitted);
         }
-        check_review(
-            ReviewStatus::Submitted,
-            (BEN, MEMBER),
-            |r| {
-                r.contributions[0].confirmed_by = Some(id(BEN));
-                r.contributions[0].confirmed_at = Some(8);
-            },
-            Err("you cannot confirm your own contribution; one of the people who received it does"),
-        );
     }
 
     // ---- Sessions ----
@@ -1864,14 +1533,9 @@ mod tests {
         s
     }
 
-    #[track_caller]
-    fn check_session(
-        stage: SessionStatus,
-        by: (u8, bool),
-        edit: impl FnOnce(&mut Session),
-        want: Result<(), &str>,
-    ) {
-        check(&session(stage), by, edit, want);
+    /// `who` starting the session, in their own name.
+    fn start_as(s: &mut Session, who: u8) {
+        s.start(&id(who), 10).unwrap();
     }
 
     const RUN: &str = "only the session's hosts and facilitators can run it";
@@ -1890,174 +1554,76 @@ mod tests {
     }
 
     #[test]
-    fn only_a_host_changes_the_plan() {
-        const PLAN: &str = "only a session's hosts can change its plan";
-        check_session(
-            SessionStatus::Planned,
-            (ANA, MEMBER),
-            |s| s.title = "The June launch".into(),
-            Ok(()),
-        );
-        check_session(
-            SessionStatus::Planned,
-            (BEN, ADMIN),
-            |s| s.at = 5,
-            Err(PLAN),
-        );
-        // Nobody grants themselves a role.
-        check_session(
-            SessionStatus::Planned,
-            (CHLOE, MEMBER),
-            |s| s.hosts.push(id(CHLOE)),
-            Err(PLAN),
-        );
-        check_session(
-            SessionStatus::Planned,
-            (BEN, MEMBER),
-            |s| s.participants[0].role = "facilitator".into(),
-            Err(PLAN),
-        );
-    }
-
-    #[test]
-    fn only_hosts_and_facilitators_run_a_session() {
-        for who in [ANA, CHLOE] {
-            check_session(
-                SessionStatus::Planned,
-                (who, MEMBER),
-                |s| {
-                    s.start(&id(who), 10).unwrap();
-                },
-                Ok(()),
-            );
-            check_session(
-                SessionStatus::Running,
-                (who, MEMBER),
-                |s| drop(s.step(&id(who), "The plan was a June launch.", 11).unwrap()),
-                Ok(()),
-            );
-        }
-        // What a modified client would send: the host's moves, made by a participant.
-        check_session(
-            SessionStatus::Planned,
-            (BEN, ADMIN),
-            |s| {
-                s.start(&id(ANA), 10).unwrap();
-            },
-            Err(RUN),
-        );
-        check_session(
-            SessionStatus::Running,
-            (BEN, MEMBER),
-            |s| drop(s.step(&id(ANA), "My version.", 11).unwrap()),
-            Err(RUN),
-        );
-        check_session(
-            SessionStatus::Running,
-            (DAN, MEMBER),
-            |s| {
+    fn session_rules() {
+        const PLAN: &str = "session: plan (format, title, at, minutes, hosts, participants, \
+                            skills) — a host, as before the change";
+        const RUNNING: &str = "session: running (status, steps, started_at, closed_at, \
+                               takeaways, rating, new actions and contributions) — a host or a \
+                               facilitator, as before the change";
+        const STATUS: &str = "session: status — only planned → running → closed";
+        const CLOSED: &str = "session: steps of a closed session — nobody";
+        const DONE: &str = "session: action item: done, done_at — a host or a participant";
+        const HOSTS: &str = "only a session's hosts can change its plan";
+        const MOVES: &str = "a session's status only moves from planned to running to closed";
+        #[rustfmt::skip]
+        let planned: &[Row<Session>] = &[
+            (PLAN, (ANA, MEMBER), |s| s.title = "The June launch".into(), Ok(())),
+            (PLAN, (BEN, ADMIN), |s| s.at = 5, Err(HOSTS)),
+            // Nobody grants themselves a role.
+            (PLAN, (CHLOE, MEMBER), |s| s.hosts.push(id(CHLOE)), Err(HOSTS)),
+            (PLAN, (BEN, MEMBER), |s| s.participants[0].role = "facilitator".into(), Err(HOSTS)),
+            (RUNNING, (ANA, MEMBER), |s| start_as(s, ANA), Ok(())),
+            (RUNNING, (CHLOE, MEMBER), |s| start_as(s, CHLOE), Ok(())),
+            // What a modified client would send: the host's moves, made by a participant.
+            (RUNNING, (BEN, ADMIN), |s| start_as(s, ANA), Err(RUN)),
+            (STATUS, (ANA, MEMBER), |s| s.status = SessionStatus::Closed.as_str().into(),
+                Err(MOVES)),
+        ];
+        table(&session(SessionStatus::Planned), planned);
+        #[rustfmt::skip]
+        let running: &[Row<Session>] = &[
+            (RUNNING, (ANA, MEMBER), |s| {
+                drop(s.step(&id(ANA), "The plan was a June launch.", 11).unwrap())
+            }, Ok(())),
+            (RUNNING, (CHLOE, MEMBER), |s| {
+                drop(s.step(&id(CHLOE), "The plan was a June launch.", 11).unwrap())
+            }, Ok(())),
+            (RUNNING, (BEN, MEMBER), |s| drop(s.step(&id(ANA), "My version.", 11).unwrap()),
+                Err(RUN)),
+            (RUNNING, (DAN, MEMBER), |s| {
                 let mut ids = || "y".to_owned();
                 s.close(&mut ids, &id(ANA), &[], Some(1), &[], 12).unwrap();
-            },
-            Err(RUN),
-        );
-        check_session(
-            SessionStatus::Closed,
-            (BEN, MEMBER),
-            |s| {
-                s.actions
-                    .push(ActionItem::new("a9", "Rest", &id(BEN), None, 30).unwrap())
-            },
-            Err(RUN),
-        );
-        check_session(
-            SessionStatus::Closed,
-            (BEN, MEMBER),
-            |s| {
-                s.contributions.push(Contribution::new(
-                    "c9",
-                    ContributionKind::SessionHosted,
-                    &id(BEN),
-                    vec![id(DAN)],
-                    60,
-                    30,
-                ));
-            },
-            Err(RUN),
-        );
-    }
-
-    #[test]
-    fn a_session_moves_forward_and_its_closed_steps_stay() {
-        const STATUS: &str = "a session's status only moves from planned to running to closed";
-        check_session(
-            SessionStatus::Planned,
-            (ANA, MEMBER),
-            |s| s.status = SessionStatus::Closed.as_str().into(),
-            Err(STATUS),
-        );
-        check_session(
-            SessionStatus::Closed,
-            (ANA, MEMBER),
-            |s| s.status = SessionStatus::Running.as_str().into(),
-            Err(STATUS),
-        );
-        check_session(
-            SessionStatus::Closed,
-            (CHLOE, MEMBER),
-            |s| s.steps[0].notes.update("Rewritten afterwards."),
-            Err("the session is closed; its steps can no longer change"),
-        );
-        check_session(
-            SessionStatus::Closed,
-            (EVE, MEMBER),
-            |s| s.updated_at = 99,
-            Ok(()),
-        );
-    }
-
-    #[test]
-    fn anyone_involved_completes_an_action_and_a_receiver_confirms() {
-        check_session(
-            SessionStatus::Closed,
-            (DAN, MEMBER),
-            |s| s.complete_action("x1", &id(DAN), 30).unwrap(),
-            Ok(()),
-        );
-        check_session(
-            SessionStatus::Closed,
-            (EVE, ADMIN),
-            |s| {
+            }, Err(RUN)),
+        ];
+        table(&session(SessionStatus::Running), running);
+        #[rustfmt::skip]
+        let closed: &[Row<Session>] = &[
+            (RUNNING, (BEN, MEMBER), |s| {
+                s.actions.push(ActionItem::new("a9", "Rest", &id(BEN), None, 30).unwrap())
+            }, Err(RUN)),
+            (RUNNING, (BEN, MEMBER), |s| {
+                let given = Contribution::new(
+                    "c9", ContributionKind::SessionHosted, &id(BEN), vec![id(DAN)], 60, 30,
+                );
+                s.contributions.push(given);
+            }, Err(RUN)),
+            (STATUS, (ANA, MEMBER), |s| s.status = SessionStatus::Running.as_str().into(),
+                Err(MOVES)),
+            (CLOSED, (CHLOE, MEMBER), |s| s.steps[0].notes.update("Rewritten afterwards."),
+                Err("the session is closed; its steps can no longer change")),
+            (UPDATED_AT, (EVE, MEMBER), |s| s.updated_at = 99, Ok(())),
+            (DONE, (DAN, MEMBER), |s| s.complete_action("x1", &id(DAN), 30).unwrap(), Ok(())),
+            (DONE, (EVE, ADMIN), |s| {
                 s.actions[0].done = true;
                 s.actions[0].done_at = Some(30);
-            },
-            Err("only the session's hosts and participants can complete its actions"),
-        );
-        check_session(
-            SessionStatus::Closed,
-            (BEN, MEMBER),
-            |s| s.confirm("x2", &id(BEN), 30).unwrap(),
-            Ok(()),
-        );
-        let confirm_as = |who: u8| {
-            move |s: &mut Session| {
-                s.contributions[0].confirmed_by = Some(id(who));
-                s.contributions[0].confirmed_at = Some(30);
-            }
-        };
-        // Chloé facilitated: she gave time, she did not receive Ana's.
-        check_session(
-            SessionStatus::Closed,
-            (CHLOE, MEMBER),
-            confirm_as(CHLOE),
-            Err("only someone who received this time can confirm it"),
-        );
-        check_session(
-            SessionStatus::Closed,
-            (ANA, MEMBER),
-            confirm_as(ANA),
-            Err("you cannot confirm your own contribution; one of the people who received it does"),
-        );
+            }, Err("only the session's hosts and participants can complete its actions")),
+            (CONFIRM, (BEN, MEMBER), |s| s.confirm("x2", &id(BEN), 30).unwrap(), Ok(())),
+            // Chloé facilitated: she gave time, she did not receive Ana's.
+            (CONFIRM, (CHLOE, MEMBER), |s| confirm_as(&mut s.contributions, CHLOE, 30),
+                Err("only someone who received this time can confirm it")),
+            (CONFIRM, (ANA, MEMBER), |s| confirm_as(&mut s.contributions, ANA, 30), Err(OWN_TIME)),
+        ];
+        table(&session(SessionStatus::Closed), closed);
     }
 
     /// The local API refuses, with the same message, what the rules refuse.

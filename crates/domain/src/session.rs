@@ -719,11 +719,90 @@ mod tests {
         }
     }
 
+    /// A step of a format: its name, who speaks, and its time box (minutes, low and high).
+    type StepSpec = (&'static str, &'static str, u32, u32);
+    /// A format: its id, its roles (the first is the default) and its steps, in order.
+    type FormatSpec = (&'static str, &'static [&'static str], &'static [StepSpec]);
+
+    /// Every format, in the order they are offered.
+    const SPECIFIED: &[FormatSpec] = &[
+        (
+            "codev",
+            &["consultant", "client", "facilitator"],
+            &[
+                ("Exposé", "client", 5, 10),
+                ("Clarifying questions", "consultants", 10, 15),
+                ("Contract", "client", 5, 5),
+                ("Consultation", "consultants", 20, 30),
+                ("Synthesis and action plan", "client", 10, 20),
+                ("Learnings", "everyone", 10, 10),
+            ],
+        ),
+        (
+            "aar",
+            &["participant", "facilitator"],
+            &[
+                ("What was supposed to happen", "everyone", 5, 10),
+                ("What actually happened", "everyone", 10, 15),
+                ("Why the difference", "everyone", 10, 15),
+                ("What we do differently", "everyone", 10, 15),
+            ],
+        ),
+        (
+            "peer-assist",
+            &["host", "visitor", "facilitator"],
+            &[
+                ("Objective", "host", 5, 10),
+                ("Context and risks", "host", 15, 20),
+                ("Visitors' experience", "visitors", 20, 30),
+                ("Joint options", "everyone", 15, 20),
+                ("Two-way feedback", "everyone", 5, 10),
+            ],
+        ),
+        (
+            "wol",
+            &["member"],
+            &[
+                ("Goal", "each member", 10, 15),
+                ("Relationship list", "each member", 10, 15),
+                ("Contributions", "each member", 20, 20),
+                ("Next steps", "each member", 10, 10),
+            ],
+        ),
+        (
+            "flash",
+            &["participant", "referent"],
+            &[
+                ("Question", "participant", 2, 5),
+                ("Answer", "referent", 10, 20),
+                ("Takeaway", "everyone", 3, 5),
+            ],
+        ),
+        (
+            "lunch-learn",
+            &["attendee", "speaker"],
+            &[
+                ("Talk or workshop", "speaker", 30, 45),
+                ("Questions", "attendees", 5, 10),
+                ("Feedback", "attendees", 3, 5),
+            ],
+        ),
+    ];
+
     #[test]
-    fn every_format_has_steps_and_roles() {
-        for id in ["codev", "aar", "peer-assist", "wol", "flash", "lunch-learn"] {
-            let f = format(id).unwrap();
-            assert!(!f.steps.is_empty() && !f.roles.is_empty(), "{id}");
+    fn every_format_is_as_specified() {
+        let ids: Vec<&str> = FORMATS.iter().map(|f| f.id).collect();
+        let specified: Vec<&str> = SPECIFIED.iter().map(|s| s.0).collect();
+        assert_eq!(ids, specified);
+        for (f, &(id, roles, steps)) in FORMATS.iter().zip(SPECIFIED) {
+            assert_eq!(format(id).unwrap(), f, "{id}");
+            assert_eq!(f.roles, roles, "{id}");
+            let got: Vec<StepSpec> = f
+                .steps
+                .iter()
+                .map(|s| (s.name, s.speaker, s.min_minutes, s.max_minutes))
+                .collect();
+            assert_eq!(got, steps, "{id}");
             assert!(
                 f.steps
                     .iter()
@@ -731,7 +810,6 @@ mod tests {
                 "{id}"
             );
         }
-        assert_eq!(format("codev").unwrap().steps.len(), 6);
         assert!(format("retro").is_err());
     }
 

@@ -122,6 +122,9 @@ macro_rules! with_ops {
             mentorings: Mentorings {} -> Vec<$crate::views::MentoringView> [mentoring, workspace] node;
             /// One mentoring relationship.
             mentoring: Mentoring { id: String } -> $crate::views::MentoringView [mentoring, workspace] node;
+            /// A mentoring relationship's next meeting, repeating at its cadence, as a calendar
+            /// file.
+            mentoring_ics: MentoringIcs { id: String } -> $crate::views::IcsFile [mentoring, workspace] node;
             /// Starts a mentoring relationship; replies with its id.
             mentoring_start: MentoringStart { draft: $crate::forms::MentoringDraft } -> String [] node;
             /// Logs a mentoring session.
@@ -148,6 +151,8 @@ macro_rules! with_ops {
             sessions: Sessions { upcoming: bool } -> Vec<$crate::views::SessionView> [session, workspace] node;
             /// One guided session.
             session: Session { id: String } -> $crate::views::SessionView [session, workspace] node;
+            /// A guided session as a calendar file.
+            session_ics: SessionIcs { id: String } -> $crate::views::IcsFile [session, workspace] node;
             /// Plans a guided session; replies with its id.
             session_plan: SessionPlan { draft: $crate::forms::SessionDraft } -> String [] node;
             /// Starts a planned session at its first step.
@@ -196,6 +201,8 @@ macro_rules! with_ops {
             import_workspace: ImportWorkspace { dir: String } -> $crate::views::ImportSummary [] node;
             /// A member's contribution report (this member's when absent), since a day if given.
             report: Report { member: Option<String>, since: Option<String> } -> $crate::views::ReportView [any] node;
+            /// Saves a calendar file into a folder; replies with the file's path.
+            save_ics: SaveIcs { file: $crate::views::IcsFile, dir: String } -> String [] shell;
             /// Saves this member's contribution report into a folder; replies with the file.
             save_report: SaveReport { dir: String } -> String [] shell;
             /// The syncs under way, with their progress.

@@ -847,3 +847,12 @@ pub struct ReportView {
     /// The report as Markdown.
     pub markdown: String,
 }
+
+/// A calendar file (RFC 5545) to save and open in a calendar app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IcsFile {
+    /// A file name for it (`session-….ics`, `mentoring-….ics`).
+    pub name: String,
+    /// The iCalendar text.
+    pub text: String,
+}

@@ -16,7 +16,7 @@ pub use ipc::views::{
     ParticipantView, ReminderView, ReportView, ReviewView, SessionView, StepProgress, StepView,
     Who,
 };
-use ipc::views::{ContributionReport, FormatView, SkillAtRiskView, SuggestionView};
+use ipc::views::{ContributionReport, FormatView, IcsFile, SkillAtRiskView, SuggestionView};
 
 use crate::NodeError;
 use crate::core::{Core, new_id, now};
@@ -203,6 +203,22 @@ impl Core {
             .iter()
             .map(|m| self.mentoring_view(&ws, m))
             .collect()
+    }
+
+    /// `mentoring ics`: the next meeting as a calendar file.
+    pub fn mentoring_ics(&self, id: &str) -> Result<IcsFile, NodeError> {
+        let id = self.resolve_id(DocKind::Mentoring, id)?;
+        let (ws, log) = (self.workspace()?, self.members()?);
+        let names = crate::calendar::Names { ws: &ws, log: &log };
+        crate::calendar::mentoring(&names, &self.read::<Mentoring>(&id)?, now())
+    }
+
+    /// `session ics`: the session as a calendar file.
+    pub fn session_ics(&self, id: &str) -> Result<IcsFile, NodeError> {
+        let id = self.resolve_id(DocKind::Session, id)?;
+        let (ws, log) = (self.workspace()?, self.members()?);
+        let names = crate::calendar::Names { ws: &ws, log: &log };
+        crate::calendar::session(&names, &self.read::<Session>(&id)?, now())
     }
 
     /// `mentoring show`.

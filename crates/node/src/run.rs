@@ -120,6 +120,7 @@ runs! {
     SkillsAtRisk {} => |c| c.skills_at_risk();
     Mentorings {} => |c| c.mentorings();
     Mentoring { id } => |c| c.mentoring(&id);
+    MentoringIcs { id } => |c| c.mentoring_ics(&id);
     MentoringStart { draft } => |c| {
         let goals = non_empty(draft.goals);
         c.mentoring_start(&draft.with, draft.role, draft.reverse, &goals, draft.cadence_days)
@@ -159,6 +160,7 @@ runs! {
             draft.scope.as_deref().unwrap_or("workspace"),
         )
     };
+    SessionIcs { id } => |c| c.session_ics(&id);
     SessionStart { id } => |c| c.session_start(&id);
     SessionStep { id, notes } => |c| c.session_step(&id, &notes);
     SessionClose { id, takeaways, rating, actions } => |c| {

@@ -1,6 +1,7 @@
 //! Widgets and plumbing shared by the screens.
 
 pub(crate) mod actions;
+pub(crate) mod calendar;
 pub(crate) mod colleagues;
 pub(crate) mod data;
 pub(crate) mod error;

@@ -9,6 +9,7 @@ use leptos::ev;
 use leptos::prelude::*;
 
 use crate::components::actions::ActionList;
+use crate::components::calendar::{CalendarButton, CalendarOf};
 use crate::components::colleagues::ColleagueSelect;
 use crate::components::data::{Drafts, act, loaded, watched};
 use crate::components::error::ErrorLine;
@@ -169,6 +170,7 @@ fn Relationship(m: MentoringView, drafts: Drafts) -> impl IntoView {
                     i18n.tf("mentoring.agreement", &[("every", &every), ("last", &last)])
                 }}
             </p>
+            <CalendarButton of=CalendarOf::Mentoring id=m.id.clone()/>
             <h4>{move || i18n.t("mentoring.goals_title")}</h4>
             <ul class="goals">
                 {m

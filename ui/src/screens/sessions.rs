@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::components::actions::ActionList;
+use crate::components::calendar::{CalendarButton, CalendarOf};
 use crate::components::data::{act, loaded, watched};
 use crate::components::error::ErrorLine;
 use crate::components::forms::lines;
@@ -355,6 +356,7 @@ fn Run(id: String, open: RwSignal<Option<String>>) -> impl IntoView {
                         " · "
                         <span id="session-status">{move || status.label(i18n)}</span>
                     </p>
+                    <CalendarButton of=CalendarOf::Session id=s.id.clone()/>
                     <ul class="roles">
                         {s
                             .participants
