@@ -39,9 +39,11 @@ mod settings;
 #[path = "e2e/team.rs"]
 mod team;
 
+use std::path::Path;
+
 use serde_json::Value;
 
-use app::eventually;
+use app::{App, Turn, eventually, launch};
 use common::{Peer, Serve, ticket};
 
 /// Alice Martin with Bob, a colleague on the command line: Bob made the workspace ("Acme")
@@ -72,6 +74,34 @@ fn alice_joins_bob() -> WithBob {
         _bob_serves: bob_serves,
         bob,
     }
+}
+
+/// Launches the app on Alice Martin's data folder and waits until Home greets her.
+async fn alice_at_home(turn: &Turn, data: &Path) -> App {
+    let ui = launch(turn, data).await;
+    ui.text_until("#home-title", "home greets Alice", |t| {
+        t == "Hello Alice Martin"
+    })
+    .await;
+    ui
+}
+
+/// Alice Martin's own workspace holding one note of hers, tagged "onboarding" and "rust".
+fn alice_with_checklist() -> Peer {
+    let alice = Peer::init("Alice Martin");
+    alice.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Onboarding checklist",
+        "--body",
+        "Ask Bob for a mentor; pair on the first ticket.",
+        "--tag",
+        "onboarding",
+        "--tag",
+        "rust",
+    ]);
+    alice
 }
 
 /// Runs `entrepairs ARGS --json` on `peer` until its answer satisfies `check`; returns it.

@@ -2,7 +2,7 @@
 //! answers; Alice accepts his answer, which reaches him. Quick search finds the thread, and a
 //! person, who opens in the directory.
 
-use crate::app::{launch, take_turn};
+use crate::app::take_turn;
 use crate::json_until;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -14,11 +14,7 @@ async fn a_question_in_a_community_is_answered_accepted_and_found_by_search() {
     peers
         .alice
         .ok(&["profile", "set", "--title", "Platform engineer"]);
-    let ui = launch(&turn, &peers.alice.dir).await;
-    ui.text_until("#home-title", "home greets Alice", |t| {
-        t == "Hello Alice Martin"
-    })
-    .await;
+    let ui = crate::alice_at_home(&turn, &peers.alice.dir).await;
 
     // Communities: Alice starts one and asks a question; Bob joins it on the command line and
     // answers; Alice accepts his answer. Quick search finds the thread.

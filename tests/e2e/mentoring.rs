@@ -2,18 +2,14 @@
 //! is not due; a session is logged with an action past its due day, which Home shows until it
 //! is done; the relationship and its log reach Bob (and only Bob: it is private to the two).
 
-use crate::app::{launch, take_turn};
+use crate::app::take_turn;
 use crate::json_until;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mentoring_relationship_is_started_logged_and_its_action_reminded() {
     let turn = take_turn().await;
     let peers = crate::alice_joins_bob();
-    let ui = launch(&turn, &peers.alice.dir).await;
-    ui.text_until("#home-title", "home greets Alice", |t| {
-        t == "Hello Alice Martin"
-    })
-    .await;
+    let ui = crate::alice_at_home(&turn, &peers.alice.dir).await;
 
     // Mentoring: Bob mentors Alice. Home reminds her of the first session until she logs it;
     // the relationship and its log reach Bob (and only Bob: it is private to the two).

@@ -4,18 +4,14 @@
 
 use fantoccini::key::Key;
 
-use crate::app::{eventually, launch, take_turn};
+use crate::app::{eventually, take_turn};
 use crate::common::Peer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_note_is_written_edited_linked_and_found() {
     let turn = take_turn().await;
     let alice = Peer::init("Alice Martin");
-    let ui = launch(&turn, &alice.dir).await;
-    ui.text_until("#home-title", "home greets Alice", |t| {
-        t == "Hello Alice Martin"
-    })
-    .await;
+    let ui = crate::alice_at_home(&turn, &alice.dir).await;
 
     // Add a note, then edit it.
     ui.click("#nav-notes").await;

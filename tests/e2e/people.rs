@@ -2,7 +2,7 @@
 //! colleague on the command line whose claim came with the sync), endorses him, and reads why
 //! he is suggested in either language.
 
-use crate::app::{launch, take_turn};
+use crate::app::take_turn;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_skill_is_claimed_and_the_colleague_who_can_help_is_found_and_endorsed() {
@@ -11,11 +11,7 @@ async fn a_skill_is_claimed_and_the_colleague_who_can_help_is_found_and_endorsed
     peers
         .bob
         .ok(&["skill", "claim", "Rust", "--level", "3", "--can-teach"]);
-    let ui = launch(&turn, &peers.alice.dir).await;
-    ui.text_until("#home-title", "home greets Alice", |t| {
-        t == "Hello Alice Martin"
-    })
-    .await;
+    let ui = crate::alice_at_home(&turn, &peers.alice.dir).await;
 
     // People & skills: Alice lists a skill of hers, then finds who can help her with Rust
     // (Bob, whose claim came with the sync) and endorses him.

@@ -1,18 +1,14 @@
 //! Recognition: kudos to a colleague, which reach his device; the time balance; the
 //! contribution report saved as Markdown into a folder.
 
-use crate::app::{launch, take_turn};
+use crate::app::take_turn;
 use crate::json_until;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kudos_reach_the_colleague_and_the_contribution_report_is_saved() {
     let turn = take_turn().await;
     let peers = crate::alice_joins_bob();
-    let ui = launch(&turn, &peers.alice.dir).await;
-    ui.text_until("#home-title", "home greets Alice", |t| {
-        t == "Hello Alice Martin"
-    })
-    .await;
+    let ui = crate::alice_at_home(&turn, &peers.alice.dir).await;
 
     // Recognition: kudos to Bob; they reach Bob's device.
     ui.click("#nav-recognition").await;

@@ -2,7 +2,7 @@
 //! Alice reads and acknowledges. Then Bob asks Alice; she writes, saves, submits. The time
 //! Bob's review took him is credited once Alice confirms it; everything reaches Bob.
 
-use crate::app::{launch, take_turn};
+use crate::app::take_turn;
 use crate::json_until;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -10,11 +10,7 @@ async fn reviews_go_both_ways_and_the_reviewer_s_time_is_confirmed() {
     let turn = take_turn().await;
     let peers = crate::alice_joins_bob();
     let bob = &peers.bob;
-    let ui = launch(&turn, &peers.alice.dir).await;
-    ui.text_until("#home-title", "home greets Alice", |t| {
-        t == "Hello Alice Martin"
-    })
-    .await;
+    let ui = crate::alice_at_home(&turn, &peers.alice.dir).await;
 
     // Reviews, both ways with Bob on the command line: Alice asks Bob; Bob writes and submits;
     // Alice reads and acknowledges. Then Bob asks Alice; she writes, saves, submits.

@@ -1,32 +1,15 @@
 //! Settings: the data folder shown, the theme (following the system until one is chosen), the
 //! profile colleagues see, an export of the workspace and its import.
 
-use crate::app::{launch, take_turn};
-use crate::common::Peer;
+use crate::app::take_turn;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_theme_the_profile_and_an_export_are_set_in_settings() {
     let turn = take_turn().await;
-    let alice = Peer::init("Alice Martin");
     // One note, for the export to count.
-    alice.ok(&[
-        "note",
-        "add",
-        "--title",
-        "Onboarding checklist",
-        "--body",
-        "Ask Bob for a mentor; pair on the first ticket.",
-        "--tag",
-        "onboarding",
-        "--tag",
-        "rust",
-    ]);
+    let alice = crate::alice_with_checklist();
     let data = &alice.dir;
-    let ui = launch(&turn, data).await;
-    ui.text_until("#home-title", "home greets Alice", |t| {
-        t == "Hello Alice Martin"
-    })
-    .await;
+    let ui = crate::alice_at_home(&turn, data).await;
 
     // Settings: the theme follows the system until one is chosen.
     ui.click("#nav-settings").await;

@@ -7,31 +7,15 @@
 use fantoccini::Locator;
 use fantoccini::key::Key;
 
-use crate::app::{eventually, launch, take_turn};
+use crate::app::{eventually, take_turn};
 use crate::common::{Peer, Serve};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_colleague_joins_with_an_invite_from_the_app_and_his_note_appears_by_itself() {
     let turn = take_turn().await;
-    let alice = Peer::init("Alice Martin");
     // A note of Alice's to filter the list by its tag.
-    alice.ok(&[
-        "note",
-        "add",
-        "--title",
-        "Onboarding checklist",
-        "--body",
-        "Ask Bob for a mentor; pair on the first ticket.",
-        "--tag",
-        "onboarding",
-        "--tag",
-        "rust",
-    ]);
-    let ui = launch(&turn, &alice.dir).await;
-    ui.text_until("#home-title", "home greets Alice", |t| {
-        t == "Hello Alice Martin"
-    })
-    .await;
+    let alice = crate::alice_with_checklist();
+    let ui = crate::alice_at_home(&turn, &alice.dir).await;
 
     // An invite made in the app (text and QR code); a colleague on the command line joins
     // with it and writes a note: it appears in the open app by itself.
