@@ -1,10 +1,13 @@
 //! Declares the app's commands and the window's capability from the one list of operations
 //! (`ipc::with_ops!`): every command the shell handles is declared, and the window may call
-//! each of them and nothing else (beside listening to the change event).
+//! those meant for it (not the CLI's own) and nothing else (beside listening to the change
+//! event).
 
 use std::path::PathBuf;
 
 fn main() {
+    // The app embeds the built UI: a rebuilt `ui/dist` rebuilds the app.
+    println!("cargo:rerun-if-changed=../ui/dist");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let dir = out.join("capabilities");
     std::fs::create_dir_all(&dir)
@@ -14,9 +17,10 @@ fn main() {
         "core:event:allow-unlisten".to_owned(),
     ];
     permissions.extend(
-        ipc::ops::NAMES
+        ipc::ops::LIST
             .iter()
-            .map(|name| ipc::ops::permission(name)),
+            .filter(|op| op.for_window())
+            .map(|op| ipc::ops::permission(op.name)),
     );
     let capability = serde_json::json!({
         "identifier": "main-window",

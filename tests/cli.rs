@@ -1160,6 +1160,12 @@ struct Done {
     ok: bool,
 }
 
+/// `{"ok": true}`: the view, and true.
+fn done(what: &str, answer: &Value) {
+    shaped::<Done>(what, answer);
+    assert_eq!(answer["ok"], true, "{what}");
+}
+
 /// `report contributions`: the file written and the report's data.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Written {
@@ -1360,7 +1366,7 @@ fn every_commands_json_is_the_view_the_app_gets() {
         (
             Some(&alice),
             vec!["invite", "revoke", "{invite}"],
-            shaped::<Done>,
+            done,
             None,
         ),
         (
@@ -1369,18 +1375,8 @@ fn every_commands_json_is_the_view_the_app_gets() {
             shaped::<Vec<MemberView>>,
             None,
         ),
-        (
-            Some(&alice),
-            vec!["member", "promote", "Bob"],
-            shaped::<Done>,
-            None,
-        ),
-        (
-            Some(&alice),
-            vec!["member", "demote", "Bob"],
-            shaped::<Done>,
-            None,
-        ),
+        (Some(&alice), vec!["member", "promote", "Bob"], done, None),
+        (Some(&alice), vec!["member", "demote", "Bob"], done, None),
         (
             Some(&alice),
             vec![
@@ -1429,15 +1425,10 @@ fn every_commands_json_is_the_view_the_app_gets() {
         (
             Some(&alice),
             vec!["community", "leave", "Guild"],
-            shaped::<Done>,
+            done,
             None,
         ),
-        (
-            Some(&alice),
-            vec!["community", "join", "Guild"],
-            shaped::<Done>,
-            None,
-        ),
+        (Some(&alice), vec!["community", "join", "Guild"], done, None),
         (
             Some(&alice),
             vec![
@@ -1551,12 +1542,7 @@ fn every_commands_json_is_the_view_the_app_gets() {
             shaped::<Vec<ActionView>>,
             Some(("action", first_id)),
         ),
-        (
-            Some(&alice),
-            vec!["action", "done", "{action}"],
-            shaped::<Done>,
-            None,
-        ),
+        (Some(&alice), vec!["action", "done", "{action}"], done, None),
         (
             Some(&alice),
             vec![
@@ -1736,7 +1722,7 @@ fn every_commands_json_is_the_view_the_app_gets() {
         (
             Some(&alice),
             vec!["credit", "confirm", "{credit}"],
-            shaped::<Done>,
+            done,
             None,
         ),
         (Some(&alice), vec!["balance"], shaped::<BalanceView>, None),
@@ -1761,18 +1747,8 @@ fn every_commands_json_is_the_view_the_app_gets() {
             None,
         ),
         (Some(&alice), vec!["doctor"], shaped::<DoctorReport>, None),
-        (
-            Some(&alice),
-            vec!["note", "delete", "{note}"],
-            shaped::<Done>,
-            None,
-        ),
-        (
-            Some(&alice),
-            vec!["member", "remove", "Bob"],
-            shaped::<Done>,
-            None,
-        ),
+        (Some(&alice), vec!["note", "delete", "{note}"], done, None),
+        (Some(&alice), vec!["member", "remove", "Bob"], done, None),
     ];
     for (who, args, check, save) in rows {
         let Some(peer) = who else {

@@ -182,13 +182,17 @@ trait Handle: ops::Op {
     ) -> impl Future<Output = Result<Self::Reply, Error>> + Send;
 }
 
-/// How an operation is answered: by the running node (`node`), or by the shell itself (`shell`,
-/// through its [`Handle`] implementation).
+/// How an operation is answered: by the running node (`node`; `cli` too, although the window's
+/// capability does not let it call those), or by the shell itself (`shell`, through its
+/// [`Handle`] implementation).
 macro_rules! answer {
     (node, $args:ident, $app:ident, $shell:ident) => {{
         let _window_not_needed = $app;
         $shell.node().await?.run($args).await.map_err(error)
     }};
+    (cli, $args:ident, $app:ident, $shell:ident) => {
+        answer!(node, $args, $app, $shell)
+    };
     (shell, $args:ident, $app:ident, $shell:ident) => {
         $args.handle(&$app, &$shell).await
     };
@@ -365,12 +369,18 @@ fn folder(dir: &str) -> Result<PathBuf, Error> {
     Ok(PathBuf::from(dir))
 }
 
-/// Writes a calendar file into `dir` under its own name (letters, digits and dashes only, `.ics`);
-/// returns the file's path.
+/// Writes a session or a mentoring relationship's calendar file, as the node makes it, into
+/// `dir` under its own name (letters, digits and dashes only, `.ics`); returns the file's path.
 impl Handle for ops::SaveIcs {
-    async fn handle(self, _app: &AppHandle, _shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::SaveIcs { file, dir } = self;
+    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
+        let ops::SaveIcs { of, id, dir } = self;
         let dir = folder(&dir)?;
+        let node = shell.node().await?;
+        let file = match of {
+            ipc::sets::CalendarOf::Session => node.run(ops::SessionIcs { id }).await,
+            ipc::sets::CalendarOf::Mentoring => node.run(ops::MentoringIcs { id }).await,
+        }
+        .map_err(error)?;
         let plain = file.name.strip_suffix(".ics").is_some_and(|stem| {
             !stem.is_empty() && stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
@@ -495,6 +505,45 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
+
+    /// Every `.rs` file's text under `dir`.
+    fn sources(dir: &std::path::Path, out: &mut String) {
+        for entry in std::fs::read_dir(dir).expect("the UI's sources") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push_str(&std::fs::read_to_string(&path).expect("a source file"));
+            }
+        }
+    }
+
+    /// The window is allowed exactly the operations the UI calls: each one its capability
+    /// grants is called somewhere in `ui/src`, and none of the CLI's own is (the window would be
+    /// refused it).
+    #[test]
+    fn the_window_may_call_what_the_ui_calls_and_nothing_else() {
+        let mut ui = String::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src"),
+            &mut ui,
+        );
+        let called = |ty: &str| {
+            ui.match_indices(&format!("ops::{ty}"))
+                .any(|(at, m)| !ui[at + m.len()..].starts_with(|c: char| c.is_alphanumeric()))
+        };
+        for op in ipc::ops::LIST {
+            assert_eq!(
+                called(op.ty),
+                op.for_window(),
+                "{} ({}): called by the UI: {}, allowed to the window: {}",
+                op.name,
+                op.ty,
+                called(op.ty),
+                op.for_window()
+            );
+        }
+    }
 
     /// The UI shows a session's format, steps, speakers and roles from its catalogues (by
     /// format id and step number): every one the node knows must be there in both languages,

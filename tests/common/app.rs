@@ -235,6 +235,16 @@ pub async fn launch(_turn: &Turn, data: &Path) -> App {
     let (display, xvfb) = display();
     let profile = tempfile::tempdir().expect("a webview profile");
     let browser = fake_browser(profile.path());
+    // The documents folder (where exports, reports and calendar files go unless another is
+    // given) inside the profile, not the home folder of whoever runs the tests.
+    let config = profile.path().join("xdg-config");
+    std::fs::create_dir_all(&config).expect("the profile's config folder");
+    let documents = profile.path().join("Documents");
+    std::fs::write(
+        config.join("user-dirs.dirs"),
+        format!("XDG_DOCUMENTS_DIR=\"{}\"\n", documents.display()),
+    )
+    .expect("the profile's user dirs");
     let (port, native_port) = (free_port(), free_port());
     let driver = Driver(
         Command::new("tauri-driver")
@@ -250,7 +260,7 @@ pub async fn launch(_turn: &Turn, data: &Path) -> App {
             .env("ENTREPAIRS_NO_MDNS", "1")
             // A fresh profile: the webview's storage (the remembered language) lives there.
             .env("XDG_DATA_HOME", profile.path().join("xdg-data"))
-            .env("XDG_CONFIG_HOME", profile.path().join("xdg-config"))
+            .env("XDG_CONFIG_HOME", &config)
             .env("XDG_CACHE_HOME", profile.path().join("xdg-cache"))
             .env("LANG", "C.UTF-8")
             // Links the app opens reach the fake browser: xdg-open uses `BROWSER` when it

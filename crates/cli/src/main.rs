@@ -464,8 +464,6 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
     }
 }
 
-/// Writes `text` to `path` through a temporary file and a rename, so a crash never leaves half
-/// a report where a previous one was.
 /// A calendar file: written to `file` if given, else printed.
 fn calendar(ics: &ipc::views::IcsFile, file: Option<PathBuf>, out: &mut Out) -> Result<()> {
     if let Some(file) = &file {
@@ -474,6 +472,8 @@ fn calendar(ics: &ipc::views::IcsFile, file: Option<PathBuf>, out: &mut Out) -> 
     out.calendar(ics, file.as_deref())
 }
 
+/// Writes `text` to `path` through `PATH.partial` and a rename, so a crash never leaves half a
+/// file where a previous one was.
 fn write_file(path: &std::path::Path, text: &str) -> Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".partial");

@@ -25,6 +25,18 @@ pub enum MentoringKind {
 }
 
 impl MentoringKind {
+    /// The kind a document names: one this build knows, or an error saying which it is not.
+    pub fn parse(name: &str) -> Result<MentoringKind, DomainError> {
+        [
+            MentoringKind::Mentoring,
+            MentoringKind::Reverse,
+            MentoringKind::Cross,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+        .ok_or_else(|| DomainError::Invalid(format!("unknown mentoring kind '{name}'")))
+    }
+
     /// The stable name stored in documents.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -110,7 +122,9 @@ impl TypedDoc for Mentoring {
     }
     fn validate(&self) -> Result<(), DomainError> {
         self.meta
-            .require_private_pair(&self.mentor, &self.mentee, "a mentoring relationship")
+            .require_private_pair(&self.mentor, &self.mentee, "a mentoring relationship")?;
+        MentoringKind::parse(&self.kind)?;
+        crate::recognition::known_kinds(&self.contributions)
     }
     fn check_write(
         before: Option<&Self>,
@@ -318,10 +332,12 @@ impl Mentoring {
     /// Whether a session is due on `today` (start of day, ms): the last session (or the start,
     /// if none) is at least `cadence_days` old.
     pub fn is_due(&self, today: i64) -> bool {
+        // Dates come from colleagues' documents: saturating, so no date overflows.
+        let created = self.meta.created_at;
         let since = self
             .last_session()
-            .unwrap_or(self.meta.created_at - self.meta.created_at.rem_euclid(DAY_MS));
-        today - since >= i64::from(self.agreement.cadence_days) * DAY_MS
+            .unwrap_or(created.saturating_sub(created.rem_euclid(DAY_MS)));
+        today.saturating_sub(since) >= i64::from(self.agreement.cadence_days) * DAY_MS
     }
 
     /// Marks an action done (a participant only).

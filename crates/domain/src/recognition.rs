@@ -110,6 +110,22 @@ pub enum ContributionKind {
 }
 
 impl ContributionKind {
+    /// Every kind.
+    pub const ALL: [ContributionKind; 4] = [
+        ContributionKind::SessionHosted,
+        ContributionKind::SessionFacilitated,
+        ContributionKind::Mentoring,
+        ContributionKind::Review,
+    ];
+
+    /// The kind a document names: one this build knows, or an error saying which it is not.
+    pub fn parse(name: &str) -> Result<ContributionKind, DomainError> {
+        ContributionKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == name)
+            .ok_or_else(|| DomainError::Invalid(format!("unknown contribution kind '{name}'")))
+    }
+
     /// The stable name stored in documents.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -216,6 +232,15 @@ pub struct Kudos {
     /// When.
     #[serde(with = "crate::time::serde_ms")]
     pub created_at: i64,
+}
+
+/// Every contribution names a kind this build knows (a closed set: a reader must be able to
+/// show each one).
+pub(crate) fn known_kinds(list: &[Contribution]) -> Result<(), DomainError> {
+    for c in list {
+        ContributionKind::parse(&c.kind)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -116,7 +116,9 @@ impl TypedDoc for Review {
     }
     fn validate(&self) -> Result<(), DomainError> {
         self.meta
-            .require_private_pair(&self.requester, &self.reviewer, "a review")
+            .require_private_pair(&self.requester, &self.reviewer, "a review")?;
+        Template::parse(&self.template)?;
+        crate::recognition::known_kinds(&self.contributions)
     }
     fn check_write(
         before: Option<&Self>,

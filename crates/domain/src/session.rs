@@ -375,11 +375,21 @@ impl TypedDoc for Session {
     }
     fn validate(&self) -> Result<(), DomainError> {
         match self.meta.parsed_scope()? {
-            Scope::Workspace | Scope::Community(_) => Ok(()),
-            _ => Err(DomainError::Invalid(
-                "a session belongs to the workspace or a community".into(),
-            )),
+            Scope::Workspace | Scope::Community(_) => {}
+            _ => {
+                return Err(DomainError::Invalid(
+                    "a session belongs to the workspace or a community".into(),
+                ));
+            }
         }
+        format(&self.format)?;
+        if !["planned", "running", "closed"].contains(&self.status.as_str()) {
+            return Err(DomainError::Invalid(format!(
+                "unknown session status '{}'",
+                self.status
+            )));
+        }
+        crate::recognition::known_kinds(&self.contributions)
     }
     fn check_write(
         before: Option<&Self>,
@@ -975,5 +985,35 @@ mod tests {
             "{notes}"
         );
         assert!(merged.involves(&people[3]));
+    }
+
+    /// Values of closed sets that another build (or a hostile colleague) could write are
+    /// refused where the document is read, so a change that writes one is never admitted.
+    #[test]
+    fn unknown_formats_statuses_and_contribution_kinds_are_refused() {
+        use crate::TypedDoc as _;
+        let (good, _, _) = codev();
+        assert!(good.validate().is_ok(), "the fixture is valid");
+        let mut s = good.clone();
+        s.format = "retro".into();
+        assert!(matches!(s.validate(), Err(DomainError::Invalid(m)) if m.contains("retro")));
+        let mut s = good.clone();
+        s.status = "paused".into();
+        assert!(
+            matches!(s.validate(), Err(DomainError::Invalid(m)) if m == "unknown session status 'paused'")
+        );
+        let mut s = good;
+        s.contributions.push(crate::Contribution::new(
+            "c9",
+            crate::ContributionKind::SessionHosted,
+            "m0",
+            vec!["m1".into()],
+            30,
+            0,
+        ));
+        s.contributions[0].kind = "bribe".into();
+        assert!(
+            matches!(s.validate(), Err(DomainError::Invalid(m)) if m == "unknown contribution kind 'bribe'")
+        );
     }
 }

@@ -1,10 +1,8 @@
-//! Every operation the desktop UI asks of the shell, defined once: its name, its arguments (the
-//! type itself) and its reply. The shell's command handlers, the command list its build script
-//! declares, the window's capability and the UI's calls are all produced from the one list in
-//! [`with_ops!`](crate::with_ops), so they cannot disagree.
-//!
-//! Adding an operation: a line in that list; the shell then asks for its handler
-//! (`impl Handle for ops::NewOp`), and the UI calls it as `call(&ops::NewOp { .. })`.
+//! Every operation of the desktop app and of the CLI, defined once: its name, its arguments (the
+//! type itself), its reply and where it is answered. The node's entry point (`Node::run`), the
+//! shell's command handlers, the command list its build script declares, the window's capability
+//! and the UI's calls are all produced from the one list in [`with_ops!`](crate::with_ops), so
+//! they cannot disagree.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -45,8 +43,9 @@ pub fn reads<O: Op>(kind: &str) -> bool {
 /// Calls `$callback!` with the list of every operation, each as
 /// `/// doc` `name: Type { field: Type, .. } -> Reply [kinds] runs_in;`, `kinds` being the
 /// document kinds whose changes can change its reply (`any`: every kind), and `runs_in` where it
-/// is answered: `node` (the running peer, for the app and the CLI alike) or `shell` (the
-/// desktop shell: the window, the app's data folder). The one list the rest is produced from.
+/// is answered: `node` (the running peer, for the app and the CLI alike), `cli` (the running
+/// peer, for the CLI only: the window is not allowed to call it) or `shell` (the desktop shell:
+/// the window, the app's data folder). The one list the rest is produced from.
 #[macro_export]
 macro_rules! with_ops {
     ($callback:ident) => {
@@ -63,7 +62,7 @@ macro_rules! with_ops {
             /// Joins a workspace with an invite ticket.
             join_workspace: JoinWorkspace { ticket: String, name: String } -> $crate::AppState [] shell;
             /// Who this device is: member, workspace, role.
-            whoami: Whoami {} -> $crate::views::WhoAmI [workspace] node;
+            whoami: Whoami {} -> $crate::views::WhoAmI [workspace] cli;
             /// The notes, or those with a tag or a skill.
             notes: Notes { tag: Option<String>, skill: Option<String> } -> Vec<$crate::views::NoteSummary> [note, workspace] node;
             /// One note.
@@ -76,7 +75,7 @@ macro_rules! with_ops {
             /// and empty lists leave things as they are.
             edit_note: EditNote { id: String, title: Option<String>, body: Option<String>, add_tags: Vec<String>, remove_tags: Vec<String> } -> () [] node;
             /// Deletes a note (its author or an admin).
-            delete_note: DeleteNote { id: String } -> () [] node;
+            delete_note: DeleteNote { id: String } -> () [] cli;
             /// Searches notes, threads and people.
             search: Search { query: String } -> Vec<$crate::views::SearchHitView> [note, thread, workspace] node;
             /// The workspace's members.
@@ -84,7 +83,7 @@ macro_rules! with_ops {
             /// The devices this one synced with, and how it went.
             peers: Peers {} -> Vec<$crate::views::PeerView> [any] node;
             /// Each document's state with each peer.
-            status: Status {} -> Vec<$crate::views::DocStatus> [any] node;
+            status: Status {} -> Vec<$crate::views::DocStatus> [any] cli;
             /// Issues a single-use invite ticket valid `seconds` (7 days when absent, at most
             /// 30), carrying `addrs` or else the addresses this device listens on.
             create_invite: CreateInvite { admin: bool, seconds: Option<u64>, addrs: Vec<String> } -> $crate::Invite [] node;
@@ -121,10 +120,10 @@ macro_rules! with_ops {
             /// This member's mentoring relationships.
             mentorings: Mentorings {} -> Vec<$crate::views::MentoringView> [mentoring, workspace] node;
             /// One mentoring relationship.
-            mentoring: Mentoring { id: String } -> $crate::views::MentoringView [mentoring, workspace] node;
+            mentoring: Mentoring { id: String } -> $crate::views::MentoringView [mentoring, workspace] cli;
             /// A mentoring relationship's next meeting, repeating at its cadence, as a calendar
             /// file.
-            mentoring_ics: MentoringIcs { id: String } -> $crate::views::IcsFile [mentoring, workspace] node;
+            mentoring_ics: MentoringIcs { id: String } -> $crate::views::IcsFile [mentoring, workspace] cli;
             /// Starts a mentoring relationship; replies with its id.
             mentoring_start: MentoringStart { draft: $crate::forms::MentoringDraft } -> String [] node;
             /// Logs a mentoring session.
@@ -132,13 +131,13 @@ macro_rules! with_ops {
             /// Adds a mentoring goal, sets its progress or marks it reached.
             mentoring_goal: MentoringGoal { id: String, change: $crate::forms::GoalChange } -> () [] node;
             /// The action items: this member's only, or overdue only.
-            actions: Actions { mine: bool, overdue: bool } -> Vec<$crate::views::ActionView> [any] node;
+            actions: Actions { mine: bool, overdue: bool } -> Vec<$crate::views::ActionView> [any] cli;
             /// Marks an action done.
             action_done: ActionDone { id: String } -> () [] node;
             /// The peer reviews this member asked for or writes.
             reviews: Reviews {} -> Vec<$crate::views::ReviewView> [review, workspace] node;
             /// One peer review.
-            review: Review { id: String } -> $crate::views::ReviewView [review, workspace] node;
+            review: Review { id: String } -> $crate::views::ReviewView [review, workspace] cli;
             /// Asks a colleague for a peer review; replies with its id.
             review_request: ReviewRequest { reviewer: String, about: String, template: $crate::sets::Template, criteria: Vec<String> } -> String [] node;
             /// Saves a review's answers.
@@ -152,7 +151,7 @@ macro_rules! with_ops {
             /// One guided session.
             session: Session { id: String } -> $crate::views::SessionView [session, workspace] node;
             /// A guided session as a calendar file.
-            session_ics: SessionIcs { id: String } -> $crate::views::IcsFile [session, workspace] node;
+            session_ics: SessionIcs { id: String } -> $crate::views::IcsFile [session, workspace] cli;
             /// Plans a guided session; replies with its id.
             session_plan: SessionPlan { draft: $crate::forms::SessionDraft } -> String [] node;
             /// Starts a planned session at its first step.
@@ -168,11 +167,11 @@ macro_rules! with_ops {
             /// Joins a community; replies with its id.
             join_community: JoinCommunity { community: String } -> String [] node;
             /// Leaves a community (or, for an admin, takes `member` out of it); replies with its id.
-            leave_community: LeaveCommunity { community: String, member: Option<String> } -> String [] node;
+            leave_community: LeaveCommunity { community: String, member: Option<String> } -> String [] cli;
             /// A community's threads.
             threads: Threads { community: String } -> Vec<$crate::views::ThreadSummary> [thread, workspace] node;
             /// One thread with its posts.
-            thread: Thread { id: String } -> $crate::views::ThreadView [thread, workspace] node;
+            thread: Thread { id: String } -> $crate::views::ThreadView [thread, workspace] cli;
             /// One thread rendered, with its posts.
             thread_page: GetThreadPage { id: String } -> $crate::ThreadPage [thread, workspace] node;
             /// Opens a thread in a community; replies with its id.
@@ -200,9 +199,10 @@ macro_rules! with_ops {
             /// Imports an export folder.
             import_workspace: ImportWorkspace { dir: String } -> $crate::views::ImportSummary [] node;
             /// A member's contribution report (this member's when absent), since a day if given.
-            report: Report { member: Option<String>, since: Option<String> } -> $crate::views::ReportView [any] node;
-            /// Saves a calendar file into a folder; replies with the file's path.
-            save_ics: SaveIcs { file: $crate::views::IcsFile, dir: String } -> String [] shell;
+            report: Report { member: Option<String>, since: Option<String> } -> $crate::views::ReportView [any] cli;
+            /// Saves a session or a mentoring relationship as a calendar file into a folder;
+            /// replies with the file's path.
+            save_ics: SaveIcs { of: $crate::sets::CalendarOf, id: String, dir: String } -> String [] shell;
             /// Saves this member's contribution report into a folder; replies with the file.
             save_report: SaveReport { dir: String } -> String [] shell;
             /// The syncs under way, with their progress.
@@ -213,7 +213,7 @@ macro_rules! with_ops {
             /// Confirms time a colleague credited to this member.
             confirm_credit: ConfirmCredit { id: String } -> () [] node;
             /// Checks the store and its indexes, rebuilding the indexes if asked.
-            doctor: Doctor { rebuild_index: bool } -> $crate::views::DoctorReport [] node;
+            doctor: Doctor { rebuild_index: bool } -> $crate::views::DoctorReport [] cli;
         }
     };
 }
@@ -236,10 +236,35 @@ macro_rules! define_ops {
 
         /// The name of every operation, in the list's order.
         pub const NAMES: &[&str] = &[$(stringify!($name)),*];
+
+        /// Every operation: its name, its type's name and where it is answered.
+        pub const LIST: &[Listed] = &[$(Listed {
+            name: stringify!($name),
+            ty: stringify!($ty),
+            runs_in: stringify!($runs),
+        }),*];
     };
 }
 
 with_ops!(define_ops);
+
+/// One operation of the list, as the build script and tests see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listed {
+    /// Its name.
+    pub name: &'static str,
+    /// Its type's name.
+    pub ty: &'static str,
+    /// `node`, `cli` or `shell`.
+    pub runs_in: &'static str,
+}
+
+impl Listed {
+    /// Whether the window may call it (everything but the CLI's own operations).
+    pub fn for_window(&self) -> bool {
+        self.runs_in != "cli"
+    }
+}
 
 /// The permission that lets the window call the command `name` (as Tauri names it).
 pub fn permission(name: &str) -> String {
@@ -272,7 +297,7 @@ mod tests {
         macro_rules! check {
             ($( $(#[$doc:meta])* $name:ident: $ty:ident { $($field:ident: $fty:ty),* $(,)? } -> $reply:ty [$($reads:ident),*] $runs:ident; )*) => {
                 $(
-                    assert!(matches!(stringify!($runs), "node" | "shell"), "{}", stringify!($name));
+                    assert!(matches!(stringify!($runs), "node" | "cli" | "shell"), "{}", stringify!($name));
                     for kind in <$ty as Op>::READS {
                         assert!(*kind == "any" || DOC_KINDS.contains(kind), "{}: {kind}", stringify!($name));
                     }

@@ -224,6 +224,16 @@ closed_set! {
     }
 }
 
+closed_set! {
+    /// What a calendar file is made of.
+    CalendarOf: "calendar" {
+        /// A guided session.
+        Session = "session",
+        /// A mentoring relationship's next meeting.
+        Mentoring = "mentoring",
+    }
+}
+
 /// Who may hold a document: its scope, on the wire `workspace`, `community:ID`, `private` or
 /// `personal:MEMBER`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

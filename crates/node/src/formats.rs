@@ -20,7 +20,7 @@ use ipc::views::{ContributionReport, FormatView, IcsFile, SkillAtRiskView, Sugge
 
 use crate::NodeError;
 use crate::core::{Core, new_id, now};
-use crate::views::closed;
+use crate::views::{closed, shown};
 
 fn name(ws: &Workspace, id: &str) -> String {
     ws.members
@@ -98,12 +98,13 @@ fn step_view(
 }
 
 impl Core {
+    /// Every readable document of a kind (one that does not read is logged and left out).
     fn all<T: TypedDoc>(&self) -> Result<Vec<T>, NodeError> {
-        self.store
-            .documents(Some(T::KIND))?
-            .iter()
-            .map(|row| self.read::<T>(&row.id))
-            .collect()
+        let rows = self.store.documents(Some(T::KIND))?;
+        Ok(shown(
+            T::KIND.as_str(),
+            rows.iter().map(|row| self.read::<T>(&row.id)),
+        ))
     }
 
     fn mentoring_view(&self, ws: &Workspace, m: &Mentoring) -> Result<MentoringView, NodeError> {
@@ -199,10 +200,11 @@ impl Core {
     /// `mentoring list`.
     pub fn mentorings(&self) -> Result<Vec<MentoringView>, NodeError> {
         let ws = self.workspace()?;
-        self.all::<Mentoring>()?
-            .iter()
-            .map(|m| self.mentoring_view(&ws, m))
-            .collect()
+        let all = self.all::<Mentoring>()?;
+        Ok(shown(
+            "mentorings",
+            all.iter().map(|m| self.mentoring_view(&ws, m)),
+        ))
     }
 
     /// `mentoring ics`: the next meeting as a calendar file.
@@ -402,10 +404,11 @@ impl Core {
     /// `review list`.
     pub fn reviews(&self) -> Result<Vec<ReviewView>, NodeError> {
         let ws = self.workspace()?;
-        self.all::<Review>()?
-            .iter()
-            .map(|r| self.review_view(&ws, r))
-            .collect()
+        let all = self.all::<Review>()?;
+        Ok(shown(
+            "reviews",
+            all.iter().map(|r| self.review_view(&ws, r)),
+        ))
     }
 
     /// `review show`.
@@ -582,11 +585,15 @@ impl Core {
             if upcoming && (row.status == "closed" || row.at < today) {
                 continue;
             }
-            let mut view = self.session_view(&ws, &self.read::<Session>(&row.id)?)?;
-            view.steps.clear();
-            out.push(view);
+            let view = self
+                .read::<Session>(&row.id)
+                .and_then(|s| self.session_view(&ws, &s));
+            out.push(view.map(|mut v| {
+                v.steps.clear();
+                v
+            }));
         }
-        Ok(out)
+        Ok(shown("sessions", out))
     }
 
     /// `session show`.
@@ -639,14 +646,12 @@ impl Core {
     pub fn credits(&self, member: Option<&str>) -> Result<Vec<CreditView>, NodeError> {
         let ws = self.workspace()?;
         let member = member.map(|m| self.resolve_member_id(m)).transpose()?;
-        self.store
-            .contributions()?
-            .into_iter()
-            .filter(|c| {
-                member
-                    .as_ref()
-                    .is_none_or(|m| &c.giver == m || c.receivers.contains(m))
-            })
+        let rows = self.store.contributions()?.into_iter().filter(|c| {
+            member
+                .as_ref()
+                .is_none_or(|m| &c.giver == m || c.receivers.contains(m))
+        });
+        let views = rows
             .map(|c| {
                 Ok(CreditView {
                     giver: who(&ws, &c.giver),
@@ -660,7 +665,8 @@ impl Core {
                     confirmed_by: c.confirmed_by,
                 })
             })
-            .collect()
+            .collect::<Vec<_>>();
+        Ok(shown("credits", views))
     }
 
     /// `credit confirm`.

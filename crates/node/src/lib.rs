@@ -104,7 +104,12 @@ impl Node {
                     let _ = ready.send(Ok(()));
                     let mut stopped = None;
                     while let Some(job) = queue.blocking_recv() {
-                        job(&mut core);
+                        // A fault in one operation fails that operation (its caller hears the
+                        // node stopped answering it); the node goes on serving the others.
+                        let run = std::panic::AssertUnwindSafe(|| job(&mut core));
+                        if std::panic::catch_unwind(run).is_err() {
+                            tracing::error!("an operation panicked; it was abandoned");
+                        }
                         if let Some(done) = core.stopping.take() {
                             stopped = Some(done);
                             break;
@@ -209,7 +214,8 @@ mod tests {
             title: Some(" ".into()),
             ..NoteEdit::default()
         };
-        assert!(node.run(edit.on(id.clone())).await.is_err());
+        let refused = node.run(edit.on(id.clone())).await.unwrap_err().to_string();
+        assert!(refused.contains("title must not be empty"), "{refused}");
         node.run(ipc::ops::ClaimSkill {
             name: "Rust".into(),
             level: domain::Level::Expert as u8,

@@ -361,7 +361,6 @@ impl Core {
     }
 }
 
-/// The stable name of a role.
 /// A fresh invite as the app and the CLI show it: the ticket, the same as a QR code (an SVG
 /// `data:` URL), and how many hours it stays valid.
 pub(crate) fn invite(
@@ -383,6 +382,7 @@ pub(crate) fn invite(
     Ok(ipc::Invite { ticket, qr, hours })
 }
 
+/// A role of the log as the views name it.
 pub(crate) fn member_role(role: Role) -> ipc::sets::MemberRole {
     match role {
         Role::Admin => ipc::sets::MemberRole::Admin,

@@ -130,14 +130,17 @@ async fn the_report_credits_confirmed_minutes_only() {
         .await
         .unwrap();
     assert_eq!(credit.len(), 1);
+    let refused = h
+        .node
+        .run(ipc::ops::ConfirmCredit {
+            id: credit[0].id.clone(),
+        })
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(
-        h.node
-            .run(ipc::ops::ConfirmCredit {
-                id: credit[0].id.clone()
-            })
-            .await
-            .is_err(),
-        "no self-confirmation"
+        refused.contains("you cannot confirm your own contribution"),
+        "no self-confirmation: {refused}"
     );
     d.node
         .run(ipc::ops::ConfirmCredit {
@@ -271,17 +274,21 @@ async fn the_report_credits_confirmed_minutes_only() {
         })
         .await
         .unwrap();
+    let refused = h
+        .node
+        .run(ipc::ops::ReviewWrite {
+            draft: ipc::forms::ReviewDraft {
+                id: r.clone(),
+                answers: vec![("stop".into(), "x".into())],
+                ratings: vec![],
+            },
+        })
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(
-        h.node
-            .run(ipc::ops::ReviewWrite {
-                draft: ipc::forms::ReviewDraft {
-                    id: r.clone(),
-                    answers: vec![("stop".into(), "x".into())],
-                    ratings: vec![]
-                }
-            })
-            .await
-            .is_err()
+        refused.contains("this review was submitted and can no longer be changed"),
+        "{refused}"
     );
     deliver(&h.node, &c.node, &r).await;
     c.node
@@ -311,11 +318,10 @@ async fn the_report_credits_confirmed_minutes_only() {
     let bytes = h.node.document_bytes(r.clone()).await.unwrap();
     let err = e.node.receive(bytes).await.unwrap_err().to_string();
     assert!(err.contains("not entitled"), "{err}");
+    let missing = e.node.run(ipc::ops::Review { id: r.clone() }).await;
     assert!(
-        e.node
-            .run(ipc::ops::Review { id: r.clone() })
-            .await
-            .is_err()
+        matches!(missing, Err(node::NodeError::NotFound(_))),
+        "{missing:?}"
     );
 
     // Kudos from Bruno and an endorsement from Chloé, in the workspace document.

@@ -9,22 +9,11 @@ use crate::components::error::ErrorLine;
 use crate::i18n::I18n;
 use crate::tauri::call;
 
-/// What a calendar file is made of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CalendarOf {
-    /// A guided session.
-    Session,
-    /// A mentoring relationship's next meeting.
-    Mentoring,
-}
+pub(crate) use ipc::sets::CalendarOf;
 
 async fn save(of: CalendarOf, id: String) -> Result<String, ipc::Error> {
-    let file = match of {
-        CalendarOf::Session => call(&ops::SessionIcs { id }).await?,
-        CalendarOf::Mentoring => call(&ops::MentoringIcs { id }).await?,
-    };
     let dir = call(&ops::DefaultExportDir {}).await?;
-    call(&ops::SaveIcs { file, dir }).await
+    call(&ops::SaveIcs { of, id, dir }).await
 }
 
 /// The button, then where the file went (or why it did not).
