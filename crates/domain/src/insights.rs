@@ -538,9 +538,8 @@ mod tests {
     use crate::{DocKind, DocMeta, Member, Role, Scope};
     use libp2p_identity::Keypair;
 
-    /// A generated team of 30: member i claims skills by a fixed pattern; two known pairs and
-    /// three known skill distributions are planted.
-    fn team() -> Workspace {
+    /// An empty workspace, "Acme", founded by "Founder".
+    fn acme() -> Workspace {
         let key = Keypair::generate_ed25519();
         let meta = DocMeta::new_signed(
             &key,
@@ -552,7 +551,13 @@ mod tests {
             &[],
         )
         .unwrap();
-        let mut ws = Workspace::new(meta, "Acme", "Founder", 0).unwrap();
+        Workspace::new(meta, "Acme", "Founder", 0).unwrap()
+    }
+
+    /// A generated team of 30: member i claims skills by a fixed pattern; two known pairs and
+    /// three known skill distributions are planted.
+    fn team() -> Workspace {
+        let mut ws = acme();
         for i in 0..30 {
             let id = format!("m{i:02}");
             let mut m = Member::new(&id, &format!("Member {i:02}"), Role::Member, 0).unwrap();
@@ -769,18 +774,7 @@ mod tests {
     /// A workspace whose members, named by their id, offering no hours and not open to
     /// mentoring, make `claims`.
     fn claimed(claims: &[Claim]) -> Workspace {
-        let key = Keypair::generate_ed25519();
-        let meta = DocMeta::new_signed(
-            &key,
-            "ws",
-            DocKind::Workspace,
-            &Scope::Workspace,
-            "ws",
-            0,
-            &[],
-        )
-        .unwrap();
-        let mut ws = Workspace::new(meta, "Acme", "Founder", 0).unwrap();
+        let mut ws = acme();
         for &(member, ..) in claims {
             let m = Member::new(member, member, Role::Member, 0).unwrap();
             ws.members.insert(member.to_owned(), m);

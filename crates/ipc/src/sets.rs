@@ -333,7 +333,10 @@ mod tests {
             "lurker".parse::<MemberRole>(),
             Err("unknown role 'lurker': expected admin, member, removed".to_owned())
         );
-        assert!(serde_json::from_value::<SessionStatus>(serde_json::json!("paused")).is_err());
+        let paused = serde_json::from_value::<SessionStatus>(serde_json::json!("paused"))
+            .expect_err("an unknown status is refused")
+            .to_string();
+        assert!(paused.contains("unknown variant `paused`"), "{paused}");
         for scope in [
             Scope::Workspace,
             Scope::Community("c1".into()),
@@ -352,7 +355,13 @@ mod tests {
             "community:".parse::<Scope>(),
             Err("unknown scope 'community:': the id is missing".to_owned())
         );
-        assert!("team".parse::<Scope>().is_err());
+        assert_eq!(
+            "team".parse::<Scope>(),
+            Err(
+                "unknown scope 'team': expected workspace, community:ID, private or personal:MEMBER"
+                    .to_owned()
+            )
+        );
         assert_eq!(Level::from_number(3), Some(Level::Expert));
         assert_eq!(Level::from_number(0), None);
         assert_eq!(Level::from_number(5), None);

@@ -59,6 +59,9 @@ mod tests {
                 "{template}"
             );
         }
-        assert!(domain::MentoringKind::parse("apprentice").is_err());
+        assert!(matches!(
+            domain::MentoringKind::parse("apprentice"),
+            Err(domain::DomainError::Invalid(m)) if m == "unknown mentoring kind 'apprentice'"
+        ));
     }
 }
