@@ -1728,6 +1728,18 @@ fn every_commands_json_is_the_view_the_app_gets() {
         (Some(&alice), vec!["balance"], shaped::<BalanceView>, None),
         (
             Some(&alice),
+            vec!["programme", "--since", "2026-01-01"],
+            shaped::<ProgrammeView>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["sharing", "Bob"],
+            shaped::<SharingRecord>,
+            None,
+        ),
+        (
+            Some(&alice),
             vec!["report", "contributions", "--out", report],
             shaped::<Written>,
             None,

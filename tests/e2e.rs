@@ -28,6 +28,8 @@ mod mentoring;
 mod notes;
 #[path = "e2e/people.rs"]
 mod people;
+#[path = "e2e/programme.rs"]
+mod programme;
 #[path = "e2e/recognition.rs"]
 mod recognition;
 #[path = "e2e/reviews.rs"]

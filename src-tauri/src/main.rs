@@ -431,6 +431,22 @@ impl Handle for ops::SaveReport {
     }
 }
 
+/// Writes the programme's figures (CSV or Markdown, as the node makes them) into `dir`; returns
+/// the file's path.
+impl Handle for ops::SaveProgramme {
+    async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
+        let ops::SaveProgramme { since, format, dir } = self;
+        let dir = folder(&dir)?;
+        let file = shell
+            .node()
+            .await?
+            .run(ops::ProgrammeFile { since, format })
+            .await
+            .map_err(error)?;
+        save_beside(&dir, &file.name, file.text.as_bytes())
+    }
+}
+
 /// Creates the main window from its configuration (`tauri.conf.json`, where `create` is
 /// false), guarded: it may only navigate within the app, and opens no other window.
 fn main_window(app: &tauri::App) -> tauri::Result<()> {

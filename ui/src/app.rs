@@ -23,6 +23,7 @@ use crate::screens::home::Home;
 use crate::screens::mentoring::Mentoring;
 use crate::screens::notes::Notes;
 use crate::screens::people::People;
+use crate::screens::programme::Programme;
 use crate::screens::recognition::Recognition;
 use crate::screens::reviews::Reviews;
 use crate::screens::sessions::Sessions;
@@ -41,6 +42,7 @@ pub(crate) enum Screen {
     Sessions,
     Communities,
     Recognition,
+    Programme,
     Team,
     Settings,
 }
@@ -252,6 +254,8 @@ fn Shell(
     };
     // A thread to open when the Communities screen shows (from a search hit).
     let open_thread: RwSignal<Option<String>> = RwSignal::new(None);
+    // A session to open when the Sessions screen shows (from a search hit).
+    let open_session: RwSignal<Option<String>> = RwSignal::new(None);
     // A colleague to show in the directory (from a search hit).
     let find_person: RwSignal<Option<String>> = RwSignal::new(None);
     let open_hit = move |hit: SearchHitView| {
@@ -268,7 +272,10 @@ fn Shell(
                 find_person.set(Some(hit.title));
                 screen.set(Screen::People);
             }
-            HitKind::Session => screen.set(Screen::Sessions),
+            HitKind::Session => {
+                open_session.set(Some(hit.id));
+                screen.set(Screen::Sessions);
+            }
         }
         query.set(String::new());
         hits.set(Vec::new());
@@ -362,6 +369,7 @@ fn Shell(
                 {nav(Screen::Sessions, "nav-sessions", "nav.sessions")}
                 {nav(Screen::Communities, "nav-communities", "nav.communities")}
                 {nav(Screen::Recognition, "nav-recognition", "nav.recognition")}
+                {nav(Screen::Programme, "nav-programme", "nav.programme")}
                 {nav(Screen::Team, "nav-team", "nav.team")}
                 {nav(Screen::Settings, "nav-settings", "nav.settings")}
             </nav>
@@ -381,7 +389,9 @@ fn Shell(
                     Screen::Reviews => {
                         view! { <Reviews member_id=member_id.clone()/> }.into_any()
                     }
-                    Screen::Sessions => view! { <Sessions/> }.into_any(),
+                    Screen::Sessions => {
+                        view! { <Sessions open=open_session pane screen/> }.into_any()
+                    }
                     Screen::Communities => {
                         view! { <Communities member_id=member_id.clone() open=open_thread/> }
                             .into_any()
@@ -389,6 +399,7 @@ fn Shell(
                     Screen::Recognition => {
                         view! { <Recognition member_id=member_id.clone()/> }.into_any()
                     }
+                    Screen::Programme => view! { <Programme/> }.into_any(),
                     Screen::Team => view! { <Team/> }.into_any(),
                     Screen::Settings => {
                         view! { <Settings data_dir=data_dir.clone()/> }.into_any()

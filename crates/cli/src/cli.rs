@@ -89,6 +89,26 @@ pub enum Command {
     Skills(SkillsCmd),
     /// What needs doing: due mentoring, overdue actions, sessions today.
     Remind,
+    /// The learning programme's figures: sessions per format and month, turnout, ratings,
+    /// mentoring on cadence, reciprocity, skills at risk over time, who shares. Printed as
+    /// Markdown, or as CSV.
+    Programme {
+        /// From this day (YYYY-MM-DD; a year back by default).
+        #[arg(long)]
+        since: Option<String>,
+        /// CSV instead of Markdown.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// What a member shared: notes, accepted answers, sessions given, confirmed time,
+    /// endorsements received.
+    Sharing {
+        /// Member id or name (you by default).
+        member: Option<String>,
+        /// From this day (YYYY-MM-DD; a year back by default).
+        #[arg(long)]
+        since: Option<String>,
+    },
     /// Reports.
     #[command(subcommand)]
     Report(ReportCmd),
@@ -544,6 +564,10 @@ pub enum SessionCmd {
         /// due day (repeatable).
         #[arg(long)]
         action: Vec<String>,
+        /// Someone who came (repeatable; by default everyone planned came). A lunch & learn
+        /// may count colleagues who were not on the plan.
+        #[arg(long)]
+        attended: Vec<String>,
     },
     /// Sessions by date.
     List {

@@ -341,6 +341,21 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
         }
         Command::Skills(SkillsCmd::AtRisk) => out.at_risk(&node.run(ops::SkillsAtRisk {}).await?),
         Command::Remind => out.reminders(&node.run(ops::Reminders {}).await?),
+        Command::Programme { since, csv } => {
+            if out.is_json() {
+                out.programme(&node.run(ops::Programme { since }).await?)
+            } else {
+                let format = if csv {
+                    ipc::sets::FileFormat::Csv
+                } else {
+                    ipc::sets::FileFormat::Markdown
+                };
+                out.text(&node.run(ops::ProgrammeFile { since, format }).await?)
+            }
+        }
+        Command::Sharing { member, since } => {
+            out.sharing(&node.run(ops::Sharing { member, since }).await?)
+        }
         Command::Report(ReportCmd::Contributions {
             member,
             since,
@@ -660,12 +675,14 @@ async fn session(cmd: SessionCmd, node: &Node, out: &mut Out) -> Result<()> {
             takeaway,
             rating,
             action,
+            attended,
         } => {
             node.run(ops::SessionClose {
                 id: id.clone(),
                 takeaways: takeaway,
                 rating,
                 actions: action,
+                attended,
             })
             .await?;
             out.session(&node.run(ops::Session { id }).await?)

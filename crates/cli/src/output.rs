@@ -714,6 +714,32 @@ impl Out {
         }
     }
 
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
+    pub fn programme(&mut self, p: &ProgrammeView) -> Result<()> {
+        self.json(p)
+    }
+
+    /// A text file's content as it is (CSV, Markdown).
+    pub fn text(&mut self, file: &TextFile) -> Result<()> {
+        if self.json {
+            return self.json(file);
+        }
+        self.line(file.text.trim_end())
+    }
+
+    pub fn sharing(&mut self, r: &SharingRecord) -> Result<()> {
+        if self.json {
+            return self.json(r);
+        }
+        self.line(&format!(
+            "{}: {} notes, {} accepted answers, {} sessions given, {} min given (confirmed), {} endorsements",
+            r.who.name, r.notes, r.answers, r.sessions, r.minutes_given, r.endorsements
+        ))
+    }
+
     pub fn reminders(&mut self, list: &[ReminderView]) -> Result<()> {
         if self.json {
             return self.json(list);

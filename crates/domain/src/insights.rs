@@ -167,11 +167,25 @@ pub struct SkillAtRisk {
 
 /// Skills that someone claims but that at most one member holds at expert level or above.
 pub fn skills_at_risk(ws: &Workspace) -> Vec<SkillAtRisk> {
+    at_risk(ws, |_| true)
+}
+
+/// How many skills were at risk at `until` (ms), as far as the claims tell: a claim counts from
+/// its last change, so a claim raised after `until` is not counted at its older level.
+pub fn skills_at_risk_at(ws: &Workspace, until: i64) -> usize {
+    at_risk(ws, |c| c.updated_at <= until).len()
+}
+
+fn at_risk(ws: &Workspace, keep: impl Fn(&crate::SkillClaim) -> bool) -> Vec<SkillAtRisk> {
     let mut out: Vec<SkillAtRisk> = ws
         .skills
         .values()
         .filter_map(|s| {
-            let claims: Vec<_> = ws.claims.values().filter(|c| c.skill == s.id).collect();
+            let claims: Vec<_> = ws
+                .claims
+                .values()
+                .filter(|c| c.skill == s.id && keep(c))
+                .collect();
             if claims.is_empty() {
                 return None;
             }

@@ -49,8 +49,8 @@ pub use recognition::{ActionItem, Contribution, ContributionKind, Kudos};
 pub use review::{Review, ReviewStatus, Template};
 pub use rules::{Author, check_write};
 pub use session::{
-    FORMATS, Format, Participant, Session, SessionStatus, StepOutcome, StepRecord, StepTemplate,
-    format,
+    Closing, FORMATS, Format, Participant, Session, SessionStatus, StepOutcome, StepRecord,
+    StepTemplate, format,
 };
 pub use text::{fold, require_text, slug};
 pub use thread::{Post, Thread};

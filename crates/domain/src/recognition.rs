@@ -103,6 +103,8 @@ pub enum ContributionKind {
     SessionHosted,
     /// Facilitated a session.
     SessionFacilitated,
+    /// Spoke at a session: a lunch & learn's speaker, a flash session's referent.
+    SessionPresented,
     /// Mentored someone for one logged session.
     Mentoring,
     /// Wrote and submitted a peer review.
@@ -111,9 +113,10 @@ pub enum ContributionKind {
 
 impl ContributionKind {
     /// Every kind.
-    pub const ALL: [ContributionKind; 4] = [
+    pub const ALL: [ContributionKind; 5] = [
         ContributionKind::SessionHosted,
         ContributionKind::SessionFacilitated,
+        ContributionKind::SessionPresented,
         ContributionKind::Mentoring,
         ContributionKind::Review,
     ];
@@ -131,6 +134,7 @@ impl ContributionKind {
         match self {
             ContributionKind::SessionHosted => "session-hosted",
             ContributionKind::SessionFacilitated => "session-facilitated",
+            ContributionKind::SessionPresented => "session-presented",
             ContributionKind::Mentoring => "mentoring",
             ContributionKind::Review => "review",
         }

@@ -52,6 +52,11 @@ pub(crate) const SELF_CONFIRM: &str =
     "you cannot confirm your own contribution; one of the people who received it does";
 pub(crate) const CONFIRM_RECEIVER: &str = "only someone who received this time can confirm it";
 pub(crate) const SESSION_RUN: &str = "only the session's hosts and facilitators can run it";
+pub(crate) const SESSION_CREDIT: &str = "a session credits, when it closes, its hosts, facilitators \
+                                          and speakers, as such, for at most its planned minutes, \
+                                          to those who came";
+pub(crate) const SESSION_CLOSING: &str =
+    "who came and the takeaway note are recorded when the session closes";
 pub(crate) const SESSION_ACTIONS: &str =
     "only the session's hosts and participants can complete its actions";
 pub(crate) const SESSION_CLOSED_STEPS: &str =
@@ -682,14 +687,31 @@ pub(crate) fn session(
     if before.status == SessionStatus::Closed.as_str() {
         require(before.steps == after.steps, SESSION_CLOSED_STEPS)?;
     }
+    let closing = before.status == SessionStatus::Running.as_str()
+        && after.status == SessionStatus::Closed.as_str();
+    if before.attended != after.attended || before.takeaway_note != after.takeaway_note {
+        require(runner, SESSION_RUN)?;
+        require(closing, SESSION_CLOSING)?;
+    }
     action_items(
         &before.actions,
         &after.actions,
         |_| require(runner, SESSION_RUN),
         || require(before.involves(by.id), SESSION_ACTIONS),
     )?;
-    contributions(&before.contributions, &after.contributions, by, |_| {
-        require(runner, SESSION_RUN)
+    let (givers, came) = (before.givers(), after.receivers());
+    contributions(&before.contributions, &after.contributions, by, |c| {
+        require(runner, SESSION_RUN)?;
+        let as_given = givers
+            .iter()
+            .any(|(g, kind)| *g == c.giver && kind.as_str() == c.kind);
+        require(
+            closing
+                && as_given
+                && c.minutes <= before.minutes
+                && c.receivers.iter().all(|r| came.contains(r)),
+            SESSION_CREDIT,
+        )
     })
 }
 
@@ -701,7 +723,8 @@ mod tests {
     use super::*;
     use crate::entry_key;
     use crate::{
-        ContributionKind, DocKind, Level, Member, MentoringKind, Role, SkillClaim, Template,
+        Closing, ContributionKind, DocKind, Level, Member, MentoringKind, Role, SkillClaim,
+        Template,
     };
 
     // The people of the examples. Ana founded the workspace; whether someone acts as an admin
@@ -1527,10 +1550,30 @@ mod tests {
                 n += 1;
                 format!("x{n}")
             };
-            s.close(&mut ids, &id(ANA), &[], None, &["Write it up".into()], 20)
-                .unwrap();
+            let closing = Closing {
+                actions: vec!["Write it up".into()],
+                ..Closing::default()
+            };
+            s.close(&mut ids, &id(ANA), &closing, 20).unwrap();
         }
         s
+    }
+
+    /// The session closed with one contribution as a modified client could write it.
+    fn close_crediting(s: &mut Session, giver: u8, kind: &str, minutes: u32, to: &[u8]) {
+        s.status = SessionStatus::Closed.as_str().into();
+        s.closed_at = Some(12);
+        let mut c = Contribution::new(
+            "c9",
+            ContributionKind::Review,
+            &id(giver),
+            vec![],
+            minutes,
+            12,
+        );
+        c.kind = kind.into();
+        c.receivers = to.iter().map(|&m| id(m)).collect();
+        s.contributions.push(c);
     }
 
     /// `who` starting the session, in their own name.
@@ -1561,6 +1604,11 @@ mod tests {
                                takeaways, rating, new actions and contributions) — a host or a \
                                facilitator, as before the change";
         const STATUS: &str = "session: status — only planned → running → closed";
+        const CREDIT: &str = "session: contribution: create — in the closing change, a giver as \
+                              such (host; facilitator; speaker or referent), at most the planned \
+                              minutes, received by those who came";
+        const CLOSING: &str = "session: `attended`, `takeaway_note` — a host or a facilitator, \
+                               in the closing change";
         const CLOSED: &str = "session: steps of a closed session — nobody";
         const DONE: &str = "session: action item: done, done_at — a host or a participant";
         const HOSTS: &str = "only a session's hosts can change its plan";
@@ -1592,8 +1640,30 @@ mod tests {
                 Err(RUN)),
             (RUNNING, (DAN, MEMBER), |s| {
                 let mut ids = || "y".to_owned();
-                s.close(&mut ids, &id(ANA), &[], Some(1), &[], 12).unwrap();
+                let closing = Closing { rating: Some(1), ..Closing::default() };
+                s.close(&mut ids, &id(ANA), &closing, 12).unwrap();
             }, Err(RUN)),
+            // Ben stayed away, Eve walked in: she received the time, he did not.
+            (CLOSING, (ANA, MEMBER), |s| {
+                let mut ids = || "y".to_owned();
+                let closing = Closing { attended: vec![id(DAN), id(EVE)], ..Closing::default() };
+                s.close(&mut ids, &id(ANA), &closing, 12).unwrap();
+                assert_eq!(s.contributions[0].receivers, [id(DAN), id(EVE)]);
+            }, Ok(())),
+            (CLOSING, (CHLOE, MEMBER), |s| s.attended = vec![id(DAN)],
+                Err(SESSION_CLOSING)),
+            (CLOSING, (DAN, MEMBER), |s| s.takeaway_note = Some("n1".into()), Err(RUN)),
+            (CREDIT, (ANA, MEMBER), |s| close_crediting(s, DAN, "session-hosted", 60, &[BEN]),
+                Err(SESSION_CREDIT)),
+            (CREDIT, (ANA, MEMBER), |s| close_crediting(s, ANA, "session-presented", 60, &[BEN]),
+                Err(SESSION_CREDIT)),
+            (CREDIT, (ANA, MEMBER), |s| close_crediting(s, ANA, "session-hosted", 61, &[BEN]),
+                Err(SESSION_CREDIT)),
+            (CREDIT, (ANA, MEMBER), |s| close_crediting(s, ANA, "session-hosted", 60, &[EVE]),
+                Err(SESSION_CREDIT)),
+            (CREDIT, (CHLOE, MEMBER), |s| {
+                close_crediting(s, CHLOE, "session-facilitated", 30, &[BEN, DAN])
+            }, Ok(())),
         ];
         table(&session(SessionStatus::Running), running);
         #[rustfmt::skip]
@@ -1609,6 +1679,14 @@ mod tests {
             }, Err(RUN)),
             (STATUS, (ANA, MEMBER), |s| s.status = SessionStatus::Running.as_str().into(),
                 Err(MOVES)),
+            // Once closed, nobody adds credit, not even a host to their own name.
+            (CREDIT, (ANA, MEMBER), |s| {
+                let given = Contribution::new(
+                    "c9", ContributionKind::SessionHosted, &id(ANA), vec![id(DAN)], 60, 30,
+                );
+                s.contributions.push(given);
+            }, Err(SESSION_CREDIT)),
+            (CLOSING, (ANA, MEMBER), |s| s.attended = vec![id(DAN)], Err(SESSION_CLOSING)),
             (CLOSED, (CHLOE, MEMBER), |s| s.steps[0].notes.update("Rewritten afterwards."),
                 Err("the session is closed; its steps can no longer change")),
             (UPDATED_AT, (EVE, MEMBER), |s| s.updated_at = 99, Ok(())),

@@ -358,12 +358,19 @@ pub struct Session {
     pub rating: Option<u8>,
     /// Actions decided (for codev: the client's action plan).
     pub actions: Vec<ActionItem>,
-    /// Hosts' and facilitators' time, at close.
+    /// Hosts', facilitators' and speakers' time, at close.
     pub contributions: Vec<Contribution>,
     /// Started, closed.
     pub started_at: Option<i64>,
     /// Closed.
     pub closed_at: Option<i64>,
+    /// Who came, recorded at close (member ids; empty: everyone planned came). A lunch & learn
+    /// may count people who were not on the plan.
+    #[autosurgeon(missing = "Default::default")]
+    pub attended: Vec<String>,
+    /// The takeaway note written at close (a flash session's one page).
+    #[autosurgeon(missing = "Default::default")]
+    pub takeaway_note: Option<String>,
     /// Last change.
     pub updated_at: i64,
 }
@@ -398,6 +405,21 @@ impl TypedDoc for Session {
     ) -> Result<(), DomainError> {
         crate::rules::session(before, after, by)
     }
+}
+
+/// What a session's closing records.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Closing {
+    /// Takeaways, one per line.
+    pub takeaways: Vec<String>,
+    /// Rating 1–5.
+    pub rating: Option<u32>,
+    /// Actions, one per line (` @YYYY-MM-DD` for a due day).
+    pub actions: Vec<String>,
+    /// Who came (member ids), if recorded.
+    pub attended: Vec<String>,
+    /// The takeaway note's id (required for a flash session).
+    pub takeaway_note: Option<String>,
 }
 
 /// What `session step` tells: the step just recorded and the one now running.
@@ -487,6 +509,8 @@ impl Session {
             contributions: Vec::new(),
             started_at: None,
             closed_at: None,
+            attended: Vec::new(),
+            takeaway_note: None,
             updated_at: meta.created_at,
             meta,
         };
@@ -513,6 +537,42 @@ impl Session {
                 .participants
                 .iter()
                 .any(|p| p.member == member && p.role == "facilitator")
+    }
+
+    /// Who gives time at this session, and as what: its hosts, then the participants whose role
+    /// gives (facilitator; speaker or referent), each once.
+    pub fn givers(&self) -> Vec<(&str, ContributionKind)> {
+        let mut out: Vec<(&str, ContributionKind)> = self
+            .hosts
+            .iter()
+            .map(|h| (h.as_str(), ContributionKind::SessionHosted))
+            .collect();
+        for p in &self.participants {
+            let kind = match p.role.as_str() {
+                "facilitator" => ContributionKind::SessionFacilitated,
+                "speaker" | "referent" => ContributionKind::SessionPresented,
+                _ => continue,
+            };
+            if !out.iter().any(|(m, _)| *m == p.member) {
+                out.push((&p.member, kind));
+            }
+        }
+        out
+    }
+
+    /// Who received the givers' time: those who came (all planned participants unless
+    /// attendance was recorded), less the givers.
+    pub fn receivers(&self) -> Vec<String> {
+        let givers = self.givers();
+        let came: Vec<&String> = if self.attended.is_empty() {
+            self.participants.iter().map(|p| &p.member).collect()
+        } else {
+            self.attended.iter().collect()
+        };
+        came.into_iter()
+            .filter(|m| !givers.iter().any(|(g, _)| g == m))
+            .cloned()
+            .collect()
     }
 
     fn require_runner(&self, by: &str) -> Result<(), DomainError> {
@@ -583,18 +643,25 @@ impl Session {
         Ok(StepOutcome { recorded, next })
     }
 
-    /// Closes a running session (a host or a facilitator): takeaways, optional rating 1–5, actions (owned by the codev
-    /// client, otherwise by whoever closes), and one contribution per host and facilitator for
-    /// the planned minutes, to be confirmed by a participant.
+    /// Closes a running session (a host or a facilitator): takeaways, optional rating 1–5,
+    /// actions (owned by the codev client, otherwise by whoever closes), who came, the takeaway
+    /// note (a flash session must have one), and one contribution per giver ([`Session::givers`])
+    /// for the planned minutes, received by [`Session::receivers`], to be confirmed by one of them.
     pub fn close(
         &mut self,
         ids: &mut dyn FnMut() -> String,
         by: &str,
-        takeaways: &[String],
-        rating: Option<u32>,
-        actions: &[String],
+        closing: &Closing,
         now: i64,
     ) -> Result<(), DomainError> {
+        let Closing {
+            takeaways,
+            rating,
+            actions,
+            attended,
+            takeaway_note,
+        } = closing;
+        let rating = *rating;
         self.require_runner(by)?;
         match self.status.as_str() {
             "running" => {}
@@ -622,32 +689,32 @@ impl Session {
             self.actions
                 .push(ActionItem::from_line(&ids(), text, &owner, now)?);
         }
+        if self.format == "flash" && takeaway_note.is_none() {
+            return Err(DomainError::Invalid(
+                "a flash-learning session ends with its one-page takeaway: write it in the Takeaway step".into(),
+            ));
+        }
+        let mut came: Vec<String> = Vec::new();
+        for m in attended {
+            if !came.contains(m) {
+                came.push(m.clone());
+            }
+        }
+        self.attended = came;
+        self.takeaway_note = takeaway_note.clone();
+        let receivers = self.receivers();
         let givers: Vec<(String, ContributionKind)> = self
-            .hosts
-            .iter()
-            .map(|h| (h.clone(), ContributionKind::SessionHosted))
-            .chain(
-                self.participants
-                    .iter()
-                    .filter(|p| p.role == "facilitator" && !self.hosts.contains(&p.member))
-                    .map(|p| (p.member.clone(), ContributionKind::SessionFacilitated)),
-            )
+            .givers()
+            .into_iter()
+            .map(|(g, k)| (g.to_owned(), k))
             .collect();
-        for (giver, kind) in givers {
-            let receivers: Vec<String> = self
-                .participants
-                .iter()
-                .filter(|p| {
-                    p.member != giver && p.role != "facilitator" && !self.hosts.contains(&p.member)
-                })
-                .map(|p| p.member.clone())
-                .collect();
-            if !receivers.is_empty() {
+        if !receivers.is_empty() {
+            for (giver, kind) in givers {
                 self.contributions.push(Contribution::new(
                     &ids(),
                     kind,
                     &giver,
-                    receivers,
+                    receivers.clone(),
                     self.minutes,
                     now,
                 ));
@@ -830,7 +897,7 @@ mod tests {
         let mut next = ids();
         assert!(s.step(&h, "x", 1).is_err(), "planned: start first");
         assert!(
-            s.close(&mut next, &h, &[], None, &[], 1).is_err(),
+            s.close(&mut next, &h, &Closing::default(), 1).is_err(),
             "planned: cannot close"
         );
         assert!(s.start("stranger", 1).is_err());
@@ -856,23 +923,30 @@ mod tests {
         assert_eq!(s.steps.len(), 6);
         assert!(s.steps.iter().all(|r| r.ended_at.is_some()));
         assert!(
-            s.close(&mut next, &h, &[], Some(6), &[], 40).is_err(),
+            s.close(
+                &mut next,
+                &h,
+                &Closing {
+                    rating: Some(6),
+                    ..Closing::default()
+                },
+                40
+            )
+            .is_err(),
             "rating out of range"
         );
         let err = s
-            .close(&mut next, &people[0], &[], None, &[], 40)
+            .close(&mut next, &people[0], &Closing::default(), 40)
             .unwrap_err()
             .to_string();
         assert_eq!(err, "only the session's hosts and facilitators can run it");
-        s.close(
-            &mut next,
-            &h,
-            &["Ask earlier".into()],
-            Some(5),
-            &["Pair with a senior".into()],
-            40,
-        )
-        .unwrap();
+        let closing = Closing {
+            takeaways: vec!["Ask earlier".into()],
+            rating: Some(5),
+            actions: vec!["Pair with a senior".into()],
+            ..Closing::default()
+        };
+        s.close(&mut next, &h, &closing, 40).unwrap();
         assert_eq!(
             s.actions[0].owner, people[0],
             "codev actions are the client's action plan"
@@ -892,7 +966,7 @@ mod tests {
         );
         let err = s.step(&h, "late", 50).unwrap_err().to_string();
         assert!(err.contains("closed"), "{err}");
-        assert!(s.close(&mut next, &h, &[], None, &[], 50).is_err());
+        assert!(s.close(&mut next, &h, &Closing::default(), 50).is_err());
         let cid = s.contributions[0].id.clone();
         assert!(s.confirm(&cid, &h, 60).is_err(), "no self-confirmation");
         s.confirm(&cid, &people[2], 60).unwrap();

@@ -25,27 +25,7 @@ pub fn require_text(field: &str, value: &str) -> Result<String, DomainError> {
     Ok(trimmed.to_owned())
 }
 
-/// Lower-cases `s` and strips the accents of Latin letters, so that "Référent" matches
-/// "referent". Used for every lookup by name.
-pub fn fold(s: &str) -> String {
-    s.trim()
-        .chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => 'a',
-            'ç' => 'c',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'î' | 'ï' | 'í' | 'ì' => 'i',
-            'ô' | 'ö' | 'ó' | 'ò' | 'õ' => 'o',
-            'ù' | 'û' | 'ü' | 'ú' => 'u',
-            'ÿ' | 'ý' => 'y',
-            'ñ' => 'n',
-            'œ' => 'o',
-            'æ' => 'a',
-            other => other,
-        })
-        .collect()
-}
+pub use ipc::fold;
 
 /// A stable id for a name: folded, with runs of anything but letters and digits turned into
 /// single dashes ("Gestion de projet" → "gestion-de-projet").

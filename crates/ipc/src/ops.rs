@@ -159,7 +159,7 @@ macro_rules! with_ops {
             /// Records the current step's notes and moves on.
             session_step: SessionStep { id: String, notes: String } -> $crate::views::StepProgress [] node;
             /// Closes a session with its takeaways, rating and actions.
-            session_close: SessionClose { id: String, takeaways: Vec<String>, rating: Option<u32>, actions: Vec<String> } -> () [] node;
+            session_close: SessionClose { id: String, takeaways: Vec<String>, rating: Option<u32>, actions: Vec<String>, attended: Vec<String> } -> () [] node;
             /// The communities.
             communities: Communities {} -> Vec<$crate::views::CommunityView> [workspace] node;
             /// Creates a community; replies with its id.
@@ -203,6 +203,15 @@ macro_rules! with_ops {
             /// Saves a session or a mentoring relationship as a calendar file into a folder;
             /// replies with the file's path.
             save_ics: SaveIcs { of: $crate::sets::CalendarOf, id: String, dir: String } -> String [] shell;
+            /// The learning programme's figures since a day (a year back when absent).
+            programme: Programme { since: Option<String> } -> $crate::views::ProgrammeView [any] node;
+            /// The programme's figures as a CSV or Markdown file.
+            programme_file: ProgrammeFile { since: Option<String>, format: $crate::sets::FileFormat } -> $crate::views::TextFile [any] cli;
+            /// Saves the programme's figures as a file into a folder; replies with its path.
+            save_programme: SaveProgramme { since: Option<String>, format: $crate::sets::FileFormat, dir: String } -> String [] shell;
+            /// What a member shared since a day (a year back when absent); this member's when
+            /// no member is given.
+            sharing: Sharing { member: Option<String>, since: Option<String> } -> $crate::views::SharingRecord [any] node;
             /// Saves this member's contribution report into a folder; replies with the file.
             save_report: SaveReport { dir: String } -> String [] shell;
             /// The syncs under way, with their progress.

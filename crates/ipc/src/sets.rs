@@ -129,6 +129,8 @@ closed_set! {
         SessionHosted = "session-hosted",
         /// Facilitating a guided session.
         SessionFacilitated = "session-facilitated",
+        /// Speaking at a guided session (a lunch & learn's speaker, a flash session's referent).
+        SessionPresented = "session-presented",
         /// A mentoring session.
         Mentoring = "mentoring",
         /// Writing a peer review.
@@ -231,6 +233,16 @@ closed_set! {
         Session = "session",
         /// A mentoring relationship's next meeting.
         Mentoring = "mentoring",
+    }
+}
+
+closed_set! {
+    /// How figures are saved as a file.
+    FileFormat: "file format" {
+        /// Comma-separated values, one table after another.
+        Csv = "csv",
+        /// A Markdown document.
+        Markdown = "markdown",
     }
 }
 

@@ -577,7 +577,7 @@ pub struct CreditView {
     pub id: String,
     /// Where it comes from.
     pub doc: String,
-    /// session-hosted, session-facilitated, mentoring or review.
+    /// What the time was given for.
     pub kind: CreditKind,
     /// Who gave the time.
     pub giver: Who,
@@ -704,6 +704,10 @@ pub struct SessionView {
     pub started_at: Option<String>,
     /// RFC 3339.
     pub closed_at: Option<String>,
+    /// Who came, as recorded at close (empty: everyone planned).
+    pub attended: Vec<Who>,
+    /// The takeaway note written at close (a flash session's one page).
+    pub takeaway_note: Option<String>,
 }
 
 /// `session step`: what was recorded and what comes next.
@@ -846,6 +850,133 @@ pub struct ReportView {
     pub report: ContributionReport,
     /// The report as Markdown.
     pub markdown: String,
+}
+
+/// The learning programme's figures over a period, computed on this device from what its
+/// member may read. Figures about private documents (mentoring relationships, reviews) are
+/// counts over at least [`ProgrammeView::PRIVATE_MIN`] of them, never who with whom.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgrammeView {
+    /// First day counted, `YYYY-MM-DD`.
+    pub since: String,
+    /// Last day counted (today), `YYYY-MM-DD`.
+    pub until: String,
+    /// Sessions held (closed) per month of the period, oldest first; a session counts on its
+    /// planned day, or when it started if that was earlier.
+    pub months: Vec<MonthFigures>,
+    /// Sessions held per format over the period, every format listed.
+    pub formats: Vec<FormatFigures>,
+    /// Distinct members who took part in a session held in the period.
+    pub participants: u32,
+    /// Mentoring relationships, when at least 3 are visible.
+    pub mentoring: Option<MentoringFigures>,
+    /// Reviews submitted in the period, when at least 3 are visible.
+    pub reviews_submitted: Option<u32>,
+    /// Confirmed session time given and received per member, most given first.
+    pub reciprocity: Vec<ReciprocityRow>,
+    /// Members who both gave and received confirmed session time.
+    pub give_and_receive: u32,
+    /// Skills at risk at the end of each month of the period (a claim counts from its last
+    /// change), oldest first; the last is now.
+    pub at_risk: Vec<RiskPoint>,
+    /// Who shares, most first.
+    pub sharing: Vec<SharingRecord>,
+}
+
+impl ProgrammeView {
+    /// The fewest private documents a figure is given over.
+    pub const PRIVATE_MIN: u32 = 3;
+}
+
+/// One month of the programme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthFigures {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Sessions held, per format (formats with none left out).
+    pub held: Vec<FormatCount>,
+    /// Participants over those sessions (a person counts once per session).
+    pub participants: u32,
+}
+
+/// How many sessions of one format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormatCount {
+    /// The format.
+    pub format: FormatId,
+    /// Sessions.
+    pub sessions: u32,
+}
+
+/// One format over the period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormatFigures {
+    /// The format.
+    pub format: FormatId,
+    /// Sessions held.
+    pub held: u32,
+    /// Participants over those sessions.
+    pub participants: u32,
+    /// Average rating 1–5 of the rated ones, one decimal.
+    pub rating: Option<f64>,
+}
+
+/// Mentoring relationships, as counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MentoringFigures {
+    /// Relationships not ended.
+    pub active: u32,
+    /// Of those, met within their cadence (a week's grace).
+    pub on_cadence: u32,
+    /// Sessions logged in the period.
+    pub sessions: u32,
+}
+
+/// One member's confirmed session time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReciprocityRow {
+    /// The member.
+    pub who: Who,
+    /// Minutes given, confirmed.
+    pub given: u32,
+    /// Minutes received, confirmed.
+    pub received: u32,
+}
+
+/// Skills at risk at one month's end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskPoint {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// How many.
+    pub skills: u32,
+}
+
+/// What a member shared in a period: the sharing record of a profile and a row of the
+/// programme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharingRecord {
+    /// The member.
+    pub who: Who,
+    /// Notes written (shared, not personal).
+    pub notes: u32,
+    /// Answers accepted in community threads.
+    pub answers: u32,
+    /// Sessions hosted, facilitated or spoken at, held.
+    pub sessions: u32,
+    /// Session minutes given, confirmed.
+    pub minutes_given: u32,
+    /// Endorsements received.
+    pub endorsements: u32,
+}
+
+/// A text file to save: CSV or Markdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextFile {
+    /// A file name for it.
+    pub name: String,
+    /// The text.
+    pub text: String,
 }
 
 /// A calendar file (RFC 5545) to save and open in a calendar app.

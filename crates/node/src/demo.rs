@@ -400,21 +400,22 @@ async fn build(base: &Path, me_name: &str, lang: DemoLanguage) -> Result<(), Nod
             for text in notes {
                 core.session_step(&id, &pick(lang, text))?;
             }
-            core.session_close(
-                &id,
-                &[pick(
+            let closing = domain::Closing {
+                takeaways: vec![pick(
                     lang,
                     ("Ask who set the deadline", "Demander qui a fixé l’échéance"),
                 )],
-                Some(5),
-                &[pick(
+                rating: Some(5),
+                actions: vec![pick(
                     lang,
                     (
                         "Call the customer with two options",
                         "Appeler le client avec deux options",
                     ),
                 )],
-            )
+                ..domain::Closing::default()
+            };
+            core.session_close(&id, closing)
         })
         .await?;
 

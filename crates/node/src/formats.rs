@@ -99,7 +99,7 @@ fn step_view(
 
 impl Core {
     /// Every readable document of a kind (one that does not read is logged and left out).
-    fn all<T: TypedDoc>(&self) -> Result<Vec<T>, NodeError> {
+    pub(crate) fn all<T: TypedDoc>(&self) -> Result<Vec<T>, NodeError> {
         let rows = self.store.documents(Some(T::KIND))?;
         Ok(shown(
             T::KIND.as_str(),
@@ -463,6 +463,8 @@ impl Core {
                 .collect::<Result<_, _>>()?,
             started_at: s.started_at.map(rfc3339),
             closed_at: s.closed_at.map(rfc3339),
+            attended: s.attended.iter().map(|m| who(ws, m)).collect(),
+            takeaway_note: s.takeaway_note.clone(),
         })
     }
 
@@ -559,20 +561,56 @@ impl Core {
         })
     }
 
-    /// `session close`.
+    /// `session close`. Who came is resolved to members (a lunch & learn may count people who
+    /// were not on the plan); a flash session's takeaway becomes a note in the session's scope,
+    /// linked to its skills, written in the same transaction as the closing.
     pub fn session_close(
         &mut self,
         id: &str,
-        takeaways: &[String],
-        rating: Option<u32>,
-        actions: &[String],
+        mut closing: domain::Closing,
     ) -> Result<(), NodeError> {
         let id = self.resolve_id(DocKind::Session, id)?;
+        closing.attended = closing
+            .attended
+            .iter()
+            .map(|m| {
+                self.resolve_current(m).map_err(|_| {
+                    NodeError::Invalid(format!("'{}' is not a member of this workspace", m.trim()))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let session = self.read::<Session>(&id)?;
+        let takeaway = if session.format == "flash" && session.status == "running" {
+            let body = takeaway_body(&session, &closing.takeaways);
+            if body.trim().is_empty() {
+                return Err(NodeError::Invalid(
+                    "a flash-learning session ends with its one-page takeaway: write it in the \
+                     Takeaway step or as takeaways"
+                        .into(),
+                ));
+            }
+            let note = self.new_doc_id();
+            closing.takeaway_note = Some(note.clone());
+            Some((note, body))
+        } else {
+            None
+        };
         self.write(|w| {
             let (me, now) = (w.me.to_owned(), w.now);
-            w.update::<Session, _>(&id, |s| {
-                s.close(&mut new_id, &me, takeaways, rating, actions, now)
-            })
+            if let Some((note, body)) = &takeaway {
+                let scope = session.meta.parsed_scope()?;
+                let meta = w.meta(note, DocKind::Note, &scope, &[])?;
+                let title = format!("Takeaway: {}", session.title);
+                let tags = ["takeaway".to_owned()];
+                w.create(&domain::Note::new(
+                    meta,
+                    &title,
+                    body,
+                    &tags,
+                    &session.skills,
+                )?)?;
+            }
+            w.update::<Session, _>(&id, |s| s.close(&mut new_id, &me, &closing, now))
         })
     }
 
@@ -850,6 +888,28 @@ impl Core {
         };
         Ok(ReportView { report, markdown })
     }
+}
+
+/// A flash session's one page: what was written in its Takeaway step, then its takeaways as a
+/// list.
+fn takeaway_body(s: &Session, takeaways: &[String]) -> String {
+    let mut parts: Vec<String> = s
+        .steps
+        .iter()
+        .filter(|r| r.name == "Takeaway")
+        .map(|r| r.notes.as_str().trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let listed: Vec<String> = takeaways
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("- {t}"))
+        .collect();
+    if !listed.is_empty() {
+        parts.push(listed.join("\n"));
+    }
+    parts.join("\n\n")
 }
 
 /// The guided session formats, as the app lists them.

@@ -21,6 +21,7 @@ mod identity;
 pub mod markdown;
 pub mod members;
 mod ops;
+mod programme;
 mod run;
 pub mod runtime;
 pub mod serve;

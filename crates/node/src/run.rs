@@ -163,9 +163,19 @@ runs! {
     SessionIcs { id } => |c| c.session_ics(&id);
     SessionStart { id } => |c| c.session_start(&id);
     SessionStep { id, notes } => |c| c.session_step(&id, &notes);
-    SessionClose { id, takeaways, rating, actions } => |c| {
-        c.session_close(&id, &non_empty(takeaways), rating, &non_empty(actions))
+    SessionClose { id, takeaways, rating, actions, attended } => |c| {
+        let closing = domain::Closing {
+            takeaways: non_empty(takeaways),
+            rating,
+            actions: non_empty(actions),
+            attended: non_empty(attended),
+            takeaway_note: None,
+        };
+        c.session_close(&id, closing)
     };
+    Programme { since } => |c| c.programme(since.as_deref());
+    ProgrammeFile { since, format } => |c| c.programme_file(since.as_deref(), format);
+    Sharing { member, since } => |c| c.sharing(member.as_deref(), since.as_deref());
     Communities {} => |c| c.communities();
     CreateCommunity { name } => |c| c.create_community(&name);
     JoinCommunity { community } => |c| c.join_community(&community);

@@ -120,6 +120,7 @@ async fn the_report_credits_confirmed_minutes_only() {
             takeaways: vec!["Use window functions".into()],
             rating: Some(5),
             actions: vec![],
+            attended: vec![],
         })
         .await
         .unwrap();
@@ -391,6 +392,169 @@ async fn the_report_credits_confirmed_minutes_only() {
     assert_eq!(bruno.received_minutes, 60);
 }
 
+/// A flash session: Hana plans it, Bruno is the referent who answers, Chloé and Dalia ask.
+async fn flash(t: &[Member], title: &str) -> String {
+    let (h, b, c, d) = (&t[0], &t[1], &t[2], &t[3]);
+    h.node
+        .run(ipc::ops::SessionPlan {
+            draft: ipc::forms::SessionDraft {
+                format: ipc::sets::FormatId::Flash,
+                title: title.into(),
+                at: "2026-11-20T16:00:00Z".into(),
+                minutes: Some(20),
+                hosts: vec![],
+                participants: vec![
+                    format!("{}:referent", b.id),
+                    c.id.clone(),
+                    format!("{}:participant", d.id),
+                ],
+                skills: vec!["SQL".into()],
+                scope: Some("workspace".into()),
+            },
+        })
+        .await
+        .unwrap()
+}
+
+async fn step_through(node: &Node, id: &str, notes: &[&str]) {
+    node.run(ipc::ops::SessionStart { id: id.into() })
+        .await
+        .unwrap();
+    for notes in notes {
+        node.run(ipc::ops::SessionStep {
+            id: id.into(),
+            notes: (*notes).into(),
+        })
+        .await
+        .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn the_referent_is_credited_and_the_flash_session_leaves_its_takeaway_note() {
+    let t = team(&["Hana", "Bruno", "Chloé", "Dalia"]).await;
+    let (h, b, c, d) = (&t[0], &t[1], &t[2], &t[3]);
+    let close = |id: &str, attended: Vec<String>| ipc::ops::SessionClose {
+        id: id.into(),
+        takeaways: vec![],
+        rating: Some(4),
+        actions: vec![],
+        attended,
+    };
+
+    // With nothing written in the Takeaway step and no takeaway, it does not close.
+    let empty = flash(&t, "Why is this query slow?").await;
+    step_through(
+        &h.node,
+        &empty,
+        &["Why is it slow?", "Look at the plan.", ""],
+    )
+    .await;
+    let refused = h
+        .node
+        .run(close(&empty, vec![]))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("one-page takeaway"), "{refused}");
+    let still = h.node.run(ipc::ops::Session { id: empty }).await.unwrap();
+    assert_eq!(
+        still.status,
+        ipc::sets::SessionStatus::Running,
+        "nothing closed"
+    );
+
+    // Dalia did not come; Bruno explained; Chloé came.
+    let s = flash(&t, "Reading a query plan").await;
+    let page = "Run EXPLAIN ANALYZE before adding an index.";
+    step_through(
+        &h.node,
+        &s,
+        &["How do I read a plan?", "Bottom up, by cost.", page],
+    )
+    .await;
+    h.node
+        .run(close(&s, vec![c.id.clone(), b.id.clone()]))
+        .await
+        .unwrap();
+    let closed = h
+        .node
+        .run(ipc::ops::Session { id: s.clone() })
+        .await
+        .unwrap();
+    let came: Vec<&str> = closed
+        .attended
+        .iter()
+        .map(|w| w.member_id.as_str())
+        .collect();
+    assert_eq!(came, [&c.id, &b.id]);
+
+    // The takeaway is a real note, in the session's scope, about its skills.
+    let note_id = closed.takeaway_note.clone().expect("a takeaway note");
+    let note = h.node.run(ipc::ops::Note { id: note_id }).await.unwrap();
+    assert_eq!(note.title, "Takeaway: Reading a query plan");
+    assert!(note.body.contains(page), "{}", note.body);
+    assert_eq!(note.skills, ["sql"], "the skill's id");
+    assert_eq!(note.tags, ["takeaway"]);
+    assert_eq!(note.author, h.id);
+
+    // Hana hosted and Bruno presented; each credited to Chloé alone, who came.
+    let credits = h
+        .node
+        .run(ipc::ops::Credits { member: None })
+        .await
+        .unwrap();
+    let mut given: Vec<(&str, ipc::sets::CreditKind, Vec<&str>, u32)> = credits
+        .iter()
+        .map(|c| {
+            let to = c.receivers.iter().map(|r| r.member_id.as_str()).collect();
+            (c.giver.member_id.as_str(), c.kind, to, c.minutes)
+        })
+        .collect();
+    given.sort_by_key(|g| g.1.as_str());
+    let kind = ipc::sets::CreditKind::SessionHosted;
+    let spoke = ipc::sets::CreditKind::SessionPresented;
+    assert_eq!(
+        given,
+        [
+            (h.id.as_str(), kind, vec![c.id.as_str()], 20),
+            (b.id.as_str(), spoke, vec![c.id.as_str()], 20),
+        ]
+    );
+    let bruno_s = credits
+        .iter()
+        .find(|c| c.giver.member_id == b.id)
+        .unwrap()
+        .id
+        .clone();
+    for member in [c, d] {
+        deliver(&h.node, &member.node, &s).await;
+    }
+    let refused = d
+        .node
+        .run(ipc::ops::ConfirmCredit {
+            id: bruno_s.clone(),
+        })
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("only someone who received this time can confirm it"),
+        "Dalia did not come: {refused}"
+    );
+    c.node
+        .run(ipc::ops::ConfirmCredit { id: bruno_s })
+        .await
+        .unwrap();
+    deliver(&c.node, &b.node, &s).await;
+    let balance = b
+        .node
+        .run(ipc::ops::Balance { member: None })
+        .await
+        .unwrap();
+    assert_eq!(balance.given_minutes, 20, "Bruno's time is confirmed");
+}
+
 #[tokio::test]
 async fn received_documents_are_checked_before_anything_is_stored() {
     let t = team(&["Ana", "Ben"]).await;
@@ -476,4 +640,200 @@ async fn received_documents_are_checked_before_anything_is_stored() {
             .unwrap()
             .ok
     );
+}
+
+async fn mentor(from: &Member, with: &Member) {
+    from.node
+        .run(ipc::ops::MentoringStart {
+            draft: ipc::forms::MentoringDraft {
+                with: with.id.clone(),
+                role: MentoringRole::Mentor,
+                reverse: false,
+                goals: vec![],
+                cadence_days: Some(14),
+            },
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_programme_counts_what_happened_and_shows_private_documents_only_as_counts_of_three() {
+    let t = team(&["Hana", "Bruno", "Chloé", "Dalia"]).await;
+    let (h, b, c, d) = (&t[0], &t[1], &t[2], &t[3]);
+    for i in 1..t.len() {
+        share_workspace(&t, i, 0).await;
+    }
+    // Hana is the only referent in SQL: one skill at risk, since her claim (today).
+    h.node
+        .run(ipc::ops::ClaimSkill {
+            name: "SQL".into(),
+            level: domain::Level::Referent as u8,
+            wants: false,
+            teach: true,
+        })
+        .await
+        .unwrap();
+    // October: Hana's lunch & learn for Chloé and Dalia, rated 3; Dalia confirms the time.
+    let lunch = h
+        .node
+        .run(ipc::ops::SessionPlan {
+            draft: ipc::forms::SessionDraft {
+                format: ipc::sets::FormatId::LunchLearn,
+                title: "Window functions".into(),
+                at: "2026-10-15T12:00:00Z".into(),
+                minutes: Some(45),
+                hosts: vec![],
+                participants: vec![c.id.clone(), d.id.clone()],
+                skills: vec![],
+                scope: None,
+            },
+        })
+        .await
+        .unwrap();
+    step_through(&h.node, &lunch, &["talk", "questions", "feedback"]).await;
+    let closing = ipc::ops::SessionClose {
+        id: lunch.clone(),
+        takeaways: vec![],
+        rating: Some(3),
+        actions: vec![],
+        attended: vec![],
+    };
+    h.node.run(closing).await.unwrap();
+    // November: the flash session, Bruno's time confirmed by Chloé (Hana's is not).
+    let s = flash(&t, "Reading a query plan").await;
+    step_through(&h.node, &s, &["q", "a", "Bottom up, by cost."]).await;
+    let closing = ipc::ops::SessionClose {
+        id: s.clone(),
+        takeaways: vec![],
+        rating: Some(4),
+        actions: vec![],
+        attended: vec![c.id.clone(), b.id.clone()],
+    };
+    h.node.run(closing).await.unwrap();
+    for (doc, by, giver) in [(&lunch, d, &h.id), (&s, c, &b.id)] {
+        deliver(&h.node, &by.node, doc).await;
+        let credit = by
+            .node
+            .run(ipc::ops::Credits { member: None })
+            .await
+            .unwrap();
+        let id = credit
+            .iter()
+            .find(|x| &x.giver.member_id == giver)
+            .unwrap()
+            .id
+            .clone();
+        by.node.run(ipc::ops::ConfirmCredit { id }).await.unwrap();
+        deliver(&by.node, &h.node, doc).await;
+    }
+    // Two mentoring relationships: too few to say anything about them.
+    mentor(h, b).await;
+    mentor(h, c).await;
+    let since = Some("2026-10-01".to_owned());
+    let p = h
+        .node
+        .run(ipc::ops::Programme {
+            since: since.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(p.since, "2026-10-01");
+    assert_eq!(p.mentoring, None, "2 relationships are fewer than 3");
+    assert_eq!(p.reviews_submitted, None);
+
+    let month = |m: &str| p.months.iter().find(|x| x.month == m).unwrap().clone();
+    let held = |m: &str| {
+        month(m)
+            .held
+            .iter()
+            .map(|h| (h.format, h.sessions))
+            .collect::<Vec<_>>()
+    };
+    use ipc::sets::FormatId::{Flash, LunchLearn};
+    assert_eq!(held("2026-10"), [(LunchLearn, 1)]);
+    assert_eq!(held("2026-11"), [(Flash, 1)]);
+    // Hana with Chloé and Dalia; Hana with those who came, Chloé and Bruno.
+    assert_eq!(
+        (month("2026-10").participants, month("2026-11").participants),
+        (3, 3)
+    );
+    assert_eq!(p.participants, 4);
+    let format = |f| p.formats.iter().find(|x| x.format == f).unwrap();
+    assert_eq!((format(Flash).held, format(Flash).rating), (1, Some(4.0)));
+    assert_eq!(
+        (format(LunchLearn).held, format(LunchLearn).rating),
+        (1, Some(3.0))
+    );
+    assert_eq!(p.formats.len(), ipc::sets::FormatId::ALL.len());
+
+    let name = |id: &str| t.iter().position(|m| m.id == id).unwrap();
+    let reciprocity: Vec<(usize, u32, u32)> = p
+        .reciprocity
+        .iter()
+        .map(|r| (name(&r.who.member_id), r.given, r.received))
+        .collect();
+    // Hana 45 given; Bruno 20; Chloé received 45 + 20; Dalia 45. Hana's flash time: unconfirmed.
+    assert_eq!(
+        reciprocity,
+        [(0, 45, 0), (1, 20, 0), (2, 0, 65), (3, 0, 45)]
+    );
+    assert_eq!(p.give_and_receive, 0);
+
+    let risk: Vec<(String, u32)> = p
+        .at_risk
+        .iter()
+        .map(|r| (r.month.clone(), r.skills))
+        .collect();
+    assert_eq!(
+        risk[0],
+        ("2026-10".to_owned(), 0),
+        "the claim is from today"
+    );
+    assert_eq!(risk.last().unwrap().1, 1);
+
+    let sharing: Vec<(usize, u32, u32, u32)> = p
+        .sharing
+        .iter()
+        .map(|s| (name(&s.who.member_id), s.notes, s.sessions, s.minutes_given))
+        .collect();
+    // Hana hosted both and wrote the takeaway note; Bruno spoke once.
+    assert_eq!(sharing, [(0, 1, 2, 45), (1, 0, 1, 20)]);
+    let mine = h.node.run(ipc::ops::Sharing {
+        member: Some(b.id.clone()),
+        since: since.clone(),
+    });
+    assert_eq!(mine.await.unwrap(), p.sharing[1]);
+
+    // A third relationship: now the counts are shown, and nothing names anyone.
+    mentor(h, d).await;
+    let p = h
+        .node
+        .run(ipc::ops::Programme {
+            since: since.clone(),
+        })
+        .await
+        .unwrap();
+    let m = p.mentoring.clone().expect("3 relationships are shown");
+    assert_eq!((m.active, m.on_cadence, m.sessions), (3, 3, 0));
+    let file = |format| {
+        h.node.run(ipc::ops::ProgrammeFile {
+            since: since.clone(),
+            format,
+        })
+    };
+    let md = file(ipc::sets::FileFormat::Markdown).await.unwrap();
+    assert!(
+        md.text
+            .contains("3 active mentoring relationships, 3 on cadence"),
+        "{}",
+        md.text
+    );
+    assert!(md.name.starts_with("programme-") && md.name.ends_with(".md"));
+    let csv = file(ipc::sets::FileFormat::Csv).await.unwrap().text;
+    assert!(
+        csv.contains("2026-10,lunch-learn,1\n2026-11,flash,1\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("\nflash,1,3,4.0\n"), "{csv}");
 }

@@ -93,6 +93,7 @@ impl Labelled for CreditKind {
         match self {
             CreditKind::SessionHosted => "kudos.kind_session_hosted",
             CreditKind::SessionFacilitated => "kudos.kind_session_facilitated",
+            CreditKind::SessionPresented => "kudos.kind_session_presented",
             CreditKind::Mentoring => "kudos.kind_mentoring",
             CreditKind::Review => "kudos.kind_review",
         }

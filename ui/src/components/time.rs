@@ -1,19 +1,10 @@
-//! Times shown in the reader's language and time zone.
+//! Times shown in the reader's language and time zone, to the minute.
 
 use crate::i18n::Locale;
 
-/// An RFC 3339 time as the locale writes dates and times.
+/// An RFC 3339 time as the locale writes a date and a time of day in the reader's time zone, to
+/// the minute (no seconds): `30 Nov 2026, 14:05`, `30 nov. 2026, 14:05`.
 pub(crate) fn local_time(locale: Locale, rfc3339: &str) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
-    if date.get_time().is_nan() {
-        return rfc3339.to_owned();
-    }
-    date.to_locale_string(locale.code(), &wasm_bindgen::JsValue::UNDEFINED)
-        .into()
-}
-
-/// An RFC 3339 time as the locale writes a date and a time of day to the minute (no seconds).
-pub(crate) fn local_minute(locale: Locale, rfc3339: &str) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
     if date.get_time().is_nan() {
         return rfc3339.to_owned();

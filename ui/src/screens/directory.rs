@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::components::data::{loaded, watched};
 use crate::components::labels::{label, level_name, skill_label};
 use crate::i18n::I18n;
+use crate::screens::recognition::SharingLine;
 
 /// The directory, the skills map and the skills at risk, one under the other.
 #[component]
@@ -19,6 +20,14 @@ pub(crate) fn TeamSkills(
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let profiles = watched(|| ops::Profiles {});
+    // Each colleague's sharing record over the last year, from the programme's figures.
+    let programme = watched(|| ops::Programme { since: None });
+    let sharing = move |member: &str| {
+        programme
+            .get()
+            .and_then(Result::ok)
+            .and_then(|p| p.sharing.into_iter().find(|r| r.who.member_id == member))
+    };
     let at_risk = watched(|| ops::SkillsAtRisk {});
     let catalogue = move || skills.get().and_then(Result::ok).unwrap_or_default();
     let filter = RwSignal::new(String::new());
@@ -62,7 +71,10 @@ pub(crate) fn TeamSkills(
                                             skill_label(&skills, locale, &c.skill).to_lowercase().contains(&needle)
                                         })
                                 })
-                                .map(|p| view! { <Profile p=p.clone() skills=skills.clone()/> })
+                                .map(|p| {
+                                    let shared = sharing(&p.member_id);
+                                    view! { <Profile p=p.clone() skills=skills.clone() shared/> }
+                                })
                                 .collect_view()
                         }}
                     </ul>
@@ -120,7 +132,11 @@ pub(crate) fn TeamSkills(
 
 /// One colleague's card: title and team, time offered, and their skills.
 #[component]
-fn Profile(p: ProfileView, skills: Vec<SkillView>) -> impl IntoView {
+fn Profile(
+    p: ProfileView,
+    skills: Vec<SkillView>,
+    shared: Option<ipc::views::SharingRecord>,
+) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let line = [p.title.clone(), p.team.clone()]
         .into_iter()
@@ -182,6 +198,7 @@ fn Profile(p: ProfileView, skills: Vec<SkillView>) -> impl IntoView {
                     if text.is_empty() { "—".to_owned() } else { text }
                 }}
             </p>
+            {shared.map(|record| view! { <SharingLine record/> })}
         </li>
     }
 }

@@ -8,6 +8,7 @@ pub(crate) mod home;
 pub(crate) mod mentoring;
 pub(crate) mod notes;
 pub(crate) mod people;
+pub(crate) mod programme;
 pub(crate) mod recognition;
 pub(crate) mod reviews;
 pub(crate) mod sessions;

@@ -24,6 +24,52 @@ fn duration(minutes: u32) -> String {
     }
 }
 
+/// This member's sharing record over a period they choose.
+#[component]
+fn MySharing() -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let since = RwSignal::new(String::new());
+    let record = watched(move || ops::Sharing {
+        member: None,
+        since: Some(since.get()).filter(|s| !s.is_empty()),
+    });
+    view! {
+        <section>
+            <h2>{move || i18n.t("sharing.title")}</h2>
+            <label for="sharing-since">{move || i18n.t("programme.since")}</label>
+            <input
+                id="sharing-since"
+                type="date"
+                prop:value=move || since.get()
+                on:change=move |ev| since.set(event_target_value(&ev))
+            />
+            {loaded(record, move |r| view! { <SharingLine record=r/> }.into_any())}
+        </section>
+    }
+}
+
+/// A sharing record in one line.
+#[component]
+pub(crate) fn SharingLine(record: ipc::views::SharingRecord) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let counts = [
+        ("notes", record.notes),
+        ("answers", record.answers),
+        ("sessions", record.sessions),
+        ("minutes", record.minutes_given),
+        ("endorsements", record.endorsements),
+    ]
+    .map(|(k, v)| (k, v.to_string()));
+    view! {
+        <p class="sharing-record">
+            {move || {
+                let args: Vec<(&str, &str)> = counts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                i18n.tf("sharing.record", &args)
+            }}
+        </p>
+    }
+}
+
 #[component]
 pub(crate) fn Recognition(member_id: String) -> impl IntoView {
     let i18n = expect_context::<I18n>();
@@ -145,6 +191,7 @@ pub(crate) fn Recognition(member_id: String) -> impl IntoView {
                 })}
                 {move || confirm_error.get().map(|e| view! { <ErrorLine error=e/> })}
             </section>
+            <MySharing/>
             <section>
                 <h2>{move || i18n.t("kudos.report_title")}</h2>
                 <SaveReport/>

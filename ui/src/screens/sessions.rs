@@ -11,8 +11,10 @@ use leptos::prelude::*;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::app::{Pane, Screen};
 use crate::components::actions::ActionList;
 use crate::components::calendar::{CalendarButton, CalendarOf};
+use crate::components::colleagues::ColleagueSearch;
 use crate::components::data::{act, loaded, watched};
 use crate::components::error::ErrorLine;
 use crate::components::forms::lines;
@@ -33,6 +35,19 @@ fn time_box_max(time_box: &str) -> Option<i64> {
         .rsplit('–')
         .next()
         .and_then(|n| n.trim().parse().ok())
+}
+
+/// Who came, as the close asks for it: nobody named while everyone planned came and nobody else.
+fn attended(planned: &[String], absent: &[String], walk_ins: &[String]) -> Vec<String> {
+    if absent.is_empty() && walk_ins.is_empty() {
+        return Vec::new();
+    }
+    planned
+        .iter()
+        .filter(|m| !absent.contains(m))
+        .chain(walk_ins)
+        .cloned()
+        .collect()
 }
 
 /// Milliseconds since the epoch of an RFC 3339 time.
@@ -68,16 +83,21 @@ fn to_rfc3339(local: &str) -> Option<String> {
     Some(format!("{}Z", &iso[..19]))
 }
 
+/// The sessions: the planning form and the list, or the one in `open`. A takeaway note opens
+/// in `pane` on the Notes `screen`.
 #[component]
-pub(crate) fn Sessions() -> impl IntoView {
+pub(crate) fn Sessions(
+    open: RwSignal<Option<String>>,
+    pane: RwSignal<Pane>,
+    screen: RwSignal<Screen>,
+) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let list = watched(|| ops::Sessions { upcoming: false });
-    let open: RwSignal<Option<String>> = RwSignal::new(None);
     view! {
         <section class="sessions">
             <h1>{move || i18n.t("session.title")}</h1>
             {move || match open.get() {
-                Some(id) => view! { <Run id open/> }.into_any(),
+                Some(id) => view! { <Run id open pane screen/> }.into_any(),
                 None => {
                     view! {
                         <Plan open/>
@@ -119,17 +139,25 @@ pub(crate) fn Sessions() -> impl IntoView {
     }
 }
 
-/// The planning form; a planned session opens to run.
+/// The planning form; a planned session opens to run. Hosts (the planner unless others are
+/// chosen) and participants are picked by searching the team; each participant gets a role of
+/// the format; the length, the skills and the community are optional.
 #[component]
 fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     // The formats are fixed in the app: asked once, not again on every change.
     let formats = LocalResource::new(|| async { call(&ops::Formats {}).await });
     let members = watched(|| ops::Members {});
+    let communities = watched(|| ops::Communities {});
     let format = RwSignal::new(FormatId::Codev);
     let title = RwSignal::new(String::new());
     let at = RwSignal::new(next_hour());
-    let roles: RwSignal<BTreeMap<String, String>> = RwSignal::new(BTreeMap::new());
+    let minutes = RwSignal::new(String::new());
+    let skills = RwSignal::new(String::new());
+    let scope = RwSignal::new(String::new());
+    // Chosen hosts and participants, in the order picked: (member, name) and (member, name, role).
+    let hosts: RwSignal<Vec<(String, String)>> = RwSignal::new(Vec::new());
+    let people: RwSignal<Vec<(String, String, String)>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let roles_of = move || {
         let chosen = format.get();
@@ -142,6 +170,21 @@ fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
             .map(|f| f.roles)
             .unwrap_or_default()
     };
+    let taken = Signal::derive(move || {
+        hosts
+            .get()
+            .into_iter()
+            .map(|(m, _)| m)
+            .chain(people.get().into_iter().map(|(m, _, _)| m))
+            .collect::<Vec<_>>()
+    });
+    let add_host = Callback::new(move |m: ipc::views::MemberView| {
+        hosts.update(|h| h.push((m.member_id, m.name)));
+    });
+    let add_person = Callback::new(move |m: ipc::views::MemberView| {
+        let role = roles_of().into_iter().next().unwrap_or_default();
+        people.update(|p| p.push((m.member_id, m.name, role)));
+    });
     let plan = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
         let Some(when) = to_rfc3339(&at.get_untracked()) else {
@@ -151,18 +194,37 @@ fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
             )));
             return;
         };
+        let length = minutes.get_untracked();
+        let length = match length.trim() {
+            "" => None,
+            text => match text.parse() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    error.set(Some(ipc::Error::new(
+                        ipc::ErrorKind::Invalid,
+                        i18n.t("session.minutes_invalid"),
+                    )));
+                    return;
+                }
+            },
+        };
         let draft = SessionDraft {
             format: format.get_untracked(),
             title: title.get_untracked(),
             at: when,
-            minutes: None,
-            hosts: Vec::new(),
-            skills: Vec::new(),
-            scope: None,
-            participants: roles
+            minutes: length,
+            hosts: hosts.get_untracked().into_iter().map(|(m, _)| m).collect(),
+            skills: skills
+                .get_untracked()
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            scope: Some(scope.get_untracked()).filter(|s| !s.is_empty()),
+            participants: people
                 .get_untracked()
                 .into_iter()
-                .map(|(member, role)| format!("{member}:{role}"))
+                .map(|(member, _, role)| format!("{member}:{role}"))
                 .collect(),
         };
         leptos::task::spawn_local(async move {
@@ -185,7 +247,9 @@ fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
                     if let Ok(chosen) = event_target_value(&ev).parse() {
                         format.set(chosen);
                     }
-                    roles.set(BTreeMap::new());
+                    // Roles belong to a format: everyone takes the new format's first.
+                    let first = roles_of().into_iter().next().unwrap_or_default();
+                    people.update(|p| p.iter_mut().for_each(|(_, _, role)| *role = first.clone()));
                 }
             >
                 {move || {
@@ -231,60 +295,139 @@ fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
                 prop:value=move || at.get()
                 on:input=move |ev| at.set(event_target_value(&ev))
             />
-            <fieldset class="participants">
-                <legend>{move || i18n.t("session.participants")}</legend>
-                {move || {
-                    let roles_here = roles_of();
-                    members
+            <label for="session-minutes">{move || i18n.t("session.minutes")}</label>
+            <input
+                id="session-minutes"
+                type="number"
+                min="5"
+                max="480"
+                placeholder=move || {
+                    formats
                         .get()
                         .and_then(Result::ok)
                         .unwrap_or_default()
                         .into_iter()
-                        .map(|m| {
-                            let member = m.member_id.clone();
-                            let current = m.member_id.clone();
-                            let options = roles_here
-                                .iter()
-                                .map(|r| {
-                                    let (value, key, this, current) =
-                                        (r.clone(), format!("role.{r}"), r.clone(), current.clone());
-                                    view! {
-                                        <option
-                                            value=value
-                                            selected=move || roles.get().get(&current) == Some(&this)
+                        .find(|f| f.id == format.get())
+                        .map(|f| f.minutes.to_string())
+                        .unwrap_or_default()
+                }
+                prop:value=move || minutes.get()
+                on:input=move |ev| minutes.set(event_target_value(&ev))
+            />
+            <fieldset class="hosts">
+                <legend>{move || i18n.t("session.hosts")}</legend>
+                <ul class="chosen">
+                    {move || {
+                        let chosen = hosts.get();
+                        if chosen.is_empty() {
+                            return view! { <li class="muted">{move || i18n.t("session.hosts_default")}</li> }
+                                .into_any();
+                        }
+                        chosen
+                            .into_iter()
+                            .map(|(member, name)| {
+                                view! {
+                                    <li class="host" data-name=name.clone()>
+                                        {name.clone()}
+                                        <button
+                                            type="button"
+                                            class="link remove"
+                                            aria-label=move || i18n.t("session.remove")
+                                            on:click=move |_| hosts.update(|h| h.retain(|(m, _)| *m != member))
                                         >
-                                            {move || i18n.t(&key)}
-                                        </option>
-                                    }
-                                })
-                                .collect_view();
-                            view! {
-                                <label class="participant">
-                                    <span>{m.name.clone()}</span>
-                                    <select
-                                        class="participant-role"
-                                        data-name=m.name
-                                        on:change=move |ev| {
-                                            let role = event_target_value(&ev);
-                                            roles
-                                                .update(|all| {
-                                                    if role.is_empty() {
-                                                        all.remove(&member);
-                                                    } else {
-                                                        all.insert(member.clone(), role);
-                                                    }
-                                                });
+                                            "×"
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                            .into_any()
+                    }}
+                </ul>
+                <ColleagueSearch id="host-search" label="session.add_host" members except=taken pick=add_host/>
+            </fieldset>
+            <fieldset class="participants">
+                <legend>{move || i18n.t("session.participants")}</legend>
+                <ul class="chosen">
+                    {move || {
+                        let roles_here = roles_of();
+                        people
+                            .get()
+                            .into_iter()
+                            .map(|(member, name, role)| {
+                                let options = roles_here
+                                    .iter()
+                                    .map(|r| {
+                                        let key = format!("role.{r}");
+                                        view! {
+                                            <option value=r.clone() selected=*r == role>
+                                                {move || i18n.t(&key)}
+                                            </option>
                                         }
-                                    >
-                                        <option value="">{move || i18n.t("session.not_taking_part")}</option>
-                                        {options}
-                                    </select>
-                                </label>
-                            }
+                                    })
+                                    .collect_view();
+                                let (for_role, for_remove) = (member.clone(), member.clone());
+                                view! {
+                                    <li class="participant">
+                                        <span>{name.clone()}</span>
+                                        <select
+                                            class="participant-role"
+                                            data-name=name.clone()
+                                            aria-label=name.clone()
+                                            on:change=move |ev| {
+                                                let chosen = event_target_value(&ev);
+                                                people
+                                                    .update(|p| {
+                                                        for (m, _, role) in p.iter_mut() {
+                                                            if *m == for_role {
+                                                                *role = chosen.clone();
+                                                            }
+                                                        }
+                                                    });
+                                            }
+                                        >
+                                            {options}
+                                        </select>
+                                        <button
+                                            type="button"
+                                            class="link remove"
+                                            aria-label=move || i18n.t("session.remove")
+                                            on:click=move |_| people.update(|p| p.retain(|(m, _, _)| *m != for_remove))
+                                        >
+                                            "×"
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+                <ColleagueSearch id="participant-search" label="session.add_participant" members except=taken pick=add_person/>
+            </fieldset>
+            <label for="session-skills">{move || i18n.t("session.skills")}</label>
+            <input
+                id="session-skills"
+                placeholder=move || i18n.t("session.skills_hint")
+                prop:value=move || skills.get()
+                on:input=move |ev| skills.set(event_target_value(&ev))
+            />
+            <label for="session-scope">{move || i18n.t("session.scope")}</label>
+            <select id="session-scope" on:change=move |ev| scope.set(event_target_value(&ev))>
+                <option value="">{move || i18n.t("session.scope_workspace")}</option>
+                {move || {
+                    communities
+                        .get()
+                        .and_then(Result::ok)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|c| c.joined)
+                        .map(|c| {
+                            let value = format!("community:{}", c.id);
+                            view! { <option value=value>{c.name}</option> }
                         })
                         .collect_view()
                 }}
-            </fieldset>
+            </select>
             <button id="session-plan" type="submit">{move || i18n.t("session.plan")}</button>
             {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
         </form>
@@ -293,7 +436,12 @@ fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
 
 /// A session: its plan, the running step with its timer, the steps done, and its close.
 #[component]
-fn Run(id: String, open: RwSignal<Option<String>>) -> impl IntoView {
+fn Run(
+    id: String,
+    open: RwSignal<Option<String>>,
+    pane: RwSignal<Pane>,
+    screen: RwSignal<Screen>,
+) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let shown = id.clone();
     let session = watched(move || ops::Session { id: shown.clone() });
@@ -309,6 +457,12 @@ fn Run(id: String, open: RwSignal<Option<String>>) -> impl IntoView {
     let takeaways = RwSignal::new(String::new());
     let rating = RwSignal::new(String::new());
     let actions = RwSignal::new(String::new());
+    // Who came: the planned participants stayed away from are unticked; walk-ins are added.
+    let absent: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    let walk_ins: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    let planned: StoredValue<Vec<String>> = StoredValue::new(Vec::new());
+    let members = watched(|| ops::Members {});
+    let names: StoredValue<BTreeMap<String, String>> = StoredValue::new(BTreeMap::new());
     let id = StoredValue::new(id);
     let start = move |_| act(ops::SessionStart { id: id.get_value() }, error, || {});
     let next = move |ev: ev::SubmitEvent| {
@@ -326,6 +480,11 @@ fn Run(id: String, open: RwSignal<Option<String>>) -> impl IntoView {
             takeaways: lines(&takeaways.get_untracked()),
             rating: rating.get_untracked().parse().ok(),
             actions: lines(&actions.get_untracked()),
+            attended: attended(
+                &planned.get_value(),
+                &absent.get_untracked(),
+                &walk_ins.get_untracked(),
+            ),
         };
         act(args, error, || {});
     };
@@ -339,6 +498,9 @@ fn Run(id: String, open: RwSignal<Option<String>>) -> impl IntoView {
             let all_done = s.status == SessionStatus::Running && s.current_step.is_none();
             let (format, status, at) = (s.format, s.status, s.at.clone());
             let minutes = s.minutes.to_string();
+            planned.set_value(s.participants.iter().map(|p| p.member_id.clone()).collect());
+            let people = s.participants.clone();
+            let on_plan: Vec<String> = people.iter().map(|p| p.member_id.clone()).collect();
             view! {
                 <article class="session" data-status=s.status.as_str()>
                     <h2>
@@ -406,6 +568,84 @@ fn Run(id: String, open: RwSignal<Option<String>>) -> impl IntoView {
                                             .map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> })
                                             .collect_view()}
                                     </select>
+                                    <fieldset class="attendance">
+                                        <legend>{move || i18n.t("session.attended")}</legend>
+                                        {people
+                                            .iter()
+                                            .map(|p| {
+                                                let member = p.member_id.clone();
+                                                let who = member.clone();
+                                                view! {
+                                                    <label class="check">
+                                                        <input
+                                                            type="checkbox"
+                                                            class="attended"
+                                                            data-member=member.clone()
+                                                            prop:checked=move || !absent.get().contains(&who)
+                                                            on:change=move |ev| {
+                                                                let came = event_target_checked(&ev);
+                                                                absent.update(|a| {
+                                                                    a.retain(|m| m != &member);
+                                                                    if !came {
+                                                                        a.push(member.clone());
+                                                                    }
+                                                                });
+                                                            }
+                                                        />
+                                                        {p.name.clone()}
+                                                    </label>
+                                                }
+                                            })
+                                            .collect_view()}
+                                        <label for="close-walk-in">{move || i18n.t("session.walk_in")}</label>
+                                        <select
+                                            id="close-walk-in"
+                                            on:change=move |ev| {
+                                                let m = event_target_value(&ev);
+                                                if !m.is_empty() {
+                                                    walk_ins.update(|w| if !w.contains(&m) { w.push(m) });
+                                                }
+                                            }
+                                        >
+                                            <option value="">"–"</option>
+                                            {loaded(members, move |members| {
+                                                names.set_value(
+                                                    members.iter().map(|m| (m.member_id.clone(), m.name.clone())).collect(),
+                                                );
+                                                members
+                                                    .into_iter()
+                                                    .filter(|m| !on_plan.contains(&m.member_id))
+                                                    .map(|m| {
+                                                        let picked = m.member_id.clone();
+                                                        view! {
+                                                            <option
+                                                                value=m.member_id.clone()
+                                                                prop:selected=move || walk_ins.get().contains(&picked)
+                                                            >
+                                                                {m.name}
+                                                            </option>
+                                                        }
+                                                    })
+                                                    .collect_view()
+                                                    .into_any()
+                                            })}
+                                        </select>
+                                        <p class="muted" id="close-walk-ins">
+                                            {move || {
+                                                names
+                                                    .with_value(|names| {
+                                                        walk_ins
+                                                            .get()
+                                                            .iter()
+                                                            .filter_map(|m| names.get(m).cloned())
+                                                            .collect::<Vec<_>>()
+                                                            .join(", ")
+                                                    })
+                                            }}
+                                        </p>
+                                    </fieldset>
+                                    {(format == FormatId::Flash)
+                                        .then(|| view! { <p class="muted">{move || i18n.t("session.flash_takeaway")}</p> })}
                                     <label for="close-actions">{move || i18n.t("session.actions")}</label>
                                     <textarea
                                         id="close-actions"
@@ -415,6 +655,32 @@ fn Run(id: String, open: RwSignal<Option<String>>) -> impl IntoView {
                                     ></textarea>
                                     <button id="session-close" type="submit">{move || i18n.t("session.close")}</button>
                                 </form>
+                            }
+                        })}
+                    {s
+                        .takeaway_note
+                        .clone()
+                        .map(|note| {
+                            view! {
+                                <button
+                                    id="session-takeaway-note"
+                                    class="link"
+                                    on:click=move |_| {
+                                        pane.set(Pane::Show(note.clone()));
+                                        screen.set(Screen::Notes);
+                                    }
+                                >
+                                    {move || i18n.t("session.open_takeaway")}
+                                </button>
+                            }
+                        })}
+                    {(!s.attended.is_empty())
+                        .then(|| {
+                            let names = s.attended.iter().map(|w| w.name.clone()).collect::<Vec<_>>().join(", ");
+                            view! {
+                                <p id="session-attended">
+                                    {move || i18n.tf("session.came", &[("names", &names)])}
+                                </p>
                             }
                         })}
                     {(!s.takeaways.is_empty())

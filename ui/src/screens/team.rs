@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use crate::components::data::{act, loaded, watched};
 use crate::components::error::ErrorLine;
 use crate::components::labels::Labelled;
-use crate::components::time::{local_minute, local_time};
+use crate::components::time::local_time;
 use crate::i18n::I18n;
 use crate::tauri::call;
 
@@ -187,7 +187,7 @@ pub(crate) fn Team() -> impl IntoView {
                                             </span>
                                             <span class="invite-expiry muted">
                                                 {move || {
-                                                    let when = local_minute(i18n.locale.get(), &expires);
+                                                    let when = local_time(i18n.locale.get(), &expires);
                                                     i18n.tf("team.invite_expiry", &[("when", &when)])
                                                 }}
                                             </span>
