@@ -26,6 +26,8 @@ mod first_launch;
 mod mentoring;
 #[path = "e2e/notes.rs"]
 mod notes;
+#[path = "e2e/notices.rs"]
+mod notices;
 #[path = "e2e/people.rs"]
 mod people;
 #[path = "e2e/programme.rs"]

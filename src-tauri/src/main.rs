@@ -134,6 +134,7 @@ fn start(app: &AppHandle, node: &Node) {
             }
         }
     });
+    tauri::async_runtime::spawn(notify(app.clone(), node.clone()));
     let serving = node.clone();
     tauri::async_runtime::spawn(async move {
         match serving.call(|c| c.is_demo()).await {
@@ -479,6 +480,62 @@ fn main_window(app: &tauri::App) -> tauri::Result<()> {
     Ok(())
 }
 
+/// How often the shell looks for notifications due.
+const NOTICE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Raises the desktop notifications due, as they fall due: at once, then each minute, until
+/// the node closes. Each is raised once (the node keeps which were). With
+/// `ENTREPAIRS_NOTICE_LOG` set, each look and each notification raised is also written to that
+/// file: what the end-to-end tests observe, where no notification server runs.
+async fn notify(app: AppHandle, node: Node) {
+    use tauri_plugin_notification::NotificationExt;
+    let log = std::env::var_os("ENTREPAIRS_NOTICE_LOG").map(PathBuf::from);
+    let mut every = tokio::time::interval(NOTICE_EVERY);
+    loop {
+        every.tick().await;
+        let due = match node.run(ops::Notices {}).await {
+            Ok(due) => due,
+            // The node closed (the demo was left, another workspace opened).
+            Err(node::NodeError::Stopped) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not look for notifications");
+                continue;
+            }
+        };
+        let mut lines = String::new();
+        for n in &due {
+            // A notification the OS cannot show (no notification server) is not retried each
+            // minute: it is logged, and counts as raised.
+            if let Err(e) = app
+                .notification()
+                .builder()
+                .title(&n.title)
+                .body(&n.body)
+                .show()
+            {
+                tracing::warn!(error = %e, key = %n.key, "the notification could not be shown");
+            }
+            lines += &format!("raised {} {}\n", n.key, n.title);
+        }
+        lines += &format!("looked {}\n", due.len());
+        let keys = due.into_iter().map(|n| n.key).collect();
+        if let Err(e) = node.run(ops::NoticesRaised { keys }).await {
+            tracing::warn!(error = %e, "could not record the notifications raised");
+        }
+        if let Some(path) = &log {
+            use std::io::Write;
+            let written = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(lines.as_bytes()));
+            if let Err(e) = written {
+                tracing::warn!(error = %e, "could not write the notice log");
+            }
+        }
+    }
+}
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -510,6 +567,7 @@ fn main() {
                 .open_js_links_on_click(false)
                 .build(),
         )
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(handlers())
         .run(tauri::generate_context!());
     if let Err(e) = result {

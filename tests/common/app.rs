@@ -258,6 +258,7 @@ pub async fn launch(_turn: &Turn, data: &Path) -> App {
             .env("ENTREPAIRS_DATA_DIR", data)
             .env("ENTREPAIRS_LISTEN", "/ip4/127.0.0.1/tcp/0")
             .env("ENTREPAIRS_NO_MDNS", "1")
+            .env("ENTREPAIRS_NOTICE_LOG", notice_log(profile.path()))
             // A fresh profile: the webview's storage (the remembered language) lives there.
             .env("XDG_DATA_HOME", profile.path().join("xdg-data"))
             .env("XDG_CONFIG_HOME", &config)
@@ -312,7 +313,22 @@ pub struct App {
     _xvfb: Option<Background>,
 }
 
+/// Where the app writes each look for notifications and each one raised.
+fn notice_log(profile: &Path) -> PathBuf {
+    profile.join("notices.log")
+}
+
 impl App {
+    /// The lines the app wrote of its looks for notifications (`looked N`) and of each one
+    /// raised (`raised KEY TITLE`), so far.
+    pub fn notices(&self) -> Vec<String> {
+        std::fs::read_to_string(notice_log(self.profile.path()))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// The file where each URL the app handed to the system's browser is written, one a line.
     pub fn opened_links(&self) -> PathBuf {
         opened_links(self.profile.path())

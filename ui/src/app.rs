@@ -213,6 +213,15 @@ fn Shell(
             }
         });
     };
+    // The device writes notifications in the reader's language: it is told each time it changes.
+    Effect::new(move |_| {
+        let language = i18n.locale.get().code().to_owned();
+        spawn_local(async move {
+            if let Err(e) = call(&ops::SetLanguage { language }).await {
+                leptos::logging::warn!("language not passed on: {}", e.message);
+            }
+        });
+    });
     let screen = RwSignal::new(Screen::Home);
     let pane = RwSignal::new(Pane::Nothing);
     let search_input: NodeRef<html::Input> = NodeRef::new();

@@ -212,6 +212,18 @@ macro_rules! with_ops {
             /// What a member shared since a day (a year back when absent); this member's when
             /// no member is given.
             sharing: Sharing { member: Option<String>, since: Option<String> } -> $crate::views::SharingRecord [any] node;
+            /// The desktop notifications due now and not raised before (none while they are
+            /// switched off).
+            notices: Notices {} -> Vec<$crate::views::NoticeView> [] cli;
+            /// Records notifications as raised, so they are not raised again.
+            notices_raised: NoticesRaised { keys: Vec<String> } -> () [] cli;
+            /// Whether desktop notifications are on (they are unless switched off).
+            notifications: Notifications {} -> bool [] node;
+            /// Switches desktop notifications on or off.
+            set_notifications: SetNotifications { on: bool } -> () [] node;
+            /// The reader's language (`en`, `fr`), for what the device writes for them alone
+            /// (notifications).
+            set_language: SetLanguage { language: String } -> () [] node;
             /// Saves this member's contribution report into a folder; replies with the file.
             save_report: SaveReport { dir: String } -> String [] shell;
             /// The syncs under way, with their progress.

@@ -237,6 +237,20 @@ closed_set! {
 }
 
 closed_set! {
+    /// What a desktop notification is about.
+    NoticeKind: "notice kind" {
+        /// A session the reader takes part in is tomorrow (within a day).
+        SessionTomorrow = "session-tomorrow",
+        /// A session the reader takes part in starts within 15 minutes.
+        SessionSoon = "session-soon",
+        /// A mentoring meeting falls due.
+        MentoringDue = "mentoring-due",
+        /// One of the reader's actions passed its due day.
+        ActionOverdue = "action-overdue",
+    }
+}
+
+closed_set! {
     /// How figures are saved as a file.
     FileFormat: "file format" {
         /// Comma-separated values, one table after another.

@@ -979,6 +979,21 @@ pub struct TextFile {
     pub text: String,
 }
 
+/// A desktop notification due now, in the reader's language and time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeView {
+    /// What makes it once only (the document, the occasion, its time).
+    pub key: String,
+    /// What it is about.
+    pub kind: NoticeKind,
+    /// Its title.
+    pub title: String,
+    /// Its text.
+    pub body: String,
+    /// The document it is about.
+    pub doc: String,
+}
+
 /// A calendar file (RFC 5545) to save and open in a calendar app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IcsFile {

@@ -20,6 +20,7 @@ pub mod formats;
 mod identity;
 pub mod markdown;
 pub mod members;
+mod notices;
 mod ops;
 mod programme;
 mod run;

@@ -176,6 +176,11 @@ runs! {
     Programme { since } => |c| c.programme(since.as_deref());
     ProgrammeFile { since, format } => |c| c.programme_file(since.as_deref(), format);
     Sharing { member, since } => |c| c.sharing(member.as_deref(), since.as_deref());
+    Notices {} => |c| c.notices();
+    NoticesRaised { keys } => |c| c.notices_raised(&keys);
+    Notifications {} => |c| c.notifications();
+    SetNotifications { on } => |c| c.set_notifications(on);
+    SetLanguage { language } => |c| c.set_language(&language);
     Communities {} => |c| c.communities();
     CreateCommunity { name } => |c| c.create_community(&name);
     JoinCommunity { community } => |c| c.join_community(&community);

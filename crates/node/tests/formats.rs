@@ -837,3 +837,93 @@ async fn the_programme_counts_what_happened_and_shows_private_documents_only_as_
     );
     assert!(csv.contains("\nflash,1,3,4.0\n"), "{csv}");
 }
+
+/// A session `minutes_from_now` ahead, with `with` taking part.
+async fn session_in(from: &Member, with: &Member, title: &str, minutes_from_now: i64) -> String {
+    let at = chrono::Utc::now() + chrono::Duration::minutes(minutes_from_now);
+    from.node
+        .run(ipc::ops::SessionPlan {
+            draft: ipc::forms::SessionDraft {
+                format: ipc::sets::FormatId::Aar,
+                title: title.into(),
+                at: at.to_rfc3339(),
+                minutes: Some(30),
+                hosts: vec![],
+                participants: vec![with.id.clone()],
+                skills: vec![],
+                scope: None,
+            },
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn notices_come_once_each_in_the_readers_language_and_not_when_switched_off() {
+    let mut t = team(&["Hana", "Bruno"]).await;
+    let soon = session_in(&t[0], &t[1], "Launch review", 10).await;
+    let later = session_in(&t[0], &t[1], "Retro", 5 * 60).await;
+    let far = session_in(&t[0], &t[1], "Next month", 40 * 24 * 60).await;
+    for doc in [&soon, &later, &far] {
+        deliver(&t[0].node, &t[1].node, doc).await;
+    }
+    let b = &t[1].node;
+    let notices = b.run(ipc::ops::Notices {}).await.unwrap();
+    let seen: Vec<(ipc::sets::NoticeKind, &str, &str)> = notices
+        .iter()
+        .map(|n| (n.kind, n.title.as_str(), n.doc.as_str()))
+        .collect();
+    use ipc::sets::NoticeKind::{SessionSoon, SessionTomorrow};
+    let mut want = vec![
+        (SessionSoon, "In 15 minutes: Launch review", soon.as_str()),
+        (SessionTomorrow, "Tomorrow: Retro", later.as_str()),
+    ];
+    let mut seen_sorted = seen.clone();
+    seen_sorted.sort_by_key(|n| n.2);
+    want.sort_by_key(|n| n.2);
+    assert_eq!(seen_sorted, want, "nothing for the session in a month");
+
+    // Raised once: not again, even after a restart.
+    let soon_key = notices.iter().find(|n| n.doc == soon).unwrap().key.clone();
+    b.run(ipc::ops::NoticesRaised {
+        keys: vec![soon_key],
+    })
+    .await
+    .unwrap();
+    let left = b.run(ipc::ops::Notices {}).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].doc, later);
+    let dir = b.data_dir().to_owned();
+    let bruno = t.remove(1);
+    bruno.node.shutdown().await.unwrap();
+    let b = node::Node::open(&dir).await.unwrap();
+    let again = b.run(ipc::ops::Notices {}).await.unwrap();
+    assert_eq!(again.len(), 1, "the raised one stays raised: {again:?}");
+
+    // In French, and none while switched off.
+    b.run(ipc::ops::SetLanguage {
+        language: "fr".into(),
+    })
+    .await
+    .unwrap();
+    let fr = b.run(ipc::ops::Notices {}).await.unwrap();
+    assert_eq!(fr[0].title, "Demain : Retro");
+    let refused = b
+        .run(ipc::ops::SetLanguage {
+            language: "de".into(),
+        })
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("unknown language 'de'"), "{refused}");
+    b.run(ipc::ops::SetNotifications { on: false })
+        .await
+        .unwrap();
+    assert!(!b.run(ipc::ops::Notifications {}).await.unwrap());
+    assert_eq!(b.run(ipc::ops::Notices {}).await.unwrap(), []);
+    b.run(ipc::ops::SetNotifications { on: true })
+        .await
+        .unwrap();
+    assert_eq!(b.run(ipc::ops::Notices {}).await.unwrap().len(), 1);
+    drop(bruno._tmp);
+}

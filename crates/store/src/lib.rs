@@ -619,6 +619,17 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Removes the settings whose key starts with `prefix` and whose value, a time in ms, is
+    /// before `before`.
+    pub fn forget_settings_before(&self, prefix: &str, before: i64) -> Result<(), StoreError> {
+        self.tx.execute(
+            "DELETE FROM settings WHERE substr(key, 1, length(?1)) = ?1
+             AND CAST(value AS INTEGER) < ?2",
+            params![prefix, before],
+        )?;
+        Ok(())
+    }
+
     /// The stored bytes of a document, read inside this transaction (so no other writer can
     /// change it before this one commits).
     pub fn doc_bytes(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
