@@ -285,6 +285,85 @@ fn skills_are_claimed_listed_endorsed_and_ranked() {
 }
 
 #[test]
+fn skills_are_merged_labelled_and_found_by_any_name() {
+    let (alice, bob, _) = alice_and_bob();
+    alice.ok(&[
+        "skill",
+        "claim",
+        "Structured Query Language",
+        "--level",
+        "4",
+        "--can-teach",
+    ]);
+    alice.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Indexes",
+        "--body",
+        "Composite ones first.",
+        "--skill",
+        "Structured Query Language",
+    ]);
+    let err = bob.fail(&["skill", "merge", "rust", "sql"]);
+    assert!(err.contains("only an admin can merge skills"), "{err}");
+    assert_eq!(
+        alice.json(&["skill", "merge", "structured query language", "SQL"]),
+        json!({"id": "sql"})
+    );
+    // The duplicate is gone from the catalogue; its claim counts for SQL; its old name finds it.
+    let list = alice.json(&["skill", "list"]);
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.contains(&"structured-query-language"), "{ids:?}");
+    let sql = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "sql")
+        .unwrap();
+    let holders: Vec<(&str, u64)> = sql["holders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["name"].as_str().unwrap(), h["level"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(holders, [("Alice", 4), ("Bob", 3)]);
+    let notes = alice.json(&["note", "list", "--skill", "sql"]);
+    assert_eq!(notes[0]["title"], "Indexes");
+    assert_eq!(notes[0]["skills"], json!(["sql"]));
+    // Labels and aliases: who-can-help finds the skill by any of them, accents and case aside.
+    alice.ok(&["skill", "label", "sql", "--fr", "Langage SQL"]);
+    alice.ok(&["skill", "alias", "sql", "Requêtes"]);
+    for name in ["langage sql", "REQUETES", "structured query language"] {
+        let helpers = alice.json(&["who-can-help", name]);
+        assert_eq!(helpers[0]["name"], "Bob", "{name}: {helpers}");
+    }
+    // Search finds the colleagues who hold it by its alias too (Bob's SQL, Alice's merged one).
+    let hits = alice.json(&["search", "requetes"]);
+    let mut found: Vec<&str> = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["kind"] == "profile")
+        .map(|h| h["title"].as_str().unwrap())
+        .collect();
+    found.sort();
+    assert_eq!(found, ["Alice", "Bob"], "{hits}");
+    let err = alice.fail(&["skill", "alias", "rust", "requetes"]);
+    assert!(err.contains("'requetes' already names the skill"), "{err}");
+    let err = alice.fail(&["skill", "label", "sql"]);
+    assert!(
+        err.contains("give an English label, a French one, or both"),
+        "{err}"
+    );
+}
+
+#[test]
 fn notes_are_added_listed_shown_edited_and_deleted() {
     let peer = Peer::init("Alice");
     let git = id_of(&peer.ok(&[
@@ -1726,6 +1805,30 @@ fn every_commands_json_is_the_view_the_app_gets() {
             None,
         ),
         (Some(&alice), vec!["balance"], shaped::<BalanceView>, None),
+        (
+            Some(&alice),
+            vec!["skill", "label", "Rust", "--fr", "Rust (langage)"],
+            shaped::<Created>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["skill", "alias", "Rust", "Rouille"],
+            shaped::<Created>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["skill", "claim", "Rust language", "--level", "2"],
+            shaped::<Created>,
+            None,
+        ),
+        (
+            Some(&alice),
+            vec!["skill", "merge", "Rust language", "rouille"],
+            shaped::<Created>,
+            None,
+        ),
         (
             Some(&alice),
             vec!["programme", "--since", "2026-01-01"],

@@ -81,5 +81,10 @@ async fn a_question_in_a_community_is_answered_accepted_and_found_by_search() {
     })
     .await;
     ui.any_text(".profile .name", "Alice Martin").await;
+    // Alice leaves the community: it is offered to join again.
+    ui.click("#nav-communities").await;
+    ui.click(".community-open").await;
+    ui.click("#community-leave").await;
+    ui.find(".community-join").await;
     ui.close().await;
 }

@@ -72,11 +72,20 @@ async fn the_demo_is_a_team_to_look_around_in_left_in_one_click_and_reopened_at_
     assert_eq!(ui.count(".profile").await, 1, "only Finance is left");
     ui.any_text(".profile .teaches", "SQL (Referent)").await;
     ui.text_until(
-        "td[data-skill='rust'][data-team='Engineering']",
+        "td[data-skill='rust'][data-team='Engineering'] .count",
         "three engineers hold Rust",
         |t| t == "3",
     )
     .await;
+    // The best level is written in the cell too, not only shaded; the legend says how to read it.
+    ui.text_until(
+        "td[data-skill='rust'][data-team='Engineering'] .level",
+        "the best level, in words",
+        |t| t == "Referent",
+    )
+    .await;
+    ui.any_text("#skills-map-legend .swatch", "4 Referent")
+        .await;
     let cell = ui
         .find("td[data-skill='rust'][data-team='Engineering']")
         .await;

@@ -155,5 +155,34 @@ async fn a_note_is_written_edited_linked_and_found() {
     ui.click("#lang-en").await;
     ui.text_until("#nav-home", "English navigation", |t| t == "Home")
         .await;
+
+    // Its skills and tags are edited in the app: Rust linked (a new skill joins the
+    // catalogue), the "onboarding" tag taken off.
+    ui.click("#note-edit").await;
+    ui.value_until("#note-tags", "the editor shows the tags", |v| {
+        v.contains("onboarding")
+    })
+    .await;
+    ui.type_into("#note-tags", "rust").await;
+    ui.type_into("#note-skills", "Rust").await;
+    ui.click("#note-save").await;
+    ui.text_until(".note-skills", "the linked skill", |t| t == "Rust")
+        .await;
+    ui.text_until(".note .tags", "the tags left", |t| t == "rust")
+        .await;
+    // Deleted, after a second click that says what it does.
+    ui.click("#note-delete").await;
+    ui.text_until("#note-delete", "the confirmation", |t| {
+        t == "Delete for good"
+    })
+    .await;
+    ui.click("#note-delete").await;
+    eventually("the note leaves the list", async || {
+        match ui.count(".note-item").await {
+            0 => Ok(()),
+            n => Err(n),
+        }
+    })
+    .await;
     ui.close().await;
 }

@@ -39,7 +39,23 @@ async fn a_colleague_joins_with_an_invite_from_the_app_and_his_note_appears_by_i
         Err(refused)
     })
     .await;
-    ui.find("#invite-qr").await;
+    // Copied with one click: the ticket is selected whole, then on the clipboard (or, where
+    // the webview may not write it, left selected for Ctrl+C, as the app then says).
+    ui.click("#invite-copy").await;
+    ui.text_until("#invite-copied", "the copy's outcome", |t| {
+        t == "Copied to the clipboard." || t == "Selected: press Ctrl+C to copy."
+    })
+    .await;
+    let selected = ui
+        .client
+        .execute(
+            "const t = document.getElementById('invite-ticket'); \
+             return t.value.substring(t.selectionStart, t.selectionEnd);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(selected.as_str(), Some(ticket.as_str()), "the whole ticket");
     // The invite is listed as open, its expiry to the minute.
     ui.any_text(".invite-item[data-status='open'] .invite-status", "open")
         .await;

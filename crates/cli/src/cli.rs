@@ -235,6 +235,32 @@ pub enum SkillCmd {
         #[arg(long)]
         comment: Option<String>,
     },
+    /// Give a skill its English and French labels.
+    Label {
+        /// Skill (any of its names).
+        skill: String,
+        /// English label.
+        #[arg(long)]
+        en: Option<String>,
+        /// French label.
+        #[arg(long)]
+        fr: Option<String>,
+    },
+    /// Add another name a skill is found by.
+    Alias {
+        /// Skill (any of its names).
+        skill: String,
+        /// The other name.
+        alias: String,
+    },
+    /// Merge a duplicate into the skill it duplicates (admins): claims, endorsements and note
+    /// links follow.
+    Merge {
+        /// The duplicate.
+        from: String,
+        /// The skill kept.
+        into: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -293,6 +319,12 @@ pub enum NoteCmd {
         /// Remove a tag (repeatable).
         #[arg(long)]
         remove_tag: Vec<String>,
+        /// Link a skill (repeatable; a new one joins the catalogue).
+        #[arg(long)]
+        add_skill: Vec<String>,
+        /// Unlink a skill (repeatable).
+        #[arg(long)]
+        remove_skill: Vec<String>,
     },
     /// Delete a note.
     Delete {

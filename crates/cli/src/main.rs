@@ -204,6 +204,15 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
                 comment: comment.unwrap_or_default(),
             })
             .await?),
+        Command::Skill(SkillCmd::Label { skill, en, fr }) => {
+            out.id(&node.run(ops::LabelSkill { skill, en, fr }).await?)
+        }
+        Command::Skill(SkillCmd::Alias { skill, alias }) => {
+            out.id(&node.run(ops::AliasSkill { skill, alias }).await?)
+        }
+        Command::Skill(SkillCmd::Merge { from, into }) => {
+            out.id(&node.run(ops::MergeSkill { from, into }).await?)
+        }
         Command::Note(NoteCmd::Add {
             title,
             body,
@@ -234,6 +243,8 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
             body_file,
             add_tag,
             remove_tag,
+            add_skill,
+            remove_skill,
         }) => {
             let body = read_body(body, body_file)?;
             node.run(ops::EditNote {
@@ -242,6 +253,8 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
                 body,
                 add_tags: add_tag,
                 remove_tags: remove_tag,
+                add_skills: add_skill,
+                remove_skills: remove_skill,
             })
             .await?;
             out.note(&node.run(ops::Note { id }).await?)

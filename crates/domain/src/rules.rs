@@ -982,6 +982,23 @@ mod tests {
             (SKILL, (ANA, ADMIN), add_synonym, Ok(())),
             (SKILL, (CHLOE, MEMBER), |ws| drop(ws.skills.remove("rust")), Err(OWNER)),
             (SKILL, (ANA, ADMIN), |ws| drop(ws.skills.remove("rust")), Ok(())),
+            // A merge changes both skills: whoever added each, or an admin.
+            (SKILL, (CHLOE, MEMBER), |ws| {
+                ws.ensure_skill("Rust language", &id(CHLOE), 5).unwrap();
+                ws.merge_skill("rust language", "rust").unwrap();
+            }, Err(OWNER)),
+            (SKILL, (CHLOE, MEMBER), |ws| {
+                ws.ensure_skill("Rust language", &id(CHLOE), 5).unwrap();
+                ws.merge_skill("rust", "rust language").unwrap();
+            }, Err(OWNER)),
+            (SKILL, (ANA, ADMIN), |ws| {
+                ws.ensure_skill("Rust language", &id(ANA), 5).unwrap();
+                ws.merge_skill("rust", "rust language").unwrap();
+            }, Ok(())),
+            (SKILL, (BEN, MEMBER), |ws| drop(ws.label_skill("rust", None, Some("Rouille")).unwrap()),
+                Ok(())),
+            (SKILL, (CHLOE, MEMBER), |ws| drop(ws.alias_skill("rust", "Rouille").unwrap()),
+                Err(OWNER)),
             (CLAIM, (BEN, MEMBER), |ws| claim_rust(ws, BEN, Level::Referent, false, true), Ok(())),
             (CLAIM, (CHLOE, MEMBER), |ws| claim_rust(ws, CHLOE, Level::Notions, true, false),
                 Ok(())),

@@ -163,6 +163,11 @@ pub struct Skill {
     /// When, ms since the epoch.
     #[serde(with = "crate::time::serde_ms")]
     pub created_at: i64,
+    /// The skill this duplicate was merged into: its claims, endorsements and note links
+    /// count for that one ([`Workspace::resolved`]).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub merged_into: Option<String>,
 }
 
 impl Skill {
@@ -389,9 +394,162 @@ impl Workspace {
 
     /// Finds a skill of the catalogue by id, label or synonym.
     pub fn find_skill(&self, query: &str) -> Option<&Skill> {
-        self.skills
+        let named = self
+            .skills
             .get(&slug(query))
-            .or_else(|| self.skills.values().find(|s| s.matches(query)))
+            .or_else(|| self.skills.values().find(|s| s.matches(query)))?;
+        self.skills.get(self.canonical(&named.id))
+    }
+
+    /// The skill `id` stands for after merges: the end of its `merged_into` chain (itself if
+    /// it was not merged). Two admins merging two skills into each other at once make a loop:
+    /// every member of the loop then stands for the smallest id in it, on every device.
+    pub fn canonical<'a>(&'a self, id: &'a str) -> &'a str {
+        let mut seen: Vec<&str> = vec![id];
+        let mut current = id;
+        while let Some(next) = self
+            .skills
+            .get(current)
+            .and_then(|s| s.merged_into.as_deref())
+            .filter(|next| self.skills.contains_key(*next))
+        {
+            if let Some(start) = seen.iter().position(|s| *s == next) {
+                return seen[start..].iter().copied().min().unwrap_or(next);
+            }
+            seen.push(next);
+            current = next;
+        }
+        current
+    }
+
+    /// The skills merged, directly or not, into `id` (which is not among them).
+    pub fn merged_into(&self, id: &str) -> Vec<String> {
+        self.skills
+            .keys()
+            .filter(|k| k.as_str() != id && self.canonical(k) == id)
+            .cloned()
+            .collect()
+    }
+
+    /// This workspace as it reads after merges: claims and endorsements of a merged skill count
+    /// for the skill it was merged into (a member who claimed both keeps the higher level, and
+    /// either wish). Merged skills stay in the catalogue, marked, so that their names still
+    /// find the skill they became.
+    pub fn resolved(mut self) -> Workspace {
+        if self.skills.values().all(|s| s.merged_into.is_none()) {
+            return self;
+        }
+        let claims = std::mem::take(&mut self.claims);
+        for (_, mut c) in claims {
+            c.skill = self.canonical(&c.skill).to_owned();
+            let key = claim_key(&c.member, &c.skill);
+            match self.claims.get_mut(&key) {
+                Some(kept) => {
+                    kept.level = kept.level.max(c.level);
+                    kept.wants_to_learn |= c.wants_to_learn;
+                    kept.can_teach |= c.can_teach;
+                    kept.updated_at = kept.updated_at.max(c.updated_at);
+                }
+                None => {
+                    self.claims.insert(key, c);
+                }
+            }
+        }
+        let skills: Vec<(String, String)> = self
+            .endorsements
+            .iter()
+            .map(|(k, e)| (k.clone(), self.canonical(&e.skill).to_owned()))
+            .collect();
+        for (key, skill) in skills {
+            if let Some(e) = self.endorsements.get_mut(&key) {
+                e.skill = skill;
+            }
+        }
+        self
+    }
+
+    /// Gives a skill its English and French labels (those given).
+    pub fn label_skill(
+        &mut self,
+        query: &str,
+        en: Option<&str>,
+        fr: Option<&str>,
+    ) -> Result<String, DomainError> {
+        let id = self.require_skill(query)?.id.clone();
+        let en = en.map(|l| require_text("English label", l)).transpose()?;
+        let fr = fr.map(|l| require_text("French label", l)).transpose()?;
+        for label in en.iter().chain(&fr) {
+            self.require_free(label, &id)?;
+        }
+        if let Some(skill) = self.skills.get_mut(&id) {
+            if let Some(en) = en {
+                skill.label_en = en;
+            }
+            if let Some(fr) = fr {
+                skill.label_fr = fr;
+            }
+        }
+        Ok(id)
+    }
+
+    /// Adds another name a skill is found by.
+    pub fn alias_skill(&mut self, query: &str, alias: &str) -> Result<String, DomainError> {
+        let id = self.require_skill(query)?.id.clone();
+        let alias = require_text("alias", alias)?;
+        self.require_free(&alias, &id)?;
+        if let Some(skill) = self.skills.get_mut(&id)
+            && !skill.matches(&alias)
+        {
+            skill.synonyms.push(alias);
+        }
+        Ok(id)
+    }
+
+    /// Refuses a name that already names a skill other than `id` (or one merged into it).
+    fn require_free(&self, name: &str, id: &str) -> Result<(), DomainError> {
+        match self.skills.values().find(|s| s.matches(name)) {
+            Some(other) if self.canonical(&other.id) != id => Err(DomainError::invalid(format!(
+                "'{}' already names the skill '{}'",
+                name.trim(),
+                self.skills
+                    .get(self.canonical(&other.id))
+                    .map_or(other.id.as_str(), |s| s.label_en.as_str())
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Merges the skill `from` into `into`: `from`'s names become `into`'s aliases, and its
+    /// claims, endorsements and note links count for `into` from then on, on every device
+    /// (nobody's claim is rewritten in their name).
+    pub fn merge_skill(&mut self, from: &str, into: &str) -> Result<String, DomainError> {
+        let from = self.require_skill(from)?.id.clone();
+        let into = self.require_skill(into)?.id.clone();
+        if from == into {
+            return Err(DomainError::invalid(format!(
+                "'{from}' and '{into}' are already one skill"
+            )));
+        }
+        let names: Vec<String> = self
+            .skills
+            .get(&from)
+            .map(|s| {
+                let mut names = vec![s.id.clone(), s.label_en.clone(), s.label_fr.clone()];
+                names.extend(s.synonyms.iter().cloned());
+                names
+            })
+            .unwrap_or_default();
+        if let Some(target) = self.skills.get_mut(&into) {
+            for name in names {
+                if !target.matches(&name) {
+                    target.synonyms.push(name);
+                }
+            }
+        }
+        if let Some(source) = self.skills.get_mut(&from) {
+            source.merged_into = Some(into.clone());
+        }
+        Ok(into)
     }
 
     /// Like [`Workspace::find_skill`], as an error when missing.
@@ -425,6 +583,7 @@ impl Workspace {
                 synonyms: Vec::new(),
                 created_by: by.to_owned(),
                 created_at: now,
+                merged_into: None,
             },
         );
         Ok(id)
@@ -635,6 +794,97 @@ mod tests {
         )
         .unwrap();
         Workspace::new(meta, "Acme", "Alice", 0).unwrap()
+    }
+
+    #[test]
+    fn merged_skills_count_for_the_one_kept_and_their_names_find_it() {
+        let alice = Keypair::generate_ed25519();
+        let a = alice.public().to_peer_id().to_string();
+        let b = Keypair::generate_ed25519()
+            .public()
+            .to_peer_id()
+            .to_string();
+        let mut ws = workspace(&alice);
+        ws.members.insert(
+            b.clone(),
+            Member::new(&b, "Bérénice", Role::Member, 1).unwrap(),
+        );
+        ws.claim(&a, "Rust", Level::Practitioner, true, false, 1)
+            .unwrap();
+        ws.claim(&a, "rust-lang", Level::Expert, false, true, 2)
+            .unwrap();
+        ws.claim(&b, "rust-lang", Level::Referent, false, true, 3)
+            .unwrap();
+        ws.endorse("e1", &a, &b, "rust-lang", "", 4).unwrap();
+
+        let kept = ws.merge_skill("Rust-Lang", "rust").unwrap();
+        assert_eq!(kept, "rust");
+        assert_eq!(ws.canonical("rust-lang"), "rust");
+        assert_eq!(
+            ws.find_skill("rust lang").unwrap().id,
+            "rust",
+            "its old name"
+        );
+        assert_eq!(ws.merged_into("rust"), ["rust-lang"]);
+        let err = ws.merge_skill("rust", "RUST-LANG").unwrap_err().to_string();
+        assert!(err.contains("already one skill"), "{err}");
+        // A claim made after the merge under the old name goes to the one kept.
+        assert_eq!(
+            ws.claim(&b, "rust-lang", Level::Referent, false, true, 5)
+                .unwrap(),
+            "rust"
+        );
+
+        let read = ws.clone().resolved();
+        let alice_rust = &read.claims[&claim_key(&a, "rust")];
+        assert_eq!(
+            (
+                alice_rust.level,
+                alice_rust.wants_to_learn,
+                alice_rust.can_teach
+            ),
+            (Level::Expert as u8, true, true),
+            "the higher level, and either wish"
+        );
+        assert!(read.claims.values().all(|c| c.skill == "rust"));
+        assert_eq!(read.endorsement_count(&b, "rust"), 1);
+
+        // Labels and aliases: found by any of them, accents and case ignored; a name already
+        // taken by another skill is refused.
+        ws.label_skill("rust", Some("Rust"), Some("Rust (langage)"))
+            .unwrap();
+        ws.alias_skill("rust", "Rouille").unwrap();
+        assert_eq!(ws.find_skill("RUST (LANGAGE)").unwrap().id, "rust");
+        assert_eq!(ws.find_skill("rouillé").unwrap().id, "rust");
+        ws.claim(&a, "Go", Level::Notions, true, false, 6).unwrap();
+        let err = ws.alias_skill("go", "rouille").unwrap_err().to_string();
+        assert!(
+            err.contains("'rouille' already names the skill 'Rust'"),
+            "{err}"
+        );
+        let err = ws
+            .label_skill("go", None, Some(" "))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("French label"), "{err}");
+    }
+
+    #[test]
+    fn skills_merged_into_each_other_stand_for_the_smallest_id_everywhere() {
+        let alice = Keypair::generate_ed25519();
+        let a = alice.public().to_peer_id().to_string();
+        let mut ws = workspace(&alice);
+        for name in ["beta", "alpha", "gamma"] {
+            ws.claim(&a, name, Level::Notions, false, false, 1).unwrap();
+        }
+        // Two admins at once: alpha into beta, beta into alpha; gamma into beta.
+        ws.skills.get_mut("alpha").unwrap().merged_into = Some("beta".into());
+        ws.skills.get_mut("beta").unwrap().merged_into = Some("alpha".into());
+        ws.skills.get_mut("gamma").unwrap().merged_into = Some("beta".into());
+        for id in ["alpha", "beta", "gamma"] {
+            assert_eq!(ws.canonical(id), "alpha", "{id}");
+        }
+        assert_eq!(ws.canonical("unknown"), "unknown");
     }
 
     #[test]

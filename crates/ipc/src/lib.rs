@@ -121,8 +121,6 @@ pub struct ThreadPage {
 pub struct Invite {
     /// The ticket: one printable line to give to one colleague.
     pub ticket: String,
-    /// The same ticket as a QR code, an SVG `data:` URL for an `<img>`.
-    pub qr: String,
     /// How long it stays valid, in hours.
     pub hours: u32,
 }

@@ -73,9 +73,9 @@ macro_rules! with_ops {
             add_note: AddNote { draft: $crate::forms::NoteDraft } -> String [] node;
             /// Changes a note: title, body (applied as a diff), tags added and removed; `None`
             /// and empty lists leave things as they are.
-            edit_note: EditNote { id: String, title: Option<String>, body: Option<String>, add_tags: Vec<String>, remove_tags: Vec<String> } -> () [] node;
+            edit_note: EditNote { id: String, title: Option<String>, body: Option<String>, add_tags: Vec<String>, remove_tags: Vec<String>, add_skills: Vec<String>, remove_skills: Vec<String> } -> () [] node;
             /// Deletes a note (its author or an admin).
-            delete_note: DeleteNote { id: String } -> () [] cli;
+            delete_note: DeleteNote { id: String } -> () [] node;
             /// Searches notes, threads and people.
             search: Search { query: String } -> Vec<$crate::views::SearchHitView> [note, thread, workspace] node;
             /// The workspace's members.
@@ -103,6 +103,12 @@ macro_rules! with_ops {
             skills: Skills {} -> Vec<$crate::views::SkillView> [workspace] node;
             /// Claims a skill at a level (1..=4); replies with the skill's id.
             claim_skill: ClaimSkill { name: String, level: u8, wants: bool, teach: bool } -> String [] node;
+            /// Gives a skill its English and French labels (those given); replies with its id.
+            label_skill: LabelSkill { skill: String, en: Option<String>, fr: Option<String> } -> String [] node;
+            /// Adds another name a skill is found by; replies with its id.
+            alias_skill: AliasSkill { skill: String, alias: String } -> String [] node;
+            /// Merges a duplicate into the skill it duplicates (admins); replies with the one kept.
+            merge_skill: MergeSkill { from: String, into: String } -> String [] node;
             /// Who can help with a skill, ranked, each with why.
             who_can_help: WhoCanHelp { skill: String } -> Vec<$crate::views::HelperView> [workspace] node;
             /// Endorses a colleague's skill, with an optional comment; replies with the skill's id.
@@ -167,7 +173,7 @@ macro_rules! with_ops {
             /// Joins a community; replies with its id.
             join_community: JoinCommunity { community: String } -> String [] node;
             /// Leaves a community (or, for an admin, takes `member` out of it); replies with its id.
-            leave_community: LeaveCommunity { community: String, member: Option<String> } -> String [] cli;
+            leave_community: LeaveCommunity { community: String, member: Option<String> } -> String [] node;
             /// A community's threads.
             threads: Threads { community: String } -> Vec<$crate::views::ThreadSummary> [thread, workspace] node;
             /// One thread with its posts.

@@ -222,7 +222,7 @@ impl Core {
 
     /// The workspace document's model.
     pub(crate) fn workspace(&self) -> Result<Workspace, NodeError> {
-        self.read(&self.workspace_id)
+        self.read(&self.workspace_id).map(Workspace::resolved)
     }
 
     /// Finds the one document of `kind` whose id is `query` or starts with it (at least 4

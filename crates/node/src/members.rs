@@ -361,25 +361,13 @@ impl Core {
     }
 }
 
-/// A fresh invite as the app and the CLI show it: the ticket, the same as a QR code (an SVG
-/// `data:` URL), and how many hours it stays valid.
+/// A fresh invite as the app and the CLI show it: the ticket and how many hours it stays valid.
 pub(crate) fn invite(
     ticket: String,
     expires_in: std::time::Duration,
 ) -> Result<ipc::Invite, NodeError> {
-    use base64::Engine as _;
-    let code = qrcode::QrCode::new(ticket.as_bytes())
-        .map_err(|e| NodeError::Invalid(format!("the invite does not fit a QR code: {e}")))?;
-    let svg = code
-        .render::<qrcode::render::svg::Color<'_>>()
-        .min_dimensions(240, 240)
-        .build();
-    let qr = format!(
-        "data:image/svg+xml;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(svg)
-    );
     let hours = u32::try_from(expires_in.as_secs().div_ceil(3600)).unwrap_or(u32::MAX);
-    Ok(ipc::Invite { ticket, qr, hours })
+    Ok(ipc::Invite { ticket, hours })
 }
 
 /// A role of the log as the views name it.

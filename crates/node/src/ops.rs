@@ -28,6 +28,10 @@ pub struct NoteEdit {
     pub add_tags: Vec<String>,
     /// Tags to remove.
     pub remove_tags: Vec<String>,
+    /// Skills to link (by any of their names; a new one joins the catalogue).
+    pub add_skills: Vec<String>,
+    /// Skills to unlink.
+    pub remove_skills: Vec<String>,
 }
 
 impl NoteEdit {
@@ -39,6 +43,8 @@ impl NoteEdit {
             body: self.body,
             add_tags: self.add_tags,
             remove_tags: self.remove_tags,
+            add_skills: self.add_skills,
+            remove_skills: self.remove_skills,
         }
     }
 }
@@ -241,12 +247,42 @@ impl Core {
         })
     }
 
-    /// `skill list`.
+    /// `skill label`: a skill's English and French labels (those given).
+    pub fn label_skill(
+        &mut self,
+        skill: &str,
+        en: Option<&str>,
+        fr: Option<&str>,
+    ) -> Result<String, NodeError> {
+        if en.is_none() && fr.is_none() {
+            return Err(NodeError::Invalid(
+                "give an English label, a French one, or both".into(),
+            ));
+        }
+        self.write(|w| w.update_workspace(|ws| ws.label_skill(skill, en, fr)))
+    }
+
+    /// `skill alias`: another name a skill is found by.
+    pub fn alias_skill(&mut self, skill: &str, alias: &str) -> Result<String, NodeError> {
+        self.write(|w| w.update_workspace(|ws| ws.alias_skill(skill, alias)))
+    }
+
+    /// `skill merge`: an admin merges a duplicate into the skill it duplicates.
+    pub fn merge_skill(&mut self, from: &str, into: &str) -> Result<String, NodeError> {
+        if !self.log_view()?.members.is_admin(&self.me) {
+            return Err(NodeError::Invalid("only an admin can merge skills".into()));
+        }
+        self.write(|w| w.update_workspace(|ws| ws.merge_skill(from, into)))
+    }
+
+    /// `skill list`: the catalogue (merged duplicates left out: their names find the skill they
+    /// became).
     pub fn skills(&self) -> Result<Vec<SkillView>, NodeError> {
         let ws = self.workspace()?;
         let mut out: Vec<SkillView> = ws
             .skills
             .values()
+            .filter(|s| ws.canonical(&s.id) == s.id)
             .map(|s| {
                 let mut holders: Vec<HolderView> = ws
                     .claims
@@ -347,14 +383,27 @@ impl Core {
     ) -> Result<Vec<NoteSummary>, NodeError> {
         let ws = self.workspace()?;
         let tag = tag.map(normalize_tag).transpose()?;
-        let skill = skill
-            .map(|s| ws.require_skill(s).map(|s| s.id.clone()))
-            .transpose()?;
-        self.store
-            .notes(tag.as_deref(), skill.as_deref())?
-            .into_iter()
-            .map(|n| note_summary(&ws, n))
-            .collect()
+        let Some(skill) = skill else {
+            return self
+                .store
+                .notes(tag.as_deref(), None)?
+                .into_iter()
+                .map(|n| note_summary(&ws, n))
+                .collect();
+        };
+        // A note linked to a skill since merged into this one is about this one.
+        let skill = ws.require_skill(skill)?.id.clone();
+        let mut rows = Vec::new();
+        for id in std::iter::once(skill.clone()).chain(ws.merged_into(&skill)) {
+            rows.extend(self.store.notes(tag.as_deref(), Some(&id))?);
+        }
+        rows.sort_by(|a, b| {
+            b.updated_at
+                .cmp(&a.updated_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        rows.dedup_by(|a, b| a.id == b.id);
+        rows.into_iter().map(|n| note_summary(&ws, n)).collect()
     }
 
     /// `note show`.
@@ -390,7 +439,7 @@ impl Core {
             author_name: name_of(&ws, &note.author),
             author: note.author.clone(),
             tags: note.tag_list(),
-            skills: note.skill_list(),
+            skills: canonical_skills(&ws, note.skill_list()),
             links,
             backlinks,
             created_at: rfc3339(note.meta.created_at),
@@ -405,15 +454,42 @@ impl Core {
             && edit.body.is_none()
             && edit.add_tags.is_empty()
             && edit.remove_tags.is_empty()
+            && edit.add_skills.is_empty()
+            && edit.remove_skills.is_empty()
         {
             return Err(NodeError::Invalid(
-                "nothing to change: give --title, --body, --body-file, --add-tag or --remove-tag"
+                "nothing to change: give --title, --body, --body-file, --add-tag, --remove-tag, \
+                 --add-skill or --remove-skill"
                     .into(),
             ));
         }
         let id = self.resolve_id(DocKind::Note, id)?;
+        let ws = self.workspace()?;
+        // A skill to unlink is named as people know it; the note may hold it under an id
+        // since merged into that one.
+        let unlink: Vec<String> = edit
+            .remove_skills
+            .iter()
+            .map(|s| {
+                let kept = ws.require_skill(s)?.id.clone();
+                Ok(std::iter::once(kept.clone()).chain(ws.merged_into(&kept)))
+            })
+            .collect::<Result<Vec<_>, DomainError>>()?
+            .into_iter()
+            .flatten()
+            .collect();
         self.write(|w| {
             let (me, now) = (w.me.to_owned(), w.now);
+            let link = if edit.add_skills.is_empty() {
+                Vec::new()
+            } else {
+                w.update_workspace(|ws| {
+                    edit.add_skills
+                        .iter()
+                        .map(|s| ws.ensure_skill(s, &me, now))
+                        .collect::<Result<Vec<_>, _>>()
+                })?
+            };
             w.update::<Note, _>(&id, |n| {
                 if n.deleted {
                     return Err(DomainError::NotFound(format!(
@@ -432,6 +508,19 @@ impl Core {
                 }
                 for t in &edit.remove_tags {
                     n.remove_tag(t)?;
+                }
+                for s in &link {
+                    n.skills.insert(s.clone(), true);
+                }
+                if !edit.remove_skills.is_empty() {
+                    let before = n.skills.len();
+                    n.skills.retain(|s, _| !unlink.contains(s));
+                    if n.skills.len() == before {
+                        return Err(DomainError::NotFound(format!(
+                            "the note is not linked to '{}'",
+                            edit.remove_skills.join("', '")
+                        )));
+                    }
                 }
                 n.updated_at = now;
                 n.updated_by = me;
@@ -729,6 +818,18 @@ fn level_name(level: u8) -> Result<ipc::sets::Level, NodeError> {
         .ok_or_else(|| NodeError::Invalid(format!("level {level} is not 1 to 4")))
 }
 
+/// Skill ids as they stand after merges, each once.
+fn canonical_skills(ws: &Workspace, ids: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for id in ids {
+        let id = ws.canonical(&id).to_owned();
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
 fn note_summary(ws: &Workspace, n: store::NoteRow) -> Result<NoteSummary, NodeError> {
     Ok(NoteSummary {
         author_name: name_of(ws, &n.author),
@@ -737,7 +838,7 @@ fn note_summary(ws: &Workspace, n: store::NoteRow) -> Result<NoteSummary, NodeEr
         scope: closed(&n.scope)?,
         author: n.author,
         tags: n.tags,
-        skills: n.skills,
+        skills: canonical_skills(ws, n.skills),
         created_at: rfc3339(n.created_at),
         updated_at: rfc3339(n.updated_at),
     })

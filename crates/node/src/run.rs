@@ -70,8 +70,9 @@ runs! {
         Ok(ipc::NotePage { note, html })
     };
     AddNote { draft } => |c| c.add_note(draft);
-    EditNote { id, title, body, add_tags, remove_tags } => |c| {
-        c.edit_note(&id, crate::NoteEdit { title, body, add_tags, remove_tags })
+    EditNote { id, title, body, add_tags, remove_tags, add_skills, remove_skills } => |c| {
+        let edit = crate::NoteEdit { title, body, add_tags, remove_tags, add_skills, remove_skills };
+        c.edit_note(&id, edit)
     };
     DeleteNote { id } => |c| c.delete_note(&id);
     Search { query } => |c| {
@@ -181,6 +182,9 @@ runs! {
     Notifications {} => |c| c.notifications();
     SetNotifications { on } => |c| c.set_notifications(on);
     SetLanguage { language } => |c| c.set_language(&language);
+    LabelSkill { skill, en, fr } => |c| c.label_skill(&skill, en.as_deref(), fr.as_deref());
+    AliasSkill { skill, alias } => |c| c.alias_skill(&skill, &alias);
+    MergeSkill { from, into } => |c| c.merge_skill(&from, &into);
     Communities {} => |c| c.communities();
     CreateCommunity { name } => |c| c.create_community(&name);
     JoinCommunity { community } => |c| c.join_community(&community);

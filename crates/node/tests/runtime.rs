@@ -290,6 +290,8 @@ impl World {
                     body: None,
                     add_tags: vec![format!("t{i}")],
                     remove_tags: Vec::new(),
+                    add_skills: Vec::new(),
+                    remove_skills: Vec::new(),
                 };
                 node.run(edit).await.unwrap();
                 self.notes.insert(note.id.clone(), title);

@@ -162,7 +162,8 @@ fn index_workspace(conn: &Connection, ws: &Workspace) -> Result<(), StoreError> 
     for m in ws.members.values() {
         let skills: Vec<String> = ws
             .claims_of(&m.id)
-            .filter_map(|c| ws.skills.get(&c.skill))
+            // A claim of a merged skill is found under the skill it became.
+            .filter_map(|c| ws.skills.get(ws.canonical(&c.skill)))
             .flat_map(|s| {
                 let mut names = vec![s.label_fr.clone()];
                 if s.label_en != s.label_fr {

@@ -525,6 +525,8 @@ async fn edits(a: &Node, b: &Node, fx: &Fixture, count: usize) -> Result<Vec<f64
                 body: Some(body),
                 add_tags: Vec::new(),
                 remove_tags: Vec::new(),
+                add_skills: Vec::new(),
+                remove_skills: Vec::new(),
             },
         )
         .await?;
@@ -552,6 +554,8 @@ async fn one_edit(a: &Node, b: &Node, bob: &str, fx: &Fixture, run: usize) -> Re
             body: None,
             add_tags: Vec::new(),
             remove_tags: Vec::new(),
+            add_skills: Vec::new(),
+            remove_skills: Vec::new(),
         },
     )
     .await?;

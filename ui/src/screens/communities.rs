@@ -4,6 +4,7 @@
 
 use ipc::ThreadPage;
 use ipc::ops;
+use ipc::sets::Scope;
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -161,11 +162,78 @@ fn Threads(id: String, name: String, place: RwSignal<Place>) -> impl IntoView {
             }
         });
     };
+    // The community's own notes and sessions, from the lists (they carry their scope).
+    let notes = watched(|| ops::Notes {
+        tag: None,
+        skill: None,
+    });
+    let sessions = watched(|| ops::Sessions { upcoming: false });
+    let here = move || Scope::Community(community.get_value());
+    let leave = move |_| {
+        let args = ops::LeaveCommunity {
+            community: community.get_value(),
+            member: None,
+        };
+        act(args, error, move || place.set(Place::All));
+    };
     view! {
         <button id="community-back" class="link" on:click=move |_| place.set(Place::All)>
             {move || i18n.t("community.back")}
         </button>
         <h2 id="community-title">{name}</h2>
+        <button id="community-leave" type="button" on:click=leave>
+            {move || i18n.t("community.leave")}
+        </button>
+        <h3>{move || i18n.t("community.notes")}</h3>
+        <ul class="community-notes">
+            {move || {
+                let mine: Vec<_> = notes
+                    .get()
+                    .and_then(Result::ok)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|n| n.scope == here())
+                    .collect();
+                if mine.is_empty() {
+                    return view! { <li class="muted">{move || i18n.t("community.no_notes")}</li> }
+                        .into_any();
+                }
+                mine.into_iter()
+                    .map(|n| view! { <li class="community-note">{n.title}</li> })
+                    .collect_view()
+                    .into_any()
+            }}
+        </ul>
+        <h3>{move || i18n.t("community.sessions")}</h3>
+        <ul class="community-sessions">
+            {move || {
+                let ours: Vec<_> = sessions
+                    .get()
+                    .and_then(Result::ok)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|s| s.scope == here())
+                    .collect();
+                if ours.is_empty() {
+                    return view! { <li class="muted">{move || i18n.t("community.no_sessions")}</li> }
+                        .into_any();
+                }
+                ours.into_iter()
+                    .map(|s| {
+                        let at = s.at.clone();
+                        view! {
+                            <li class="community-session">
+                                {s.title}
+                                " · "
+                                <span class="muted">{move || local_time(i18n.locale.get(), &at)}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+                    .into_any()
+            }}
+        </ul>
+        <p class="muted">{move || i18n.t("community.notes_help")}</p>
         {loaded(list, move |list| {
             if list.is_empty() {
                 return view! { <p class="muted">{move || i18n.t("community.no_threads")}</p> }

@@ -278,7 +278,13 @@ fn SkillsMap(profiles: Vec<ProfileView>, skills: Vec<SkillView>) -> impl IntoVie
                                                         data-team=team.clone()
                                                         title=names
                                                     >
-                                                        {(count > 0).then(|| count.to_string())}
+                                                        {(count > 0)
+                                                            .then(|| {
+                                                                view! {
+                                                                    <span class="count">{count.to_string()}</span>
+                                                                    <span class="level">{move || level_name(i18n, level)}</span>
+                                                                }
+                                                            })}
                                                     </td>
                                                 }
                                             })
@@ -290,6 +296,18 @@ fn SkillsMap(profiles: Vec<ProfileView>, skills: Vec<SkillView>) -> impl IntoVie
                     }}
                 </tbody>
             </table>
+            <p class="legend" id="skills-map-legend">
+                <span class="muted">{move || i18n.t("directory.legend")}</span>
+                {(1..=4u8)
+                    .map(|level| {
+                        view! {
+                            <span class=format!("swatch heat heat-{level}")>
+                                {move || format!("{level} {}", level_name(i18n, level))}
+                            </span>
+                        }
+                    })
+                    .collect_view()}
+            </p>
         </div>
     }
     .into_any()

@@ -186,6 +186,34 @@ fn Relationship(m: MentoringView, drafts: Drafts) -> impl IntoView {
                                 <span class="muted">{format!("{progress} %")}</span>
                                 {(!g.done)
                                     .then(|| {
+                                        let (doc_p, goal_p) = (doc.clone(), goal.clone());
+                                        let now = g.progress;
+                                        view! {
+                                            <select
+                                                class="goal-progress"
+                                                aria-label=move || i18n.t("mentoring.goal_progress")
+                                                on:change=move |ev| {
+                                                    if let Ok(percent) = event_target_value(&ev).parse() {
+                                                        let change = GoalChange::Progress { goal: goal_p.clone(), percent };
+                                                        act(ops::MentoringGoal { id: doc_p.clone(), change }, error, || {});
+                                                    }
+                                                }
+                                            >
+                                                {(0..=10u8)
+                                                    .map(|step| {
+                                                        let percent = step * 10;
+                                                        view! {
+                                                            <option value=percent.to_string() selected=percent == now>
+                                                                {format!("{percent} %")}
+                                                            </option>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                            </select>
+                                        }
+                                    })}
+                                {(!g.done)
+                                    .then(|| {
                                         view! {
                                             <button
                                                 class="goal-done"

@@ -11,11 +11,40 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::app::{Pane, open_links_outside};
-use crate::components::data::{loaded, watched};
+use crate::components::data::{act, loaded, watched};
 use crate::components::error::ErrorLine;
+use crate::components::labels::skill_label;
 use crate::components::time::local_time;
 use crate::i18n::I18n;
 use crate::tauri::call;
+
+/// A comma-separated field's items, trimmed, empty ones left out.
+fn list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// What to add and what to remove to go from `had` to `now` (case and accents aside).
+fn changes(had: &[String], now: &[String]) -> (Vec<String>, Vec<String>) {
+    let folded = |items: &[String]| items.iter().map(|t| ipc::fold(t)).collect::<Vec<_>>();
+    let (had_f, now_f) = (folded(had), folded(now));
+    let add = now
+        .iter()
+        .zip(&now_f)
+        .filter(|(_, f)| !had_f.contains(f))
+        .map(|(t, _)| t.clone())
+        .collect();
+    let remove = had
+        .iter()
+        .zip(&had_f)
+        .filter(|(_, f)| !now_f.contains(f))
+        .map(|(t, _)| t.clone())
+        .collect();
+    (add, remove)
+}
 
 pub(crate) fn all_notes() -> LocalResource<Result<Vec<NoteSummary>, ipc::Error>> {
     watched(|| ops::Notes {
@@ -171,7 +200,21 @@ pub(crate) fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
 #[component]
 fn NoteDetail(id: String, pane: RwSignal<Pane>) -> impl IntoView {
     let i18n = expect_context::<I18n>();
+    let doomed = id.clone();
     let note = watched(move || ops::GetNotePage { id: id.clone() });
+    let catalogue = watched(|| ops::Skills {});
+    // Deleting asks once more, in place.
+    let confirming = RwSignal::new(false);
+    let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
+    let delete = move |_| {
+        if !confirming.get_untracked() {
+            confirming.set(true);
+            return;
+        }
+        act(ops::DeleteNote { id: doomed.clone() }, error, move || {
+            pane.set(Pane::Nothing)
+        });
+    };
     view! {
         <article class="note">
             {loaded(note, move |NotePage { note: n, html }| {
@@ -194,6 +237,19 @@ fn NoteDetail(id: String, pane: RwSignal<Pane>) -> impl IntoView {
                         }}
                     </p>
                     <p class="tags">{n.tags.join(" · ")}</p>
+                    <p class="note-skills">
+                        {
+                            let ids = n.skills.clone();
+                            move || {
+                                let known = catalogue.get().and_then(Result::ok).unwrap_or_default();
+                                let locale = i18n.locale.get();
+                                ids.iter()
+                                    .map(|id| skill_label(&known, locale, id))
+                                    .collect::<Vec<_>>()
+                                    .join(" · ")
+                            }
+                        }
+                    </p>
                     // Peer-written Markdown arrives rendered and sanitised by the shell
                     // (`node::markdown`): no script, handler, style or remote URL in it.
                     <div id="note-view-body" class="body markdown" inner_html=html on:click=open_links_outside></div>
@@ -203,6 +259,25 @@ fn NoteDetail(id: String, pane: RwSignal<Pane>) -> impl IntoView {
                     }>
                         <h2>{move || i18n.t("notes.backlinks")}</h2>
                     </Show>
+                    <div class="danger">
+                        <button id="note-delete" type="button" on:click=delete.clone()>
+                            {move || {
+                                i18n.t(if confirming.get() { "notes.delete_confirm" } else { "notes.delete" })
+                            }}
+                        </button>
+                        {move || {
+                            confirming
+                                .get()
+                                .then(|| {
+                                    view! {
+                                        <button type="button" on:click=move |_| confirming.set(false)>
+                                            {move || i18n.t("notes.cancel")}
+                                        </button>
+                                    }
+                                })
+                        }}
+                        {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
+                    </div>
                     <ul class="backlinks">
                         {n
                             .backlinks
@@ -332,15 +407,31 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
         });
     });
     let tags = RwSignal::new(String::new());
+    let skills = RwSignal::new(String::new());
+    let scope = RwSignal::new(String::new());
+    let communities = watched(|| ops::Communities {});
+    let catalogue = watched(|| ops::Skills {});
+    // What the note had when opened: edits send the differences.
+    let had_tags: StoredValue<Vec<String>> = StoredValue::new(Vec::new());
+    let had_skills: StoredValue<Vec<String>> = StoredValue::new(Vec::new());
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let busy = RwSignal::new(false);
     if let Some(existing) = id.clone() {
         spawn_local(async move {
+            let known = call(&ops::Skills {}).await.unwrap_or_default();
             match call(&ops::Note { id: existing }).await {
                 Ok(n) => {
                     title.set(n.title);
                     body.set(n.body);
                     tags.set(n.tags.join(", "));
+                    let labels: Vec<String> = n
+                        .skills
+                        .iter()
+                        .map(|id| skill_label(&known, i18n.locale.get_untracked(), id))
+                        .collect();
+                    skills.set(labels.join(", "));
+                    had_tags.set_value(n.tags);
+                    had_skills.set_value(labels);
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -353,30 +444,32 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
         let editing = editing.clone();
         spawn_local(async move {
             let (t, b) = (title.get_untracked(), body.get_untracked());
+            let (new_tags, new_skills) =
+                (list(&tags.get_untracked()), list(&skills.get_untracked()));
             let result = match editing {
-                Some(id) => call(&ops::EditNote {
-                    id: id.clone(),
-                    title: Some(t),
-                    body: Some(b),
-                    add_tags: Vec::new(),
-                    remove_tags: Vec::new(),
-                })
-                .await
-                .map(|()| id),
+                Some(id) => {
+                    let (add_tags, remove_tags) = changes(&had_tags.get_value(), &new_tags);
+                    let (add_skills, remove_skills) = changes(&had_skills.get_value(), &new_skills);
+                    call(&ops::EditNote {
+                        id: id.clone(),
+                        title: Some(t),
+                        body: Some(b),
+                        add_tags,
+                        remove_tags,
+                        add_skills,
+                        remove_skills,
+                    })
+                    .await
+                    .map(|()| id)
+                }
                 None => {
-                    let tags = tags
-                        .get_untracked()
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_owned)
-                        .collect();
                     call(&ops::AddNote {
                         draft: NoteDraft {
                             title: t,
                             body: b,
-                            tags,
-                            ..NoteDraft::default()
+                            tags: new_tags,
+                            skills: new_skills,
+                            scope: Some(scope.get_untracked()).filter(|s| !s.is_empty()),
                         },
                     })
                     .await
@@ -449,13 +542,54 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
                     on:click=open_links_outside
                 ></div>
             </Show>
+            <label for="note-tags">{move || i18n.t("notes.field_tags")}</label>
+            <input
+                id="note-tags"
+                prop:value=move || tags.get()
+                on:input=move |ev| tags.set(event_target_value(&ev))
+            />
+            <label for="note-skills">{move || i18n.t("notes.field_skills")}</label>
+            <input
+                id="note-skills"
+                list="note-skill-names"
+                placeholder=move || i18n.t("session.skills_hint")
+                prop:value=move || skills.get()
+                on:input=move |ev| skills.set(event_target_value(&ev))
+            />
+            <datalist id="note-skill-names">
+                {move || {
+                    let locale = i18n.locale.get();
+                    catalogue
+                        .get()
+                        .and_then(Result::ok)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|k| {
+                            let label = skill_label(std::slice::from_ref(&k), locale, &k.id);
+                            view! { <option value=label></option> }
+                        })
+                        .collect_view()
+                }}
+            </datalist>
             <Show when=move || is_new>
-                <label for="note-tags">{move || i18n.t("notes.field_tags")}</label>
-                <input
-                    id="note-tags"
-                    prop:value=move || tags.get()
-                    on:input=move |ev| tags.set(event_target_value(&ev))
-                />
+                <label for="note-scope">{move || i18n.t("notes.field_scope")}</label>
+                <select id="note-scope" on:change=move |ev| scope.set(event_target_value(&ev))>
+                    <option value="">{move || i18n.t("notes.scope_workspace")}</option>
+                    <option value="personal">{move || i18n.t("notes.scope_personal")}</option>
+                    {move || {
+                        communities
+                            .get()
+                            .and_then(Result::ok)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .filter(|c| c.joined)
+                            .map(|c| {
+                                let value = format!("community:{}", c.id);
+                                view! { <option value=value>{c.name}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
             </Show>
             <div class="actions">
                 <button id="note-save" type="submit" disabled=move || busy.get()>

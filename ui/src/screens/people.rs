@@ -11,6 +11,7 @@ use crate::components::data::{Revision, loaded, watched};
 use crate::components::error::ErrorLine;
 use crate::components::labels::{label, level_name};
 use crate::i18n::I18n;
+use crate::screens::catalogue::Catalogue;
 use crate::screens::directory::TeamSkills;
 use crate::tauri::call;
 
@@ -300,6 +301,7 @@ pub(crate) fn People(member_id: String, person: RwSignal<Option<String>>) -> imp
                 })}
             </section>
             <TeamSkills skills find=person/>
+            <Catalogue skills/>
         </section>
     }
 }

@@ -33,9 +33,29 @@ fn refusal_text(i18n: I18n, count: usize, reason: Option<&str>) -> String {
     }
 }
 
-/// Team & sync: members (admins remove, promote or demote), a single-use invite with its QR
+/// Team & sync: members (admins remove, promote or demote), a single-use invite with its copy button
 /// code, the invites made so far (admins revoke the open ones), and the member devices this
 /// one knows, with a warning on those that sent refused changes.
+/// Puts `text` on the clipboard through the webview's asynchronous clipboard API.
+async fn write_clipboard(text: &str) -> Result<(), ()> {
+    use wasm_bindgen::JsCast as _;
+    let navigator = web_sys::window().ok_or(())?.navigator();
+    let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into()).map_err(|_| ())?;
+    let write = js_sys::Reflect::get(&clipboard, &"writeText".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or(())?;
+    let promise = write
+        .call1(&clipboard, &text.into())
+        .ok()
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+        .ok_or(())?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map(|_| ())
+        .map_err(|_| ())
+}
+
 #[component]
 pub(crate) fn Team() -> impl IntoView {
     let i18n = expect_context::<I18n>();
@@ -50,6 +70,23 @@ pub(crate) fn Team() -> impl IntoView {
     });
     let progress = watched(|| ops::SyncProgress {});
     let invite: RwSignal<Option<Invite>> = RwSignal::new(None);
+    let ticket_field: NodeRef<leptos::html::Textarea> = NodeRef::new();
+    // What the copy button did: the key of the line saying so.
+    let copied: RwSignal<Option<&'static str>> = RwSignal::new(None);
+    let copy = move |_| {
+        let Some(field) = ticket_field.get_untracked() else {
+            return;
+        };
+        field.select();
+        let text = field.value();
+        spawn_local(async move {
+            let outcome = match write_clipboard(&text).await {
+                Ok(()) => "team.invite_copied",
+                Err(()) => "team.invite_select",
+            };
+            copied.set(Some(outcome));
+        });
+    };
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let as_admin = RwSignal::new(false);
     let make_invite = move |_| {
@@ -149,9 +186,16 @@ pub(crate) fn Team() -> impl IntoView {
                         let hours = i.hours.to_string();
                         view! {
                             <div class="invite">
-                                <img id="invite-qr" src=i.qr alt=move || i18n.t("team.invite_qr")/>
                                 <div>
-                                    <textarea id="invite-ticket" readonly rows="4">{i.ticket}</textarea>
+                                    <textarea id="invite-ticket" readonly rows="4" node_ref=ticket_field>{i.ticket}</textarea>
+                                    <button id="invite-copy" type="button" on:click=copy>
+                                        {move || i18n.t("team.invite_copy")}
+                                    </button>
+                                    {move || {
+                                        copied
+                                            .get()
+                                            .map(|key| view! { <p id="invite-copied" role="status">{move || i18n.t(key)}</p> })
+                                    }}
                                     <p class="muted">
                                         {move || i18n.tf("team.invite_expires", &[("hours", &hours)])}
                                     </p>
