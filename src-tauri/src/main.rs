@@ -412,14 +412,19 @@ fn save_beside(dir: &Path, name: &str, bytes: &[u8]) -> Result<String, Error> {
 /// Writes this member's contribution report (Markdown) into `dir`; returns the file's path.
 impl Handle for ops::SaveReport {
     async fn handle(self, _app: &AppHandle, shell: &Shell) -> Result<Self::Reply, Error> {
-        let ops::SaveReport { dir } = self;
+        let ops::SaveReport {
+            dir,
+            since,
+            language,
+        } = self;
         let dir = folder(&dir)?;
         let report = shell
             .node()
             .await?
             .run(ops::Report {
                 member: None,
-                since: None,
+                since,
+                language: Some(language),
             })
             .await
             .map_err(error)?;

@@ -32,6 +32,13 @@ async fn a_referent_is_credited_and_the_programme_shows_it() {
     }
     ui.type_into("#session-skills", "SQL").await;
     ui.shot("session-plan-flash").await;
+    ui.click("#lang-fr").await;
+    ui.text_until("#session-plan", "the form in French", |t| {
+        t == "Planifier la séance"
+    })
+    .await;
+    ui.shot("session-plan-fr").await;
+    ui.click("#lang-en").await;
     ui.click("#session-plan").await;
     ui.text_until("#session-status", "the session is planned", |t| {
         t == "planned"
@@ -122,5 +129,17 @@ async fn a_referent_is_credited_and_the_programme_shows_it() {
         |t| t.contains("sessions given: 1") && t.contains("minutes given and confirmed: 30"),
     )
     .await;
+    ui.scroll_to(".profile[data-name='Bob']").await;
+    ui.shot("profile-sharing").await;
+    ui.click("#lang-fr").await;
+    ui.text_until(
+        ".profile[data-name='Bob'] .sharing-record",
+        "Bob's sharing record in French",
+        |t| t.contains("minutes données et confirmées : 30"),
+    )
+    .await;
+    ui.scroll_to(".profile[data-name='Bob']").await;
+    ui.shot("profile-sharing-fr").await;
+    ui.click("#lang-en").await;
     ui.close().await;
 }

@@ -679,6 +679,9 @@ pub enum ReportCmd {
         /// From this day (YYYY-MM-DD).
         #[arg(long)]
         since: Option<String>,
+        /// Its language: en or fr.
+        #[arg(long, default_value = "en")]
+        lang: String,
         /// The Markdown file to write.
         #[arg(long, value_name = "FILE.md")]
         out: std::path::PathBuf,

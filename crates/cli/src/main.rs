@@ -372,9 +372,16 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
         Command::Report(ReportCmd::Contributions {
             member,
             since,
+            lang,
             out: file,
         }) => {
-            let report = node.run(ops::Report { member, since }).await?;
+            let report = node
+                .run(ops::Report {
+                    member,
+                    since,
+                    language: Some(lang),
+                })
+                .await?;
             write_file(&file, &report.markdown)?;
             out.report(&report, &file)
         }

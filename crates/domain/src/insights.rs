@@ -473,20 +473,89 @@ fn hours(minutes: u32) -> String {
     format!("{}h{:02}", minutes / 60, minutes % 60)
 }
 
+/// The words of the contribution report, in English or in French.
+struct Words {
+    colon: &'static str,
+    title: &'static str,
+    period: &'static str,
+    up_to: &'static str,
+    credited: &'static str,
+    confirmed_by: &'static str,
+    awaiting: &'static str,
+    none: &'static str,
+    sessions: &'static str,
+    mentored: &'static str,
+    sessions_logged: &'static str,
+    reviews: &'static str,
+    for_whom: &'static str,
+    kudos: &'static str,
+    from: &'static str,
+    endorsed: &'static str,
+    endorsements: &'static str,
+}
+
+const EN: Words = Words {
+    colon: ": ",
+    title: "Contributions of",
+    period: "Period: {from} to {to}.",
+    up_to: "Up to {to}.",
+    credited: "Credited time",
+    confirmed_by: "confirmed by the colleagues who received it",
+    awaiting: "awaiting confirmation",
+    none: "None in this period.",
+    sessions: "Sessions hosted",
+    mentored: "People mentored",
+    sessions_logged: "session(s)",
+    reviews: "Reviews given",
+    for_whom: "for",
+    kudos: "Kudos received",
+    from: "from",
+    endorsed: "Skills endorsed",
+    endorsements: "endorsement(s)",
+};
+
+const FR: Words = Words {
+    colon: " : ",
+    title: "Contributions de",
+    period: "Période : du {from} au {to}.",
+    up_to: "Jusqu’au {to}.",
+    credited: "Temps crédité",
+    confirmed_by: "confirmé par les collègues qui l’ont reçu",
+    awaiting: "en attente de confirmation",
+    none: "Rien sur cette période.",
+    sessions: "Séances animées",
+    mentored: "Personnes mentorées",
+    sessions_logged: "séance(s)",
+    reviews: "Revues rendues",
+    for_whom: "pour",
+    kudos: "Remerciements reçus",
+    from: "de",
+    endorsed: "Compétences recommandées",
+    endorsements: "recommandation(s)",
+};
+
 impl ContributionReport {
-    /// The report as Markdown, fit to attach to an annual review.
-    pub fn to_markdown(&self, generated_at: i64) -> String {
+    /// The report as Markdown, fit to attach to an annual review, in English or in French.
+    pub fn to_markdown(&self, generated_at: i64, french: bool) -> String {
+        let w = if french { &FR } else { &EN };
         let day = |t: i64| rfc3339(t)[..10].to_owned();
-        let mut md = format!("# Contributions of {}\n\n", self.name);
+        let mut md = format!("# {} {}\n\n", w.title, self.name);
         md += &match self.since {
-            Some(s) => format!("Period: {} to {}.\n\n", day(s), day(generated_at)),
-            None => format!("Up to {}.\n\n", day(generated_at)),
+            Some(s) => w
+                .period
+                .replace("{from}", &day(s))
+                .replace("{to}", &day(generated_at)),
+            None => w.up_to.replace("{to}", &day(generated_at)),
         };
+        md += "\n\n";
         md += &format!(
-            "**Credited time: {}** (confirmed by the colleagues who received it){}.\n\n",
+            "**{}{}{}** ({}){}.\n\n",
+            w.credited,
+            w.colon,
             hours(self.credited_minutes),
+            w.confirmed_by,
             if self.pending_minutes > 0 {
-                format!("; {} awaiting confirmation", hours(self.pending_minutes))
+                format!("; {} {}", hours(self.pending_minutes), w.awaiting)
             } else {
                 String::new()
             }
@@ -494,7 +563,8 @@ impl ContributionReport {
         let section = |md: &mut String, title: &str, rows: Vec<String>| {
             *md += &format!("## {title}\n\n");
             if rows.is_empty() {
-                *md += "None in this period.\n\n";
+                *md += w.none;
+                *md += "\n\n";
             } else {
                 for r in rows {
                     *md += &format!("- {r}\n");
@@ -504,7 +574,7 @@ impl ContributionReport {
         };
         section(
             &mut md,
-            "Sessions hosted",
+            w.sessions,
             self.sessions_hosted
                 .iter()
                 .map(|(t, f, at, m)| format!("{} — {t} ({f}, {} min)", day(*at), m))
@@ -512,34 +582,34 @@ impl ContributionReport {
         );
         section(
             &mut md,
-            "People mentored",
+            w.mentored,
             self.people_mentored
                 .iter()
-                .map(|(n, s, m)| format!("{n}: {s} session(s), {}", hours(*m)))
+                .map(|(n, s, m)| format!("{n}{}{s} {}, {}", w.colon, w.sessions_logged, hours(*m)))
                 .collect(),
         );
         section(
             &mut md,
-            "Reviews given",
+            w.reviews,
             self.reviews_given
                 .iter()
-                .map(|(n, a, at)| format!("{} — for {n}: {a}", day(*at)))
+                .map(|(n, a, at)| format!("{} — {} {n}{}{a}", day(*at), w.for_whom, w.colon))
                 .collect(),
         );
         section(
             &mut md,
-            "Kudos received",
+            w.kudos,
             self.kudos_received
                 .iter()
-                .map(|(n, msg, at)| format!("{} — from {n}: “{msg}”", day(*at)))
+                .map(|(n, msg, at)| format!("{} — {} {n}{}“{msg}”", day(*at), w.from, w.colon))
                 .collect(),
         );
         section(
             &mut md,
-            "Skills endorsed",
+            w.endorsed,
             self.skills_endorsed
                 .iter()
-                .map(|(s, n)| format!("{s}: {n} endorsement(s)"))
+                .map(|(s, n)| format!("{s}{}{n} {}", w.colon, w.endorsements))
                 .collect(),
         );
         md

@@ -204,8 +204,9 @@ macro_rules! with_ops {
             export_workspace: ExportWorkspace { dir: String } -> $crate::views::ExportSummary [] node;
             /// Imports an export folder.
             import_workspace: ImportWorkspace { dir: String } -> $crate::views::ImportSummary [] node;
-            /// A member's contribution report (this member's when absent), since a day if given.
-            report: Report { member: Option<String>, since: Option<String> } -> $crate::views::ReportView [any] cli;
+            /// A member's contribution report (this member's when absent), since a day if given,
+            /// in English or in French (`en`, `fr`; English when absent).
+            report: Report { member: Option<String>, since: Option<String>, language: Option<String> } -> $crate::views::ReportView [any] cli;
             /// Saves a session or a mentoring relationship as a calendar file into a folder;
             /// replies with the file's path.
             save_ics: SaveIcs { of: $crate::sets::CalendarOf, id: String, dir: String } -> String [] shell;
@@ -230,8 +231,9 @@ macro_rules! with_ops {
             /// The reader's language (`en`, `fr`), for what the device writes for them alone
             /// (notifications).
             set_language: SetLanguage { language: String } -> () [] node;
-            /// Saves this member's contribution report into a folder; replies with the file.
-            save_report: SaveReport { dir: String } -> String [] shell;
+            /// Saves this member's contribution report (since a day, in a language) into a folder;
+            /// replies with the file.
+            save_report: SaveReport { dir: String, since: Option<String>, language: String } -> String [] shell;
             /// The syncs under way, with their progress.
             sync_progress: SyncProgress {} -> Vec<$crate::views::SyncProgressView> [any] node;
             /// Time credited by and to a member (every contribution this device sees when

@@ -848,7 +848,9 @@ pub struct ContributionReport {
 pub struct ReportView {
     /// The report's data.
     pub report: ContributionReport,
-    /// The report as Markdown.
+    /// What the member shared over the same period.
+    pub sharing: SharingRecord,
+    /// The report as Markdown, sharing record included.
     pub markdown: String,
 }
 

@@ -858,12 +858,23 @@ impl Core {
         &self,
         member: Option<&str>,
         since: Option<&str>,
+        language: Option<&str>,
     ) -> Result<ReportView, NodeError> {
+        let french = match language.map(str::trim) {
+            None | Some("en") => false,
+            Some("fr") => true,
+            Some(other) => {
+                return Err(NodeError::Invalid(format!(
+                    "unknown language '{other}': expected en or fr"
+                )));
+            }
+        };
         let ws = self.workspace()?;
         let member = match member {
             Some(m) => self.resolve_member_id(m)?,
             None => self.me.clone(),
         };
+        let since_text = since;
         let since = since.map(parse_day).transpose()?;
         let report = domain::contribution_report(
             &member,
@@ -873,7 +884,9 @@ impl Core {
             &self.all()?,
             &self.all()?,
         );
-        let markdown = report.to_markdown(now());
+        let sharing = self.sharing(Some(&member), since_text)?;
+        let mut markdown = report.to_markdown(now(), french);
+        markdown += &crate::programme::sharing_markdown(&sharing, french);
         let report = ContributionReport {
             member: report.member,
             name: report.name,
@@ -886,7 +899,11 @@ impl Core {
             credited_minutes: report.credited_minutes,
             pending_minutes: report.pending_minutes,
         };
-        Ok(ReportView { report, markdown })
+        Ok(ReportView {
+            report,
+            sharing,
+            markdown,
+        })
     }
 }
 

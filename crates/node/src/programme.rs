@@ -307,6 +307,39 @@ fn sharing_record(
     }
 }
 
+/// A sharing record as a section of the contribution report, in English or in French.
+pub(crate) fn sharing_markdown(r: &SharingRecord, french: bool) -> String {
+    let rows: [(&str, &str, u32); 5] = [
+        ("Notes written", "Notes écrites", r.notes),
+        ("Answers accepted", "Réponses acceptées", r.answers),
+        ("Sessions given", "Séances animées", r.sessions),
+        (
+            "Minutes given and confirmed",
+            "Minutes données et confirmées",
+            r.minutes_given,
+        ),
+        (
+            "Endorsements received",
+            "Recommandations reçues",
+            r.endorsements,
+        ),
+    ];
+    let title = if french {
+        "Bilan de partage"
+    } else {
+        "Sharing record"
+    };
+    let mut out = format!("## {title}\n\n");
+    for (en, fr, n) in rows {
+        out += &if french {
+            format!("- {fr} : {n}\n")
+        } else {
+            format!("- {en}: {n}\n")
+        };
+    }
+    out
+}
+
 /// The programme as CSV: one table after another, each with its header row.
 pub(crate) fn csv(p: &ProgrammeView) -> String {
     fn field(text: &str) -> String {

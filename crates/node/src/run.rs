@@ -212,7 +212,9 @@ runs! {
     Preview { markdown } => |c| Ok(crate::markdown::to_safe_html(&markdown));
     ExportWorkspace { dir } => |c| c.export(&folder(&dir)?);
     ImportWorkspace { dir } => |c| c.import(&folder(&dir)?);
-    Report { member, since } => |c| c.report(member.as_deref(), since.as_deref());
+    Report { member, since, language } => |c| {
+        c.report(member.as_deref(), since.as_deref(), language.as_deref())
+    };
     SyncProgress {} => |c| c.sync_progress();
     Credits { member } => |c| c.credits(member.as_deref());
     ConfirmCredit { id } => |c| c.credit_confirm(&id);

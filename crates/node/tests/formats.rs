@@ -352,6 +352,7 @@ async fn the_report_credits_confirmed_minutes_only() {
         .run(ipc::ops::Report {
             member: None,
             since: Some("2026-01-01".into()),
+            language: None,
         })
         .await
         .unwrap();
@@ -375,9 +376,48 @@ async fn the_report_credits_confirmed_minutes_only() {
         "for Chloé: my migration plan",
         "Patient and precise",
         "SQL: 1 endorsement(s)",
+        "## Sharing record",
+        "- Sessions given: 1",
+        "- Minutes given and confirmed: 45",
     ] {
         assert!(md.contains(want), "missing {want:?} in:\n{md}");
     }
+    assert_eq!(
+        (report.sharing.sessions, report.sharing.minutes_given),
+        (1, 45)
+    );
+    // The same report in French, for the same period.
+    let fr = h
+        .node
+        .run(ipc::ops::Report {
+            member: None,
+            since: Some("2026-01-01".into()),
+            language: Some("fr".into()),
+        })
+        .await
+        .unwrap()
+        .markdown;
+    for want in [
+        "# Contributions de Hana",
+        "Période : du 2026-01-01 au",
+        "Temps crédité : 2h05",
+        "Bruno : 2 séance(s), 1h30",
+        "## Bilan de partage",
+        "- Minutes données et confirmées : 45",
+    ] {
+        assert!(fr.contains(want), "missing {want:?} in:\n{fr}");
+    }
+    let refused = h
+        .node
+        .run(ipc::ops::Report {
+            member: None,
+            since: None,
+            language: Some("de".into()),
+        })
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("unknown language 'de'"), "{refused}");
     let balance = h
         .node
         .run(ipc::ops::Balance { member: None })

@@ -253,10 +253,13 @@ pub(crate) fn SaveReport() -> impl IntoView {
     default_folder(dir);
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let saved: RwSignal<Option<String>> = RwSignal::new(None);
+    let since = RwSignal::new(String::new());
     let save = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
         let args = ops::SaveReport {
             dir: dir.get_untracked(),
+            since: Some(since.get_untracked()).filter(|s| !s.is_empty()),
+            language: i18n.locale.get_untracked().code().to_owned(),
         };
         spawn_local(async move {
             match call(&args).await {
@@ -271,6 +274,13 @@ pub(crate) fn SaveReport() -> impl IntoView {
     view! {
         <form class="card" on:submit=save>
             <p class="muted">{move || i18n.t("kudos.report_help")}</p>
+            <label for="report-since">{move || i18n.t("kudos.report_since")}</label>
+            <input
+                id="report-since"
+                type="date"
+                prop:value=move || since.get()
+                on:change=move |ev| since.set(event_target_value(&ev))
+            />
             <label for="report-dir">{move || i18n.t("settings.folder")}</label>
             <input id="report-dir" prop:value=move || dir.get() on:input=move |ev| dir.set(event_target_value(&ev))/>
             <button id="report-save" type="submit">{move || i18n.t("kudos.report_save")}</button>
