@@ -55,6 +55,9 @@ pub(crate) const SESSION_RUN: &str = "only the session's hosts and facilitators 
 pub(crate) const SESSION_CREDIT: &str = "a session credits, when it closes, its hosts, facilitators \
                                           and speakers, as such, for at most its planned minutes, \
                                           to those who came";
+pub(crate) const SKILL_MERGE: &str =
+    "only an admin merges a skill, into one of the catalogue that is not itself merged";
+pub(crate) const SESSION_PLAN_FROZEN: &str = "a session's plan cannot change once it has started";
 pub(crate) const SESSION_CLOSING: &str =
     "who came and the takeaway note are recorded when the session closes";
 pub(crate) const SESSION_ACTIONS: &str =
@@ -185,6 +188,25 @@ pub(crate) fn workspace(
         }
     }
     for (_, edit) in map_edits(&before.skills, &after.skills) {
+        // A merge redirects everyone's claims, endorsements and links: an admin's decision,
+        // into a skill of the catalogue that is not itself merged.
+        let (was, now) = match edit {
+            Edit::Created(s) => (None, s.merged_into.as_deref()),
+            Edit::Changed(old, new) => (old.merged_into.as_deref(), new.merged_into.as_deref()),
+            Edit::Removed(old) => (old.merged_into.as_deref(), old.merged_into.as_deref()),
+        };
+        if was != now {
+            require(by.admin, SKILL_MERGE)?;
+            if let Some(target) = now {
+                require(
+                    after
+                        .skills
+                        .get(target)
+                        .is_some_and(|t| t.merged_into.is_none()),
+                    SKILL_MERGE,
+                )?;
+            }
+        }
         match edit {
             Edit::Created(s) => require(
                 s.created_by == by.id,
@@ -643,6 +665,8 @@ pub(crate) fn session(
                 contributions: Vec::new(),
                 started_at: None,
                 closed_at: None,
+                attended: Vec::new(),
+                takeaway_note: None,
                 ..after.clone()
             };
             &empty
@@ -661,6 +685,11 @@ pub(crate) fn session(
         require(
             before.hosts.iter().any(|h| h == by.id),
             "only a session's hosts can change its plan",
+        )?;
+        // Who gives and who receives is read from the plan: it is fixed before anyone runs.
+        require(
+            before.status == SessionStatus::Planned.as_str(),
+            SESSION_PLAN_FROZEN,
         )?;
     }
     let ran = before.status != after.status
@@ -699,17 +728,39 @@ pub(crate) fn session(
         |_| require(runner, SESSION_RUN),
         || require(before.involves(by.id), SESSION_ACTIONS),
     )?;
-    let (givers, came) = (before.givers(), after.receivers());
+    // Those who came, as recorded at the close, less the givers of the plan.
+    let givers = before.givers();
+    let came: std::collections::BTreeSet<&str> = if after.attended.is_empty() {
+        before
+            .participants
+            .iter()
+            .map(|p| p.member.as_str())
+            .collect()
+    } else {
+        after.attended.iter().map(String::as_str).collect()
+    };
+    let came: std::collections::BTreeSet<&str> = came
+        .into_iter()
+        .filter(|m| !givers.iter().any(|(g, _)| g == m))
+        .collect();
     contributions(&before.contributions, &after.contributions, by, |c| {
         require(runner, SESSION_RUN)?;
         let as_given = givers
             .iter()
             .any(|(g, kind)| *g == c.giver && kind.as_str() == c.kind);
+        // One contribution per giver and kind.
+        let once = after
+            .contributions
+            .iter()
+            .filter(|o| o.giver == c.giver && o.kind == c.kind)
+            .count()
+            == 1;
         require(
             closing
                 && as_given
+                && once
                 && c.minutes <= before.minutes
-                && c.receivers.iter().all(|r| came.contains(r)),
+                && c.receivers.iter().all(|r| came.contains(r.as_str())),
             SESSION_CREDIT,
         )
     })
@@ -952,6 +1003,8 @@ mod tests {
                                  remove: its created_by, or an admin";
         const OWN: &str = "only a member may change their own profile";
         const OWNER: &str = "only whoever added a skill, or an admin, may change or remove it";
+        const MERGE: &str = "workspace: catalogue skill: merged_into — an admin, into a skill of \
+                             the catalogue not itself merged";
         const OWN_CLAIM: &str = "only a member may change their own skill claims";
         const ENDORSEMENT_ID: &str = "an endorsement must be filed under its own id";
         const REWORD: &str = "an endorsement cannot be changed once given";
@@ -990,7 +1043,22 @@ mod tests {
             (SKILL, (CHLOE, MEMBER), |ws| {
                 ws.ensure_skill("Rust language", &id(CHLOE), 5).unwrap();
                 ws.merge_skill("rust", "rust language").unwrap();
-            }, Err(OWNER)),
+            }, Err(SKILL_MERGE)),
+            // Not even by its creator, without touching the target: merging is an admin's.
+            (MERGE, (BEN, MEMBER), |ws| {
+                ws.ensure_skill("Cobol", &id(BEN), 5).unwrap();
+                ws.skills.get_mut("rust").unwrap().merged_into = Some("cobol".into());
+            }, Err(SKILL_MERGE)),
+            (MERGE, (CHLOE, MEMBER), |ws| {
+                let mut sql = ws.skills["rust"].clone();
+                sql.id = "sql".into();
+                sql.created_by = id(CHLOE);
+                sql.merged_into = Some("rust".into());
+                ws.skills.insert("sql".into(), sql);
+            }, Err(SKILL_MERGE)),
+            (MERGE, (ANA, ADMIN), |ws| {
+                ws.skills.get_mut("rust").unwrap().merged_into = Some("go".into());
+            }, Err(SKILL_MERGE)),
             (SKILL, (ANA, ADMIN), |ws| {
                 ws.ensure_skill("Rust language", &id(ANA), 5).unwrap();
                 ws.merge_skill("rust", "rust language").unwrap();
@@ -1611,19 +1679,24 @@ mod tests {
         let mut running = for_dan.clone();
         running.start(&id(DAN), 10).unwrap();
         expect(None, &running, (ANA, MEMBER), Err(RUN));
+        // Who came is recorded at the close, not slipped into the plan.
+        let mut sneaky = planned.clone();
+        sneaky.attended = vec![id(DAN)];
+        expect(None, &sneaky, (ANA, MEMBER), Err(SESSION_CLOSING));
     }
 
     #[test]
     fn session_rules() {
         const PLAN: &str = "session: plan (format, title, at, minutes, hosts, participants, \
-                            skills) — a host, as before the change";
+                            skills) — a host, as before the change, while it is planned";
         const RUNNING: &str = "session: running (status, steps, started_at, closed_at, \
                                takeaways, rating, new actions and contributions) — a host or a \
                                facilitator, as before the change";
         const STATUS: &str = "session: status — only planned → running → closed";
         const CREDIT: &str = "session: contribution: create — in the closing change, a giver as \
-                              such (host; facilitator; speaker or referent), at most the planned \
-                              minutes, received by those who came";
+                              such (host; facilitator; speaker or referent), one per giver and \
+                              kind, at most the planned minutes, received by those who came less \
+                              the givers";
         const CLOSING: &str = "session: `attended`, `takeaway_note` — a host or a facilitator, \
                                in the closing change";
         const CLOSED: &str = "session: steps of a closed session — nobody";
@@ -1660,6 +1733,21 @@ mod tests {
                 let closing = Closing { rating: Some(1), ..Closing::default() };
                 s.close(&mut ids, &id(ANA), &closing, 12).unwrap();
             }, Err(RUN)),
+            // The plan is what credit is read from: frozen once the session runs, even for a
+            // host (who would otherwise drop out of the hosts to be credited by a colleague).
+            (PLAN, (ANA, MEMBER), |s| s.minutes = 480, Err(SESSION_PLAN_FROZEN)),
+            (PLAN, (ANA, MEMBER), |s| s.hosts = vec![id(CHLOE)], Err(SESSION_PLAN_FROZEN)),
+            (CREDIT, (ANA, MEMBER), |s| {
+                let mut n = 0;
+                let mut ids = || {
+                    n += 1;
+                    format!("y{n}")
+                };
+                s.close(&mut ids, &id(ANA), &Closing::default(), 12).unwrap();
+                let mut twice = s.contributions[0].clone();
+                twice.id = "y9".into();
+                s.contributions.push(twice);
+            }, Err(SESSION_CREDIT)),
             // Ben stayed away, Eve walked in: she received the time, he did not.
             (CLOSING, (ANA, MEMBER), |s| {
                 let mut ids = || "y".to_owned();

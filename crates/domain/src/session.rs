@@ -396,6 +396,17 @@ impl TypedDoc for Session {
                 self.status
             )));
         }
+        if !(MIN_MINUTES..=MAX_MINUTES).contains(&self.minutes) {
+            return Err(DomainError::Invalid(format!(
+                "{} minutes: give {MIN_MINUTES} to {MAX_MINUTES}",
+                self.minutes
+            )));
+        }
+        if let Some(r) = self.rating
+            && !(1..=5).contains(&r)
+        {
+            return Err(DomainError::Invalid(format!("rating {r}: give 1 to 5")));
+        }
         crate::recognition::known_kinds(&self.contributions)
     }
     fn check_write(
@@ -406,6 +417,10 @@ impl TypedDoc for Session {
         crate::rules::session(before, after, by)
     }
 }
+
+/// The shortest and the longest a session may be planned, in minutes.
+const MIN_MINUTES: u32 = 5;
+const MAX_MINUTES: u32 = 8 * 60;
 
 /// What a session's closing records.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -448,11 +463,6 @@ impl Session {
     ) -> Result<Session, DomainError> {
         let format = format(format_id)?;
         let minutes = minutes.unwrap_or_else(|| format.steps.iter().map(|s| s.max_minutes).sum());
-        if !(5..=8 * 60).contains(&minutes) {
-            return Err(DomainError::Invalid(format!(
-                "{minutes} minutes: give 5 to 480"
-            )));
-        }
         let mut people: Vec<Participant> = Vec::new();
         for (member, role) in participants {
             let role = match role {
@@ -1010,6 +1020,15 @@ mod tests {
         );
         let s = Session::plan(meta, "flash", "t", 0, None, vec![], vec![], vec![]).unwrap();
         assert_eq!(s.minutes, 30, "default length is the sum of the time boxes");
+        // What a modified client could write is refused at admission as the API refuses it.
+        let mut long = s.clone();
+        long.minutes = u32::MAX;
+        let err = long.validate().unwrap_err().to_string();
+        assert_eq!(err, "4294967295 minutes: give 5 to 480");
+        let mut rated = s.clone();
+        rated.rating = Some(255);
+        let err = rated.validate().unwrap_err().to_string();
+        assert_eq!(err, "rating 255: give 1 to 5");
         assert_eq!(
             s.hosts,
             [host.public().to_peer_id().to_string()],

@@ -245,6 +245,9 @@ pub fn claim_key(member: &str, skill: &str) -> String {
     format!("{member}/{skill}")
 }
 
+/// The longest chain of merges [`Workspace::canonical`] follows.
+pub const MAX_MERGES: usize = 16;
+
 /// The workspace document's model.
 #[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
 pub struct Workspace {
@@ -403,15 +406,18 @@ impl Workspace {
 
     /// The skill `id` stands for after merges: the end of its `merged_into` chain (itself if
     /// it was not merged). Two admins merging two skills into each other at once make a loop:
-    /// every member of the loop then stands for the smallest id in it, on every device.
+    /// every member of the loop then stands for the smallest id in it, on every device. A chain
+    /// is followed for [`MAX_MERGES`] steps at most (merges are an admin's, into a skill not
+    /// itself merged, so an honest chain is short), the same on every device.
     pub fn canonical<'a>(&'a self, id: &'a str) -> &'a str {
         let mut seen: Vec<&str> = vec![id];
         let mut current = id;
-        while let Some(next) = self
-            .skills
-            .get(current)
-            .and_then(|s| s.merged_into.as_deref())
-            .filter(|next| self.skills.contains_key(*next))
+        while seen.len() <= MAX_MERGES
+            && let Some(next) = self
+                .skills
+                .get(current)
+                .and_then(|s| s.merged_into.as_deref())
+                .filter(|next| self.skills.contains_key(*next))
         {
             if let Some(start) = seen.iter().position(|s| *s == next) {
                 return seen[start..].iter().copied().min().unwrap_or(next);

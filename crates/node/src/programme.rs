@@ -18,6 +18,9 @@ use crate::NodeError;
 use crate::core::{Core, now};
 use crate::formats::parse_day;
 
+/// The longest period the figures cover, in days (ten years): the figures go month by month.
+const LONGEST_DAYS: i64 = 3653;
+
 /// A note as the figures count it.
 pub(crate) struct Written {
     /// Author.
@@ -108,9 +111,12 @@ fn session_time<'a>(input: &Inputs<'a>) -> (BTreeMap<&'a str, u32>, BTreeMap<&'a
         .flat_map(|s| &s.contributions)
         .filter(|c| c.is_confirmed() && c.created_at >= input.since && c.created_at <= input.now)
     {
-        *given.entry(&c.giver).or_default() += c.minutes;
+        // Minutes come from colleagues' documents: sums saturate rather than wrap.
+        let gave = given.entry(&c.giver).or_default();
+        *gave = gave.saturating_add(c.minutes);
         for r in &c.receivers {
-            *received.entry(r).or_default() += c.minutes;
+            let got = received.entry(r).or_default();
+            *got = got.saturating_add(c.minutes);
         }
     }
     (given, received)
@@ -160,7 +166,9 @@ pub(crate) fn figures(input: &Inputs<'_>) -> Result<ProgrammeView, NodeError> {
         month_rows.push(MonthFigures {
             month: format!("{y:04}-{m:02}"),
             held,
-            participants: in_month.iter().map(|s| people(s).len() as u32).sum(),
+            participants: in_month
+                .iter()
+                .fold(0u32, |sum, s| sum.saturating_add(people(s).len() as u32)),
         });
     }
 
@@ -168,16 +176,18 @@ pub(crate) fn figures(input: &Inputs<'_>) -> Result<ProgrammeView, NodeError> {
         .iter()
         .map(|f| {
             let of: Vec<&&Session> = held.iter().filter(|s| s.format == f.as_str()).collect();
-            let ratings: Vec<u32> = of.iter().filter_map(|s| s.rating).map(u32::from).collect();
+            let ratings: Vec<u64> = of.iter().filter_map(|s| s.rating).map(u64::from).collect();
             let rating = (!ratings.is_empty()).then(|| {
-                let tenths = (ratings.iter().sum::<u32>() * 10 + ratings.len() as u32 / 2)
-                    / ratings.len() as u32;
-                f64::from(tenths) / 10.0
+                let n = ratings.len() as u64;
+                let tenths = (ratings.iter().sum::<u64>() * 10 + n / 2) / n;
+                tenths as f64 / 10.0
             });
             FormatFigures {
                 format: *f,
                 held: of.len() as u32,
-                participants: of.iter().map(|s| people(s).len() as u32).sum(),
+                participants: of
+                    .iter()
+                    .fold(0u32, |sum, s| sum.saturating_add(people(s).len() as u32)),
                 rating,
             }
         })
@@ -253,10 +263,24 @@ pub(crate) fn figures(input: &Inputs<'_>) -> Result<ProgrammeView, NodeError> {
         .members
         .keys()
         .map(|m| sharing_record(input, m, &held, &given))
-        .filter(|r| r.notes + r.answers + r.sessions + r.minutes_given + r.endorsements > 0)
+        .filter(|r| {
+            [
+                r.notes,
+                r.answers,
+                r.sessions,
+                r.minutes_given,
+                r.endorsements,
+            ]
+            .iter()
+            .any(|n| *n > 0)
+        })
         .collect();
     sharing.sort_by(|a, b| {
-        let total = |r: &SharingRecord| r.notes + r.answers + r.sessions + r.endorsements;
+        let total = |r: &SharingRecord| {
+            [r.notes, r.answers, r.sessions, r.endorsements]
+                .iter()
+                .fold(0u32, |sum, n| sum.saturating_add(*n))
+        };
         (b.minutes_given, total(b))
             .cmp(&(a.minutes_given, total(a)))
             .then_with(|| a.who.name.cmp(&b.who.name))
@@ -466,9 +490,19 @@ pub(crate) fn markdown(p: &ProgrammeView) -> String {
 impl Core {
     /// The first day counted: the given one, or a year back.
     fn since(since: Option<&str>, now: i64) -> Result<i64, NodeError> {
+        let today = now - now.rem_euclid(DAY_MS);
         match since {
-            Some(day) => parse_day(day),
-            None => Ok(now - now.rem_euclid(DAY_MS) - 365 * DAY_MS),
+            Some(day) => {
+                let day_ms = parse_day(day)?;
+                if day_ms < today - LONGEST_DAYS * DAY_MS {
+                    return Err(NodeError::Invalid(format!(
+                        "'{}' is more than ten years back: choose a later day",
+                        day.trim()
+                    )));
+                }
+                Ok(day_ms)
+            }
+            None => Ok(today - 365 * DAY_MS),
         }
     }
 
@@ -487,7 +521,13 @@ impl Core {
             .store
             .notes(None, None)?
             .into_iter()
-            .filter(|n| !matches!(n.scope.parse::<Scope>(), Ok(Scope::Personal(_))))
+            // Shared notes only: a personal or private note says nothing to the team.
+            .filter(|n| {
+                matches!(
+                    n.scope.parse::<Scope>(),
+                    Ok(Scope::Workspace | Scope::Community(_))
+                )
+            })
             .map(|n| Written {
                 author: n.author,
                 at: n.created_at,

@@ -876,6 +876,15 @@ async fn the_programme_counts_what_happened_and_shows_private_documents_only_as_
         "{csv}"
     );
     assert!(csv.contains("\nflash,1,3,4.0\n"), "{csv}");
+    let refused = h
+        .node
+        .run(ipc::ops::Programme {
+            since: Some("1900-01-01".into()),
+        })
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("more than ten years back"), "{refused}");
 }
 
 /// A session `minutes_from_now` ahead, with `with` taking part.

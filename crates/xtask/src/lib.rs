@@ -387,6 +387,19 @@ pub async fn run(config: &Config, progress: &dyn Fn(&str)) -> Result<Report> {
                 search.percentile(99.0)
             )),
     );
+    let figures = programme(config, &fx).await?;
+    rows.push(
+        Row::new(
+            format!(
+                "the programme's figures over {} notes and {} members",
+                size.notes, size.members
+            ),
+            "ms",
+            figures.0.clone(),
+        )
+        .goal("median", "≤ 200 ms", figures.median() <= 200.0)
+        .detail("Node::run(Programme) over the last year, store thread round trip included"),
+    );
     progress("resident memory of a serving peer");
     let rss = memory(config, &fx).await?;
     rows.push(
@@ -792,6 +805,24 @@ async fn search(config: &Config, fx: &Fixture) -> Result<Samples> {
         samples.push(ms(t));
     }
     ensure!(hits > 0, "no search found anything");
+    a.shutdown().await?;
+    Ok(Samples(samples))
+}
+
+/// The programme's figures, asked again and again of one open node.
+async fn programme(config: &Config, fx: &Fixture) -> Result<Samples> {
+    let dir = config.work.join("programme");
+    copy_dir(&fx.admin, &dir)?;
+    let a = Node::open(&dir).await?;
+    let mut samples = Vec::new();
+    let mut shared = 0;
+    for _ in 0..config.runs.max(5) {
+        let t = Instant::now();
+        let p = a.run(ops::Programme { since: None }).await?;
+        samples.push(ms(t));
+        shared += p.sharing.iter().map(|r| r.notes).sum::<u32>();
+    }
+    ensure!(shared > 0, "the programme counted no note written");
     a.shutdown().await?;
     Ok(Samples(samples))
 }
