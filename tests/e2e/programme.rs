@@ -79,6 +79,18 @@ async fn a_referent_is_credited_and_the_programme_shows_it() {
     ui.text_until("#note-view-body", "the one page", |t| t.contains(page))
         .await;
 
+    // Found again by quick search, a hit opens the session itself.
+    ui.click("#nav-home").await;
+    ui.type_into("#search", "query plan").await;
+    ui.click_text(".search-hit[data-kind='session']", "Reading a query plan")
+        .await;
+    ui.text_until(".session h2", "the hit opens the session", |t| {
+        t.ends_with("Reading a query plan")
+    })
+    .await;
+    ui.text_until("#session-status", "the session's status", |t| t == "closed")
+        .await;
+
     // Carol, on her device, receives the session through Bob and confirms Bob's time.
     let bob_at = team._bob_serves.addr.clone();
     let credit = eventually("Carol receives Bob's time to confirm", async || {

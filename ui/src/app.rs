@@ -347,6 +347,7 @@ fn Shell(
                                                 <li>
                                                     <button
                                                         class="search-hit"
+                                                        data-kind=hit.kind.as_str()
                                                         on:click=move |_| open_hit(open.clone())
                                                     >
                                                         <span class="kind">
