@@ -108,6 +108,19 @@ fn alice_with_checklist() -> Peer {
     alice
 }
 
+/// Adds `name` to the session being planned, found by typing `typed`, with `role`.
+async fn add_participant(ui: &App, typed: &str, name: &str, role: &str) {
+    ui.type_into("#participant-search", typed).await;
+    ui.click(&format!(
+        "#participant-search ~ .matches .pick[data-name='{name}']"
+    ))
+    .await;
+    ui.click(&format!(
+        "select.participant-role[data-name='{name}'] option[value='{role}']"
+    ))
+    .await;
+}
+
 /// Runs `entrepairs ARGS --json` on `peer` until its answer satisfies `check`; returns it.
 async fn json_until(
     peer: &Peer,

@@ -6,7 +6,7 @@
 
 use crate::app::take_turn;
 use crate::common::joined;
-use crate::{alice_at_home, alice_joins_bob, eventually};
+use crate::{add_participant, alice_at_home, alice_joins_bob, eventually};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_referent_is_credited_and_the_programme_shows_it() {
@@ -19,17 +19,8 @@ async fn a_referent_is_credited_and_the_programme_shows_it() {
     ui.click("#session-format option[value='flash']").await;
     ui.type_into("#session-title", "Reading a query plan").await;
     // Carol joined after Alice: she is offered once her entry has come through Bob.
-    for (typed, name, role) in [("bo", "Bob", "referent"), ("CAR", "Carol", "participant")] {
-        ui.type_into("#participant-search", typed).await;
-        ui.click(&format!(
-            "#participant-search ~ .matches .pick[data-name='{name}']"
-        ))
-        .await;
-        ui.click(&format!(
-            "select.participant-role[data-name='{name}'] option[value='{role}']"
-        ))
-        .await;
-    }
+    add_participant(&ui, "bo", "Bob", "referent").await;
+    add_participant(&ui, "CAR", "Carol", "participant").await;
     ui.type_into("#session-skills", "SQL").await;
     ui.shot("session-plan-flash").await;
     ui.click("#lang-fr").await;

@@ -29,15 +29,7 @@ async fn a_codev_session_is_planned_and_run_through_its_six_steps() {
     ] {
         // Found by typing part of the name, accents left out.
         let typed: String = name.split(' ').next().unwrap().replace('é', "e");
-        ui.type_into("#participant-search", &typed).await;
-        ui.click(&format!(
-            "#participant-search ~ .matches .pick[data-name='{name}']"
-        ))
-        .await;
-        ui.click(&format!(
-            "select.participant-role[data-name='{name}'] option[value='{role}']"
-        ))
-        .await;
+        crate::add_participant(&ui, &typed, name, role).await;
     }
     ui.shot("session-plan").await;
     ui.click("#session-plan").await;

@@ -802,8 +802,8 @@ mod tests {
         Workspace::new(meta, "Acme", "Alice", 0).unwrap()
     }
 
-    #[test]
-    fn merged_skills_count_for_the_one_kept_and_their_names_find_it() {
+    /// Alice's workspace with Bérénice as a member; their ids.
+    fn alice_and_berenice() -> (Workspace, String, String) {
         let alice = Keypair::generate_ed25519();
         let a = alice.public().to_peer_id().to_string();
         let b = Keypair::generate_ed25519()
@@ -815,6 +815,12 @@ mod tests {
             b.clone(),
             Member::new(&b, "Bérénice", Role::Member, 1).unwrap(),
         );
+        (ws, a, b)
+    }
+
+    #[test]
+    fn merged_skills_count_for_the_one_kept_and_their_names_find_it() {
+        let (mut ws, a, b) = alice_and_berenice();
         ws.claim(&a, "Rust", Level::Practitioner, true, false, 1)
             .unwrap();
         ws.claim(&a, "rust-lang", Level::Expert, false, true, 2)
@@ -895,17 +901,7 @@ mod tests {
 
     #[test]
     fn claims_endorsements_and_lookups() {
-        let alice = Keypair::generate_ed25519();
-        let a = alice.public().to_peer_id().to_string();
-        let b = Keypair::generate_ed25519()
-            .public()
-            .to_peer_id()
-            .to_string();
-        let mut ws = workspace(&alice);
-        ws.members.insert(
-            b.clone(),
-            Member::new(&b, "Bérénice", Role::Member, 1).unwrap(),
-        );
+        let (mut ws, a, b) = alice_and_berenice();
 
         let rust = ws.claim(&b, "Rust", Level::Expert, false, true, 2).unwrap();
         assert_eq!(rust, "rust");

@@ -972,6 +972,19 @@ pub struct SharingRecord {
     pub endorsements: u32,
 }
 
+impl SharingRecord {
+    /// Notes, answers, sessions, minutes given and endorsements, in that order.
+    pub fn counts(&self) -> [u32; 5] {
+        [
+            self.notes,
+            self.answers,
+            self.sessions,
+            self.minutes_given,
+            self.endorsements,
+        ]
+    }
+}
+
 /// A text file to save: CSV or Markdown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TextFile {

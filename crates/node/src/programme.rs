@@ -263,17 +263,7 @@ pub(crate) fn figures(input: &Inputs<'_>) -> Result<ProgrammeView, NodeError> {
         .members
         .keys()
         .map(|m| sharing_record(input, m, &held, &given))
-        .filter(|r| {
-            [
-                r.notes,
-                r.answers,
-                r.sessions,
-                r.minutes_given,
-                r.endorsements,
-            ]
-            .iter()
-            .any(|n| *n > 0)
-        })
+        .filter(|r| r.counts().iter().any(|n| *n > 0))
         .collect();
     sharing.sort_by(|a, b| {
         let total = |r: &SharingRecord| {
@@ -333,20 +323,15 @@ fn sharing_record(
 
 /// A sharing record as a section of the contribution report, in English or in French.
 pub(crate) fn sharing_markdown(r: &SharingRecord, french: bool) -> String {
-    let rows: [(&str, &str, u32); 5] = [
-        ("Notes written", "Notes écrites", r.notes),
-        ("Answers accepted", "Réponses acceptées", r.answers),
-        ("Sessions given", "Séances animées", r.sessions),
+    let names = [
+        ("Notes written", "Notes écrites"),
+        ("Answers accepted", "Réponses acceptées"),
+        ("Sessions given", "Séances animées"),
         (
             "Minutes given and confirmed",
             "Minutes données et confirmées",
-            r.minutes_given,
         ),
-        (
-            "Endorsements received",
-            "Recommandations reçues",
-            r.endorsements,
-        ),
+        ("Endorsements received", "Recommandations reçues"),
     ];
     let title = if french {
         "Bilan de partage"
@@ -354,7 +339,7 @@ pub(crate) fn sharing_markdown(r: &SharingRecord, french: bool) -> String {
         "Sharing record"
     };
     let mut out = format!("## {title}\n\n");
-    for (en, fr, n) in rows {
+    for ((en, fr), n) in names.into_iter().zip(r.counts()) {
         out += &if french {
             format!("- {fr} : {n}\n")
         } else {
@@ -362,6 +347,11 @@ pub(crate) fn sharing_markdown(r: &SharingRecord, french: bool) -> String {
         };
     }
     out
+}
+
+/// A sharing record's counts, `separator` between them.
+fn joined(r: &SharingRecord, separator: &str) -> String {
+    r.counts().map(|n| n.to_string()).join(separator)
 }
 
 /// The programme as CSV: one table after another, each with its header row.
@@ -394,15 +384,7 @@ pub(crate) fn csv(p: &ProgrammeView) -> String {
     }
     out += "\nmember,notes,accepted answers,sessions,minutes given,endorsements\n";
     for s in &p.sharing {
-        out += &format!(
-            "{},{},{},{},{},{}\n",
-            field(&s.who.name),
-            s.notes,
-            s.answers,
-            s.sessions,
-            s.minutes_given,
-            s.endorsements
-        );
+        out += &format!("{},{}\n", field(&s.who.name), joined(s, ","));
     }
     out
 }
@@ -474,15 +456,7 @@ pub(crate) fn markdown(p: &ProgrammeView) -> String {
     out += "\n## Who shares\n\n| Member | Notes | Accepted answers | Sessions | Minutes given | \
             Endorsements |\n|---|---:|---:|---:|---:|---:|\n";
     for s in &p.sharing {
-        out += &format!(
-            "| {} | {} | {} | {} | {} | {} |\n",
-            cell(&s.who.name),
-            s.notes,
-            s.answers,
-            s.sessions,
-            s.minutes_given,
-            s.endorsements
-        );
+        out += &format!("| {} | {} |\n", cell(&s.who.name), joined(s, " | "));
     }
     out
 }

@@ -3,8 +3,8 @@
 
 use ipc::ops;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
+use crate::components::data::saving;
 use crate::components::error::ErrorLine;
 use crate::i18n::I18n;
 use crate::tauri::call;
@@ -23,17 +23,7 @@ pub(crate) fn CalendarButton(of: CalendarOf, id: String) -> impl IntoView {
     let saved: RwSignal<Option<String>> = RwSignal::new(None);
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let id = StoredValue::new(id);
-    let click = move |_| {
-        spawn_local(async move {
-            match save(of, id.get_value()).await {
-                Ok(path) => {
-                    error.set(None);
-                    saved.set(Some(path));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
+    let click = move |_| saving(save(of, id.get_value()), saved, error);
     view! {
         <div class="calendar">
             <button type="button" class="calendar-save" on:click=click>

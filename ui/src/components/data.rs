@@ -110,6 +110,24 @@ pub(crate) fn loaded<T: Clone + 'static>(
     }
 }
 
+/// Awaits a save; on success clears `error` and shows where the file went in `saved`, else
+/// shows the error.
+pub(crate) fn saving(
+    save: impl std::future::Future<Output = Result<String, ipc::Error>> + 'static,
+    saved: RwSignal<Option<String>>,
+    error: RwSignal<Option<ipc::Error>>,
+) {
+    spawn_local(async move {
+        match save.await {
+            Ok(path) => {
+                error.set(None);
+                saved.set(Some(path));
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    });
+}
+
 /// Runs the operation `args`; on success clears `error` and calls `done`, else shows the error.
 pub(crate) fn act<O: Op>(
     args: O,

@@ -4,6 +4,27 @@ use leptos::prelude::*;
 
 use crate::i18n::I18n;
 
+/// The communities this member belongs to, as the options of a "who is it for" select
+/// (`community:ID`).
+#[component]
+pub(crate) fn CommunityOptions(
+    communities: LocalResource<Result<Vec<ipc::views::CommunityView>, ipc::Error>>,
+) -> impl IntoView {
+    move || {
+        communities
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c.joined)
+            .map(|c| {
+                let value = format!("community:{}", c.id);
+                view! { <option value=value>{c.name}</option> }
+            })
+            .collect_view()
+    }
+}
+
 /// The non-empty lines of a text area.
 pub(crate) fn lines(text: &str) -> Vec<String> {
     text.lines()

@@ -13,6 +13,7 @@ use leptos::task::spawn_local;
 use crate::app::{Pane, open_links_outside};
 use crate::components::data::{act, loaded, watched};
 use crate::components::error::ErrorLine;
+use crate::components::forms::CommunityOptions;
 use crate::components::labels::skill_label;
 use crate::components::time::local_time;
 use crate::i18n::I18n;
@@ -576,19 +577,7 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
                 <select id="note-scope" on:change=move |ev| scope.set(event_target_value(&ev))>
                     <option value="">{move || i18n.t("notes.scope_workspace")}</option>
                     <option value="personal">{move || i18n.t("notes.scope_personal")}</option>
-                    {move || {
-                        communities
-                            .get()
-                            .and_then(Result::ok)
-                            .unwrap_or_default()
-                            .into_iter()
-                            .filter(|c| c.joined)
-                            .map(|c| {
-                                let value = format!("community:{}", c.id);
-                                view! { <option value=value>{c.name}</option> }
-                            })
-                            .collect_view()
-                    }}
+                    <CommunityOptions communities/>
                 </select>
             </Show>
             <div class="actions">

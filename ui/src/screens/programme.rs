@@ -7,9 +7,8 @@ use ipc::ops;
 use ipc::sets::FileFormat;
 use ipc::views::{ProgrammeView, ReciprocityRow};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::components::data::{loaded, watched};
+use crate::components::data::{loaded, saving, watched};
 use crate::components::error::ErrorLine;
 use crate::components::labels::Labelled;
 use crate::i18n::I18n;
@@ -124,19 +123,11 @@ fn Export(since: RwSignal<String>) -> impl IntoView {
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let save = move |format: FileFormat| {
         let since = Some(since.get_untracked()).filter(|s| !s.is_empty());
-        spawn_local(async move {
-            let result = async {
-                let dir = call(&ops::DefaultExportDir {}).await?;
-                call(&ops::SaveProgramme { since, format, dir }).await
-            };
-            match result.await {
-                Ok(path) => {
-                    error.set(None);
-                    saved.set(Some(path));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        let save = async move {
+            let dir = call(&ops::DefaultExportDir {}).await?;
+            call(&ops::SaveProgramme { since, format, dir }).await
+        };
+        saving(save, saved, error);
     };
     view! {
         <div class="export">

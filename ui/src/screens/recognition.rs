@@ -52,14 +52,11 @@ fn MySharing() -> impl IntoView {
 #[component]
 pub(crate) fn SharingLine(record: ipc::views::SharingRecord) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let counts = [
-        ("notes", record.notes),
-        ("answers", record.answers),
-        ("sessions", record.sessions),
-        ("minutes", record.minutes_given),
-        ("endorsements", record.endorsements),
-    ]
-    .map(|(k, v)| (k, v.to_string()));
+    let names = ["notes", "answers", "sessions", "minutes", "endorsements"];
+    let counts: Vec<(&str, String)> = names
+        .into_iter()
+        .zip(record.counts().map(|n| n.to_string()))
+        .collect();
     view! {
         <p class="sharing-record">
             {move || {

@@ -17,7 +17,7 @@ use crate::components::calendar::{CalendarButton, CalendarOf};
 use crate::components::colleagues::ColleagueSearch;
 use crate::components::data::{act, loaded, watched};
 use crate::components::error::ErrorLine;
-use crate::components::forms::lines;
+use crate::components::forms::{CommunityOptions, lines};
 use crate::components::labels::Labelled;
 use crate::components::time::local_time;
 use crate::i18n::I18n;
@@ -414,19 +414,7 @@ fn Plan(open: RwSignal<Option<String>>) -> impl IntoView {
             <label for="session-scope">{move || i18n.t("session.scope")}</label>
             <select id="session-scope" on:change=move |ev| scope.set(event_target_value(&ev))>
                 <option value="">{move || i18n.t("session.scope_workspace")}</option>
-                {move || {
-                    communities
-                        .get()
-                        .and_then(Result::ok)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter(|c| c.joined)
-                        .map(|c| {
-                            let value = format!("community:{}", c.id);
-                            view! { <option value=value>{c.name}</option> }
-                        })
-                        .collect_view()
-                }}
+                <CommunityOptions communities/>
             </select>
             <button id="session-plan" type="submit">{move || i18n.t("session.plan")}</button>
             {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
