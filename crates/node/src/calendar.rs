@@ -1,11 +1,13 @@
 //! Calendar files (RFC 5545): a guided session, or a mentoring relationship's next meeting, as
-//! an event a calendar app imports. Times are written in UTC (`...Z`), which every calendar shows
-//! in its reader's own time zone. Titles and names come from colleagues' documents: every text
+//! an event a calendar app imports. A session's times are written in this device's time zone
+//! (`DTSTART;TZID=Europe/Paris:…`, with the zone's `VTIMEZONE`), so that a recurring session
+//! keeps its hour across a change to or from summer time; where the zone has no name, in UTC
+//! (`...Z`). A mentoring meeting is a whole day. Titles and names come from colleagues' documents: every text
 //! is escaped, parameter values lose quotes and control characters, attendees are only valid
 //! member ids, and lines are folded on character boundaries, so no text makes another line,
 //! parameter or event.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Offset, TimeZone, Utc};
 
 use domain::{DAY_MS, Mentoring, Session, Workspace, slug, valid_id};
 use ipc::views::IcsFile;
@@ -71,6 +73,125 @@ fn push_line(out: &mut String, head: &str, value: &str) {
     out.push_str("\r\n");
 }
 
+/// A time zone as a calendar file names it: its IANA name and the zone itself.
+pub(crate) struct Zone<Tz: TimeZone> {
+    /// `Europe/Paris`: letters, digits and `/_+-` only.
+    pub(crate) name: String,
+    /// The zone.
+    pub(crate) tz: Tz,
+}
+
+/// This device's time zone: its name as the `TZ` variable or the system gives it, with the
+/// offsets `chrono::Local` reads; `None` where it has no usable name.
+pub(crate) fn device_zone() -> Option<Zone<chrono::Local>> {
+    let named = std::env::var("TZ")
+        .ok()
+        .map(|tz| tz.trim_start_matches(':').to_owned())
+        .filter(|tz| tz.contains('/'))
+        .or_else(|| iana_time_zone::get_timezone().ok())?;
+    let name: String = named
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "/_+-".contains(*c))
+        .collect();
+    (!name.is_empty() && name == named).then_some(Zone {
+        name,
+        tz: chrono::Local,
+    })
+}
+
+/// The offset of `tz` at `at`, in seconds east of UTC.
+fn offset_at<Tz: TimeZone>(tz: &Tz, at: DateTime<Utc>) -> i32 {
+    tz.offset_from_utc_datetime(&at.naive_utc())
+        .fix()
+        .local_minus_utc()
+}
+
+/// An offset as iCalendar writes it, `+0100`.
+fn utc_offset(seconds: i32) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let minutes = seconds.unsigned_abs() / 60;
+    format!("{sign}{:02}{:02}", minutes / 60, minutes % 60)
+}
+
+const WEEKDAYS: [&str; 7] = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+
+impl<Tz: TimeZone> Zone<Tz> {
+    /// `at` as the zone's wall-clock time, `20261201T140000`.
+    fn local(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.tz)
+            .naive_local()
+            .format("%Y%m%dT%H%M%S")
+            .to_string()
+    }
+
+    /// The zone's `VTIMEZONE` for `year`: each change of offset that year (found hour by hour,
+    /// then to the minute) as a yearly rule on that weekday of that month (`-1SU`: the last
+    /// Sunday); one standard offset if it does not change.
+    fn component(&self, year: i32) -> Result<String, NodeError> {
+        let start = NaiveDate::from_ymd_opt(year, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc())
+            .ok_or_else(|| {
+                NodeError::Invalid("the date is out of what a calendar can hold".to_owned())
+            })?;
+        let mut out = String::new();
+        push_line(&mut out, "BEGIN", "VTIMEZONE");
+        push_line(&mut out, "TZID", &self.name);
+        let mut before = offset_at(&self.tz, start);
+        let mut changes = 0;
+        for hour in 1..=(366 * 24) {
+            let at = start + chrono::Duration::hours(hour);
+            let now = offset_at(&self.tz, at);
+            if now == before {
+                continue;
+            }
+            let hour_before = at - chrono::Duration::hours(1);
+            let when = (1..=60)
+                .map(|m| hour_before + chrono::Duration::minutes(m))
+                .find(|t| offset_at(&self.tz, *t) == now)
+                .unwrap_or(at);
+            // The rule names the wall-clock time of the change, before it.
+            let wall = (when + chrono::Duration::seconds(i64::from(before))).naive_utc();
+            let date = wall.date();
+            let last = date
+                .checked_add_days(chrono::Days::new(7))
+                .is_none_or(|d| d.month() != date.month());
+            let nth = if last {
+                "-1".to_owned()
+            } else {
+                ((date.day() - 1) / 7 + 1).to_string()
+            };
+            let weekday = WEEKDAYS[date.weekday().num_days_from_monday() as usize];
+            let kind = if now > before { "DAYLIGHT" } else { "STANDARD" };
+            push_line(&mut out, "BEGIN", kind);
+            push_line(
+                &mut out,
+                "DTSTART",
+                &wall.format("%Y%m%dT%H%M%S").to_string(),
+            );
+            push_line(
+                &mut out,
+                "RRULE",
+                &format!("FREQ=YEARLY;BYMONTH={};BYDAY={nth}{weekday}", date.month()),
+            );
+            push_line(&mut out, "TZOFFSETFROM", &utc_offset(before));
+            push_line(&mut out, "TZOFFSETTO", &utc_offset(now));
+            push_line(&mut out, "END", kind);
+            before = now;
+            changes += 1;
+        }
+        if changes == 0 {
+            push_line(&mut out, "BEGIN", "STANDARD");
+            push_line(&mut out, "DTSTART", &format!("{year:04}0101T000000"));
+            push_line(&mut out, "TZOFFSETFROM", &utc_offset(before));
+            push_line(&mut out, "TZOFFSETTO", &utc_offset(before));
+            push_line(&mut out, "END", "STANDARD");
+        }
+        push_line(&mut out, "END", "VTIMEZONE");
+        Ok(out)
+    }
+}
+
 /// Members' names: as their profile has it, else as the membership log admitted them.
 pub(crate) struct Names<'a> {
     pub(crate) ws: &'a Workspace,
@@ -122,14 +243,15 @@ impl Event {
         self
     }
 
-    /// The calendar holding this one event.
-    fn calendar(mut self) -> String {
+    /// The calendar holding this one event, after the time zone its times name, if any.
+    fn calendar(mut self, zone: Option<String>) -> String {
         push_line(&mut self.lines, "END", "VEVENT");
         let mut out = String::new();
         push_line(&mut out, "BEGIN", "VCALENDAR");
         push_line(&mut out, "VERSION", "2.0");
         push_line(&mut out, "PRODID", "-//Entrepairs//Entrepairs//EN");
         push_line(&mut out, "CALSCALE", "GREGORIAN");
+        out.push_str(&zone.unwrap_or_default());
         out.push_str(&self.lines);
         push_line(&mut out, "END", "VCALENDAR");
         out
@@ -176,7 +298,12 @@ fn file_name(stem: &str, title: &str, id: &str) -> String {
 /// A guided session: its time box, the format's steps and who takes which role in the
 /// description, hosts and participants as attendees; a Working Out Loud circle repeats weekly
 /// for its twelve meetings.
-pub(crate) fn session(names: &Names<'_>, s: &Session, now: i64) -> Result<IcsFile, NodeError> {
+pub(crate) fn session<Tz: TimeZone>(
+    names: &Names<'_>,
+    s: &Session,
+    now: i64,
+    zone: Option<&Zone<Tz>>,
+) -> Result<IcsFile, NodeError> {
     let format = s.format()?;
     let mut description = vec![format!("{} — {}", format.name, s.title), String::new()];
     for (i, step) in format.steps.iter().enumerate() {
@@ -202,9 +329,22 @@ pub(crate) fn session(names: &Names<'_>, s: &Session, now: i64) -> Result<IcsFil
                 NodeError::Invalid("the session ends past what a calendar can hold".into())
             })?;
     let mut event = Event::new(&s.meta.id, now)?;
+    let (start, end) = (utc(s.at)?, utc(end)?);
+    let timezone = match zone {
+        Some(zone) => {
+            event
+                .add(&format!("DTSTART;TZID={}", zone.name), &zone.local(start))
+                .add(&format!("DTEND;TZID={}", zone.name), &zone.local(end));
+            Some(zone.component(start.with_timezone(&zone.tz).year())?)
+        }
+        None => {
+            event
+                .add("DTSTART", &stamp(start))
+                .add("DTEND", &stamp(end));
+            None
+        }
+    };
     event
-        .add("DTSTART", &stamp(utc(s.at)?))
-        .add("DTEND", &stamp(utc(end)?))
         .add("SUMMARY", &text(&format!("{}: {}", format.name, s.title)))
         .add("DESCRIPTION", &text(&description.join("\n")));
     for id in s
@@ -219,7 +359,7 @@ pub(crate) fn session(names: &Names<'_>, s: &Session, now: i64) -> Result<IcsFil
     }
     Ok(IcsFile {
         name: file_name("session", &s.title, &s.meta.id),
-        text: event.calendar(),
+        text: event.calendar(timezone),
     })
 }
 
@@ -267,17 +407,107 @@ pub(crate) fn mentoring(names: &Names<'_>, m: &Mentoring, now: i64) -> Result<Ic
         .attendee(names, &m.mentee);
     Ok(IcsFile {
         name: file_name("mentoring", &format!("{mentor} {mentee}"), &m.meta.id),
-        text: event.calendar(),
+        text: event.calendar(None),
     })
 }
 
 #[cfg(test)]
 mod tests {
+    use chrono::{Datelike, TimeZone};
     use ipc::forms::{MentoringDraft, MentoringRole, SessionDraft};
     use ipc::ops;
     use ipc::sets::FormatId;
 
     use crate::Node;
+
+    /// Central European time as the European Union's rule has it (summer time from the last
+    /// Sunday of March to the last Sunday of October, at 01:00 UTC): a zone with changes,
+    /// whatever the machine's own.
+    #[derive(Debug, Clone, Copy)]
+    struct Cet;
+
+    fn last_sunday_at_one(year: i32, month: u32) -> chrono::NaiveDateTime {
+        let mut day =
+            chrono::NaiveDate::from_ymd_opt(year, month + 1, 1).unwrap() - chrono::Days::new(1);
+        while day.weekday() != chrono::Weekday::Sun {
+            day = day - chrono::Days::new(1);
+        }
+        day.and_hms_opt(1, 0, 0).unwrap()
+    }
+
+    impl TimeZone for Cet {
+        type Offset = chrono::FixedOffset;
+
+        fn from_offset(_: &chrono::FixedOffset) -> Cet {
+            Cet
+        }
+
+        fn offset_from_local_date(
+            &self,
+            local: &chrono::NaiveDate,
+        ) -> chrono::MappedLocalTime<chrono::FixedOffset> {
+            self.offset_from_local_datetime(&local.and_hms_opt(12, 0, 0).unwrap())
+        }
+
+        fn offset_from_local_datetime(
+            &self,
+            local: &chrono::NaiveDateTime,
+        ) -> chrono::MappedLocalTime<chrono::FixedOffset> {
+            // Enough away from the changes themselves, which the tests do not ask for.
+            chrono::MappedLocalTime::Single(
+                self.offset_from_utc_datetime(&(*local - chrono::Duration::hours(1))),
+            )
+        }
+
+        fn offset_from_utc_date(&self, utc: &chrono::NaiveDate) -> chrono::FixedOffset {
+            self.offset_from_utc_datetime(&utc.and_hms_opt(0, 0, 0).unwrap())
+        }
+
+        fn offset_from_utc_datetime(&self, utc: &chrono::NaiveDateTime) -> chrono::FixedOffset {
+            let year = utc.year();
+            let summer = *utc >= last_sunday_at_one(year, 3) && *utc < last_sunday_at_one(year, 10);
+            chrono::FixedOffset::east_opt(if summer { 7200 } else { 3600 }).unwrap()
+        }
+    }
+
+    #[test]
+    fn a_zone_with_summer_time_is_written_as_its_two_yearly_rules() {
+        let zone = super::Zone {
+            name: "Europe/Paris".to_owned(),
+            tz: Cet,
+        };
+        let text = lines(&zone.component(2026).unwrap());
+        let want = [
+            "BEGIN:VTIMEZONE",
+            "TZID:Europe/Paris",
+            "BEGIN:DAYLIGHT",
+            "DTSTART:20260329T020000",
+            "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+            "TZOFFSETFROM:+0100",
+            "TZOFFSETTO:+0200",
+            "END:DAYLIGHT",
+            "BEGIN:STANDARD",
+            "DTSTART:20261025T030000",
+            "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+            "TZOFFSETFROM:+0200",
+            "TZOFFSETTO:+0100",
+            "END:STANDARD",
+            "END:VTIMEZONE",
+        ];
+        assert_eq!(text, want);
+        // A summer session at 12:00 UTC is at 14:00 in Paris, a winter one at 13:00.
+        let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap().to_utc();
+        assert_eq!(zone.local(at("2026-07-01T12:00:00Z")), "20260701T140000");
+        assert_eq!(zone.local(at("2026-12-01T12:00:00Z")), "20261201T130000");
+        // A zone without changes has one standard offset.
+        let fixed = super::Zone {
+            name: "Asia/Kolkata".to_owned(),
+            tz: chrono::FixedOffset::east_opt(5 * 3600 + 1800).unwrap(),
+        };
+        let text = lines(&fixed.component(2026).unwrap());
+        assert!(text.contains(&"TZOFFSETTO:+0530".to_owned()), "{text:?}");
+        assert!(!text.iter().any(|l| l == "BEGIN:DAYLIGHT"), "{text:?}");
+    }
 
     /// The lines of an iCalendar text, unfolded (RFC 5545 folds lines at 75 octets).
     fn lines(text: &str) -> Vec<String> {
@@ -318,12 +548,30 @@ mod tests {
             ics.name
         );
         let text = lines(&ics.text);
+        // In this device's zone where it has a name, else in UTC.
+        let (start, end) = match super::device_zone() {
+            Some(zone) => {
+                let at = |t: &str| {
+                    let t = chrono::DateTime::parse_from_rfc3339(t).unwrap().to_utc();
+                    zone.local(t)
+                };
+                let tz = &zone.name;
+                (
+                    format!("DTSTART;TZID={tz}:{}", at("2030-01-07T12:00:00Z")),
+                    format!("DTEND;TZID={tz}:{}", at("2030-01-07T13:00:00Z")),
+                )
+            }
+            None => (
+                "DTSTART:20300107T120000Z".to_owned(),
+                "DTEND:20300107T130000Z".to_owned(),
+            ),
+        };
         for want in [
             "BEGIN:VCALENDAR",
             "BEGIN:VEVENT",
             &format!("UID:{id}@entrepairs"),
-            "DTSTART:20300107T120000Z",
-            "DTEND:20300107T130000Z",
+            &start,
+            &end,
             "SUMMARY:Working Out Loud circle: Circle\\, week 1",
             "RRULE:FREQ=WEEKLY;COUNT=12",
             "END:VCALENDAR",

@@ -220,7 +220,8 @@ impl Core {
         let id = self.resolve_id(DocKind::Session, id)?;
         let (ws, log) = (self.workspace()?, self.members()?);
         let names = crate::calendar::Names { ws: &ws, log: &log };
-        crate::calendar::session(&names, &self.read::<Session>(&id)?, now())
+        let zone = crate::calendar::device_zone();
+        crate::calendar::session(&names, &self.read::<Session>(&id)?, now(), zone.as_ref())
     }
 
     /// `mentoring show`.
