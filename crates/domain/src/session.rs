@@ -906,10 +906,11 @@ mod tests {
         let h = host.public().to_peer_id().to_string();
         let mut next = ids();
         assert!(s.step(&h, "x", 1).is_err(), "planned: start first");
-        assert!(
-            s.close(&mut next, &h, &Closing::default(), 1).is_err(),
-            "planned: cannot close"
-        );
+        let err = s
+            .close(&mut next, &h, &Closing::default(), 1)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "the session has not started", "planned: cannot close");
         assert!(s.start("stranger", 1).is_err());
         // The client takes part but does not drive; the facilitator may.
         let err = s.start(&people[0], 10).unwrap_err().to_string();
@@ -932,19 +933,15 @@ mod tests {
         assert!(err.contains("close the session"), "{err}");
         assert_eq!(s.steps.len(), 6);
         assert!(s.steps.iter().all(|r| r.ended_at.is_some()));
-        assert!(
-            s.close(
-                &mut next,
-                &h,
-                &Closing {
-                    rating: Some(6),
-                    ..Closing::default()
-                },
-                40
-            )
-            .is_err(),
-            "rating out of range"
-        );
+        let out_of_range = Closing {
+            rating: Some(6),
+            ..Closing::default()
+        };
+        let err = s
+            .close(&mut next, &h, &out_of_range, 40)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "rating 6: give 1 to 5", "rating out of range");
         let err = s
             .close(&mut next, &people[0], &Closing::default(), 40)
             .unwrap_err()
@@ -976,7 +973,11 @@ mod tests {
         );
         let err = s.step(&h, "late", 50).unwrap_err().to_string();
         assert!(err.contains("closed"), "{err}");
-        assert!(s.close(&mut next, &h, &Closing::default(), 50).is_err());
+        let err = s
+            .close(&mut next, &h, &Closing::default(), 50)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "the session is already closed");
         let cid = s.contributions[0].id.clone();
         assert!(s.confirm(&cid, &h, 60).is_err(), "no self-confirmation");
         s.confirm(&cid, &people[2], 60).unwrap();
