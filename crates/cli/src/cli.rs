@@ -163,6 +163,9 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         from: PathBuf,
     },
+    /// Carry changes to a colleague with no network between you: a signed file.
+    #[command(subcommand)]
+    Bundle(BundleCmd),
     /// Check the database and every document; optionally rebuild the indexes.
     Doctor {
         /// Rebuild the search and list indexes from the documents.
@@ -619,6 +622,25 @@ pub enum SessionCmd {
         /// Write it to this file instead of printing it.
         #[arg(long, value_name = "FILE.ics")]
         out: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BundleCmd {
+    /// Write what a colleague's device lacks of what you both may hold (as it last told this
+    /// device) into a signed file.
+    Create {
+        /// The colleague (member id or name).
+        #[arg(long = "for", value_name = "MEMBER")]
+        member: String,
+        /// The file to write (or a folder to write it in).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Merge a bundle from a colleague, with every check a network sync makes.
+    Apply {
+        /// The bundle file.
+        file: PathBuf,
     },
 }
 

@@ -19,9 +19,9 @@ use ipc::ops;
 use node::Node;
 
 use crate::cli::{
-    ActionCmd, Cli, Command, CommunityCmd, CreditCmd, InviteCmd, KudosCmd, MatchCmd, MemberCmd,
-    MentoringCmd, NoteCmd, ProfileCmd, ReportCmd, ReviewCmd, SessionCmd, SkillCmd, SkillsCmd,
-    ThreadCmd,
+    ActionCmd, BundleCmd, Cli, Command, CommunityCmd, CreditCmd, InviteCmd, KudosCmd, MatchCmd,
+    MemberCmd, MentoringCmd, NoteCmd, ProfileCmd, ReportCmd, ReviewCmd, SessionCmd, SkillCmd,
+    SkillsCmd, ThreadCmd,
 };
 use crate::output::Out;
 
@@ -477,6 +477,21 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
             &node
                 .run(ops::ExportWorkspace {
                     dir: dir.display().to_string(),
+                })
+                .await?,
+        ),
+        Command::Bundle(BundleCmd::Create { member, out: file }) => out.bundle_saved(
+            &node
+                .run(ops::CreateBundle {
+                    member,
+                    dir: file.display().to_string(),
+                })
+                .await?,
+        ),
+        Command::Bundle(BundleCmd::Apply { file }) => out.bundle_applied(
+            &node
+                .run(ops::ApplyBundle {
+                    file: file.display().to_string(),
                 })
                 .await?,
         ),

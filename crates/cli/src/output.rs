@@ -329,6 +329,35 @@ impl Out {
         ))
     }
 
+    pub fn bundle_saved(&mut self, s: &BundleSaved) -> Result<()> {
+        if self.json {
+            return self.json(s);
+        }
+        self.line(&format!(
+            "Saved {} documents for {} ({} KiB) in {}",
+            s.documents,
+            s.name,
+            s.bytes.div_ceil(1024),
+            s.file
+        ))
+    }
+
+    pub fn bundle_applied(&mut self, s: &BundleApplied) -> Result<()> {
+        if self.json {
+            return self.json(s);
+        }
+        self.line(&format!(
+            "Applied changes from {}: {} documents, {} membership entries",
+            s.name, s.documents, s.entries
+        ))?;
+        if let Some(why) = &s.refused {
+            self.line(&format!(
+                "Some changes were refused ({why}); the rest was left out, as a sync would."
+            ))?;
+        }
+        Ok(())
+    }
+
     pub fn import(&mut self, s: &ImportSummary) -> Result<()> {
         if self.json {
             return self.json(s);

@@ -204,6 +204,11 @@ macro_rules! with_ops {
             export_workspace: ExportWorkspace { dir: String } -> $crate::views::ExportSummary [] node;
             /// Imports an export folder.
             import_workspace: ImportWorkspace { dir: String } -> $crate::views::ImportSummary [] node;
+            /// Saves what a colleague's device lacks of what both may hold, as a bundle file in a
+            /// folder (or at a path ending in `.epbundle`).
+            create_bundle: CreateBundle { member: String, dir: String } -> $crate::views::BundleSaved [] node;
+            /// Applies a bundle of changes from a colleague, with every check a sync makes.
+            apply_bundle: ApplyBundle { file: String } -> $crate::views::BundleApplied [] node;
             /// A member's contribution report (this member's when absent), since a day if given,
             /// in English or in French (`en`, `fr`; English when absent).
             report: Report { member: Option<String>, since: Option<String>, language: Option<String> } -> $crate::views::ReportView [any] cli;

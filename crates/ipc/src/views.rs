@@ -356,6 +356,36 @@ pub struct ExportSummary {
     pub exported: Counts,
 }
 
+/// A bundle of changes saved for a colleague.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BundleSaved {
+    /// The file written.
+    pub file: String,
+    /// The colleague's member id.
+    pub member: String,
+    /// Their name.
+    pub name: String,
+    /// Documents it carries.
+    pub documents: usize,
+    /// Its size.
+    pub bytes: u64,
+}
+
+/// A bundle of changes from a colleague, applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BundleApplied {
+    /// The sender's member id.
+    pub from: String,
+    /// Their name.
+    pub name: String,
+    /// Documents that arrived or gained changes.
+    pub documents: usize,
+    /// Membership entries added.
+    pub entries: usize,
+    /// Why the rest was left out, when some of it was refused (as a network sync refuses it).
+    pub refused: Option<String>,
+}
+
 /// `import`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportSummary {

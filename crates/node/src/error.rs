@@ -39,6 +39,9 @@ pub enum NodeError {
     /// The domain refused.
     #[error(transparent)]
     Domain(DomainError),
+    /// A bundle of changes was refused whole.
+    #[error(transparent)]
+    Bundle(crate::bundle::BundleRefusal),
     /// The node's store thread has stopped.
     #[error("the node has stopped")]
     Stopped,
@@ -52,7 +55,9 @@ impl NodeError {
             NodeError::NotFound(_) | NodeError::Domain(DomainError::NotFound(_)) => {
                 ErrorKind::NotFound
             }
-            NodeError::Invalid(_) | NodeError::Domain(_) => ErrorKind::Invalid,
+            NodeError::Invalid(_) | NodeError::Domain(_) | NodeError::Bundle(_) => {
+                ErrorKind::Invalid
+            }
             NodeError::NoDataDir(_)
             | NodeError::NotOurs(_)
             | NodeError::AlreadyInitialised(_)

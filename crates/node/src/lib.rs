@@ -11,6 +11,7 @@
 //! This crate never renders anything and never parses command lines; it returns view models
 //! (`views`) that serialise to the stable JSON the CLI prints.
 
+pub mod bundle;
 mod calendar;
 mod core;
 pub mod demo;

@@ -283,6 +283,20 @@ impl Core {
         Ok(())
     }
 
+    /// A member's name: from their profile, else as the membership log admitted them, else
+    /// their id.
+    pub(crate) fn member_name(&self, id: &str) -> Result<String, NodeError> {
+        if let Some(m) = self.workspace()?.members.get(id) {
+            return Ok(m.name.clone());
+        }
+        let view = self.log_view()?;
+        Ok(view
+            .members
+            .members
+            .get(id)
+            .map_or_else(|| id.to_owned(), |m| m.name.clone()))
+    }
+
     /// The member a user names, by id or by name (case and accents ignored) when unique:
     /// anyone the log ever admitted, known by their profile's name or, before their profile
     /// arrived, by the name the log gave them.

@@ -212,6 +212,13 @@ runs! {
     Preview { markdown } => |c| Ok(crate::markdown::to_safe_html(&markdown));
     ExportWorkspace { dir } => |c| c.export(&folder(&dir)?);
     ImportWorkspace { dir } => |c| c.import(&folder(&dir)?);
+    CreateBundle { member, dir } => |c| c.bundle_create(&member, &folder(&dir)?);
+    ApplyBundle { file } => |c| {
+        if file.trim().is_empty() {
+            return Err(NodeError::Invalid("give the bundle file".into()));
+        }
+        c.bundle_apply(std::path::Path::new(file.trim()))
+    };
     Report { member, since, language } => |c| {
         c.report(member.as_deref(), since.as_deref(), language.as_deref())
     };

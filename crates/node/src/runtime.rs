@@ -229,7 +229,7 @@ pub fn join_package(response: &[u8]) -> Result<Vec<u8>, NodeError> {
 /// The longest an invite may live; the admitting device judges expiry by its own clock.
 pub const MAX_INVITE_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
 
-struct SyncHost<'a> {
+pub(crate) struct SyncHost<'a> {
     core: &'a mut Core,
     now: i64,
     cache_limit: usize,
@@ -568,7 +568,7 @@ impl Host for SyncHost<'_> {
 }
 
 impl Core {
-    fn with_host<R>(
+    pub(crate) fn with_host<R>(
         &mut self,
         f: impl FnOnce(&mut Engine, &mut SyncHost<'_>) -> R,
     ) -> Result<(R, BTreeSet<String>, bool), NodeError> {

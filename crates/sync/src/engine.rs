@@ -369,7 +369,9 @@ fn coalesce(msgs: Vec<Message>) -> Vec<Message> {
     out
 }
 
-fn log_messages(entries: Vec<String>) -> Vec<Message> {
+/// Membership entries as `LogEntries` messages of at most [`LOG_MESSAGE_BYTES`] each (an entry
+/// larger than that goes alone), in order.
+pub fn log_messages(entries: Vec<String>) -> Vec<Message> {
     let mut out = Vec::new();
     let mut part = Vec::new();
     let mut size = 0;
