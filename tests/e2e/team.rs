@@ -2,7 +2,8 @@
 //! on the command line joins with it and writes a note, which appears in the open app by
 //! itself and is linked from a new note (`[[` completion, preview, backlinks); Home says when
 //! the app last synced; the team screen shows the colleague's device, the used invite, a new
-//! one revoked, and roles changed.
+//! one revoked, and roles changed; then, with no network between them, changes carried on a file
+//! each way ("Save changes for a colleague", "Open changes from a colleague").
 
 use fantoccini::Locator;
 use fantoccini::key::Key;
@@ -79,7 +80,7 @@ async fn a_colleague_joins_with_an_invite_from_the_app_and_his_note_appears_by_i
         "from the command line",
     ]);
     // Bob's device dials the addresses its ticket gave it, i.e. the app.
-    let _bob_serves = Serve::start(&bob);
+    let bob_serves = Serve::start(&bob);
     ui.click("#nav-notes").await;
     ui.any_text(".note-item", "Written by Bob").await;
     // A note linking Bob's with `[[` completion (chosen with the keyboard), previewed, saved:
@@ -166,5 +167,60 @@ async fn a_colleague_joins_with_an_invite_from_the_app_and_his_note_appears_by_i
         |t| t == "member",
     )
     .await;
+
+    // With no network between them, changes travel on a file: Bob, offline, writes a note and
+    // saves it for Alice; she opens the file in the app and the note is there. She saves her
+    // changes for Bob, who opens them on the command line.
+    drop(bob_serves);
+    bob.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Carried on a file",
+        "--body",
+        "offline",
+    ]);
+    let carried = bob.dir.join("for-alice.epbundle");
+    let saved = bob.ok(&[
+        "bundle",
+        "create",
+        "--for",
+        "Alice Martin",
+        "--out",
+        carried.to_str().unwrap(),
+    ]);
+    assert!(saved.starts_with("Saved "), "{saved}");
+    ui.type_into("#bundle-file", carried.to_str().unwrap())
+        .await;
+    ui.click("#bundle-open").await;
+    ui.text_until("#bundle-applied", "the bundle is opened", |t| {
+        t.starts_with("Opened changes from Bob:")
+    })
+    .await;
+    ui.click("#nav-notes").await;
+    ui.any_text(".note-item", "Carried on a file").await;
+    ui.click("#nav-team").await;
+    ui.click("#bundle-for option[data-name='Bob']").await;
+    let folder = bob.dir.join("from-alice");
+    ui.find("#bundle-dir").await.clear().await.unwrap();
+    ui.type_into("#bundle-dir", folder.to_str().unwrap()).await;
+    ui.click("#bundle-save").await;
+    let line = ui
+        .text_until("#bundle-saved", "the bundle is saved", |t| {
+            t.contains(" for Bob ")
+        })
+        .await;
+    ui.shot("team-bundles").await;
+    let file = std::fs::read_dir(&folder)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "epbundle"))
+        .unwrap_or_else(|| panic!("no bundle in {}: {line}", folder.display()));
+    let applied = bob.ok(&["bundle", "apply", file.to_str().unwrap()]);
+    assert!(
+        applied.starts_with("Applied changes from Alice Martin:"),
+        "{applied}"
+    );
     ui.close().await;
 }

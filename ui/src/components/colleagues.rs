@@ -29,8 +29,9 @@ pub(crate) fn ColleagueSelect(
                     .map(|m| {
                         let value = m.member_id.clone();
                         let this = m.member_id.clone();
+                        let name = m.name.clone();
                         view! {
-                            <option value=value selected=move || chosen.get() == this>
+                            <option value=value data-name=name selected=move || chosen.get() == this>
                                 {m.name}
                             </option>
                         }

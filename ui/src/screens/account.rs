@@ -115,7 +115,7 @@ pub(crate) fn ProfileForm() -> impl IntoView {
 }
 
 /// The folder field of an export, import or report, filled with the default folder.
-fn default_folder(dir: RwSignal<String>) {
+pub(crate) fn default_folder(dir: RwSignal<String>) {
     spawn_local(async move {
         if let Ok(default) = call(&ops::DefaultExportDir {}).await
             && dir.get_untracked().is_empty()

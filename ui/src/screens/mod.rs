@@ -1,6 +1,7 @@
 //! One module per screen (the shell and its navigation are in `app.rs`).
 
 pub(crate) mod account;
+pub(crate) mod bundles;
 pub(crate) mod catalogue;
 pub(crate) mod communities;
 pub(crate) mod directory;

@@ -11,6 +11,7 @@ use crate::components::error::ErrorLine;
 use crate::components::labels::Labelled;
 use crate::components::time::local_time;
 use crate::i18n::I18n;
+use crate::screens::bundles::Bundles;
 use crate::tauri::call;
 
 /// How long an invite made in the app stays valid, in hours.
@@ -327,6 +328,7 @@ pub(crate) fn Team() -> impl IntoView {
                         .into_any()
                 }
             })}
+            <Bundles/>
         </section>
     }
 }
