@@ -1321,6 +1321,15 @@ fn every_commands_json_is_the_view_the_app_gets() {
     fn post(v: &Value) -> String {
         v["posts"][0]["id"].as_str().unwrap().to_owned()
     }
+    fn relay_at(v: &Value) -> String {
+        format!(
+            "/ip4/127.0.0.1/tcp/9/p2p/{}",
+            v["member_id"].as_str().unwrap()
+        )
+    }
+    fn bundle_file(v: &Value) -> String {
+        v["file"].as_str().unwrap().to_owned()
+    }
     fn given_by_bob(v: &Value) -> String {
         let list = v.as_array().unwrap();
         let bobs = list.iter().find(|c| c["giver"]["name"] == "Bob").unwrap();
@@ -1336,7 +1345,12 @@ fn every_commands_json_is_the_view_the_app_gets() {
     let fresh = Peer::init("Carol");
     let export = alice.path("export");
     let report = alice.path("report.md");
-    let (export, report) = (export.to_str().unwrap(), report.to_str().unwrap());
+    let bundle = alice.path("for-bob.epbundle");
+    let (export, report, bundle) = (
+        export.to_str().unwrap(),
+        report.to_str().unwrap(),
+        bundle.to_str().unwrap(),
+    );
     let mut serve = None;
     let mut saved: std::collections::BTreeMap<&str, String> = Default::default();
     let mut covered = BTreeSet::new();
@@ -1845,6 +1859,32 @@ fn every_commands_json_is_the_view_the_app_gets() {
             Some(&alice),
             vec!["report", "contributions", "--out", report],
             shaped::<Written>,
+            None,
+        ),
+        (
+            Some(&bob),
+            vec!["whoami"],
+            shaped::<WhoAmI>,
+            Some(("relay", relay_at)),
+        ),
+        (Some(&alice), vec!["relay", "add", "{relay}"], done, None),
+        (
+            Some(&alice),
+            vec!["relay", "list"],
+            shaped::<Vec<String>>,
+            None,
+        ),
+        (Some(&alice), vec!["relay", "remove", "{relay}"], done, None),
+        (
+            Some(&alice),
+            vec!["bundle", "create", "--for", "Bob", "--out", bundle],
+            shaped::<BundleSaved>,
+            Some(("bundle", bundle_file)),
+        ),
+        (
+            Some(&bob),
+            vec!["bundle", "apply", "{bundle}"],
+            shaped::<BundleApplied>,
             None,
         ),
         (Some(&alice), vec!["peers"], shaped::<Vec<PeerView>>, None),

@@ -287,3 +287,98 @@ fn one_off_sync_and_bad_tickets() {
     let err = a.fail(&["invite", "create", "--expires", "soon"]);
     assert!(err.contains("invalid duration"), "{err}");
 }
+
+/// What `peer` knows of the colleague named `name`'s device (`peers --json`).
+fn peer_row(peer: &Peer, name: &str) -> Option<serde_json::Value> {
+    peer.json(&["peers"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .cloned()
+}
+
+/// Colleagues whose devices cannot dial each other meet through the team's relay: an admin
+/// names a member's always-on device (`serve --relay`) as the workspace's relay; it travels
+/// with the workspace; Bob, who has only a stale address of Alice's, reaches her through it,
+/// and syncing goes on after the relay restarts. (Which path a connection takes behind real
+/// NATs is shown in `tests/nat.rs`.)
+#[test]
+fn colleagues_who_cannot_dial_each_other_meet_through_the_teams_relay() {
+    let alice = Peer::init("Alice");
+    let first = Serve::start(&alice);
+    let host = common::joined(&alice, "Relay host");
+    let relay = Serve::start_relay(&host, "/ip4/127.0.0.1/tcp/0");
+    // Only a member's device may be named, at an address ending in its id.
+    let err = alice.fail(&["relay", "add", "/ip4/127.0.0.1/tcp/9"]);
+    assert!(err.contains("does not end with the relay's id"), "{err}");
+    let stranger = Peer::init("Mallory");
+    let theirs = format!(
+        "/ip4/127.0.0.1/tcp/9/p2p/{}",
+        stranger.json(&["whoami"])["member_id"].as_str().unwrap()
+    );
+    let err = alice.fail(&["relay", "add", &theirs]);
+    assert!(err.contains("is not a member's device"), "{err}");
+    let err = host.fail(&["relay", "add", &relay.addr]);
+    assert!(err.contains("only an admin can add a relay"), "{err}");
+    alice.ok(&["relay", "add", &relay.addr]);
+    assert_eq!(
+        alice.json(&["relay", "list"]),
+        serde_json::json!([relay.addr])
+    );
+    // Bob joins: the workspace he receives names the relay.
+    let bob = common::joined(&alice, "Bob");
+    assert_eq!(
+        bob.json(&["relay", "list"]),
+        serde_json::json!([relay.addr])
+    );
+    // Alice moves to another port: Bob's address for her is stale.
+    drop(first);
+    let _second = Serve::start(&alice);
+    let _bob_serves = Serve::start(&bob);
+    alice.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Met through the relay",
+        "--body",
+        "hello",
+    ]);
+    // Through the relay (its address for Alice goes through it); on loopback the connection
+    // may then go direct, by a hole punch or by the address Alice told over the relayed one.
+    let through = format!("{}/p2p-circuit", relay.addr);
+    eventually("Bob reaches Alice through the relay", || {
+        peer_row(&bob, "Alice").is_some_and(|p| {
+            p["path"].is_string()
+                && p["addrs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a.as_str().unwrap().starts_with(&through))
+        })
+    });
+    eventually("Alice's note reaches Bob", || {
+        has_note(&bob, "Met through the relay")
+    });
+    // The relay restarts at the same address; syncing goes on.
+    let port = relay
+        .addr
+        .split('/')
+        .skip_while(|p| *p != "tcp")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    drop(relay);
+    let _relay = Serve::start_relay(&host, &format!("/ip4/127.0.0.1/tcp/{port}"));
+    alice.ok(&[
+        "note",
+        "add",
+        "--title",
+        "After the restart",
+        "--body",
+        "still here",
+    ]);
+    eventually("Alice's next note reaches Bob", || {
+        has_note(&bob, "After the restart")
+    });
+}

@@ -160,6 +160,7 @@ fn start(app: &AppHandle, node: &Node) {
             dial: Vec::new(),
             stop_when_idle: None,
             timeout: None,
+            relay_server: false,
         };
         let result = serving
             .serve(

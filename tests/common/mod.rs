@@ -198,6 +198,11 @@ impl Serve {
         Serve::spawn(peer, &["serve", "--listen", listen, "--no-mdns"])
     }
 
+    /// `serve --relay` on `listen`: a member's device relaying for the workspace.
+    pub fn start_relay(peer: &Peer, listen: &str) -> Serve {
+        Serve::spawn(peer, &["serve", "--listen", listen, "--no-mdns", "--relay"])
+    }
+
     /// `serve --json`, on loopback.
     pub fn start_json(peer: &Peer) -> Serve {
         Serve::spawn(

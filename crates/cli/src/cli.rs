@@ -120,7 +120,15 @@ pub enum Command {
         /// Do not discover peers on the local network.
         #[arg(long)]
         no_mdns: bool,
+        /// Also relay connections between the workspace's members (and nobody else), for a
+        /// device at a reachable address; an admin then names it with `relay add`.
+        #[arg(long)]
+        relay: bool,
     },
+    /// The workspace's relays: members' always-on devices (`serve --relay`) through which
+    /// colleagues behind NAT reach each other.
+    #[command(subcommand)]
+    Relay(RelayCmd),
     /// Invitations for newcomers.
     #[command(subcommand)]
     Invite(InviteCmd),
@@ -622,6 +630,22 @@ pub enum SessionCmd {
         /// Write it to this file instead of printing it.
         #[arg(long, value_name = "FILE.ics")]
         out: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RelayCmd {
+    /// The relays every member keeps a reservation on.
+    List,
+    /// Name a relay (admins): its address, ending in its id (/…/p2p/ID).
+    Add {
+        /// The relay's address.
+        addr: String,
+    },
+    /// Stop naming a relay (admins).
+    Remove {
+        /// The relay's address, as listed.
+        addr: String,
     },
 }
 

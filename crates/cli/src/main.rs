@@ -20,8 +20,8 @@ use node::Node;
 
 use crate::cli::{
     ActionCmd, BundleCmd, Cli, Command, CommunityCmd, CreditCmd, InviteCmd, KudosCmd, MatchCmd,
-    MemberCmd, MentoringCmd, NoteCmd, ProfileCmd, ReportCmd, ReviewCmd, SessionCmd, SkillCmd,
-    SkillsCmd, ThreadCmd,
+    MemberCmd, MentoringCmd, NoteCmd, ProfileCmd, RelayCmd, ReportCmd, ReviewCmd, SessionCmd,
+    SkillCmd, SkillsCmd, ThreadCmd,
 };
 use crate::output::Out;
 
@@ -385,7 +385,11 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
             write_file(&file, &report.markdown)?;
             out.report(&report, &file)
         }
-        Command::Serve { listen, no_mdns } => {
+        Command::Serve {
+            listen,
+            no_mdns,
+            relay,
+        } => {
             let listen = if listen.is_empty() {
                 vec![
                     "/ip4/0.0.0.0/tcp/0".to_owned(),
@@ -403,6 +407,7 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
                 dial: Vec::new(),
                 stop_when_idle: None,
                 timeout: None,
+                relay_server: relay,
             };
             let report = node
                 .serve(options, |addr| out.listening(&addr), shutdown_signal())
@@ -416,6 +421,7 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
                 dial: vec![parse_addr(&peer)?],
                 stop_when_idle: Some(std::time::Duration::from_millis(1500)),
                 timeout: Some(parse_duration(&timeout)?),
+                relay_server: false,
             };
             let report = node.serve(options, |_| {}, shutdown_signal()).await?;
             if report.peers.is_empty() {
@@ -480,6 +486,17 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
                 })
                 .await?,
         ),
+        Command::Relay(RelayCmd::List) => out.lines(&node.run(ops::Relays {}).await?),
+        Command::Relay(RelayCmd::Add { addr }) => {
+            node.run(ops::AddRelay { addr: addr.clone() }).await?;
+            out.done(&format!(
+                "Relay added: every member keeps a reservation on {addr}"
+            ))
+        }
+        Command::Relay(RelayCmd::Remove { addr }) => {
+            node.run(ops::RemoveRelay { addr: addr.clone() }).await?;
+            out.done(&format!("Relay removed: {addr}"))
+        }
         Command::Bundle(BundleCmd::Create { member, out: file }) => out.bundle_saved(
             &node
                 .run(ops::CreateBundle {

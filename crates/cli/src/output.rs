@@ -69,6 +69,20 @@ impl Out {
         }
     }
 
+    /// A plain list, one item per line (`none` when empty).
+    pub fn lines(&mut self, items: &[String]) -> Result<()> {
+        if self.json {
+            return self.json(items);
+        }
+        if items.is_empty() {
+            return self.line("none");
+        }
+        for item in items {
+            self.line(item)?;
+        }
+        Ok(())
+    }
+
     pub fn whoami(&mut self, me: &WhoAmI) -> Result<()> {
         if self.json {
             return self.json(me);
@@ -891,11 +905,12 @@ impl Out {
         }
         for p in list {
             self.line(&format!(
-                "{} {} — {} · last connected {} · last synced {}",
+                "{} {} — {} · last connected {}{} · last synced {}",
                 p.peer,
                 p.name.as_deref().unwrap_or("?"),
                 p.addrs.join(", "),
                 p.last_connected.as_deref().unwrap_or("never"),
+                p.path.as_deref().map(reached).unwrap_or_default(),
                 p.last_synced.as_deref().unwrap_or("never")
             ))?;
             if p.refused_changes > 0 {
@@ -918,8 +933,9 @@ impl Out {
         }
         for s in list {
             self.line(&format!(
-                "{}  {}  {}{}",
+                "{}{}  {}  {}{}",
                 short(&s.peer[s.peer.len().saturating_sub(8)..]),
+                s.path.as_deref().map(reached).unwrap_or_default(),
                 short(&s.doc),
                 s.state,
                 if s.refused > 0 {
@@ -930,5 +946,15 @@ impl Out {
             ))?;
         }
         Ok(())
+    }
+}
+
+/// How a peer was reached, for a line of `peers` or `status`.
+fn reached(path: &str) -> String {
+    match path {
+        "direct" => " (direct)".into(),
+        "hole-punched" => " (direct across NAT, hole punched)".into(),
+        "relayed" => " (through a relay)".into(),
+        other => format!(" ({other})"),
     }
 }

@@ -57,6 +57,7 @@ pub(crate) const SESSION_CREDIT: &str = "a session credits, when it closes, its 
                                           to those who came";
 pub(crate) const SKILL_MERGE: &str =
     "only an admin merges a skill, into one of the catalogue that is not itself merged";
+pub(crate) const RELAYS: &str = "only an admin may change the workspace's relays";
 pub(crate) const SESSION_PLAN_FROZEN: &str = "a session's plan cannot change once it has started";
 pub(crate) const SESSION_CLOSING: &str =
     "who came and the takeaway note are recorded when the session closes";
@@ -173,6 +174,7 @@ pub(crate) fn workspace(
                 endorsements: BTreeMap::new(),
                 communities: BTreeMap::new(),
                 kudos: BTreeMap::new(),
+                relays: Vec::new(),
                 ..after.clone()
             };
             &empty
@@ -180,6 +182,9 @@ pub(crate) fn workspace(
     };
     if before.name != after.name {
         require(by.admin, "only an admin may rename the workspace")?;
+    }
+    if before.relays != after.relays {
+        require(by.admin, RELAYS)?;
     }
     for (id, edit) in map_edits(&before.members, &after.members) {
         require(id == by.id, "only a member may change their own profile")?;
@@ -990,6 +995,8 @@ mod tests {
     #[test]
     fn workspace_rules() {
         const NAME: &str = "workspace: name — an admin";
+        const RELAY: &str = "workspace: relays — an admin";
+        const RELAY_ADDR: &str = "/ip4/203.0.113.5/tcp/4001/p2p/12D3KooWRelay";
         const PROFILE: &str = "workspace: profile members[id] — member id only, under its id";
         const SKILL: &str = "workspace: catalogue skill — create: in one's own name; change, \
                              remove: its created_by, or an admin";
@@ -1015,6 +1022,8 @@ mod tests {
             (NAME, (ANA, ADMIN), |ws| ws.name = "Acme Lab".into(), Ok(())),
             (NAME, (BEN, MEMBER), |ws| ws.name = "Ben's place".into(),
                 Err("only an admin may rename the workspace")),
+            (RELAY, (ANA, ADMIN), |ws| ws.relays.push(RELAY_ADDR.into()), Ok(())),
+            (RELAY, (BEN, MEMBER), |ws| ws.relays.push(RELAY_ADDR.into()), Err(RELAYS)),
             (PROFILE, (BEN, MEMBER), |ws| profile(ws, BEN).title = "Data engineer".into(), Ok(())),
             (PROFILE, (CHLOE, MEMBER), |ws| profile(ws, BEN).title = "Intern".into(), Err(OWN)),
             // Rights come from the membership log, not from a profile: not even an admin writes

@@ -268,7 +268,17 @@ pub struct Workspace {
     /// Kudos by id (absent in documents written before kudos existed).
     #[autosurgeon(missing = "Default::default")]
     pub kudos: BTreeMap<String, Kudos>,
+    /// The team's relays (`/…/p2p/ID` of a member's always-on device serving as a relay),
+    /// through which devices reach each other past the LAN; set by admins (absent in documents
+    /// written before relays existed).
+    #[autosurgeon(missing = "Default::default")]
+    pub relays: Vec<String>,
 }
+
+/// The most relays a workspace names.
+pub const MAX_RELAYS: usize = 8;
+/// The longest relay address.
+pub const MAX_RELAY_ADDR: usize = 300;
 
 impl TypedDoc for Workspace {
     const KIND: DocKind = DocKind::Workspace;
@@ -277,6 +287,22 @@ impl TypedDoc for Workspace {
     }
     fn validate(&self) -> Result<(), DomainError> {
         require_text("workspace name", &self.name)?;
+        if self.relays.len() > MAX_RELAYS {
+            return Err(DomainError::Invalid(format!(
+                "a workspace names at most {MAX_RELAYS} relays"
+            )));
+        }
+        for relay in &self.relays {
+            if relay.is_empty()
+                || relay.len() > MAX_RELAY_ADDR
+                || !relay.starts_with('/')
+                || relay.chars().any(char::is_whitespace)
+            {
+                return Err(DomainError::Invalid(format!(
+                    "'{relay}' is not a relay address (/ip4/…/tcp/…/p2p/ID)"
+                )));
+            }
+        }
         Ok(())
     }
     fn check_write(
@@ -341,6 +367,16 @@ fn read_touched<D: autosurgeon::ReadDoc>(
         endorsements: entries(doc, "endorsements", touched.keys("endorsements")).map_err(schema)?,
         communities: entries(doc, "communities", touched.keys("communities")).map_err(schema)?,
         kudos: entries(doc, "kudos", touched.keys("kudos")).map_err(schema)?,
+        // A few addresses: read whole.
+        relays: if doc
+            .get(&automerge::ROOT, "relays")
+            .map_err(|e| schema(e.into()))?
+            .is_some()
+        {
+            hydrate_prop(doc, &automerge::ROOT, "relays").map_err(schema)?
+        } else {
+            Vec::new()
+        },
     };
     Ok(ws)
 }
@@ -362,6 +398,7 @@ impl Workspace {
             endorsements: BTreeMap::new(),
             communities: BTreeMap::new(),
             kudos: BTreeMap::new(),
+            relays: Vec::new(),
             meta,
         })
     }

@@ -204,6 +204,12 @@ macro_rules! with_ops {
             export_workspace: ExportWorkspace { dir: String } -> $crate::views::ExportSummary [] node;
             /// Imports an export folder.
             import_workspace: ImportWorkspace { dir: String } -> $crate::views::ImportSummary [] node;
+            /// The workspace's relays.
+            relays: Relays {} -> Vec<String> [workspace] node;
+            /// An admin names a relay (a member's device running `serve --relay`).
+            add_relay: AddRelay { addr: String } -> () [] node;
+            /// An admin stops naming a relay.
+            remove_relay: RemoveRelay { addr: String } -> () [] node;
             /// Saves what a colleague's device lacks of what both may hold, as a bundle file in a
             /// folder (or at a path ending in `.epbundle`).
             create_bundle: CreateBundle { member: String, dir: String } -> $crate::views::BundleSaved [] node;

@@ -435,6 +435,10 @@ pub struct PeerView {
     pub refused_changes: usize,
     /// Why the newest refused change was refused.
     pub last_refusal: Option<String>,
+    /// How it was last reached: `direct` (on the LAN or at a reachable address),
+    /// `hole-punched` (direct across NAT) or `relayed`.
+    #[serde(default)]
+    pub path: Option<String>,
 }
 
 /// One row of `invite list`.
@@ -846,6 +850,9 @@ pub struct DocStatus {
     pub state: SyncState,
     /// How many changes of this document the peer sent that were refused.
     pub refused: usize,
+    /// How the peer was last reached: `direct`, `hole-punched` or `relayed`.
+    #[serde(default)]
+    pub path: Option<String>,
 }
 
 /// A member's contributions over a period (`report contributions`).

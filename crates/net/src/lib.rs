@@ -1,6 +1,9 @@
 //! Entrepairs' libp2p layer. One tokio task owns the `Swarm`: TCP and QUIC transports, Noise
 //! authentication and encryption, Yamux multiplexing, identify, ping, mDNS (whose results are
-//! only dial hints), connection limits and an explicit idle timeout. It carries two protocols:
+//! only dial hints), connection limits and an explicit idle timeout; and, to reach past the LAN,
+//! libp2p's own circuit relay v2 (a client in every device, a server where [`Config::relay_server`]
+//! asks for one), DCUtR hole punching (a relayed connection upgraded to a direct one) and AutoNAT
+//! (whether this device is reachable). It carries two protocols:
 //!
 //! - `/entrepairs/sync/1`: frames decided by `sync` (each a request, acknowledged empty);
 //! - `/entrepairs/join/1`: a newcomer redeeming an invite (one request, one response).
@@ -11,6 +14,11 @@
 //! negotiation and never read, and it is closed after [`Config::lobby_timeout`]. Join requests
 //! are rate-limited per remote IP and overall before they reach the user.
 //!
+//! A relay serves members only: a reservation or a circuit from a peer off the member list is
+//! denied by the relay behaviour's own admission hook, so a stranger can neither be reached nor
+//! reach anyone through it; it sees only Noise-encrypted bytes. Each connection is reported with
+//! its [`Path`] (direct, hole punched or relayed), and again when the best path changes.
+//!
 //! Beyond that it never decides who gets what: it reports authenticated peers and frames as
 //! [`Event`]s and does what [`Command`]s say. Every channel is bounded and every frame has a size
 //! limit, checked before its bytes are read. Frames are not compressed, so nothing is
@@ -20,17 +28,21 @@ mod frame;
 mod gate;
 mod limit;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use libp2p::core::ConnectedPoint;
+use libp2p::core::transport::ListenerId;
+use libp2p::multiaddr::Protocol;
 use libp2p::request_response::{self, ProtocolSupport, ResponseChannel};
 use libp2p::swarm::behaviour::toggle::Toggle;
-use libp2p::swarm::{NetworkBehaviour, Swarm, SwarmEvent};
+use libp2p::swarm::{ConnectionId, NetworkBehaviour, Swarm, SwarmEvent};
 use libp2p::{
-    Multiaddr, PeerId, StreamProtocol, connection_limits, identify, mdns, noise, ping, tcp, yamux,
+    Multiaddr, PeerId, StreamProtocol, autonat, connection_limits, dcutr, identify, mdns, noise,
+    ping, relay, tcp, yamux,
 };
 use tokio::sync::mpsc;
 
@@ -39,6 +51,7 @@ use crate::gate::{Gate, GateEvent};
 use crate::limit::{RateLimit, ip_key};
 
 pub use libp2p::identity::Keypair;
+pub use libp2p::multiaddr;
 pub use libp2p::{Multiaddr as Address, PeerId as Peer};
 
 /// Largest sync frame, in bytes.
@@ -54,6 +67,17 @@ const JOIN_WINDOW: Duration = Duration::from_secs(60);
 /// Join streams one connection may have open at once: a newcomer needs one, and each may hold a
 /// request of up to [`MAX_JOIN_REQUEST`] in memory.
 const JOIN_STREAMS: usize = 4;
+
+/// How long a relay keeps a relayed connection open, and how many bytes it carries, before it
+/// closes it (the devices then connect again): enough for a whole first sync of a large
+/// workspace, where libp2p's defaults (2 minutes, 128 KiB) are made for a hole punch's handshake.
+pub const RELAYED_FOR: Duration = Duration::from_secs(2 * 3600);
+/// See [`RELAYED_FOR`].
+pub const RELAYED_BYTES: u64 = 4 << 30;
+/// The first wait before listening again through a relay that was lost or refused; it doubles
+/// at each failure up to [`RELAY_RETRY_MAX`].
+const RELAY_RETRY: Duration = Duration::from_secs(2);
+const RELAY_RETRY_MAX: Duration = Duration::from_secs(300);
 
 const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/entrepairs/sync/1");
 const JOIN_PROTOCOL: StreamProtocol = StreamProtocol::new("/entrepairs/join/1");
@@ -90,6 +114,11 @@ pub struct Config {
     pub join_per_ip: usize,
     /// Join requests accepted from everyone together per minute.
     pub join_global: usize,
+    /// Serve as a relay for the members (`serve --relay`).
+    pub relay_server: bool,
+    /// Relays to be reachable through (`/…/p2p/RELAY`): this device keeps a reservation on each,
+    /// listening again with backoff when one is lost.
+    pub relays: Vec<Multiaddr>,
 }
 
 impl Config {
@@ -105,6 +134,8 @@ impl Config {
             lobby_timeout: Duration::from_secs(10),
             join_per_ip: 10,
             join_global: 30,
+            relay_server: false,
+            relays: Vec::new(),
         }
     }
 }
@@ -137,6 +168,8 @@ pub enum Command {
         /// The request.
         request: Vec<u8>,
     },
+    /// Replace the relays this device is reachable through ([`Config::relays`]).
+    SetRelays(Vec<Multiaddr>),
     /// Answer a join request received as [`Event::JoinRequest`].
     JoinReply {
         /// The request's id.
@@ -144,6 +177,33 @@ pub enum Command {
         /// The answer.
         response: Vec<u8>,
     },
+}
+
+/// How a peer is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Path {
+    /// Through a relay (Noise end to end: the relay sees only encrypted bytes).
+    Relayed,
+    /// Directly, after punching through NAT from a relayed connection (DCUtR).
+    HolePunched,
+    /// Directly: on the LAN or at a reachable address.
+    Direct,
+}
+
+impl Path {
+    /// `direct`, `hole-punched` or `relayed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Path::Direct => "direct",
+            Path::HolePunched => "hole-punched",
+            Path::Relayed => "relayed",
+        }
+    }
+}
+
+/// Whether an address goes through a relay.
+pub fn is_relayed(addr: &Multiaddr) -> bool {
+    addr.iter().any(|p| p == Protocol::P2pCircuit)
 }
 
 /// What happened on the network.
@@ -162,7 +222,33 @@ pub enum Event {
         /// Whether it is a member, so sync runs on the connection. If not, only the join
         /// protocol does, until [`Event::Admitted`] or the lobby timeout.
         member: bool,
+        /// How.
+        path: Path,
     },
+    /// The best path to a connected peer changed (a hole punch succeeded, a direct connection
+    /// closed and a relayed one remains, ...).
+    PathChanged {
+        /// The peer.
+        peer: PeerId,
+        /// Its best path now.
+        path: Path,
+    },
+    /// A relay accepted this device's reservation: it can be reached through it.
+    RelayReserved {
+        /// The relay.
+        relay: PeerId,
+    },
+    /// Listening through a relay failed or stopped (refused, unreachable, connection lost);
+    /// tried again later, with backoff.
+    RelayLost {
+        /// The relay.
+        relay: PeerId,
+        /// Why.
+        reason: String,
+    },
+    /// AutoNAT's view of this device changed: `public` (reachable at an address), `private`
+    /// (behind NAT or a firewall) or `unknown`.
+    Reachability(String),
     /// A connected peer became a member ([`Command::SetMembers`]): sync now runs on its open
     /// connections, as if it had just connected as a member.
     Admitted {
@@ -243,6 +329,10 @@ pub enum Event {
 struct Behaviour {
     // First, so a connection over the limits is refused before any other behaviour sees it.
     limits: connection_limits::Behaviour,
+    relay_client: relay::client::Behaviour,
+    relay: Toggle<relay::Behaviour>,
+    dcutr: dcutr::Behaviour,
+    autonat: autonat::Behaviour,
     identify: identify::Behaviour,
     ping: ping::Behaviour,
     mdns: Toggle<mdns::tokio::Behaviour>,
@@ -270,6 +360,9 @@ pub fn spawn(config: Config) -> Result<(Handle, mpsc::Receiver<Event>), NetError
     let local = config.key.public().to_peer_id();
     let mdns_on = config.mdns;
     let lobby_timeout = config.lobby_timeout;
+    let relay_server = config.relay_server;
+    // The member list, shared with the relay's admission hook.
+    let members: Arc<Mutex<HashSet<PeerId>>> = Arc::default();
     let mut swarm = libp2p::SwarmBuilder::with_existing_identity(config.key)
         .with_tokio()
         .with_tcp(
@@ -279,7 +372,9 @@ pub fn spawn(config: Config) -> Result<(Handle, mpsc::Receiver<Event>), NetError
         )
         .map_err(|e| build(&e))?
         .with_quic()
-        .with_behaviour(|key| {
+        .with_relay_client(noise::Config::new, yamux::Config::default)
+        .map_err(|e| build(&e))?
+        .with_behaviour(|key, relay_client| {
             let limits = connection_limits::ConnectionLimits::default()
                 .with_max_pending_incoming(Some(32))
                 .with_max_established_incoming(Some(128))
@@ -301,8 +396,34 @@ pub fn spawn(config: Config) -> Result<(Handle, mpsc::Receiver<Event>), NetError
                 request_response::Config::default()
                     .with_request_timeout(Duration::from_secs(timeout))
             };
+            let relay = relay_server.then(|| {
+                let member = |list: &Arc<Mutex<HashSet<PeerId>>>| {
+                    let list = Arc::clone(list);
+                    move |peer: PeerId, _: &Multiaddr, _: std::time::Instant| {
+                        list.lock().is_ok_and(|m| m.contains(&peer))
+                    }
+                };
+                relay::Behaviour::new(
+                    local,
+                    relay::Config {
+                        max_reservations: 1024,
+                        max_reservations_per_peer: 4,
+                        reservation_duration: Duration::from_secs(3600),
+                        reservation_rate_limiters: vec![Box::new(member(&members))],
+                        max_circuits: 1024,
+                        max_circuits_per_peer: 16,
+                        max_circuit_duration: RELAYED_FOR,
+                        max_circuit_bytes: RELAYED_BYTES,
+                        circuit_src_rate_limiters: vec![Box::new(member(&members))],
+                    },
+                )
+            });
             Ok(Behaviour {
                 limits: connection_limits::Behaviour::new(limits),
+                relay_client,
+                relay: Toggle::from(relay),
+                dcutr: dcutr::Behaviour::new(local),
+                autonat: autonat::Behaviour::new(local, autonat::Config::default()),
                 identify: identify::Behaviour::new(identify::Config::new(
                     "/entrepairs/1.0.0".into(),
                     key.public(),
@@ -337,14 +458,21 @@ pub fn spawn(config: Config) -> Result<(Handle, mpsc::Receiver<Event>), NetError
     }
     let (commands, command_rx) = mpsc::channel::<Command>(QUEUE);
     let (events, event_rx) = mpsc::channel::<Event>(QUEUE);
-    let task = Task {
+    let mut task = Task {
         swarm,
         local,
         events,
         join_limit: RateLimit::new(config.join_per_ip, config.join_global, JOIN_WINDOW),
         join_channels: BTreeMap::new(),
         next_join: 0,
+        members,
+        conns: HashMap::new(),
+        punched: HashSet::new(),
+        paths: HashMap::new(),
+        relays: BTreeMap::new(),
+        relay_server,
     };
+    task.set_relays(config.relays);
     tokio::spawn(task.run(command_rx));
     Ok((Handle { commands }, event_rx))
 }
@@ -359,10 +487,55 @@ struct Task {
     /// minute and those whose stream has gone (answered elsewhere, timed out) are pruned.
     join_channels: BTreeMap<u64, ResponseChannel<Vec<u8>>>,
     next_join: u64,
+    /// The member list, as the relay's admission hook reads it.
+    members: Arc<Mutex<HashSet<PeerId>>>,
+    /// Open connections by peer, each with whether it is relayed.
+    conns: HashMap<PeerId, BTreeMap<ConnectionId, bool>>,
+    /// Direct connections made by a hole punch.
+    punched: HashSet<ConnectionId>,
+    /// The path last reported for each connected peer.
+    paths: HashMap<PeerId, Path>,
+    /// The relays this device listens through.
+    relays: BTreeMap<PeerId, RelayListen>,
+    /// Whether this device serves as a relay.
+    relay_server: bool,
+}
+
+/// Listening through one relay.
+struct RelayListen {
+    addr: Multiaddr,
+    listener: Option<ListenerId>,
+    /// When to listen again, after a failure.
+    retry_at: Option<Instant>,
+    backoff: Duration,
+}
+
+/// An error and the errors under it, as one line.
+fn with_sources(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        let more = e.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = e.source();
+    }
+    text
+}
+
+/// The relay's id at the end of a relay's address.
+fn relay_id(addr: &Multiaddr) -> Option<PeerId> {
+    match addr.iter().last() {
+        Some(Protocol::P2p(peer)) => Some(peer),
+        _ => None,
+    }
 }
 
 impl Task {
     async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+        let mut retry = tokio::time::interval(Duration::from_secs(1));
         loop {
             let events = tokio::select! {
                 command = commands.recv() => {
@@ -370,6 +543,10 @@ impl Task {
                     self.command(command)
                 }
                 event = self.swarm.select_next_some() => self.swarm_event(event),
+                _ = retry.tick() => {
+                    self.listen_through_relays(Instant::now());
+                    Vec::new()
+                }
             };
             for event in events {
                 if self.events.send(event).await.is_err() {
@@ -389,11 +566,14 @@ impl Task {
                     }];
                 }
             }
-            Command::SetMembers(members) => self
-                .swarm
-                .behaviour_mut()
-                .sync
-                .set_members(members.into_iter().collect()),
+            Command::SetMembers(members) => {
+                let members: HashSet<PeerId> = members.into_iter().collect();
+                if let Ok(mut shared) = self.members.lock() {
+                    shared.clone_from(&members);
+                }
+                self.swarm.behaviour_mut().sync.set_members(members);
+            }
+            Command::SetRelays(relays) => self.set_relays(relays),
             Command::Send { peer, frame } => {
                 if !self.swarm.behaviour_mut().sync.send(&peer, frame) {
                     tracing::debug!(%peer, "no member connection: sync frame dropped");
@@ -425,36 +605,214 @@ impl Task {
         Vec::new()
     }
 
+    /// Replaces the relays listened through: new ones are listened through at once, dropped
+    /// ones no longer.
+    fn set_relays(&mut self, relays: Vec<Multiaddr>) {
+        let wanted: BTreeMap<PeerId, Multiaddr> = relays
+            .into_iter()
+            .filter_map(|a| relay_id(&a).filter(|r| *r != self.local).map(|r| (r, a)))
+            .collect();
+        let gone: Vec<PeerId> = self
+            .relays
+            .keys()
+            .filter(|r| !wanted.contains_key(r))
+            .copied()
+            .collect();
+        for relay in gone {
+            if let Some(listener) = self.relays.remove(&relay).and_then(|r| r.listener) {
+                self.swarm.remove_listener(listener);
+            }
+        }
+        let now = Instant::now();
+        for (relay, addr) in wanted {
+            let entry = self.relays.entry(relay).or_insert_with(|| RelayListen {
+                addr: addr.clone(),
+                listener: None,
+                retry_at: Some(now),
+                backoff: RELAY_RETRY,
+            });
+            entry.addr = addr;
+        }
+        self.listen_through_relays(now);
+    }
+
+    /// Listens through each relay that is due (new, or lost and waited for).
+    fn listen_through_relays(&mut self, now: Instant) {
+        for (relay, state) in &mut self.relays {
+            if state.listener.is_some() || state.retry_at.is_none_or(|at| at > now) {
+                continue;
+            }
+            state.retry_at = None;
+            match self
+                .swarm
+                .listen_on(state.addr.clone().with(Protocol::P2pCircuit))
+            {
+                Ok(id) => state.listener = Some(id),
+                Err(e) => {
+                    tracing::info!(%relay, error = %e, "cannot listen through the relay");
+                    state.retry_at = Some(now + state.backoff);
+                    state.backoff = (state.backoff * 2).min(RELAY_RETRY_MAX);
+                }
+            }
+        }
+    }
+
+    /// A listener closed: if it was a relay's, listen again after a wait.
+    fn listener_closed(&mut self, id: ListenerId, reason: String) -> Vec<Event> {
+        let now = Instant::now();
+        let mut out = Vec::new();
+        for (relay, state) in &mut self.relays {
+            if state.listener == Some(id) {
+                state.listener = None;
+                state.retry_at = Some(now + state.backoff);
+                state.backoff = (state.backoff * 2).min(RELAY_RETRY_MAX);
+                out.push(Event::RelayLost {
+                    relay: *relay,
+                    reason: reason.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// The best path to `peer` over its open connections.
+    fn best_path(&self, peer: &PeerId) -> Option<Path> {
+        self.conns.get(peer).and_then(|conns| {
+            conns
+                .iter()
+                .map(
+                    |(id, relayed)| match (*relayed, self.punched.contains(id)) {
+                        (true, _) => Path::Relayed,
+                        (false, true) => Path::HolePunched,
+                        (false, false) => Path::Direct,
+                    },
+                )
+                .max()
+        })
+    }
+
+    /// An event if the best path to `peer` changed since last reported.
+    fn path_changed(&mut self, peer: PeerId) -> Option<Event> {
+        let path = self.best_path(&peer)?;
+        if self.paths.insert(peer, path) == Some(path) {
+            return None;
+        }
+        Some(Event::PathChanged { peer, path })
+    }
+
     fn swarm_event(&mut self, event: SwarmEvent<BehaviourEvent>) -> Vec<Event> {
         let event = match event {
-            SwarmEvent::NewListenAddr { address, .. } => Event::Listening(address),
+            SwarmEvent::NewListenAddr { address, .. } => {
+                // A relay is run on a reachable host: libp2p's relay serves only once it has an
+                // external address, which its own listen addresses are.
+                if self.relay_server && !is_relayed(&address) {
+                    self.swarm.add_external_address(address.clone());
+                }
+                Event::Listening(address)
+            }
             SwarmEvent::ConnectionEstablished {
                 peer_id,
                 connection_id,
                 endpoint,
                 num_established,
                 ..
-            } if num_established.get() == 1 => {
+            } => {
                 let (addr, dialed) = match endpoint {
                     ConnectedPoint::Dialer { address, .. } => (address, true),
                     ConnectedPoint::Listener { send_back_addr, .. } => (send_back_addr, false),
                 };
+                self.conns
+                    .entry(peer_id)
+                    .or_default()
+                    .insert(connection_id, is_relayed(&addr));
+                if num_established.get() > 1 {
+                    return self.path_changed(peer_id).into_iter().collect();
+                }
+                let path = self.best_path(&peer_id).unwrap_or(Path::Direct);
+                self.paths.insert(peer_id, path);
                 let member = self.swarm.behaviour().sync.is_admitted(connection_id);
                 Event::Connected {
                     peer: peer_id,
                     addr,
                     dialed,
                     member,
+                    path,
                 }
             }
             SwarmEvent::ConnectionClosed {
                 peer_id,
-                num_established: 0,
+                connection_id,
+                num_established,
                 ..
-            } => Event::Disconnected(peer_id),
+            } => {
+                self.punched.remove(&connection_id);
+                if let Some(conns) = self.conns.get_mut(&peer_id) {
+                    conns.remove(&connection_id);
+                }
+                if num_established > 0 {
+                    return self.path_changed(peer_id).into_iter().collect();
+                }
+                self.conns.remove(&peer_id);
+                self.paths.remove(&peer_id);
+                Event::Disconnected(peer_id)
+            }
+            SwarmEvent::ListenerClosed {
+                listener_id,
+                reason,
+                ..
+            } => {
+                let reason = match reason {
+                    Ok(()) => "closed".to_owned(),
+                    Err(e) => with_sources(&e),
+                };
+                return self.listener_closed(listener_id, reason);
+            }
+            SwarmEvent::ListenerError { listener_id, error } => {
+                tracing::debug!(?listener_id, %error, "listener error");
+                return Vec::new();
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::RelayClient(
+                relay::client::Event::ReservationReqAccepted { relay_peer_id, .. },
+            )) => {
+                if let Some(state) = self.relays.get_mut(&relay_peer_id) {
+                    state.backoff = RELAY_RETRY;
+                }
+                Event::RelayReserved {
+                    relay: relay_peer_id,
+                }
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Dcutr(dcutr::Event {
+                remote_peer_id,
+                result,
+            })) => match result {
+                Ok(connection) => {
+                    tracing::info!(peer = %remote_peer_id, "hole punched: direct connection");
+                    self.punched.insert(connection);
+                    return self.path_changed(remote_peer_id).into_iter().collect();
+                }
+                Err(e) => {
+                    tracing::info!(peer = %remote_peer_id, error = %e, "hole punch failed: staying relayed");
+                    return Vec::new();
+                }
+            },
+            SwarmEvent::Behaviour(BehaviourEvent::Autonat(autonat::Event::StatusChanged {
+                new,
+                ..
+            })) => Event::Reachability(
+                match new {
+                    autonat::NatStatus::Public(_) => "public",
+                    autonat::NatStatus::Private => "private",
+                    autonat::NatStatus::Unknown => "unknown",
+                }
+                .to_owned(),
+            ),
+            SwarmEvent::Behaviour(BehaviourEvent::Relay(event)) => {
+                tracing::debug!(?event, "relay");
+                return Vec::new();
+            }
             SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => Event::DialFailed {
                 peer: peer_id,
-                reason: error.to_string(),
+                reason: with_sources(&error),
             },
             SwarmEvent::Behaviour(BehaviourEvent::Sync(event)) => match self.sync_event(event) {
                 Some(event) => event,

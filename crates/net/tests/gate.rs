@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use net::{Address, Command, Config, Event, Handle, Keypair, Peer};
+use net::{Address, Command, Config, Event, Handle, Keypair, Path, Peer};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, timeout_at};
 
@@ -30,7 +30,16 @@ async fn start(tweak: impl FnOnce(&mut Config)) -> Node {
 
 /// Starts a network listening on `listen`; `addr` is the first address it reports.
 async fn start_on(listen: &[&str], tweak: impl FnOnce(&mut Config)) -> Node {
-    let key = Keypair::generate_ed25519();
+    start_keyed(Keypair::generate_ed25519(), listen, tweak).await
+}
+
+/// [`start_on`] with a given key.
+async fn start_keyed(key: Keypair, listen: &[&str], tweak: impl FnOnce(&mut Config)) -> Node {
+    // `RUST_LOG=net=debug` shows what the swarms do.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .try_init();
     let id = key.public().to_peer_id();
     let mut config = Config::new(key);
     config.listen = listen
@@ -424,4 +433,114 @@ async fn only_a_few_non_member_connections_from_one_ip_wait_at_once() {
     member.send(Command::Dial(host.addr.clone())).await;
     host.wait_member(member.id).await;
     member.wait_member(host.id).await;
+}
+
+/// `relay` serves `members` as a relay; `node` counts them as members and listens through it.
+async fn through(relay: &Node, node: &Node, members: &[Peer]) {
+    node.send(Command::SetMembers(members.to_vec())).await;
+    node.send(Command::SetRelays(vec![relay.addr.clone()]))
+        .await;
+}
+
+async fn wait_reserved(node: &mut Node, relay: Peer) {
+    node.wait("a reservation on the relay", |e| {
+        matches!(e, Event::RelayReserved { relay: r } if *r == relay).then_some(())
+    })
+    .await;
+}
+
+async fn wait_path(node: &mut Node, peer: Peer, path: Path) {
+    node.wait("the path to the peer", |e| match e {
+        Event::Connected {
+            peer: p, path: now, ..
+        }
+        | Event::PathChanged { peer: p, path: now }
+            if *p == peer && *now == path =>
+        {
+            Some(())
+        }
+        _ => None,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn members_reach_each_other_through_a_members_only_relay_then_punch_a_hole() {
+    let relay_key = Keypair::generate_ed25519();
+    let relay = start_keyed(relay_key.clone(), &[TCP], |c| c.relay_server = true).await;
+    let mut a = start(|_| {}).await;
+    let mut b = start(|_| {}).await;
+    let members = [relay.id, a.id, b.id];
+    relay.send(Command::SetMembers(members.to_vec())).await;
+    through(&relay, &b, &members).await;
+    wait_reserved(&mut b, relay.id).await;
+    // B now listens through the relay too.
+    let circuit = b
+        .wait("an address through the relay", |e| match e {
+            Event::Listening(addr) if net::is_relayed(addr) => Some(addr.clone()),
+            _ => None,
+        })
+        .await;
+    assert!(
+        circuit.to_string().starts_with(&relay.addr.to_string()),
+        "{circuit}"
+    );
+
+    // A knows B only through the relay: the first connection is relayed and carries sync.
+    a.send(Command::SetMembers(members.to_vec())).await;
+    // (It names B at its end.)
+    assert!(
+        circuit
+            .to_string()
+            .ends_with(&format!("/p2p-circuit/p2p/{}", b.id)),
+        "{circuit}"
+    );
+    let via = circuit.clone();
+    a.send(Command::Dial(via.clone())).await;
+    wait_path(&mut a, b.id, Path::Relayed).await;
+    b.wait_member(a.id).await;
+    a.send_frame(b.id, b"through the relay").await;
+    assert_eq!(b.wait_frame(a.id).await, b"through the relay");
+    // Then DCUtR upgrades it to a direct connection (on loopback, no NAT stands in the way).
+    wait_path(&mut a, b.id, Path::HolePunched).await;
+    a.send_frame(b.id, b"direct now").await;
+    assert_eq!(b.wait_frame(a.id).await, b"direct now");
+
+    // A stranger is refused a reservation, and cannot reach B through the relay.
+    let mut stranger = start(|_| {}).await;
+    through(&relay, &stranger, &[relay.id]).await;
+    let refused = stranger
+        .wait("the relay's refusal", |e| match e {
+            Event::RelayLost { relay: r, reason } if *r == relay.id => Some(reason.clone()),
+            _ => None,
+        })
+        .await;
+    // (The relay's admission hook answers as libp2p's relay does for any limit.)
+    assert_eq!(
+        refused,
+        "Failed to get Reservation.: Remote reported resource limit exceeded."
+    );
+    stranger.send(Command::Dial(via.clone())).await;
+    let failed = stranger
+        .wait("the refused circuit", |e| match e {
+            Event::DialFailed { reason, .. } => Some(reason.clone()),
+            _ => None,
+        })
+        .await;
+    assert!(failed.contains("resource limit exceeded"), "{failed}");
+
+    // The relay restarts at the same address: B reserves again by itself.
+    let port = relay.addr.iter().find_map(|p| match p {
+        net::multiaddr::Protocol::Tcp(port) => Some(port),
+        _ => None,
+    });
+    let listen = format!("/ip4/127.0.0.1/tcp/{}", port.unwrap());
+    drop(relay);
+    b.wait("the relay lost", |e| {
+        matches!(e, Event::RelayLost { .. }).then_some(())
+    })
+    .await;
+    let relay = start_keyed(relay_key, &[listen.as_str()], |c| c.relay_server = true).await;
+    relay.send(Command::SetMembers(members.to_vec())).await;
+    wait_reserved(&mut b, relay.id).await;
 }

@@ -283,6 +283,72 @@ impl Core {
         Ok(())
     }
 
+    /// `relay list`: the workspace's relays.
+    pub(crate) fn relays(&self) -> Result<Vec<String>, NodeError> {
+        Ok(self.workspace()?.relays)
+    }
+
+    /// `relay add`: an admin names a relay, the address of a member's always-on device serving
+    /// as one (`serve --relay`), ending in its id. It travels with the workspace to every
+    /// member, who keep a reservation on it.
+    pub(crate) fn add_relay(&mut self, addr: &str) -> Result<(), NodeError> {
+        let addr = addr.trim();
+        let members = self.members()?;
+        if !members.is_admin(&self.me) {
+            return Err(NodeError::Invalid("only an admin can add a relay".into()));
+        }
+        let parsed: net::Address = addr.parse().map_err(|_| {
+            NodeError::Invalid(format!(
+                "'{addr}' is not an address (like /ip4/203.0.113.5/tcp/4001/p2p/ID)"
+            ))
+        })?;
+        if net::is_relayed(&parsed) {
+            return Err(NodeError::Invalid(
+                "a relay's own address cannot go through a relay".into(),
+            ));
+        }
+        let Some(net::multiaddr::Protocol::P2p(relay)) = parsed.iter().last() else {
+            return Err(NodeError::Invalid(format!(
+                "'{addr}' does not end with the relay's id (/p2p/ID): `serve --relay` prints it"
+            )));
+        };
+        if !members.is_member(&relay.to_string()) {
+            return Err(NodeError::Invalid(format!(
+                "{relay} is not a member's device: a relay serves members only, so it joins the                  workspace first"
+            )));
+        }
+        let addr = parsed.to_string();
+        self.write(|w| {
+            w.update_workspace(|ws| {
+                if !ws.relays.contains(&addr) {
+                    ws.relays.push(addr);
+                }
+                Ok(())
+            })
+        })
+    }
+
+    /// `relay remove`: an admin stops naming a relay.
+    pub(crate) fn remove_relay(&mut self, addr: &str) -> Result<(), NodeError> {
+        let addr = addr.trim();
+        if !self.members()?.is_admin(&self.me) {
+            return Err(NodeError::Invalid(
+                "only an admin can remove a relay".into(),
+            ));
+        }
+        if !self.workspace()?.relays.iter().any(|r| r == addr) {
+            return Err(NodeError::NotFound(format!(
+                "no relay '{addr}' in this workspace"
+            )));
+        }
+        self.write(|w| {
+            w.update_workspace(|ws| {
+                ws.relays.retain(|r| r != addr);
+                Ok(())
+            })
+        })
+    }
+
     /// A member's name: from their profile, else as the membership log admitted them, else
     /// their id.
     pub(crate) fn member_name(&self, id: &str) -> Result<String, NodeError> {

@@ -212,6 +212,9 @@ runs! {
     Preview { markdown } => |c| Ok(crate::markdown::to_safe_html(&markdown));
     ExportWorkspace { dir } => |c| c.export(&folder(&dir)?);
     ImportWorkspace { dir } => |c| c.import(&folder(&dir)?);
+    Relays {} => |c| c.relays();
+    AddRelay { addr } => |c| c.add_relay(&addr);
+    RemoveRelay { addr } => |c| c.remove_relay(&addr);
     CreateBundle { member, dir } => |c| c.bundle_create(&member, &folder(&dir)?);
     ApplyBundle { file } => |c| {
         if file.trim().is_empty() {

@@ -69,6 +69,12 @@ pub(crate) struct SyncRuntime {
     /// join race the newcomer's own admission of the connection): their session starts over
     /// at the next tick.
     resend: BTreeSet<String>,
+    /// Known members' devices not connected: when to dial them again, and the wait after that.
+    redial: BTreeMap<String, (i64, i64)>,
+    /// When the devices to dial again were last looked at (ms).
+    redial_look: i64,
+    /// The relays last given to the network (`Action::Relays`).
+    relays: Option<Vec<String>>,
 }
 
 /// The documents a peer announced that this device lacked, and how many have arrived.
@@ -152,6 +158,16 @@ pub enum Input {
         /// Its addresses.
         addrs: Vec<String>,
     },
+    /// How a connected peer is reached now (`direct`, `hole-punched` or `relayed`).
+    Path {
+        /// Device id.
+        peer: String,
+        /// The path.
+        path: String,
+    },
+    /// Whether this device is reachable from outside (`public`, `private`, `unknown`), as
+    /// AutoNAT sees it.
+    Reachability(String),
     /// A newcomer's join request to this device's lobby.
     JoinRequest {
         /// Device id of the newcomer.
@@ -174,9 +190,17 @@ pub enum Action {
     JoinReply(u64, Vec<u8>),
     /// The member list changed: the network lets only these devices sync.
     Members(Vec<String>),
-    /// Dial an address (a known peer's, at start).
+    /// Dial an address (a known peer's: at start, then again with backoff while it is not
+    /// connected, directly and through the workspace's relays).
     Dial(String),
+    /// The workspace's relays changed (or the network started): listen through these.
+    Relays(Vec<String>),
 }
+
+/// The first wait before dialling a known member's device again, doubled at each try up to
+/// [`REDIAL_MAX`] (ms).
+const REDIAL_FIRST: i64 = 2_000;
+const REDIAL_MAX: i64 = 300_000;
 
 /// A newcomer's request to the inviter's lobby: its name, the invite, and the proof that it
 /// holds the invite's secret (a signature by the invite's key over the workspace, the invite
@@ -677,7 +701,21 @@ impl Core {
                 self.store.set_setting("listen_addrs", &list)?;
                 Ok(Vec::new())
             }
-            Input::Tick => self.sync_tick(),
+            Input::Tick => {
+                let mut actions = self.sync_tick()?;
+                actions.extend(self.redial(false)?);
+                Ok(actions)
+            }
+            Input::Path { peer, path } => {
+                if self.members()?.is_member(&peer) {
+                    self.store.note_peer_path(&peer, &path)?;
+                }
+                Ok(Vec::new())
+            }
+            Input::Reachability(reach) => {
+                self.store.set_setting("reachability", &reach)?;
+                Ok(Vec::new())
+            }
             Input::Connected { peer, addr } => self.sync_connected(&peer, addr.as_deref()),
             Input::Disconnected { peer } => {
                 self.sync_disconnected(&peer);
@@ -725,12 +763,84 @@ impl Core {
             rt.allowed = None;
         }
         let mut actions: Vec<Action> = self.members_action()?.into_iter().collect();
+        if let Some(rt) = self.sync.as_mut() {
+            rt.relays = None;
+            rt.redial.clear();
+        }
+        actions.extend(self.relays_action()?);
+        actions.extend(self.redial(true)?);
+        Ok(actions)
+    }
+
+    /// The workspace's relays for the network, if they changed since last given.
+    fn relays_action(&mut self) -> Result<Option<Action>, NodeError> {
+        let relays = self.workspace()?.relays;
+        let Some(rt) = self.sync.as_mut() else {
+            return Ok(None);
+        };
+        if rt.relays.as_ref() == Some(&relays) {
+            return Ok(None);
+        }
+        rt.relays = Some(relays.clone());
+        Ok(Some(Action::Relays(relays)))
+    }
+
+    /// Dials the known members' devices that are not connected and whose wait is over (all of
+    /// them when `now_all`): at each address they were last seen at and through each relay.
+    /// Looked at once a second at most.
+    fn redial(&mut self, now_all: bool) -> Result<Vec<Action>, NodeError> {
+        let Some(rt) = self.sync.as_mut() else {
+            return Ok(Vec::new());
+        };
+        let now = rt.now;
+        if !now_all && now - rt.redial_look < 1_000 {
+            return Ok(Vec::new());
+        }
+        rt.redial_look = now;
+        let connected = rt.engine.peers();
+        let relays = rt.relays.clone().unwrap_or_default();
         let members = self.members()?;
+        let mut actions = Vec::new();
         for row in self.store.peers()? {
-            if members.is_member(&row.peer) {
-                let addrs: Vec<String> = serde_json::from_str(&row.addrs).unwrap_or_default();
-                actions.extend(addrs.into_iter().map(Action::Dial));
+            if row.peer == self.me || !members.is_member(&row.peer) {
+                continue;
             }
+            let Some(rt) = self.sync.as_mut() else {
+                break;
+            };
+            if connected.contains(&row.peer) {
+                rt.redial.remove(&row.peer);
+                continue;
+            }
+            let (next, wait) = rt
+                .redial
+                .entry(row.peer.clone())
+                .or_insert((now, REDIAL_FIRST));
+            if now < *next && !now_all {
+                continue;
+            }
+            *next = now + *wait;
+            *wait = (*wait * 2).min(REDIAL_MAX);
+            let addrs: Vec<String> = serde_json::from_str(&row.addrs).unwrap_or_default();
+            // Each address once: those it told (a relayed one names it at its end) and one
+            // through each of the workspace's relays.
+            let mut dial: BTreeSet<String> = addrs
+                .into_iter()
+                .map(|a| {
+                    if a.contains("/p2p-circuit") && !a.ends_with(&row.peer) {
+                        format!("{a}/p2p/{}", row.peer)
+                    } else {
+                        a
+                    }
+                })
+                .collect();
+            dial.extend(
+                relays
+                    .iter()
+                    .filter(|r| !r.ends_with(&row.peer))
+                    .map(|r| format!("{r}/p2p-circuit/p2p/{}", row.peer)),
+            );
+            actions.extend(dial.into_iter().map(Action::Dial));
         }
         Ok(actions)
     }
@@ -909,6 +1019,9 @@ impl Core {
         let mut actions = restarted;
         actions.extend(self.net_actions(outputs));
         actions.extend(self.members_action()?);
+        if changed.contains(&self.workspace_id) {
+            actions.extend(self.relays_action()?);
+        }
         Ok(actions)
     }
 
@@ -1126,6 +1239,7 @@ impl Core {
                      addrs,
                      last_connected: connected,
                      last_synced: synced,
+                     path,
                  }| {
                     let refused = refusals.remove(&peer);
                     PeerView {
@@ -1136,6 +1250,7 @@ impl Core {
                         last_synced: synced.map(domain::time::rfc3339),
                         refused_changes: refused.as_ref().map_or(0, |(n, _)| *n),
                         last_refusal: refused.map(|(_, r)| r.reason),
+                        path,
                         peer,
                     }
                 },
@@ -1152,7 +1267,13 @@ impl Core {
             .into_iter()
             .map(|(p, d, g)| ((p, d), g))
             .collect();
-        let peers: Vec<String> = self.store.peers()?.into_iter().map(|p| p.peer).collect();
+        let paths: BTreeMap<String, Option<String>> = self
+            .store
+            .peers()?
+            .into_iter()
+            .map(|p| (p.peer, p.path))
+            .collect();
+        let peers: Vec<String> = paths.keys().cloned().collect();
         let members = self.members()?;
         let refused = self.store.refusal_counts()?;
         let mut out = Vec::new();
@@ -1180,6 +1301,7 @@ impl Core {
                     None => SyncState::Unknown,
                 };
                 out.push(DocStatus {
+                    path: paths.get(peer).cloned().flatten(),
                     peer: peer.clone(),
                     doc: row.id.clone(),
                     state,

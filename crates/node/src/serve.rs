@@ -35,6 +35,8 @@ pub struct ServeOptions {
     pub stop_when_idle: Option<Duration>,
     /// Give up after this long (`sync`, `join`).
     pub timeout: Option<Duration>,
+    /// Serve as a relay for the workspace's members (`serve --relay`).
+    pub relay_server: bool,
 }
 
 /// What a run did.
@@ -62,6 +64,7 @@ impl Node {
         let (net, events) = net::spawn(net::Config {
             listen: options.listen.clone(),
             mdns: options.mdns,
+            relay_server: options.relay_server,
             ..net::Config::new(key)
         })
         .map_err(|e| NodeError::Invalid(e.to_string()))?;
@@ -138,11 +141,17 @@ impl Node {
                         listening.push(addr.to_string());
                         let list = Input::Listening(listening.clone());
                         self.call(move |c| c.step(now(), list)).await?;
-                        on_listen(format!("{addr}/p2p/{me}"));
+                        // An address through a relay already names this device at its end.
+                        let full = addr.to_string();
+                        if full.ends_with(&format!("/p2p/{me}")) {
+                            on_listen(full);
+                        } else {
+                            on_listen(format!("{full}/p2p/{me}"));
+                        }
                     } else if let Event::Discovered { addr, .. } = event {
                         net.send(Command::Dial(addr)).await;
                     } else {
-                        pending.extend(input(event));
+                        pending.extend(inputs(event));
                     }
                 }
             }
@@ -167,6 +176,14 @@ impl Node {
             .addrs
             .iter()
             .filter_map(|a| Address::try_from(a.clone()).ok())
+            .map(|a| {
+                // An address through a relay is dialled with the inviter at its end.
+                if net::is_relayed(&a) && !a.to_string().ends_with(&format!("/p2p/{inviter}")) {
+                    a.with(net::multiaddr::Protocol::P2p(inviter))
+                } else {
+                    a
+                }
+            })
             .collect();
         if addrs.is_empty() {
             return Err(NodeError::Invalid(
@@ -236,6 +253,7 @@ impl Node {
             dial: Vec::new(),
             stop_when_idle: Some(Duration::from_millis(1500)),
             timeout: Some(remaining),
+            relay_server: false,
         };
         let report = node
             .run_network(net, events, options, |_| {}, std::future::pending())
@@ -244,16 +262,52 @@ impl Node {
     }
 }
 
-/// What a network event means to the runtime (none for those the loop or nobody acts on).
-fn input(event: Event) -> Option<Input> {
-    Some(match event {
+/// What a network event means to the runtime (nothing for those the loop or nobody acts on).
+fn inputs(event: Event) -> Vec<Input> {
+    match event {
         Event::Connected {
             peer,
             addr,
             dialed,
             member: true,
+            path,
+        } => vec![
+            Input::Connected {
+                peer: peer.to_string(),
+                addr: dialed.then(|| addr.to_string()),
+            },
+            Input::Path {
+                peer: peer.to_string(),
+                path: path.as_str().to_owned(),
+            },
+        ],
+        Event::PathChanged { peer, path } => {
+            tracing::info!(%peer, path = path.as_str(), "path changed");
+            vec![Input::Path {
+                peer: peer.to_string(),
+                path: path.as_str().to_owned(),
+            }]
         }
-        | Event::Admitted { peer, addr, dialed } => Input::Connected {
+        Event::RelayReserved { relay } => {
+            tracing::info!(%relay, "reachable through the relay");
+            Vec::new()
+        }
+        Event::RelayLost { relay, reason } => {
+            tracing::info!(%relay, reason, "not reachable through the relay for now");
+            Vec::new()
+        }
+        Event::Reachability(reach) => {
+            tracing::info!(reach, "reachability");
+            vec![Input::Reachability(reach)]
+        }
+        other => input(other).into_iter().collect(),
+    }
+}
+
+/// [`inputs`] for the events that make at most one input.
+fn input(event: Event) -> Option<Input> {
+    Some(match event {
+        Event::Admitted { peer, addr, dialed } => Input::Connected {
             peer: peer.to_string(),
             addr: dialed.then(|| addr.to_string()),
         },
@@ -302,7 +356,12 @@ fn input(event: Event) -> Option<Input> {
         Event::Listening(_)
         | Event::Discovered { .. }
         | Event::JoinResponse { .. }
-        | Event::JoinFailed { .. } => return None,
+        | Event::JoinFailed { .. }
+        | Event::Connected { .. }
+        | Event::PathChanged { .. }
+        | Event::RelayReserved { .. }
+        | Event::RelayLost { .. }
+        | Event::Reachability(_) => return None,
     })
 }
 
@@ -318,5 +377,8 @@ fn command(action: Action) -> Option<Command> {
         Action::JoinReply(id, response) => Command::JoinReply { id, response },
         Action::Members(list) => Command::SetMembers(parse_peers(&list)),
         Action::Dial(addr) => Command::Dial(addr.parse().ok()?),
+        Action::Relays(list) => {
+            Command::SetRelays(list.iter().filter_map(|a| a.parse().ok()).collect())
+        }
     })
 }

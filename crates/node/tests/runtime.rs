@@ -111,7 +111,7 @@ impl World {
                     }
                 }
                 Action::JoinReply(..) => replies.push(action),
-                Action::Dial(_) => {}
+                Action::Dial(_) | Action::Relays(_) => {}
             }
         }
         replies

@@ -90,6 +90,8 @@ pub struct PeerRow {
     pub last_connected: Option<i64>,
     /// Last time something was received from it, ms.
     pub last_synced: Option<i64>,
+    /// How it was last reached: `direct`, `hole-punched` or `relayed`.
+    pub path: Option<String>,
 }
 
 /// A change a peer sent that was refused.
@@ -393,10 +395,20 @@ impl Store {
         Ok(())
     }
 
+    /// Records how a peer is reached now.
+    pub fn note_peer_path(&self, peer: &str, path: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO peers(peer, addrs, path) VALUES (?1, '[]', ?2)
+             ON CONFLICT(peer) DO UPDATE SET path = ?2",
+            rusqlite::params![peer, path],
+        )?;
+        Ok(())
+    }
+
     /// Known peers.
     pub fn peers(&self) -> Result<Vec<PeerRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT peer, addrs, last_connected, last_synced FROM peers ORDER BY peer",
+            "SELECT peer, addrs, last_connected, last_synced, path FROM peers ORDER BY peer",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(PeerRow {
@@ -404,6 +416,7 @@ impl Store {
                 addrs: r.get(1)?,
                 last_connected: r.get(2)?,
                 last_synced: r.get(3)?,
+                path: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -16,8 +16,9 @@ pub(crate) fn migrations() -> Migrations<'static> {
     // Data format 2 (signed changes, the membership log in its own table) starts the
     // migrations afresh: a database of format 1 is refused before any of them runs
     // (`Store::open`).
-    Migrations::new(vec![M::up(
-        "CREATE TABLE settings (
+    Migrations::new(vec![
+        M::up(
+            "CREATE TABLE settings (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
     ) STRICT;
@@ -139,7 +140,10 @@ pub(crate) fn migrations() -> Migrations<'static> {
         scope  TEXT NOT NULL
     ) STRICT;
     CREATE INDEX session_by_time ON session_index(at);",
-    )])
+        ),
+        // How each peer was last reached: direct, hole-punched or relayed.
+        M::up("ALTER TABLE peers ADD COLUMN path TEXT;"),
+    ])
 }
 
 /// Brings the database to the newest schema.

@@ -33,6 +33,7 @@ pub async fn serve(node: &Node, dial: &[String]) -> Result<Serving> {
             .context("dial address")?,
         stop_when_idle: None,
         timeout: None,
+        relay_server: false,
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let (listening, addr) = oneshot::channel::<String>();

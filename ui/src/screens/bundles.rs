@@ -1,5 +1,6 @@
-//! Changes carried across the air gap: save what a colleague's device lacks into a signed file,
-//! open a file a colleague saved for this device.
+//! Reaching colleagues past the LAN: the workspace's relays, and changes carried across the air
+//! gap (save what a colleague's device lacks into a signed file, open a file a colleague saved
+//! for this device).
 
 use ipc::ops;
 use ipc::views::{BundleApplied, BundleSaved};
@@ -8,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::colleagues::ColleagueSelect;
-use crate::components::data::watched;
+use crate::components::data::{act, watched};
 use crate::components::error::ErrorLine;
 use crate::i18n::I18n;
 use crate::screens::account::default_folder;
@@ -129,6 +130,78 @@ pub(crate) fn Bundles() -> impl IntoView {
                         }
                     })
             }}
+            {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
+        </section>
+    }
+}
+
+/// The workspace's relays: listed for everyone, added and removed by admins.
+#[component]
+pub(crate) fn Relays(admin: Memo<bool>) -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let relays = watched(|| ops::Relays {});
+    let addr = RwSignal::new(String::new());
+    let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
+    let add = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        let args = ops::AddRelay {
+            addr: addr.get_untracked(),
+        };
+        act(args, error, move || addr.set(String::new()));
+    };
+    view! {
+        <section class="relays">
+            <h2>{move || i18n.t("relay.title")}</h2>
+            <p class="muted">{move || i18n.t("relay.help")}</p>
+            {move || {
+                let list = relays.get().and_then(Result::ok).unwrap_or_default();
+                if list.is_empty() {
+                    return view! { <p class="muted" id="relays-none">{move || i18n.t("relay.none")}</p> }.into_any();
+                }
+                view! {
+                    <ul class="relay-list">
+                        {list
+                            .into_iter()
+                            .map(|r| {
+                                let gone = r.clone();
+                                view! {
+                                    <li class="relay">
+                                        <code>{r}</code>
+                                        <Show when=move || admin.get()>
+                                            {
+                                                let gone = gone.clone();
+                                                view! {
+                                                    <button
+                                                        type="button"
+                                                        class="relay-remove"
+                                                        on:click=move |_| act(ops::RemoveRelay { addr: gone.clone() }, error, || {})
+                                                    >
+                                                        {move || i18n.t("relay.remove")}
+                                                    </button>
+                                                }
+                                            }
+                                        </Show>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+            <Show when=move || admin.get()>
+                <form class="relay-add" on:submit=add>
+                    <label for="relay-addr">{move || i18n.t("relay.addr")}</label>
+                    <input
+                        id="relay-addr"
+                        required
+                        placeholder="/ip4/203.0.113.5/tcp/4001/p2p/12D3KooW…"
+                        prop:value=move || addr.get()
+                        on:input=move |ev| addr.set(event_target_value(&ev))
+                    />
+                    <button id="relay-add" type="submit">{move || i18n.t("relay.add")}</button>
+                </form>
+            </Show>
             {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
         </section>
     }

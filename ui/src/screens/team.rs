@@ -11,7 +11,7 @@ use crate::components::error::ErrorLine;
 use crate::components::labels::Labelled;
 use crate::components::time::local_time;
 use crate::i18n::I18n;
-use crate::screens::bundles::Bundles;
+use crate::screens::bundles::{Bundles, Relays};
 use crate::tauri::call;
 
 /// How long an invite made in the app stays valid, in hours.
@@ -299,9 +299,21 @@ pub(crate) fn Team() -> impl IntoView {
                                     let synced = p.last_synced.clone();
                                     let refused = p.refused_changes;
                                     let reason = p.last_refusal.clone();
+                                    let path = p.path.clone();
                                     view! {
                                         <li class="peer" class:refusing={refused > 0}>
                                             <span class="name">{name}</span>
+                                            {path
+                                                .map(|path| {
+                                                    let key = match path.as_str() {
+                                                        "hole-punched" => "team.path_punched",
+                                                        "relayed" => "team.path_relayed",
+                                                        _ => "team.path_direct",
+                                                    };
+                                                    view! {
+                                                        <span class="path" data-path=path>{move || i18n.t(key)}</span>
+                                                    }
+                                                })}
                                             <span class="muted">
                                                 {move || match &synced {
                                                     Some(when) => {
@@ -328,6 +340,7 @@ pub(crate) fn Team() -> impl IntoView {
                         .into_any()
                 }
             })}
+            <Relays admin=i_am_admin/>
             <Bundles/>
         </section>
     }
