@@ -42,7 +42,8 @@ fi
 # System packages (Debian/Ubuntu names): a C compiler for SQLite and the crypto library; for the
 # desktop app WebKitGTK and friends, and xdg-open, through which it opens links in the browser;
 # for the tests Xvfb and WebKitWebDriver (end-to-end tests, which check that a link reaches
-# xdg-open), mingw for the Windows check, ImageMagick for the screenshots.
+# xdg-open), mingw for the Windows check, ImageMagick for the screenshots, ip and iptables for
+# the NAT test's network namespaces.
 packages=(build-essential pkg-config)
 if [ "$purpose" != cli ]; then
   packages+=(
@@ -51,7 +52,7 @@ if [ "$purpose" != cli ]; then
   )
 fi
 if [ "$purpose" = test ]; then
-  packages+=(xvfb xauth webkit2gtk-driver gcc-mingw-w64-x86-64 imagemagick)
+  packages+=(xvfb xauth webkit2gtk-driver gcc-mingw-w64-x86-64 imagemagick iproute2 iptables)
 fi
 missing=()
 for p in "${packages[@]}"; do

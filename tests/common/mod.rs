@@ -68,6 +68,20 @@ impl Peer {
         cmd
     }
 
+    /// [`Peer::cmd`] run inside the network namespace `ns` (`ip netns exec`).
+    pub fn cmd_in(&self, ns: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", ns])
+            .arg(bin())
+            .arg("--data-dir")
+            .arg(&self.dir)
+            .args(args);
+        cmd.env_remove("ENTREPAIRS_DATA_DIR")
+            .env_remove("ENTREPAIRS_LOG");
+        cmd.stdin(Stdio::null());
+        cmd
+    }
+
     /// Runs a command.
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd(args).output().expect("run entrepairs")
@@ -218,9 +232,24 @@ impl Serve {
     }
 
     fn spawn(peer: &Peer, args: &[&str]) -> Serve {
+        Serve::spawn_cmd(peer, peer.cmd(args))
+    }
+
+    /// `serve ARGS` run inside the network namespace `ns`.
+    pub fn start_in(peer: &Peer, ns: &str, args: &[&str]) -> Serve {
+        let mut all = vec!["serve", "--no-mdns"];
+        all.extend_from_slice(args);
+        Serve::spawn_cmd(peer, peer.cmd_in(ns, &all))
+    }
+
+    /// What it logged so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn spawn_cmd(peer: &Peer, mut cmd: Command) -> Serve {
         let log = peer.path(&format!("serve-{}.log", std::process::id()));
-        let mut child = peer
-            .cmd(args)
+        let mut child = cmd
             .env("ENTREPAIRS_LOG", "info,libp2p=warn")
             .stdout(Stdio::piped())
             .stderr(

@@ -717,6 +717,8 @@ impl Task {
                 num_established,
                 ..
             } => {
+                // (An inbound relayed connection shows it in its local address.)
+                let relayed = endpoint.is_relayed();
                 let (addr, dialed) = match endpoint {
                     ConnectedPoint::Dialer { address, .. } => (address, true),
                     ConnectedPoint::Listener { send_back_addr, .. } => (send_back_addr, false),
@@ -724,7 +726,7 @@ impl Task {
                 self.conns
                     .entry(peer_id)
                     .or_default()
-                    .insert(connection_id, is_relayed(&addr));
+                    .insert(connection_id, relayed);
                 if num_established.get() > 1 {
                     return self.path_changed(peer_id).into_iter().collect();
                 }

@@ -800,35 +800,43 @@ impl Core {
         let connected = rt.engine.peers();
         let relays = rt.relays.clone().unwrap_or_default();
         let members = self.members()?;
-        let mut actions = Vec::new();
+        // Every member's device: at the addresses it was last seen at, and (even one never
+        // met, known only from the membership log) through the workspace's relays.
+        let mut known: BTreeMap<String, Vec<String>> = members
+            .members
+            .keys()
+            .map(|m| (m.clone(), Vec::new()))
+            .collect();
         for row in self.store.peers()? {
-            if row.peer == self.me || !members.is_member(&row.peer) {
+            if let Some(addrs) = known.get_mut(&row.peer) {
+                *addrs = serde_json::from_str(&row.addrs).unwrap_or_default();
+            }
+        }
+        let mut actions = Vec::new();
+        for (peer, addrs) in known {
+            if peer == self.me || (addrs.is_empty() && relays.is_empty()) {
                 continue;
             }
             let Some(rt) = self.sync.as_mut() else {
                 break;
             };
-            if connected.contains(&row.peer) {
-                rt.redial.remove(&row.peer);
+            if connected.contains(&peer) {
+                rt.redial.remove(&peer);
                 continue;
             }
-            let (next, wait) = rt
-                .redial
-                .entry(row.peer.clone())
-                .or_insert((now, REDIAL_FIRST));
+            let (next, wait) = rt.redial.entry(peer.clone()).or_insert((now, REDIAL_FIRST));
             if now < *next && !now_all {
                 continue;
             }
             *next = now + *wait;
             *wait = (*wait * 2).min(REDIAL_MAX);
-            let addrs: Vec<String> = serde_json::from_str(&row.addrs).unwrap_or_default();
             // Each address once: those it told (a relayed one names it at its end) and one
             // through each of the workspace's relays.
             let mut dial: BTreeSet<String> = addrs
                 .into_iter()
                 .map(|a| {
-                    if a.contains("/p2p-circuit") && !a.ends_with(&row.peer) {
-                        format!("{a}/p2p/{}", row.peer)
+                    if a.contains("/p2p-circuit") && !a.ends_with(&peer) {
+                        format!("{a}/p2p/{peer}")
                     } else {
                         a
                     }
@@ -837,8 +845,8 @@ impl Core {
             dial.extend(
                 relays
                     .iter()
-                    .filter(|r| !r.ends_with(&row.peer))
-                    .map(|r| format!("{r}/p2p-circuit/p2p/{}", row.peer)),
+                    .filter(|r| !r.ends_with(&peer))
+                    .map(|r| format!("{r}/p2p-circuit/p2p/{peer}")),
             );
             actions.extend(dial.into_iter().map(Action::Dial));
         }
