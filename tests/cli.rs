@@ -1943,6 +1943,29 @@ fn every_commands_json_is_the_view_the_app_gets() {
         covered.insert(command);
     }
     drop(serve);
+    // `invite code --json` prints the code as its first line, then answers it until it is used.
+    let mut shows = fresh
+        .cmd(&[
+            "invite",
+            "code",
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(shows.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    let _ = shows.kill();
+    let _ = shows.wait();
+    shaped::<CodeInvite>("invite code", &serde_json::from_str(&first).unwrap());
+    covered.insert("invite code".to_owned());
     let missing: Vec<_> = commands.difference(&covered).cloned().collect();
     assert!(
         missing.is_empty(),

@@ -302,7 +302,7 @@ fn peer_row(peer: &Peer, name: &str) -> Option<serde_json::Value> {
 /// names a member's always-on device (`serve --relay`) as the workspace's relay; it travels
 /// with the workspace; Bob, who has only a stale address of Alice's, reaches her through it,
 /// and syncing goes on after the relay restarts. (Which path a connection takes behind real
-/// NATs is shown in `tests/nat.rs`.)
+/// NATs is shown in `tests/reach.rs`.)
 #[test]
 fn colleagues_who_cannot_dial_each_other_meet_through_the_teams_relay() {
     let alice = Peer::init("Alice");

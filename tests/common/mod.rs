@@ -237,7 +237,7 @@ impl Serve {
 
     /// `serve ARGS` run inside the network namespace `ns`.
     pub fn start_in(peer: &Peer, ns: &str, args: &[&str]) -> Serve {
-        let mut all = vec!["serve", "--no-mdns"];
+        let mut all = vec!["serve"];
         all.extend_from_slice(args);
         Serve::spawn_cmd(peer, peer.cmd_in(ns, &all))
     }

@@ -132,10 +132,15 @@ pub enum Command {
     /// Invitations for newcomers.
     #[command(subcommand)]
     Invite(InviteCmd),
-    /// Join a workspace with a ticket, in a new data directory.
+    /// Join a workspace, in a new data directory: with a ticket an admin gave you, or with the
+    /// code an admin reads aloud in the room (`--code`, found on the local network).
     Join {
         /// The ticket given by an admin.
-        ticket: String,
+        #[arg(required_unless_present = "code", conflicts_with = "code")]
+        ticket: Option<String>,
+        /// The code an admin's device shows (like 7-orange-lantern-harbor).
+        #[arg(long)]
+        code: Option<String>,
         /// Your name as colleagues will see it.
         #[arg(long)]
         name: String,
@@ -747,6 +752,13 @@ pub enum InviteCmd {
         /// An address to put in the ticket (default: those of the running `serve`).
         #[arg(long, value_name = "MULTIADDR")]
         addr: Vec<String>,
+    },
+    /// A code to read aloud to a newcomer in the room (admins): single use, valid 10 minutes.
+    /// This device answers it on the local network until it is used or expires.
+    Code {
+        /// Address to listen on (repeatable; default all interfaces, TCP, any port).
+        #[arg(long, value_name = "MULTIADDR")]
+        listen: Vec<String>,
     },
     /// Every invite of the workspace: open, redeemed, revoked or expired.
     List,

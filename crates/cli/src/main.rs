@@ -127,12 +127,17 @@ async fn run(cli: Cli, out: &mut Out) -> Result<()> {
     }
     if let Command::Join {
         ticket,
+        code,
         name,
         timeout,
     } = &cli.command
     {
         let timeout = parse_duration(timeout)?;
-        let (node, report) = Node::join_with_ticket(&dir, ticket, name, timeout).await?;
+        let (node, report) = match (ticket, code) {
+            (_, Some(code)) => Node::join_with_code(&dir, code, name, timeout).await?,
+            (Some(ticket), None) => Node::join_with_ticket(&dir, ticket, name, timeout).await?,
+            (None, None) => bail!("give the ticket, or --code CODE"),
+        };
         let me = node.run(ops::Whoami {}).await;
         let notes = node
             .run(ops::Notes {
@@ -451,6 +456,25 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
                     })
                     .await?,
             )
+        }
+        Command::Invite(InviteCmd::Code { listen }) => {
+            let listen = if listen.is_empty() {
+                vec!["/ip4/0.0.0.0/tcp/0".to_owned()]
+            } else {
+                listen
+            };
+            let options = node::serve::ServeOptions {
+                listen: listen
+                    .iter()
+                    .map(|a| parse_addr(a))
+                    .collect::<Result<_>>()?,
+                mdns: true,
+                dial: Vec::new(),
+                stop_when_idle: None,
+                timeout: None,
+                relay_server: false,
+            };
+            invite_code(node, out, options).await
         }
         Command::Invite(InviteCmd::List) => out.invites(&node.run(ops::Invites {}).await?),
         Command::Invite(InviteCmd::Revoke { id }) => {
@@ -795,4 +819,75 @@ fn parse_duration(text: &str) -> Result<std::time::Duration> {
         bail!("invalid duration '{text}': give between 1 second and 365 days");
     }
     Ok(std::time::Duration::from_secs(seconds))
+}
+
+/// `invite code`: serves (with mDNS) until the code it shows is used, expires or runs out of
+/// tries, printing the code once the network listens.
+async fn invite_code(node: &Node, out: &mut Out, options: node::serve::ServeOptions) -> Result<()> {
+    let (listening, mut heard) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let serving = node.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        serving
+            .serve(
+                options,
+                move |addr| {
+                    let _ = listening.send(addr);
+                },
+                async move {
+                    let _ = stopped.await;
+                },
+            )
+            .await
+    });
+    if heard.recv().await.is_none() {
+        let _ = stop.send(());
+        task.await??;
+        bail!("the network did not start");
+    }
+    let code = match node.run(ops::InviteCode {}).await {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = stop.send(());
+            let _ = task.await;
+            return Err(e.into());
+        }
+    };
+    out.code(&code)?;
+    // Until the newcomer has joined and synced, or the code can admit nobody any more.
+    let outcome = loop {
+        tokio::select! {
+            () = shutdown_signal() => break "stopped: the code is no longer answered".to_owned(),
+            () = tokio::time::sleep(std::time::Duration::from_millis(250)) => {}
+        }
+        let invites = node.run(ops::Invites {}).await?;
+        let Some(invite) = invites.iter().find(|i| i.id == code.invite) else {
+            break "the code's invite is gone".to_owned();
+        };
+        match (&invite.status, &invite.redeemed_by) {
+            (ipc::sets::InviteStatus::Redeemed, Some(newcomer)) => {
+                let peers = node.run(ops::Peers {}).await?;
+                if let Some(p) = peers
+                    .iter()
+                    .find(|p| p.peer == *newcomer && p.last_synced.is_some())
+                {
+                    let name = p.name.clone().unwrap_or_else(|| newcomer.clone());
+                    break format!("{name} joined with the code");
+                }
+            }
+            (ipc::sets::InviteStatus::Open, _) => {
+                match node.run(ops::PendingCode {}).await? {
+                    Some(c) if c.tries_left == 0 => {
+                        break "the code admitted nobody: too many wrong tries".to_owned();
+                    }
+                    // Waiting, or used and the join under way.
+                    _ => {}
+                }
+            }
+            _ => break "the code expired".to_owned(),
+        }
+    };
+    let _ = stop.send(());
+    task.await??;
+    out.done(&outcome)
 }

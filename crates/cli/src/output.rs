@@ -83,6 +83,21 @@ impl Out {
         Ok(())
     }
 
+    /// A code to read aloud: printed at once (the command then waits for it to be used).
+    pub fn code(&mut self, code: &CodeInvite) -> Result<()> {
+        if self.json {
+            let text = serde_json::to_string(code)?;
+            self.line(&text)?;
+        } else {
+            self.line(&format!(
+                "Code: {}  (read it aloud; single use, valid until {}, {} tries)",
+                code.code, code.expires_at, code.tries_left
+            ))?;
+        }
+        self.stdout.flush()?;
+        Ok(())
+    }
+
     pub fn whoami(&mut self, me: &WhoAmI) -> Result<()> {
         if self.json {
             return self.json(me);

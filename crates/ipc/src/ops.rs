@@ -204,6 +204,13 @@ macro_rules! with_ops {
             export_workspace: ExportWorkspace { dir: String } -> $crate::views::ExportSummary [] node;
             /// Imports an export folder.
             import_workspace: ImportWorkspace { dir: String } -> $crate::views::ImportSummary [] node;
+            /// A code for a newcomer in the room (admins): single use, valid 10 minutes, found on
+            /// the LAN and checked by a password-authenticated exchange; the running network
+            /// answers it.
+            invite_code: InviteCode {} -> $crate::views::CodeInvite [] node;
+            /// This device's code still waiting for its newcomer, if any (none once used or
+            /// expired; one with no tries left admits nobody).
+            pending_code: PendingCode {} -> Option<$crate::views::CodeInvite> [workspace] node;
             /// The workspace's relays.
             relays: Relays {} -> Vec<String> [workspace] node;
             /// An admin names a relay (a member's device running `serve --relay`).

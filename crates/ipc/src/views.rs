@@ -356,6 +356,19 @@ pub struct ExportSummary {
     pub exported: Counts,
 }
 
+/// A code read aloud to a newcomer in the room (`invite code`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeInvite {
+    /// The code, like `7-orange-lantern-harbor`.
+    pub code: String,
+    /// RFC 3339.
+    pub expires_at: String,
+    /// Exchanges (guesses) it still allows: none left, it admits nobody.
+    pub tries_left: u32,
+    /// The single-use invite it gives away.
+    pub invite: String,
+}
+
 /// A bundle of changes saved for a colleague.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BundleSaved {

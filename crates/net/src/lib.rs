@@ -119,6 +119,9 @@ pub struct Config {
     /// Relays to be reachable through (`/…/p2p/RELAY`): this device keeps a reservation on each,
     /// listening again with backoff when one is lost.
     pub relays: Vec<Multiaddr>,
+    /// Report every device mDNS finds, members or not (a newcomer looking for the device that
+    /// gave it a code).
+    pub strangers: bool,
 }
 
 impl Config {
@@ -136,6 +139,7 @@ impl Config {
             join_global: 30,
             relay_server: false,
             relays: Vec::new(),
+            strangers: false,
         }
     }
 }
@@ -309,7 +313,8 @@ pub enum Event {
         reason: String,
     },
     /// mDNS saw a member's device on the LAN (a hint: it still has to authenticate).
-    /// Non-members seen are not reported, as a connection with them could only be closed.
+    /// Non-members seen are not reported, as a connection with them could only be closed
+    /// (unless [`Config::strangers`]).
     Discovered {
         /// The peer.
         peer: PeerId,
@@ -471,6 +476,7 @@ pub fn spawn(config: Config) -> Result<(Handle, mpsc::Receiver<Event>), NetError
         paths: HashMap::new(),
         relays: BTreeMap::new(),
         relay_server,
+        strangers: config.strangers,
     };
     task.set_relays(config.relays);
     tokio::spawn(task.run(command_rx));
@@ -499,6 +505,8 @@ struct Task {
     relays: BTreeMap<PeerId, RelayListen>,
     /// Whether this device serves as a relay.
     relay_server: bool,
+    /// Whether mDNS reports non-members too.
+    strangers: bool,
 }
 
 /// Listening through one relay.
@@ -836,7 +844,9 @@ impl Task {
                 let sync = &self.swarm.behaviour().sync;
                 return found
                     .into_iter()
-                    .filter(|(peer, _)| *peer != self.local && sync.is_member(peer))
+                    .filter(|(peer, _)| {
+                        *peer != self.local && (self.strangers || sync.is_member(peer))
+                    })
                     .map(|(peer, addr)| Event::Discovered { peer, addr })
                     .collect();
             }

@@ -13,6 +13,7 @@
 
 pub mod bundle;
 mod calendar;
+pub mod code;
 mod core;
 pub mod demo;
 mod error;

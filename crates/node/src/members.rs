@@ -283,6 +283,60 @@ impl Core {
         Ok(())
     }
 
+    /// `invite code`: a single-use invite valid 10 minutes and the code that gives it away to
+    /// whoever proves they hold it (see [`crate::code`]); replaces any code pending.
+    pub(crate) fn invite_code(&mut self) -> Result<ipc::views::CodeInvite, NodeError> {
+        use crate::code::{CODE_LIFETIME, CODE_TRIES, Code, Pending, SETTING};
+        let addrs = self.listen_addrs()?;
+        if addrs.is_empty() {
+            return Err(NodeError::Invalid(
+                "the network is not running: a code is answered by the running app or `entrepairs serve`".into(),
+            ));
+        }
+        let ticket = self.create_invite(CODE_LIFETIME, sync::membership::Role::Member, &addrs)?;
+        let invite = sync::ticket::Ticket::decode(&ticket)
+            .map(|t| t.invite)
+            .map_err(|e| NodeError::Invalid(e.to_string()))?;
+        let code = Code::random();
+        let pending = Pending {
+            nameplate: code.nameplate,
+            password: code.password.clone(),
+            ticket,
+            expires_at: crate::core::now() + CODE_LIFETIME.as_millis() as i64,
+            tries_left: CODE_TRIES,
+            invite: invite.clone(),
+        };
+        let text = serde_json::to_string(&pending).unwrap_or_default();
+        self.store.set_setting(SETTING, &text)?;
+        Ok(ipc::views::CodeInvite {
+            code: code.to_string(),
+            expires_at: domain::time::rfc3339(pending.expires_at),
+            tries_left: pending.tries_left,
+            invite,
+        })
+    }
+
+    /// The code still waiting for its newcomer: none once used or expired.
+    pub(crate) fn pending_code(&self) -> Result<Option<ipc::views::CodeInvite>, NodeError> {
+        use crate::code::{Code, Pending, SETTING};
+        let pending = self
+            .store
+            .setting(SETTING)?
+            .and_then(|text| serde_json::from_str::<Pending>(&text).ok());
+        Ok(pending
+            .filter(|p| p.expires_at > crate::core::now())
+            .map(|p| ipc::views::CodeInvite {
+                code: Code {
+                    nameplate: p.nameplate,
+                    password: p.password,
+                }
+                .to_string(),
+                expires_at: domain::time::rfc3339(p.expires_at),
+                tries_left: p.tries_left,
+                invite: p.invite,
+            }))
+    }
+
     /// `relay list`: the workspace's relays.
     pub(crate) fn relays(&self) -> Result<Vec<String>, NodeError> {
         Ok(self.workspace()?.relays)

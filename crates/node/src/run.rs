@@ -212,6 +212,8 @@ runs! {
     Preview { markdown } => |c| Ok(crate::markdown::to_safe_html(&markdown));
     ExportWorkspace { dir } => |c| c.export(&folder(&dir)?);
     ImportWorkspace { dir } => |c| c.import(&folder(&dir)?);
+    InviteCode {} => |c| c.invite_code();
+    PendingCode {} => |c| c.pending_code();
     Relays {} => |c| c.relays();
     AddRelay { addr } => |c| c.add_relay(&addr);
     RemoveRelay { addr } => |c| c.remove_relay(&addr);

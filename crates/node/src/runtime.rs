@@ -75,6 +75,8 @@ pub(crate) struct SyncRuntime {
     redial_look: i64,
     /// The relays last given to the network (`Action::Relays`).
     relays: Option<Vec<String>>,
+    /// Code exchanges under way, by newcomer device: the code's number and the key derived.
+    code_sessions: BTreeMap<String, (u16, Vec<u8>)>,
 }
 
 /// The documents a peer announced that this device lacked, and how many have arrived.
@@ -1082,6 +1084,10 @@ impl Core {
             }
             rt.joins.push_back((now_ms, peer.to_owned()));
         }
+        if let Some(req) = crate::code::request(request) {
+            let reply = self.code_request(peer, req, now_ms)?;
+            return Ok((reply.bytes(), Vec::new()));
+        }
         match self.admit(peer, request, now_ms) {
             Ok(()) => {
                 let package = self.join_package()?;
@@ -1091,6 +1097,73 @@ impl Core {
                 Ok((answer(Ok(B64.encode(package))), actions))
             }
             Err(e) => Ok((answer(Err(e)), Vec::new())),
+        }
+    }
+
+    /// A message of a code exchange from `peer` (see [`crate::code`]).
+    fn code_request(
+        &mut self,
+        peer: &str,
+        req: crate::code::Request,
+        now_ms: i64,
+    ) -> Result<crate::code::Reply, NodeError> {
+        use crate::code::{self, Reply};
+        let pending = self
+            .store
+            .setting(code::SETTING)?
+            .and_then(|text| serde_json::from_str::<code::Pending>(&text).ok());
+        let Some(mut pending) = pending else {
+            return Ok(Reply::refused(code::UNKNOWN));
+        };
+        match req {
+            code::Request::Hello { nameplate, spake } => {
+                if nameplate != pending.nameplate {
+                    return Ok(Reply::refused(code::UNKNOWN));
+                }
+                if now_ms > pending.expires_at || pending.tries_left == 0 {
+                    return Ok(Reply::refused(code::EXPIRED));
+                }
+                // Every exchange is one guess: counted before it is answered.
+                pending.tries_left -= 1;
+                let text = serde_json::to_string(&pending).unwrap_or_default();
+                self.store.set_setting(code::SETTING, &text)?;
+                match code::answer(&pending, &self.me, peer, &spake) {
+                    Ok((reply, key)) => {
+                        if let Some(rt) = self.sync.as_mut() {
+                            rt.code_sessions.insert(peer.to_owned(), (nameplate, key));
+                        }
+                        Ok(reply)
+                    }
+                    Err(why) => Ok(Reply::refused(&why)),
+                }
+            }
+            code::Request::Confirm { nameplate, confirm } => {
+                let session = self
+                    .sync
+                    .as_mut()
+                    .and_then(|rt| rt.code_sessions.remove(peer));
+                let Some((asked, key)) = session else {
+                    return Ok(Reply::refused(code::UNKNOWN));
+                };
+                if asked != nameplate || nameplate != pending.nameplate {
+                    return Ok(Reply::refused(code::UNKNOWN));
+                }
+                if now_ms > pending.expires_at {
+                    return Ok(Reply::refused(code::EXPIRED));
+                }
+                if !code::confirmed(&key, &confirm) {
+                    tracing::info!(peer, "a wrong code");
+                    return Ok(Reply::refused(code::WRONG));
+                }
+                // Used: the code dies; the ticket's invite is single-use too.
+                self.store.remove_setting(code::SETTING)?;
+                tracing::info!(peer, "code used: the ticket goes to the newcomer");
+                Ok(Reply {
+                    ok: true,
+                    ticket: Some(pending.ticket),
+                    ..Reply::default()
+                })
+            }
         }
     }
 

@@ -262,6 +262,116 @@ impl Node {
     }
 }
 
+impl Node {
+    /// `join --code CODE`: finds, on the LAN (mDNS), the device that shows this code, proves to
+    /// each other that both hold it (SPAKE2, [`crate::code`]), receives the invite ticket over
+    /// that connection, then joins with it like [`Node::join_with_ticket`].
+    pub async fn join_with_code(
+        dir: &Path,
+        code: &str,
+        name: &str,
+        timeout: Duration,
+    ) -> Result<(Node, SyncReport), NodeError> {
+        use crate::code::{Code, Newcomer, UNKNOWN};
+        let code = Code::parse(code)?;
+        domain::require_text("name", name)?;
+        if dir.join(crate::DB_FILE).exists() {
+            return Err(NodeError::AlreadyInitialised(dir.display().to_string()));
+        }
+        let deadline = tokio::time::Instant::now() + timeout;
+        // A key for this exchange only: the device's own is made when the ticket is redeemed.
+        let key = net::Keypair::generate_ed25519();
+        let me = key.public().to_peer_id().to_string();
+        let (net, mut events) = net::spawn(net::Config {
+            mdns: true,
+            strangers: true,
+            idle_timeout: Duration::from_secs(60),
+            lobby_timeout: timeout,
+            ..net::Config::new(key)
+        })
+        .map_err(|e| NodeError::Invalid(e.to_string()))?;
+        let mut dialled: BTreeMap<Peer, Address> = BTreeMap::new();
+        let mut exchanges: BTreeMap<Peer, (Newcomer, bool)> = BTreeMap::new();
+        let mut refusals: Vec<String> = Vec::new();
+        let (ticket, inviter) = loop {
+            let event = tokio::time::timeout_at(deadline, events.recv())
+                .await
+                .map_err(|_| {
+                    let seen = if refusals.is_empty() {
+                        "no device on this network showed it".to_owned()
+                    } else {
+                        format!("devices that answered: {}", refusals.join("; "))
+                    };
+                    NodeError::Invalid(format!(
+                        "the code did not lead to a workspace within {} s: {seen}",
+                        timeout.as_secs()
+                    ))
+                })?
+                .ok_or(NodeError::Stopped)?;
+            match event {
+                Event::Discovered { peer, addr } if !dialled.contains_key(&peer) => {
+                    dialled.insert(peer, addr.clone());
+                    net.send(Command::Dial(addr)).await;
+                }
+                Event::Connected { peer, .. } if !exchanges.contains_key(&peer) => {
+                    let (newcomer, hello) = Newcomer::start(&code, &me, &peer.to_string());
+                    exchanges.insert(peer, (newcomer, false));
+                    net.send(Command::Join {
+                        peer,
+                        request: hello,
+                    })
+                    .await;
+                }
+                Event::JoinResponse { peer, response } => {
+                    let Some((newcomer, confirmed)) = exchanges.get_mut(&peer) else {
+                        continue;
+                    };
+                    if *confirmed {
+                        match Newcomer::ticket(&response) {
+                            Ok(ticket) => break (ticket, peer),
+                            Err(why) => {
+                                return Err(NodeError::Invalid(format!(
+                                    "the code was refused: {why}"
+                                )));
+                            }
+                        }
+                    }
+                    match newcomer.answered(&response) {
+                        Ok(confirm) => {
+                            *confirmed = true;
+                            net.send(Command::Join {
+                                peer,
+                                request: confirm,
+                            })
+                            .await;
+                        }
+                        // Another device on the LAN, with no code or another one.
+                        Err(why) if why == UNKNOWN => refusals.push(format!("{peer}: {why}")),
+                        Err(why) => {
+                            return Err(NodeError::Invalid(format!("the code was refused: {why}")));
+                        }
+                    }
+                }
+                Event::JoinFailed { peer, reason } => {
+                    refusals.push(format!("{peer}: {reason}"));
+                }
+                _ => {}
+            }
+        };
+        // The ticket's way to the inviter is the one this exchange took.
+        let mut decoded = Ticket::decode(&ticket).map_err(|e| NodeError::Invalid(e.to_string()))?;
+        if let Some(addr) = dialled.get(&inviter) {
+            decoded.addrs = vec![addr.to_vec()];
+        }
+        let ticket = decoded
+            .encode()
+            .map_err(|e| NodeError::Invalid(e.to_string()))?;
+        drop(net);
+        let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+        Node::join_with_ticket(dir, &ticket, name, remaining.max(Duration::from_secs(10))).await
+    }
+}
+
 /// What a network event means to the runtime (nothing for those the loop or nobody acts on).
 fn inputs(event: Event) -> Vec<Input> {
     match event {

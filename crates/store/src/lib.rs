@@ -457,6 +457,13 @@ impl Store {
         self.write(|tx| tx.set_setting(key, value))
     }
 
+    /// Removes a value of the settings table.
+    pub fn remove_setting(&mut self, key: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
     /// Every membership entry stored, in the order they were added (each was verified before
     /// it was stored; see the schema's note on `membership_log`), with its hash.
     pub fn membership_entries(&self) -> Result<Vec<(String, String)>, StoreError> {

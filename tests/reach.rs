@@ -10,15 +10,20 @@
 //! - Behind symmetric NATs (`MASQUERADE --random-fully`: a new port for every connection) the
 //!   hole punch fails and they keep syncing through the relay, which `peers` reports.
 //!
+//! - In a meeting room (two namespaces on one LAN segment, mDNS between them), a newcomer joins
+//!   with the code an admin's device shows: a guess and a mistyped code are refused, the right
+//!   code admits them, and it cannot be used again.
+//!
 //! Namespaces need root (or CAP_NET_ADMIN) and `ip`/`iptables`: where they are not permitted the
-//! test says so and checks nothing else.
+//! tests say so and check nothing else.
 
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::print_stderr)] // test failures, the skip notice
 
 mod common;
 
-use std::process::Command;
+use std::io::BufRead as _;
+use std::process::{Command, Stdio};
 
 use common::{Peer, Serve};
 
@@ -199,7 +204,11 @@ fn eventually(what: &str, check: impl Fn() -> bool) {
 fn scenario(lab: &Lab, after: impl FnOnce(&Peer, &Peer, &Serve, &Serve)) {
     let host = Peer::init("Relay host");
     let listen = format!("/ip4/{}/tcp/4001", lab.relay_ip);
-    let relay = Serve::start_in(&host, &lab.relay, &["--listen", &listen, "--relay"]);
+    let relay = Serve::start_in(
+        &host,
+        &lab.relay,
+        &["--listen", &listen, "--relay", "--no-mdns"],
+    );
     host.ok(&["relay", "add", &relay.addr]);
     let join = |name: &str, ns: &str| {
         let peer = Peer::new();
@@ -233,7 +242,11 @@ fn scenario(lab: &Lab, after: impl FnOnce(&Peer, &Peer, &Serve, &Serve)) {
     after(&alice, &bob, &alice_serves, &bob_serves);
     // The relay restarts at the same address; syncing goes on.
     drop(relay);
-    let _relay = Serve::start_in(&host, &lab.relay, &["--listen", &listen, "--relay"]);
+    let _relay = Serve::start_in(
+        &host,
+        &lab.relay,
+        &["--listen", &listen, "--relay", "--no-mdns"],
+    );
     alice.ok(&[
         "note",
         "add",
@@ -292,4 +305,149 @@ fn behind_symmetric_nats_colleagues_keep_syncing_through_the_relay() {
         assert_eq!(path_to(alice, "Bob").as_deref(), Some("relayed"));
         assert_eq!(path_to(bob, "Alice").as_deref(), Some("relayed"));
     });
+}
+
+/// A meeting room: two namespaces on one LAN segment (a veth pair), removed on drop.
+fn room(tag: &str) -> Result<Lab, String> {
+    let id = std::process::id() % 100_000;
+    let (admin, guests) = (format!("ep{id}{tag}a"), format!("ep{id}{tag}g"));
+    let mut lab = Lab {
+        names: Vec::new(),
+        relay: String::new(),
+        alice: admin.clone(),
+        bob: guests.clone(),
+        relay_ip: String::new(),
+    };
+    for ns in [&admin, &guests] {
+        sh(&["ip", "netns", "add", ns])?;
+        lab.names.push(ns.clone());
+        in_ns(ns, &["ip", "link", "set", "lo", "up"])?;
+    }
+    sh(&[
+        "ip", "link", "add", "eth0", "netns", &admin, "type", "veth", "peer", "name", "eth0",
+        "netns", &guests,
+    ])?;
+    for (ns, addr) in [(&admin, "10.90.0.1/24"), (&guests, "10.90.0.2/24")] {
+        in_ns(ns, &["ip", "addr", "add", addr, "dev", "eth0"])?;
+        in_ns(ns, &["ip", "link", "set", "eth0", "up"])?;
+    }
+    Ok(lab)
+}
+
+/// `join --code CODE` from the guests' side; its standard output or its error line.
+fn join_with(peer: &Peer, ns: &str, name: &str, code: &str) -> Result<String, String> {
+    join_within(peer, ns, name, code, "20s")
+}
+
+/// [`join_with`], giving up after `timeout`.
+fn join_within(
+    peer: &Peer,
+    ns: &str,
+    name: &str,
+    code: &str,
+    timeout: &str,
+) -> Result<String, String> {
+    let out = peer
+        .cmd_in(
+            ns,
+            &["join", "--code", code, "--name", name, "--timeout", timeout],
+        )
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+    }
+}
+
+#[test]
+fn in_the_meeting_room_a_newcomer_joins_with_the_code_read_aloud_and_only_once() {
+    if !can_run() {
+        return;
+    }
+    let lab = room("m").unwrap();
+    let alice = Peer::init("Alice");
+    alice.ok(&[
+        "note",
+        "add",
+        "--title",
+        "Welcome",
+        "--body",
+        "read me first",
+    ]);
+    // The admin's device shows a code and answers it (mDNS on) until it is used.
+    let mut shows = alice
+        .cmd_in(&lab.alice, &["invite", "code"])
+        .env("ENTREPAIRS_LOG", "info,libp2p=warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(shows.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let code = first
+        .strip_prefix("Code: ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("a code: {first}"))
+        .to_owned();
+    let (number, words) = code.split_once('-').unwrap();
+    // Someone who heard only the number guesses the words; then Bob mistypes one.
+    let guess = if words == "acorn-acorn-acorn" {
+        "amber-amber-amber"
+    } else {
+        "acorn-acorn-acorn"
+    };
+    let mallory = Peer::new();
+    let refused =
+        join_with(&mallory, &lab.bob, "Mallory", &format!("{number}-{guess}")).unwrap_err();
+    assert!(
+        refused.contains("the code was refused: the code does not match"),
+        "{refused}"
+    );
+    assert!(
+        !mallory.dir.join("entrepairs.db").exists(),
+        "Mallory holds nothing"
+    );
+    let mistyped: Vec<&str> = words.split('-').collect();
+    let other = if mistyped[2] == "zinc" {
+        "zebra"
+    } else {
+        "zinc"
+    };
+    let refused = join_with(
+        &Peer::new(),
+        &lab.bob,
+        "Bob",
+        &format!("{number}-{}-{}-{other}", mistyped[0], mistyped[1]),
+    )
+    .unwrap_err();
+    assert!(refused.contains("the code does not match"), "{refused}");
+    // The right code, spoken in capitals with spaces: Bob is in, with Alice's note.
+    let bob = Peer::new();
+    let started = std::time::Instant::now();
+    let joined = join_with(
+        &bob,
+        &lab.bob,
+        "Bob",
+        &code.to_uppercase().replace('-', " "),
+    )
+    .unwrap();
+    let took = started.elapsed();
+    assert!(
+        joined.starts_with("Joined \"Acme\" as Bob (1 notes received)"),
+        "{joined}"
+    );
+    eprintln!(
+        "from typing the code to the first synced note: {} ms",
+        took.as_millis()
+    );
+    let done = lines.next().unwrap().unwrap();
+    assert_eq!(done, "Bob joined with the code");
+    assert!(shows.wait().unwrap().success());
+    // Used: Alice's device, serving again, no longer knows the code.
+    let _serves = Serve::start_in(&alice, &lab.alice, &["--listen", "/ip4/0.0.0.0/tcp/0"]);
+    // (The only answer it gets is that: it waits a few seconds for another.)
+    let refused = join_within(&Peer::new(), &lab.bob, "Eve", &code, "4s").unwrap_err();
+    assert!(refused.contains("no such code on this device"), "{refused}");
 }
