@@ -326,10 +326,14 @@ impl Handle for ops::JoinWorkspace {
                 "a workspace is already open",
             ));
         }
-        let (node, _report) =
-            Node::join_with_ticket(&shell.data_dir, ticket.trim(), &name, JOIN_TIMEOUT)
-                .await
-                .map_err(error)?;
+        // The text a colleague gave, or the code an admin reads aloud in the room.
+        let text = ticket.trim();
+        let (node, _report) = if node::code::Code::parse(text).is_ok() {
+            Node::join_with_code(&shell.data_dir, text, &name, JOIN_TIMEOUT).await
+        } else {
+            Node::join_with_ticket(&shell.data_dir, text, &name, JOIN_TIMEOUT).await
+        }
+        .map_err(error)?;
         shell.adopt(app, &mut slot, node).await
     }
 }

@@ -68,6 +68,23 @@ async fn a_colleague_joins_with_an_invite_from_the_app_and_his_note_appears_by_i
         )
         .await;
     assert_eq!(expiry.matches(':').count(), 1, "no seconds: {expiry}");
+    // A code to read aloud in the room: a number and three words, single use, its expiry shown.
+    ui.click("#invite-code").await;
+    let code = ui
+        .text_until("#invite-code-text", "the code", |t| {
+            let parts: Vec<&str> = t.split('-').collect();
+            parts.len() == 4
+                && parts[0].parse::<u16>().is_ok()
+                && parts[1..]
+                    .iter()
+                    .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()))
+        })
+        .await;
+    ui.text_until(".code-shown .muted", "the code's help", |t| {
+        t.starts_with("Read it aloud") && t.ends_with("3 tries left.")
+    })
+    .await;
+    assert!(!code.is_empty());
     ui.shot("team").await;
     let bob = Peer::new();
     bob.ok(&["join", &ticket, "--name", "Bob", "--timeout", "30s"]);

@@ -59,7 +59,8 @@ macro_rules! with_ops {
             leave_demo: LeaveDemo {} -> $crate::AppState [] shell;
             /// Creates a workspace on this device, `name` being its founder's name.
             create_workspace: CreateWorkspace { name: String, workspace: String } -> $crate::AppState [] shell;
-            /// Joins a workspace with an invite ticket.
+            /// Joins a workspace with an invite ticket, or with the code an admin's device shows in
+            /// the room.
             join_workspace: JoinWorkspace { ticket: String, name: String } -> $crate::AppState [] shell;
             /// Who this device is: member, workspace, role.
             whoami: Whoami {} -> $crate::views::WhoAmI [workspace] cli;

@@ -1,6 +1,6 @@
-//! Reaching colleagues past the LAN: the workspace's relays, and changes carried across the air
-//! gap (save what a colleague's device lacks into a signed file, open a file a colleague saved
-//! for this device).
+//! Reaching colleagues past the LAN and into the room: a code read aloud to a newcomer, the
+//! workspace's relays, and changes carried across the air gap (save what a colleague's device
+//! lacks into a signed file, open a file a colleague saved for this device).
 
 use ipc::ops;
 use ipc::views::{BundleApplied, BundleSaved};
@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use crate::components::colleagues::ColleagueSelect;
 use crate::components::data::{act, watched};
 use crate::components::error::ErrorLine;
+use crate::components::time::local_time;
 use crate::i18n::I18n;
 use crate::screens::account::default_folder;
 use crate::tauri::call;
@@ -204,5 +205,38 @@ pub(crate) fn Relays(admin: Memo<bool>) -> impl IntoView {
             </Show>
             {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
         </section>
+    }
+}
+
+/// "Invite by code": a code to read aloud to a newcomer in the room, shown while it waits.
+#[component]
+pub(crate) fn InviteByCode() -> impl IntoView {
+    let i18n = expect_context::<I18n>();
+    let pending = watched(|| ops::PendingCode {});
+    let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
+    let make = move |_| act(ops::InviteCode {}, error, || {});
+    view! {
+        <button id="invite-code" type="button" on:click=make>
+            {move || i18n.t("code.button")}
+        </button>
+        {move || {
+            pending
+                .get()
+                .and_then(Result::ok)
+                .flatten()
+                .map(|c| {
+                    let until = local_time(i18n.locale.get(), &c.expires_at);
+                    let tries = c.tries_left.to_string();
+                    view! {
+                        <div class="code-shown" role="status">
+                            <p id="invite-code-text" class="code">{c.code}</p>
+                            <p class="muted">
+                                {move || i18n.tf("code.help", &[("until", &until), ("tries", &tries)])}
+                            </p>
+                        </div>
+                    }
+                })
+        }}
+        {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
     }
 }

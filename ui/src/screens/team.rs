@@ -11,7 +11,7 @@ use crate::components::error::ErrorLine;
 use crate::components::labels::Labelled;
 use crate::components::time::local_time;
 use crate::i18n::I18n;
-use crate::screens::bundles::{Bundles, Relays};
+use crate::screens::bundles::{Bundles, InviteByCode, Relays};
 use crate::tauri::call;
 
 /// How long an invite made in the app stays valid, in hours.
@@ -176,9 +176,12 @@ pub(crate) fn Team() -> impl IntoView {
                 />
                 {move || i18n.t("team.invite_admin")}
             </label>
-            <button id="invite-create" on:click=make_invite>
-                {move || i18n.t("team.invite_button")}
-            </button>
+            <div class="buttons">
+                <button id="invite-create" on:click=make_invite>
+                    {move || i18n.t("team.invite_button")}
+                </button>
+                <InviteByCode/>
+            </div>
             {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
             {move || {
                 invite
