@@ -9,15 +9,7 @@
 
 mod common;
 
-use common::{Peer, Serve, eventually, id_of, ticket};
-
-fn has_note(peer: &Peer, title: &str) -> bool {
-    peer.json(&["note", "list"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|n| n["title"] == title)
-}
+use common::{Peer, Serve, eventually, has_note, id_of, ticket};
 
 /// Every byte of the files of a data directory.
 fn raw_bytes(peer: &Peer) -> Vec<u8> {

@@ -25,7 +25,7 @@ mod common;
 use std::io::BufRead as _;
 use std::process::{Command, Stdio};
 
-use common::{Peer, Serve};
+use common::{Peer, Serve, has_note};
 
 /// Runs `ip`/`iptables`/`sysctl` arguments; the error text if it fails.
 fn sh(args: &[&str]) -> Result<(), String> {
@@ -177,14 +177,6 @@ fn path_to(peer: &Peer, name: &str) -> Option<String> {
         .iter()
         .find(|p| p["name"] == name)
         .and_then(|p| p["path"].as_str().map(str::to_owned))
-}
-
-fn has_note(peer: &Peer, title: &str) -> bool {
-    peer.json(&["note", "list"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|n| n["title"] == title)
 }
 
 /// Waits (bounded, 60 s: hole punches and reservations take a few round trips) for `check`.

@@ -310,6 +310,15 @@ impl Drop for Serve {
     }
 }
 
+/// Whether `peer` holds a note titled `title`.
+pub fn has_note(peer: &Peer, title: &str) -> bool {
+    peer.json(&["note", "list"])
+        .as_array()
+        .expect("a list of notes")
+        .iter()
+        .any(|n| n["title"] == title)
+}
+
 /// Waits (bounded) until `check` holds.
 pub fn eventually(what: &str, check: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -395,19 +395,11 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
             no_mdns,
             relay,
         } => {
-            let listen = if listen.is_empty() {
-                vec![
-                    "/ip4/0.0.0.0/tcp/0".to_owned(),
-                    "/ip4/0.0.0.0/udp/0/quic-v1".to_owned(),
-                ]
-            } else {
-                listen
-            };
             let options = node::serve::ServeOptions {
-                listen: listen
-                    .iter()
-                    .map(|a| parse_addr(a))
-                    .collect::<Result<_>>()?,
+                listen: listen_on(
+                    &listen,
+                    &["/ip4/0.0.0.0/tcp/0", "/ip4/0.0.0.0/udp/0/quic-v1"],
+                )?,
                 mdns: !no_mdns,
                 dial: Vec::new(),
                 stop_when_idle: None,
@@ -458,16 +450,8 @@ async fn command(command: Command, node: &Node, out: &mut Out) -> Result<()> {
             )
         }
         Command::Invite(InviteCmd::Code { listen }) => {
-            let listen = if listen.is_empty() {
-                vec!["/ip4/0.0.0.0/tcp/0".to_owned()]
-            } else {
-                listen
-            };
             let options = node::serve::ServeOptions {
-                listen: listen
-                    .iter()
-                    .map(|a| parse_addr(a))
-                    .collect::<Result<_>>()?,
+                listen: listen_on(&listen, &["/ip4/0.0.0.0/tcp/0"])?,
                 mdns: true,
                 dial: Vec::new(),
                 stop_when_idle: None,
@@ -890,4 +874,13 @@ async fn invite_code(node: &Node, out: &mut Out, options: node::serve::ServeOpti
     let _ = stop.send(());
     task.await??;
     out.done(&outcome)
+}
+
+/// The addresses given to listen on, or `default` when none is.
+fn listen_on(given: &[String], default: &[&str]) -> Result<Vec<net::Address>> {
+    if given.is_empty() {
+        default.iter().map(|a| parse_addr(a)).collect()
+    } else {
+        given.iter().map(|a| parse_addr(a)).collect()
+    }
 }
