@@ -34,8 +34,9 @@ use crate::views::{BundleApplied, BundleSaved};
 /// The first bytes of a bundle file.
 pub const MAGIC: &[u8] = b"ENTREPAIRS-BUNDLE\n";
 const VERSION: u8 = 1;
-/// The largest bundle written or read.
-pub const MAX_BUNDLE: u64 = 512 * 1024 * 1024;
+/// The largest bundle written or read (it is read whole, and checked whole before anything is
+/// applied).
+pub const MAX_BUNDLE: u64 = 256 * 1024 * 1024;
 /// The largest header.
 const MAX_HEADER: usize = 64 * 1024;
 /// An ed25519 signature.
@@ -207,6 +208,7 @@ impl Core {
             .filter(|(peer, _, _)| *peer == to)
             .map(|(_, doc, digest)| (doc, digest))
             .collect();
+        self.sync_start()?;
         let (messages, docs) = self
             .with_host(|_, host| {
                 let me = host.me();
@@ -309,17 +311,23 @@ impl Core {
         }
         let from = opened.from;
         let entries_before = self.store.membership_mark()?;
-        let (outputs, received, _) = self.with_host(|_, host| {
-            let mut engine = Engine::new();
-            let mut outputs = engine.connected(host, &from);
-            for msg in opened.messages {
-                outputs.extend(engine.received(host, &from, msg));
-                if !engine.peers().contains(&from) {
-                    break;
-                }
+        self.sync_start()?;
+        // One engine for the whole bundle, the sender standing in for a connected peer; each
+        // message is applied and stored on its own, as a frame from the network is.
+        let mut engine = Engine::new();
+        let mut outputs = self.with_host(|_, host| engine.connected(host, &from))?.0;
+        let mut received = std::collections::BTreeSet::new();
+        for msg in opened.messages {
+            if !engine.peers().contains(&from) {
+                break;
             }
-            outputs
-        })?;
+            let (out, docs, _) = self.with_host(|_, host| engine.received(host, &from, msg))?;
+            outputs.extend(out);
+            received.extend(docs);
+        }
+        // What arrived is offered to the peers connected now (their sessions start over at the
+        // next tick), and access they gained counts from there.
+        self.resync_peers();
         let refused = outputs.into_iter().find_map(|o| match o {
             Output::Disconnect { reason, .. } => Some(reason),
             Output::Send { .. } => None,

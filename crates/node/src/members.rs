@@ -308,6 +308,7 @@ impl Core {
         };
         let text = serde_json::to_string(&pending).unwrap_or_default();
         self.store.set_setting(SETTING, &text)?;
+        self.forget_code_sessions();
         Ok(ipc::views::CodeInvite {
             code: code.to_string(),
             expires_at: domain::time::rfc3339(pending.expires_at),

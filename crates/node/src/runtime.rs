@@ -75,8 +75,8 @@ pub(crate) struct SyncRuntime {
     redial_look: i64,
     /// The relays last given to the network (`Action::Relays`).
     relays: Option<Vec<String>>,
-    /// Code exchanges under way, by newcomer device: the code's number and the key derived.
-    code_sessions: BTreeMap<String, (u16, Vec<u8>)>,
+    /// Code exchanges under way, by newcomer device: the code's invite and the key derived.
+    code_sessions: BTreeMap<String, (String, Vec<u8>)>,
 }
 
 /// The documents a peer announced that this device lacked, and how many have arrived.
@@ -776,7 +776,17 @@ impl Core {
 
     /// The workspace's relays for the network, if they changed since last given.
     fn relays_action(&mut self) -> Result<Option<Action>, NodeError> {
-        let relays = self.workspace()?.relays;
+        // Only a current member's device is a relay: an address naming anyone else is ignored.
+        let members = self.members()?;
+        let relays: Vec<String> = self
+            .workspace()?
+            .relays
+            .into_iter()
+            .filter(|r| {
+                r.rsplit_once("/p2p/")
+                    .is_some_and(|(_, id)| members.is_member(id) && !r.contains("/p2p-circuit"))
+            })
+            .collect();
         let Some(rt) = self.sync.as_mut() else {
             return Ok(None);
         };
@@ -836,11 +846,15 @@ impl Core {
             // through each of the workspace's relays.
             let mut dial: BTreeSet<String> = addrs
                 .into_iter()
+                .filter(|a| {
+                    !a.contains("/p2p/") || a.contains("/p2p-circuit") || a.ends_with(&peer)
+                })
                 .map(|a| {
-                    if a.contains("/p2p-circuit") && !a.ends_with(&peer) {
-                        format!("{a}/p2p/{peer}")
-                    } else {
+                    // Each address names the peer at its end, so only that device is reached.
+                    if a.ends_with(&format!("/p2p/{peer}")) {
                         a
+                    } else {
+                        format!("{a}/p2p/{peer}")
                     }
                 })
                 .collect();
@@ -868,8 +882,25 @@ impl Core {
         Ok(Some(Action::Members(current.into_iter().collect())))
     }
 
+    /// Every connected peer's session starts over at the next tick (after changes written
+    /// outside a frame, such as a bundle's).
+    pub(crate) fn resync_peers(&mut self) {
+        if let Some(rt) = self.sync.as_mut() {
+            let peers = rt.engine.peers();
+            rt.resend.extend(peers);
+            rt.view_stale = true;
+        }
+    }
+
+    /// Forgets the code exchanges under way (a new code replaces the pending one).
+    pub(crate) fn forget_code_sessions(&mut self) {
+        if let Some(rt) = self.sync.as_mut() {
+            rt.code_sessions.clear();
+        }
+    }
+
     /// Starts the sync runtime (idempotent).
-    fn sync_start(&mut self) -> Result<(), NodeError> {
+    pub(crate) fn sync_start(&mut self) -> Result<(), NodeError> {
         if self.sync.is_none() {
             let last_chunk = self.store.last_chunk()?;
             let log_mark = self.store.membership_mark()?;
@@ -1130,7 +1161,9 @@ impl Core {
                 match code::answer(&pending, &self.me, peer, &spake) {
                     Ok((reply, key)) => {
                         if let Some(rt) = self.sync.as_mut() {
-                            rt.code_sessions.insert(peer.to_owned(), (nameplate, key));
+                            // Bounded: one per device that said hello, at most a few a minute.
+                            rt.code_sessions
+                                .insert(peer.to_owned(), (pending.invite.clone(), key));
                         }
                         Ok(reply)
                     }
@@ -1145,7 +1178,7 @@ impl Core {
                 let Some((asked, key)) = session else {
                     return Ok(Reply::refused(code::UNKNOWN));
                 };
-                if asked != nameplate || nameplate != pending.nameplate {
+                if asked != pending.invite || nameplate != pending.nameplate {
                     return Ok(Reply::refused(code::UNKNOWN));
                 }
                 if now_ms > pending.expires_at {
