@@ -362,15 +362,5 @@ fn colleagues_who_cannot_dial_each_other_meet_through_the_teams_relay() {
         .to_owned();
     drop(relay);
     let _relay = Serve::start_relay(&host, &format!("/ip4/127.0.0.1/tcp/{port}"));
-    alice.ok(&[
-        "note",
-        "add",
-        "--title",
-        "After the restart",
-        "--body",
-        "still here",
-    ]);
-    eventually("Alice's next note reaches Bob", || {
-        has_note(&bob, "After the restart")
-    });
+    common::note_reaches(&alice, &bob, "After the restart");
 }

@@ -181,14 +181,7 @@ fn path_to(peer: &Peer, name: &str) -> Option<String> {
 
 /// Waits (bounded, 60 s: hole punches and reservations take a few round trips) for `check`.
 fn eventually(what: &str, check: impl Fn() -> bool) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !check() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting until {what}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    common::eventually_within(std::time::Duration::from_secs(60), what, check);
 }
 
 /// Runs one scenario: the relay's host founds the workspace and names itself as its relay;
@@ -239,17 +232,7 @@ fn scenario(lab: &Lab, after: impl FnOnce(&Peer, &Peer, &Serve, &Serve)) {
         &lab.relay,
         &["--listen", &listen, "--relay", "--no-mdns"],
     );
-    alice.ok(&[
-        "note",
-        "add",
-        "--title",
-        "After the restart",
-        "--body",
-        "still here",
-    ]);
-    eventually("Alice's next note reaches Bob", || {
-        has_note(&bob, "After the restart")
-    });
+    common::note_reaches(&alice, &bob, "After the restart");
 }
 
 /// Whether the test can run here; says why not when it cannot.

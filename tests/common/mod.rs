@@ -319,9 +319,25 @@ pub fn has_note(peer: &Peer, title: &str) -> bool {
         .any(|n| n["title"] == title)
 }
 
-/// Waits (bounded) until `check` holds.
+/// `from` writes a note titled `title`; waits (bounded) until `to` holds it.
+pub fn note_reaches(from: &Peer, to: &Peer, title: &str) {
+    from.ok(&["note", "add", "--title", title, "--body", "still here"]);
+    // (Through a relay that just restarted, reservations and dials take a few round trips.)
+    eventually_within(
+        Duration::from_secs(60),
+        &format!("the note '{title}' reaches its reader"),
+        || has_note(to, title),
+    );
+}
+
+/// Waits (bounded, 30 s) until `check` holds.
 pub fn eventually(what: &str, check: impl Fn() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    eventually_within(Duration::from_secs(30), what, check);
+}
+
+/// Waits until `check` holds, at most `bound`.
+pub fn eventually_within(bound: Duration, what: &str, check: impl Fn() -> bool) {
+    let deadline = Instant::now() + bound;
     while !check() {
         assert!(Instant::now() < deadline, "timed out waiting until {what}");
         std::thread::sleep(Duration::from_millis(50));
