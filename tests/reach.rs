@@ -21,153 +21,14 @@
 #![allow(clippy::unwrap_used, clippy::print_stderr)] // test failures, the skip notice
 
 mod common;
+#[path = "../crates/xtask/src/netns.rs"]
+mod netns;
 
 use std::io::BufRead as _;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use common::{Peer, Serve, has_note};
-
-/// Runs `ip`/`iptables`/`sysctl` arguments; the error text if it fails.
-fn sh(args: &[&str]) -> Result<(), String> {
-    let out = Command::new(args[0])
-        .args(&args[1..])
-        .output()
-        .map_err(|e| format!("{}: {e}", args.join(" ")))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
-}
-
-/// Runs inside a namespace.
-fn in_ns(ns: &str, args: &[&str]) -> Result<(), String> {
-    let mut all = vec!["ip", "netns", "exec", ns];
-    all.extend_from_slice(args);
-    sh(&all)
-}
-
-/// The namespaces of one scenario, removed on drop (which removes their interfaces too).
-struct Lab {
-    names: Vec<String>,
-    /// The relay's host, Alice's and Bob's.
-    relay: String,
-    alice: String,
-    bob: String,
-    relay_ip: String,
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        for ns in &self.names {
-            let _ = sh(&["ip", "netns", "del", ns]);
-        }
-    }
-}
-
-impl Lab {
-    /// Builds the "internet" (a bridge in its own namespace) with the relay's host on it, and two
-    /// homes behind a NAT router each; `symmetric` NATs pick a new port for every connection.
-    fn build(tag: &str, k: u8, symmetric: bool) -> Result<Lab, String> {
-        let id = std::process::id() % 100_000;
-        let name = |what: &str| format!("ep{id}{tag}{what}");
-        let (wan, relay, alice, bob, nat_a, nat_b) = (
-            name("w"),
-            name("r"),
-            name("a"),
-            name("b"),
-            name("na"),
-            name("nb"),
-        );
-        let mut lab = Lab {
-            names: Vec::new(),
-            relay: relay.clone(),
-            alice: alice.clone(),
-            bob: bob.clone(),
-            relay_ip: format!("10.{k}.0.1"),
-        };
-        for ns in [&wan, &relay, &alice, &bob, &nat_a, &nat_b] {
-            sh(&["ip", "netns", "add", ns])?;
-            lab.names.push(ns.clone());
-            in_ns(ns, &["ip", "link", "set", "lo", "up"])?;
-        }
-        in_ns(&wan, &["ip", "link", "add", "br0", "type", "bridge"])?;
-        in_ns(&wan, &["ip", "link", "set", "br0", "up"])?;
-        // A veth pair from `ns` (named `dev` there, with `addr`) to the internet's bridge.
-        let wire = |ns: &str, dev: &str, addr: &str, port: &str| -> Result<(), String> {
-            sh(&[
-                "ip", "link", "add", port, "netns", &wan, "type", "veth", "peer", "name", dev,
-                "netns", ns,
-            ])?;
-            in_ns(&wan, &["ip", "link", "set", port, "master", "br0", "up"])?;
-            in_ns(ns, &["ip", "addr", "add", addr, "dev", dev])?;
-            in_ns(ns, &["ip", "link", "set", dev, "up"])
-        };
-        wire(&relay, "eth0", &format!("10.{k}.0.1/24"), "p-r")?;
-        // Each home: a router with the internet on one side and the home on the other.
-        for (home, nat, n) in [(&alice, &nat_a, 2u8), (&bob, &nat_b, 3u8)] {
-            wire(nat, "wan", &format!("10.{k}.0.{n}/24"), &format!("p-{n}"))?;
-            sh(&[
-                "ip", "link", "add", "lan", "netns", nat, "type", "veth", "peer", "name", "eth0",
-                "netns", home,
-            ])?;
-            let lan = format!("192.168.{n}.1");
-            in_ns(
-                nat,
-                &["ip", "addr", "add", &format!("{lan}/24"), "dev", "lan"],
-            )?;
-            in_ns(nat, &["ip", "link", "set", "lan", "up"])?;
-            in_ns(nat, &["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])?;
-            let mut masquerade = vec![
-                "iptables",
-                "-t",
-                "nat",
-                "-A",
-                "POSTROUTING",
-                "-o",
-                "wan",
-                "-j",
-                "MASQUERADE",
-            ];
-            if symmetric {
-                masquerade.push("--random-fully");
-            }
-            in_ns(nat, &masquerade)?;
-            // Like a home router, it answers nothing unsolicited from outside (a refusal would
-            // cut short a hole punch whose other half is a moment late).
-            in_ns(nat, &["iptables", "-A", "INPUT", "-i", "wan", "-j", "DROP"])?;
-            in_ns(
-                home,
-                &[
-                    "ip",
-                    "addr",
-                    "add",
-                    &format!("192.168.{n}.2/24"),
-                    "dev",
-                    "eth0",
-                ],
-            )?;
-            in_ns(home, &["ip", "link", "set", "eth0", "up"])?;
-            in_ns(home, &["ip", "route", "add", "default", "via", &lan])?;
-        }
-        Ok(lab)
-    }
-}
-
-/// Whether namespaces can be made here; the reason when not.
-fn permitted() -> Result<(), String> {
-    static PROBES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let probe = format!("ep{}p{n}", std::process::id() % 100_000);
-    sh(&["ip", "netns", "add", &probe])?;
-    let nat = in_ns(&probe, &["iptables", "-t", "nat", "-L", "-n"]);
-    let _ = sh(&["ip", "netns", "del", &probe]);
-    nat
-}
+use netns::{Lab, permitted};
 
 /// How `peer` last reached the colleague named `name`.
 fn path_to(peer: &Peer, name: &str) -> Option<String> {
@@ -282,33 +143,6 @@ fn behind_symmetric_nats_colleagues_keep_syncing_through_the_relay() {
     });
 }
 
-/// A meeting room: two namespaces on one LAN segment (a veth pair), removed on drop.
-fn room(tag: &str) -> Result<Lab, String> {
-    let id = std::process::id() % 100_000;
-    let (admin, guests) = (format!("ep{id}{tag}a"), format!("ep{id}{tag}g"));
-    let mut lab = Lab {
-        names: Vec::new(),
-        relay: String::new(),
-        alice: admin.clone(),
-        bob: guests.clone(),
-        relay_ip: String::new(),
-    };
-    for ns in [&admin, &guests] {
-        sh(&["ip", "netns", "add", ns])?;
-        lab.names.push(ns.clone());
-        in_ns(ns, &["ip", "link", "set", "lo", "up"])?;
-    }
-    sh(&[
-        "ip", "link", "add", "eth0", "netns", &admin, "type", "veth", "peer", "name", "eth0",
-        "netns", &guests,
-    ])?;
-    for (ns, addr) in [(&admin, "10.90.0.1/24"), (&guests, "10.90.0.2/24")] {
-        in_ns(ns, &["ip", "addr", "add", addr, "dev", "eth0"])?;
-        in_ns(ns, &["ip", "link", "set", "eth0", "up"])?;
-    }
-    Ok(lab)
-}
-
 /// `join --code CODE` from the guests' side; its standard output or its error line.
 fn join_with(peer: &Peer, ns: &str, name: &str, code: &str) -> Result<String, String> {
     join_within(peer, ns, name, code, "20s")
@@ -341,7 +175,7 @@ fn in_the_meeting_room_a_newcomer_joins_with_the_code_read_aloud_and_only_once()
     if !can_run() {
         return;
     }
-    let lab = room("m").unwrap();
+    let lab = Lab::room("m").unwrap();
     let alice = Peer::init("Alice");
     alice.ok(&[
         "note",

@@ -242,6 +242,12 @@ pub enum Event {
         /// The relay.
         relay: PeerId,
     },
+    /// This device, a relay ([`Config::relay_server`]), accepted a member's reservation: that
+    /// member can now be reached through it.
+    Relaying {
+        /// The member's device.
+        peer: PeerId,
+    },
     /// Listening through a relay failed or stopped (refused, unreachable, connection lost);
     /// tried again later, with backoff.
     RelayLost {
@@ -816,6 +822,9 @@ impl Task {
                 }
                 .to_owned(),
             ),
+            SwarmEvent::Behaviour(BehaviourEvent::Relay(
+                relay::Event::ReservationReqAccepted { src_peer_id, .. },
+            )) => Event::Relaying { peer: src_peer_id },
             SwarmEvent::Behaviour(BehaviourEvent::Relay(event)) => {
                 tracing::debug!(?event, "relay");
                 return Vec::new();

@@ -467,13 +467,18 @@ async fn wait_path(node: &mut Node, peer: Peer, path: Path) {
 #[tokio::test]
 async fn members_reach_each_other_through_a_members_only_relay_then_punch_a_hole() {
     let relay_key = Keypair::generate_ed25519();
-    let relay = start_keyed(relay_key.clone(), &[TCP], |c| c.relay_server = true).await;
+    let mut relay = start_keyed(relay_key.clone(), &[TCP], |c| c.relay_server = true).await;
     let mut a = start(|_| {}).await;
     let mut b = start(|_| {}).await;
     let members = [relay.id, a.id, b.id];
     relay.send(Command::SetMembers(members.to_vec())).await;
     through(&relay, &b, &members).await;
     wait_reserved(&mut b, relay.id).await;
+    relay
+        .wait("the reservation it accepted", |e| {
+            matches!(e, Event::Relaying { peer } if *peer == b.id).then_some(())
+        })
+        .await;
     // B now listens through the relay too.
     let circuit = b
         .wait("an address through the relay", |e| match e {
@@ -528,6 +533,18 @@ async fn members_reach_each_other_through_a_members_only_relay_then_punch_a_hole
         })
         .await;
     assert!(failed.contains("resource limit exceeded"), "{failed}");
+    // The relay reported no reservation for it.
+    while let Ok(event) = relay.events.try_recv() {
+        relay.seen.push(event);
+    }
+    assert!(
+        !relay
+            .seen
+            .iter()
+            .any(|e| matches!(e, Event::Relaying { peer } if *peer == stranger.id)),
+        "{:#?}",
+        relay.seen
+    );
 
     // The relay restarts at the same address: B reserves again by itself.
     let port = relay.addr.iter().find_map(|p| match p {

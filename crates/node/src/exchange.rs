@@ -272,6 +272,12 @@ impl Node {
         Ok(key.public().to_peer_id().to_string())
     }
 
+    /// The device key [`Node::init_device`] made in `dir`, for a process that runs this device's
+    /// network alone (the benchmark's relay host).
+    pub fn device_key(dir: &Path) -> Result<domain::Keypair, NodeError> {
+        identity::load(&dir.join(KEY_FILE))
+    }
+
     /// Stores the join package received from a member (see [`Core::join_package`]) in a
     /// directory made by [`Node::init_device`], once its log makes this device a member, and
     /// opens it; this member then writes their own profile.

@@ -402,6 +402,10 @@ fn inputs(event: Event) -> Vec<Input> {
             tracing::info!(%relay, "reachable through the relay");
             Vec::new()
         }
+        Event::Relaying { peer } => {
+            tracing::info!(%peer, "relaying for a member");
+            Vec::new()
+        }
         Event::RelayLost { relay, reason } => {
             tracing::info!(%relay, reason, "not reachable through the relay for now");
             Vec::new()
@@ -470,6 +474,7 @@ fn input(event: Event) -> Option<Input> {
         | Event::Connected { .. }
         | Event::PathChanged { .. }
         | Event::RelayReserved { .. }
+        | Event::Relaying { .. }
         | Event::RelayLost { .. }
         | Event::Reachability(_) => return None,
     })

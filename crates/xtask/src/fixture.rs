@@ -24,6 +24,9 @@ pub struct Fixture {
     pub admin: PathBuf,
     /// A directory holding only Bob's key.
     pub bob_key: PathBuf,
+    /// A directory holding only a third member's key (the relay host of the reach measures),
+    /// when there are at least 3 members.
+    pub relay_key: Option<PathBuf>,
     /// The workspace document (every member listed).
     pub workspace: Vec<u8>,
     /// The notes' ids.
@@ -190,6 +193,7 @@ pub async fn generate(dir: &Path, size: Size) -> Result<Fixture> {
     Ok(Fixture {
         admin,
         bob_key,
+        relay_key: (size.members >= 3).then(|| dir.join("member-2")),
         workspace,
         notes,
         bob_docs: 1 + size.notes + bob_private,

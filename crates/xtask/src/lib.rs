@@ -5,7 +5,9 @@
 
 pub mod amrepo;
 pub mod fixture;
+pub mod netns;
 pub mod peer;
+pub mod reach;
 pub mod report;
 pub mod stats;
 
@@ -111,7 +113,7 @@ pub struct Report {
     pub elapsed: Duration,
 }
 
-fn secs(since: Instant) -> f64 {
+pub(crate) fn secs(since: Instant) -> f64 {
     since.elapsed().as_secs_f64()
 }
 
@@ -431,6 +433,7 @@ pub async fn run(config: &Config, progress: &dyn Fn(&str)) -> Result<Report> {
         .goal("median", "≤ 5 s", conv.median() <= 5.0)
         .detail("every peer dials the first; from the edits until every peer holds every note"),
     );
+    reach_rows(config, &fx, &sync, progress, &mut rows).await;
     Ok(Report {
         config: config.clone(),
         rows,
@@ -896,23 +899,6 @@ async fn memory(config: &Config, fx: &Fixture) -> Result<Memory> {
     Ok(out)
 }
 
-/// `serve-peer DIR`: the separate serving process of the memory measure. Prints
-/// `listening ADDR`, serves until its stdin closes.
-pub async fn serve_peer(dir: &Path) -> Result<()> {
-    use std::io::{Read, Write};
-    let node = Node::open(dir).await?;
-    let serving = serve(&node, &[]).await?;
-    {
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "listening {}", serving.addr)?;
-        out.flush()?;
-    }
-    tokio::task::spawn_blocking(|| std::io::stdin().read_to_end(&mut Vec::new())).await??;
-    serving.stop().await?;
-    node.shutdown().await?;
-    Ok(())
-}
-
 /// `peers` peers join one workspace, each makes one edit; seconds until all converged.
 async fn converge(config: &Config) -> Result<Samples> {
     let mut samples = Vec::new();
@@ -985,4 +971,76 @@ async fn converge(config: &Config) -> Result<Samples> {
         bail!("no convergence run");
     }
     Ok(Samples(samples))
+}
+
+/// The reach measures ([`reach`]): rows with their figures, or with the reason they could not be
+/// taken here.
+async fn reach_rows(
+    config: &Config,
+    fx: &Fixture,
+    sync: &SyncRuns,
+    progress: &dyn Fn(&str),
+    rows: &mut Vec<Row>,
+) {
+    let n = fx.bob_docs;
+    let relayed_label = format!(
+        "initial sync through the team's relay, both homes behind symmetric NATs, in network \
+         namespaces ({n} documents)"
+    );
+    let direct_label = "the same sync direct: A at a public address, B behind its NAT".to_owned();
+    let link_label = "bytes on B's link for that sync: relayed".to_owned();
+    let direct_link_label = "the same, direct".to_owned();
+    progress("initial sync through a relay, in network namespaces");
+    match reach::initial_sync(config, fx, progress).await {
+        Ok(reach) => {
+            let (relayed, direct) = (&reach.relayed, &reach.direct);
+            let ratio = Samples(relayed.seconds.clone()).median()
+                / Samples(direct.seconds.clone()).median();
+            let loopback = Samples(sync.seconds.clone()).median();
+            rows.push(
+                Row::new(relayed_label, "s", relayed.seconds.clone()).detail(format!(
+                    "B dials A through a members-only relay (libp2p circuit relay v2, \
+                     `xtask relay-peer`, holding no data) and the hole punch cannot succeed; \
+                     path B reported: {:?}; relayed / direct = {ratio:.2}; {:.1} MiB of sync \
+                     frames (over loopback in-process: {loopback:.2} s)",
+                    relayed.paths,
+                    Samples(relayed.frames.clone()).median() / 1_048_576.0
+                )),
+            );
+            rows.push(
+                Row::new(direct_label, "s", direct.seconds.clone()).detail(format!(
+                    "the same processes and data, B dialing A's address; path B reported: {:?}; \
+                     {:.1} MiB of sync frames",
+                    direct.paths,
+                    Samples(direct.frames.clone()).median() / 1_048_576.0
+                )),
+            );
+            let mb = |v: &[f64]| v.iter().map(|b| b / 1_000_000.0).collect::<Vec<_>>();
+            rows.push(
+                Row::new(link_label, "MB", mb(&relayed.link)).detail(format!(
+                    "rx + tx of B's interface from its start until it held every document \
+                     (frames, Noise, yamux, TCP/IP, relay and hole-punch signalling); \
+                     relayed / direct = {:.2}",
+                    Samples(relayed.link.clone()).median() / Samples(direct.link.clone()).median()
+                )),
+            );
+            rows.push(Row::new(direct_link_label, "MB", mb(&direct.link)));
+        }
+        Err(e) => {
+            let why = format!("not measured: {e:#}");
+            for label in [relayed_label, direct_label, link_label, direct_link_label] {
+                rows.push(Row::new(label, "s", Vec::new()).detail(why.clone()));
+            }
+        }
+    }
+    progress("joining by code in a meeting room, in network namespaces");
+    let label = "from typing a code to holding the admin's note: a meeting room in network \
+                 namespaces (mDNS, SPAKE2, ticket, join, first sync)";
+    rows.push(match reach::code_to_note(config).await {
+        Ok(seconds) => Row::new(label, "s", seconds).detail(
+            "`xtask code-join` beside the admin's serving device on one LAN segment; from \
+             `Node::join_with_code` until it returns holding the note",
+        ),
+        Err(e) => Row::new(label, "s", Vec::new()).detail(format!("not measured: {e:#}")),
+    });
 }

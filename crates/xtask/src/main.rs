@@ -62,6 +62,51 @@ enum Task {
     ServePeer {
         /// The data directory.
         dir: PathBuf,
+        /// The address to listen on.
+        #[arg(long, default_value = xtask::peer::LOOPBACK)]
+        listen: String,
+        /// Find and be found on the LAN (mDNS).
+        #[arg(long)]
+        mdns: bool,
+        /// Make a code a newcomer can join with, and print it.
+        #[arg(long)]
+        invite_code: bool,
+    },
+    /// Run a member device's network alone as a relay for members, until stdin closes.
+    #[command(hide = true)]
+    RelayPeer {
+        /// The directory holding the device key.
+        key_dir: PathBuf,
+        /// The address to listen on.
+        #[arg(long)]
+        listen: String,
+        /// A member's device id (repeated).
+        #[arg(long = "member")]
+        members: Vec<String>,
+    },
+    /// Serve a data directory dialing an address until it holds N documents.
+    #[command(hide = true)]
+    FetchPeer {
+        /// The data directory.
+        dir: PathBuf,
+        /// The address to dial.
+        #[arg(long)]
+        dial: String,
+        /// The documents to wait for.
+        #[arg(long)]
+        want: usize,
+        /// The peer whose traffic and path to report.
+        #[arg(long)]
+        from: String,
+    },
+    /// Join with a code read aloud, as Bob.
+    #[command(hide = true)]
+    CodeJoin {
+        /// The new data directory.
+        dir: PathBuf,
+        /// The code.
+        #[arg(long)]
+        code: String,
     },
 }
 
@@ -86,7 +131,24 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.task {
-            Task::ServePeer { dir } => xtask::serve_peer(&dir).await,
+            Task::ServePeer {
+                dir,
+                listen,
+                mdns,
+                invite_code,
+            } => xtask::reach::serve_peer(&dir, &listen, mdns, invite_code).await,
+            Task::RelayPeer {
+                key_dir,
+                listen,
+                members,
+            } => xtask::reach::relay_peer(&key_dir, &listen, &members).await,
+            Task::FetchPeer {
+                dir,
+                dial,
+                want,
+                from,
+            } => xtask::reach::fetch_peer(&dir, &dial, want, &from).await,
+            Task::CodeJoin { dir, code } => xtask::reach::code_join(&dir, &code).await,
             Task::Bench(args) => {
                 anyhow::ensure!(
                     args.runs >= 1 && args.edits >= 1 && args.searches >= 1,

@@ -13,9 +13,9 @@ use tokio::task::JoinHandle;
 /// How long any single wait may take before the harness gives up with an error.
 pub const PATIENCE: Duration = Duration::from_secs(600);
 
-/// A node serving on 127.0.0.1 until stopped.
+/// A node serving until stopped.
 pub struct Serving {
-    /// Its full address (`/ip4/127.0.0.1/tcp/PORT/p2p/ID`).
+    /// Its full address (`/ip4/…/tcp/PORT/p2p/ID`).
     pub addr: String,
     stop: oneshot::Sender<()>,
     task: JoinHandle<Result<SyncReport, node::NodeError>>,
@@ -23,9 +23,18 @@ pub struct Serving {
 
 /// Starts `node` serving on loopback TCP, dialing `dial`; returns once it listens.
 pub async fn serve(node: &Node, dial: &[String]) -> Result<Serving> {
+    serve_on(node, LOOPBACK, false, dial).await
+}
+
+/// Loopback TCP on a port the system picks.
+pub const LOOPBACK: &str = "/ip4/127.0.0.1/tcp/0";
+
+/// Starts `node` serving on `listen` (with mDNS if `mdns`), dialing `dial`; returns once it
+/// listens, with the first address it reports.
+pub async fn serve_on(node: &Node, listen: &str, mdns: bool, dial: &[String]) -> Result<Serving> {
     let options = ServeOptions {
-        listen: vec!["/ip4/127.0.0.1/tcp/0".parse()?],
-        mdns: false,
+        listen: vec![listen.parse().context("listen address")?],
+        mdns,
         dial: dial
             .iter()
             .map(|a| a.parse())

@@ -65,6 +65,10 @@ fn the_harness_runs_every_measure_at_a_reduced_size() {
         "search over 500 notes",
         "resident memory of a serving headless peer with 500 notes",
         "5 peers on loopback, one edit each, all converged",
+        "initial sync through the team's relay, both homes behind symmetric NATs, in network namespaces (506 documents)",
+        "the same sync direct: A at a public address, B behind its NAT",
+        "bytes on B's link for that sync: relayed",
+        "from typing a code to holding the admin's note",
     ] {
         let row = rows
             .iter()
@@ -76,5 +80,21 @@ fn the_harness_runs_every_measure_at_a_reduced_size() {
         );
     }
     assert!(!md.contains("did not complete"), "{md}");
+    // The reach measures run wherever network namespaces are permitted (as root, as in CI), and
+    // the relayed sync went through the relay.
+    match xtask::reach::unavailable() {
+        None => {
+            assert!(!md.contains("not measured"), "{md}");
+            assert!(
+                md.contains(r#"path B reported: ["relayed", "relayed"]"#),
+                "{md}"
+            );
+            assert!(
+                md.contains(r#"path B reported: ["direct", "direct"]"#),
+                "{md}"
+            );
+        }
+        Some(why) => assert!(md.contains(&format!("not measured: {why}")), "{md}"),
+    }
     assert!(md.contains("Build: debug"), "{md}");
 }
