@@ -22,7 +22,11 @@ use domain::signing::Signatures;
 use domain::{Admission, DocMeta, Refusal, Standing};
 use sha2::{Digest, Sha256};
 
+use crate::precheck::Prechecked;
 use crate::protocol::{DocDigest, Message, summary_digest};
+
+/// Why a peer sending a document whose id does not name its creator is dropped.
+const NOT_ITS_CREATOR: &str = "a document under an id that does not name its creator";
 
 /// The most bytes of membership entries put in one message.
 const LOG_MESSAGE_BYTES: usize = 512 * 1024;
@@ -616,14 +620,27 @@ impl Engine {
                 out
             }
             Message::Sync { doc, data, sigs } => self.sync_message(host, peer, &doc, &data, sigs),
-            Message::Doc { doc, bytes, sigs } => self.whole_doc(host, peer, &doc, &bytes, &sigs),
+            Message::Doc { doc, bytes, sigs } => {
+                self.whole_doc(host, peer, &doc, &bytes, &sigs, None)
+            }
             Message::Batch(msgs) => {
+                let msgs = coalesce(msgs);
+                if msgs.iter().any(|m| matches!(m, Message::Batch(_))) {
+                    return self.drop_peer(peer, "nested batch");
+                }
+                // The new documents it brings are loaded and judged on every core first.
+                let ahead = crate::precheck::batch(host, &msgs);
                 let mut out = Vec::new();
-                for m in coalesce(msgs) {
-                    if matches!(m, Message::Batch(_)) {
-                        return self.drop_peer(peer, "nested batch");
-                    }
-                    out.extend(self.received(host, peer, m));
+                for (m, pre) in msgs.into_iter().zip(ahead) {
+                    out.extend(match (m, pre) {
+                        // (What `received` checks first, then what it does with the check.)
+                        (Message::Doc { doc, bytes, sigs }, Some(pre))
+                            if self.sessions.contains_key(peer) && host.is_member(peer) =>
+                        {
+                            self.whole_doc(host, peer, &doc, &bytes, &sigs, Some(pre))
+                        }
+                        (m, _) => self.received(host, peer, m),
+                    });
                     if !self.sessions.contains_key(peer) {
                         // The peer was dropped: nothing more of its frame counts.
                         out.retain(|o| !matches!(o, Output::Send { to, .. } if to == peer));
@@ -953,19 +970,32 @@ impl Engine {
         // A document under an id that does not name its creator could only be taking the place
         // of another member's document: never stored.
         if !meta.id_fits_creator() {
-            return self.drop_peer(
-                peer,
-                "a document under an id that does not name its creator",
-            );
+            return self.drop_peer(peer, NOT_ITS_CREATOR);
         }
         let changes_hint = standings_of_doc(host, &mut loaded);
         let standing = |m: &str| changes_hint.get(m).copied().unwrap_or(Standing::Unknown);
         let admitted = catch_unwind(AssertUnwindSafe(|| {
             domain::admit_whole(loaded, &meta, sigs, &standing)
         }));
-        let Ok((admitted, admission)) = admitted else {
+        let Ok(admitted) = admitted else {
             return self.drop_peer(peer, "document made Automerge panic");
         };
+        self.judged_document(host, peer, doc, meta, admitted, sigs, seed)
+    }
+
+    /// The rest of [`Engine::new_document`], once its changes are judged: `admitted` is the
+    /// document made of those that passed, with what the check said.
+    #[allow(clippy::too_many_arguments)]
+    fn judged_document<H: Host>(
+        &mut self,
+        host: &mut H,
+        peer: &str,
+        doc: &str,
+        meta: DocMeta,
+        (admitted, admission): (AutoCommit, Admission),
+        sigs: &Signatures,
+        seed: Option<Vec<ChangeHash>>,
+    ) -> Vec<Output> {
         let mut out = Vec::new();
         let judged = self.sort_out(host, peer, doc, &admission, &BTreeMap::new(), &mut out);
         if !admission.accepted.is_empty()
@@ -989,6 +1019,8 @@ impl Engine {
 
     /// A whole document from a peer: merged into ours, or stored if new and complete, under the
     /// same checks as a document arriving through the sync protocol.
+    /// `pre`: its load and check made ahead ([`crate::precheck`]), taken if it is still new
+    /// here and the log still says the same of its authors.
     fn whole_doc<H: Host>(
         &mut self,
         host: &mut H,
@@ -996,7 +1028,36 @@ impl Engine {
         doc: &str,
         bytes: &[u8],
         sigs: &Signatures,
+        pre: Option<Prechecked>,
     ) -> Vec<Output> {
+        if let Some(pre) = pre
+            && host.meta(doc).is_none()
+            && pre.standings.iter().all(|(m, s)| host.standing(m) == *s)
+        {
+            if let Some(session) = self.sessions.get_mut(peer) {
+                session.states.remove(doc);
+                session.whole.remove(doc);
+                session.incoming.remove(doc);
+            }
+            let me = host.me();
+            let meta = pre.meta;
+            if meta.id != doc || !host.may_hold(&me, &meta) || !host.may_hold(peer, &meta) {
+                return Vec::new();
+            }
+            if !meta.id_fits_creator() {
+                return self.drop_peer(peer, NOT_ITS_CREATOR);
+            }
+            let seed = Some(pre.theirs);
+            return self.judged_document(
+                host,
+                peer,
+                doc,
+                meta,
+                (pre.admitted, pre.admission),
+                sigs,
+                seed,
+            );
+        }
         let Ok(Ok(mut incoming)) = catch_unwind(|| domain::load_doc(bytes)) else {
             return self.drop_peer(peer, "invalid or oversized document");
         };

@@ -7,7 +7,8 @@
 //! - [`protocol`]: the messages peers exchange and their bounded binary encoding.
 //! - [`engine`]: one peer's sync logic: given an authenticated peer and the documents this
 //!   device holds, which summaries and Automerge sync messages to send, which incoming documents
-//!   to accept; driven by `handle(event) -> outputs`.
+//!   to accept; driven by `handle(event) -> outputs`. The new documents of one batch are
+//!   loaded and judged on every core before the engine takes them in turn (`precheck`).
 //!
 //! This crate never opens a socket, reads a clock or touches a disk: the network layer moves
 //! its bytes, `node` stores what it accepts. It never decides what a document means (that is
@@ -16,5 +17,6 @@
 pub mod access;
 pub mod engine;
 pub mod membership;
+mod precheck;
 pub mod protocol;
 pub mod ticket;

@@ -1304,6 +1304,57 @@ fn a_forged_change_is_refused_flagged_and_never_relayed() {
     );
 }
 
+/// Many new documents in one frame are loaded and judged ahead, side by side: those before a
+/// note written under another member's name are stored; that note is refused by name, its
+/// sender flagged and dropped, and nothing after it in the frame counts.
+#[test]
+fn a_document_in_another_members_name_among_many_new_ones_is_refused_by_name() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let mut net = network(&mut rng, 3, true);
+    let byz = net.byz;
+    let victim = net.peers[0].id.clone();
+    let mut honest = Vec::new();
+    for i in 0..12 {
+        let meta = net.header(byz, DocKind::Note, &Scope::Workspace, &[], 0);
+        let note = Note::new(meta, &format!("Note {i}"), "a body", &[], &[]).unwrap();
+        honest.push(net.create(byz, &note));
+    }
+    // Its only change is written under the victim's actor, and signed with the sender's key.
+    let meta = net.header(byz, DocKind::Note, &Scope::Workspace, &[], 0);
+    let note = Note::new(meta.clone(), "Forged", "in another's name", &[], &[]).unwrap();
+    let forged = meta.id.clone();
+    let mut doc = domain::create(domain::actor_for(&victim.parse().unwrap()), &note).unwrap();
+    settle(&mut doc);
+    let peer = &mut net.peers[byz];
+    let sigs = sign_new(&peer.key, &forged, &mut doc, &[]).unwrap();
+    peer.sigs.insert(forged.clone(), sigs);
+    peer.docs.insert(forged.clone(), (doc, meta));
+    net.connect(1, byz);
+    while !net.queue.is_empty() {
+        net.deliver(0, 0);
+    }
+    let sender = net.peers[byz].id.clone();
+    let receiver = &net.peers[1];
+    assert_eq!(
+        receiver.flagged,
+        vec![(
+            sender,
+            "the change's signature does not match its author's key".to_owned()
+        )]
+    );
+    assert!(!receiver.docs.contains_key(&forged));
+    assert!(!net.links.contains(&(1, byz)), "the sender was dropped");
+    // The frame lists documents by id: those before the forged one arrived, none after it.
+    for id in &honest {
+        assert_eq!(
+            receiver.docs.contains_key(id),
+            *id < forged,
+            "note {id} (the forged one is {forged})"
+        );
+    }
+    assert!(honest.iter().filter(|id| **id < forged).count() >= 1);
+}
+
 #[test]
 fn peers_converge_on_exactly_what_they_are_entitled_to_despite_a_byzantine_member() {
     let seeds: Vec<u64> = match std::env::var("SIM_SEED") {
