@@ -505,11 +505,12 @@ fn well_formed(
         Malformed::Invalid(DomainError::Corrupt("reading a change panicked".into()))
     })?;
     // What each earlier operation of this change made (true: an object).
-    let mut own: BTreeMap<u64, bool> = BTreeMap::new();
-    for (i, op) in expanded.operations.iter().enumerate() {
+    // (Its operations are numbered from `start` on, one after the other.)
+    let mut own: Vec<bool> = Vec::with_capacity(expanded.operations.len());
+    for op in &expanded.operations {
         let check = |id: &am::legacy::OpId, object: bool| -> Result<(), Malformed> {
             if id.1 == actor && id.0 >= start {
-                return match own.get(&id.0) {
+                return match usize::try_from(id.0 - start).ok().and_then(|k| own.get(k)) {
                     Some(made) if *made || !object => Ok(()),
                     _ => bad("a change may only name what its past or its earlier operations made"),
                 };
@@ -535,10 +536,7 @@ fn well_formed(
         for p in op.pred.iter() {
             check(p, false)?;
         }
-        own.insert(
-            start + i as u64,
-            matches!(op.action, am::legacy::OpType::Make(_)),
-        );
+        own.push(matches!(op.action, am::legacy::OpType::Make(_)));
     }
     Ok(())
 }
