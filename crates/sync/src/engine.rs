@@ -628,24 +628,33 @@ impl Engine {
                 if msgs.iter().any(|m| matches!(m, Message::Batch(_))) {
                     return self.drop_peer(peer, "nested batch");
                 }
-                // The new documents it brings are loaded and judged on every core first.
-                let ahead = crate::precheck::batch(host, &msgs);
+                let mut msgs: Vec<Option<Message>> = msgs.into_iter().map(Some).collect();
                 let mut out = Vec::new();
-                for (m, pre) in msgs.into_iter().zip(ahead) {
-                    out.extend(match (m, pre) {
-                        // (What `received` checks first, then what it does with the check.)
-                        (Message::Doc { doc, bytes, sigs }, Some(pre))
-                            if self.sessions.contains_key(peer) && host.is_member(peer) =>
-                        {
-                            self.whole_doc(host, peer, &doc, &bytes, &sigs, Some(pre))
+                let mut start = 0;
+                'frame: while start < msgs.len() {
+                    // The new documents among the next few messages are loaded and judged side by
+                    // side first, on every core (a few at a time: what one frame may inflate to
+                    // is not all held at once, and a peer dropped early costs no more checks).
+                    let end = (start + crate::precheck::window()).min(msgs.len());
+                    let ahead = crate::precheck::batch(host, &msgs[start..end]);
+                    for (slot, pre) in msgs[start..end].iter_mut().zip(ahead) {
+                        let Some(m) = slot.take() else { continue };
+                        out.extend(match (m, pre) {
+                            // (What `received` checks first, then what it does with the check.)
+                            (Message::Doc { doc, bytes, sigs }, Some(pre))
+                                if self.sessions.contains_key(peer) && host.is_member(peer) =>
+                            {
+                                self.whole_doc(host, peer, &doc, &bytes, &sigs, Some(pre))
+                            }
+                            (m, _) => self.received(host, peer, m),
+                        });
+                        if !self.sessions.contains_key(peer) {
+                            // The peer was dropped: nothing more of its frame counts.
+                            out.retain(|o| !matches!(o, Output::Send { to, .. } if to == peer));
+                            break 'frame;
                         }
-                        (m, _) => self.received(host, peer, m),
-                    });
-                    if !self.sessions.contains_key(peer) {
-                        // The peer was dropped: nothing more of its frame counts.
-                        out.retain(|o| !matches!(o, Output::Send { to, .. } if to == peer));
-                        break;
                     }
+                    start = end;
                 }
                 out
             }

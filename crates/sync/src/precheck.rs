@@ -3,10 +3,11 @@
 //!
 //! An initial sync brings thousands of whole documents in a few frames. Loading each one and
 //! judging every change in it (signature, form, write rules) depends only on its bytes, its
-//! signatures and what the membership log says of its authors, so the documents of one batch
-//! are loaded and judged side by side, on worker threads. The engine then handles the batch in
-//! order as before, taking a document's check as made only if the log still says the same of
-//! each of its authors; otherwise it judges that document again, as it would have.
+//! signatures and what the membership log says of its authors, so the documents of a batch are
+//! loaded and judged side by side, on worker threads, a few at a time ([`window`]). The engine
+//! handles the batch in order as before, taking a document's check as made only if the log
+//! still says the same of each of its authors; otherwise it judges that document again, as it
+//! would have.
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -17,11 +18,26 @@ use domain::{Admission, DocMeta, Standing};
 use crate::engine::Host;
 use crate::protocol::Message;
 
-/// Fewer new documents than this in a batch are checked in turn, where they are handled.
-const AHEAD_FROM: usize = 8;
+/// Fewer new documents than this among the messages given are checked in turn, where they are
+/// handled.
+const AHEAD_FROM: usize = 2;
 
 /// The most worker threads.
 const MAX_WORKERS: usize = 8;
+
+/// The worker threads to use: one per core, at most [`MAX_WORKERS`].
+fn workers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(MAX_WORKERS)
+}
+
+/// How many messages of a batch to check ahead at a time: two documents per worker, so that
+/// what a frame's documents inflate to is never all in memory at once (each is bounded by
+/// [`domain::check_inflation`]).
+pub(crate) fn window() -> usize {
+    2 * workers()
+}
 
 /// A new document loaded and judged ahead of its turn.
 pub(crate) struct Prechecked {
@@ -45,16 +61,20 @@ struct Loaded {
     authors: Vec<String>,
 }
 
-/// For each message of a batch, its check made ahead: for whole documents the host does not
-/// hold, when there are at least [`AHEAD_FROM`] of them; `None` for everything else, and for a
-/// document whose bytes or header do not load (the engine then finds and answers that itself).
-pub(crate) fn batch<H: Host>(host: &mut H, msgs: &[Message]) -> Vec<Option<Prechecked>> {
+/// For each of `msgs` (a slice of a batch), its check made ahead: for the first copy of each
+/// whole document the host does not hold, when there are at least [`AHEAD_FROM`] of them;
+/// `None` for everything else, and for a document whose bytes or header do not load (the engine
+/// then finds and answers that itself).
+pub(crate) fn batch<H: Host>(host: &mut H, msgs: &[Option<Message>]) -> Vec<Option<Prechecked>> {
     let mut out: Vec<Option<Prechecked>> = msgs.iter().map(|_| None).collect();
+    let mut seen = std::collections::BTreeSet::new();
     let new: Vec<(usize, &[u8], &domain::signing::Signatures)> = msgs
         .iter()
         .enumerate()
         .filter_map(|(i, m)| match m {
-            Message::Doc { doc, bytes, sigs } if host.meta(doc).is_none() => {
+            Some(Message::Doc { doc, bytes, sigs })
+                if seen.insert(doc.as_str()) && host.meta(doc).is_none() =>
+            {
                 Some((i, bytes.as_slice(), sigs))
             }
             _ => None,
@@ -133,9 +153,7 @@ fn in_parallel<T: Send, R: Send>(
     items: Vec<T>,
     work: impl Fn(T) -> Option<R> + Sync,
 ) -> Vec<Option<R>> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(MAX_WORKERS);
+    let workers = workers();
     if workers <= 1 {
         return items.into_iter().map(work).collect();
     }
