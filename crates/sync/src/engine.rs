@@ -632,10 +632,10 @@ impl Engine {
                 let mut out = Vec::new();
                 let mut start = 0;
                 'frame: while start < msgs.len() {
-                    // The new documents among the next few messages are loaded and judged side by
-                    // side first, on every core (a few at a time: what one frame may inflate to
-                    // is not all held at once, and a peer dropped early costs no more checks).
-                    let end = (start + crate::precheck::window()).min(msgs.len());
+                    // The new documents among the next messages are loaded and judged side by
+                    // side first, on every core (a window at a time: what one frame may inflate
+                    // to is not all held at once, and a peer dropped early costs few checks).
+                    let end = crate::precheck::window(&msgs, start);
                     let ahead = crate::precheck::batch(host, &msgs[start..end]);
                     for (slot, pre) in msgs[start..end].iter_mut().zip(ahead) {
                         let Some(m) = slot.take() else { continue };

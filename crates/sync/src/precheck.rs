@@ -4,7 +4,7 @@
 //! An initial sync brings thousands of whole documents in a few frames. Loading each one and
 //! judging every change in it (signature, form, write rules) depends only on its bytes, its
 //! signatures and what the membership log says of its authors, so the documents of a batch are
-//! loaded and judged side by side, on worker threads, a few at a time ([`window`]). The engine
+//! loaded and judged side by side, on worker threads, a window of them at a time ([`window`]). The engine
 //! handles the batch in order as before, taking a document's check as made only if the log
 //! still says the same of each of its authors; otherwise it judges that document again, as it
 //! would have.
@@ -32,11 +32,30 @@ fn workers() -> usize {
         .min(MAX_WORKERS)
 }
 
-/// How many messages of a batch to check ahead at a time: two documents per worker, so that
-/// what a frame's documents inflate to is never all in memory at once (each is bounded by
-/// [`domain::check_inflation`]).
-pub(crate) fn window() -> usize {
-    2 * workers()
+/// The most bytes of whole documents checked ahead at a time. What a frame's documents inflate
+/// to is then never all in memory at once: a document inflates at most about a thousandfold
+/// (DEFLATE), and to [`domain::MAX_INFLATED`] at most, so a window holds a few documents
+/// inflated to that bound, or hundreds of ordinary ones.
+const WINDOW_BYTES: usize = 512 * 1024;
+
+/// The most messages checked ahead at a time.
+const WINDOW_MESSAGES: usize = 256;
+
+/// Where the window of messages to check ahead that starts at `start` ends (exclusive; at least
+/// one message).
+pub(crate) fn window(msgs: &[Option<Message>], start: usize) -> usize {
+    let mut bytes = 0;
+    let mut end = start;
+    while end < msgs.len() && end - start < WINDOW_MESSAGES {
+        if let Some(Message::Doc { bytes: doc, .. }) = &msgs[end] {
+            if end > start && bytes + doc.len() > WINDOW_BYTES {
+                break;
+            }
+            bytes += doc.len();
+        }
+        end += 1;
+    }
+    end.max((start + 1).min(msgs.len()))
 }
 
 /// A new document loaded and judged ahead of its turn.
@@ -194,7 +213,41 @@ fn in_parallel<T: Send, R: Send>(
 
 #[cfg(test)]
 mod tests {
-    use super::in_parallel;
+    use super::{WINDOW_BYTES, WINDOW_MESSAGES, in_parallel, window};
+    use crate::protocol::Message;
+
+    fn doc(len: usize) -> Option<Message> {
+        Some(Message::Doc {
+            doc: "d".into(),
+            bytes: vec![0; len],
+            sigs: Default::default(),
+        })
+    }
+
+    #[test]
+    fn a_window_holds_at_most_its_bytes_of_documents_and_at_least_one_message() {
+        // Four documents of 200 KiB: two fit in 512 KiB, then the next window starts.
+        let big: Vec<_> = (0..4).map(|_| doc(200 * 1024)).collect();
+        assert_eq!(window(&big, 0), 2);
+        assert_eq!(window(&big, 2), 4);
+        // One document larger than the window still makes a window of its own.
+        let huge = vec![doc(WINDOW_BYTES + 1), doc(10)];
+        assert_eq!(window(&huge, 0), 1);
+        assert_eq!(window(&huge, 1), 2);
+        // Small documents: at most so many messages, other messages counted but not weighed.
+        let small: Vec<_> = (0..1000)
+            .map(|i| {
+                if i % 2 == 0 {
+                    doc(1000)
+                } else {
+                    Some(Message::LogHeads(Vec::new()))
+                }
+            })
+            .collect();
+        assert_eq!(window(&small, 0), WINDOW_MESSAGES);
+        assert_eq!(window(&small, 900), 1000);
+        assert_eq!(window(&[], 0), 0);
+    }
 
     #[test]
     fn results_come_back_in_the_items_order_and_a_failed_item_is_none() {
