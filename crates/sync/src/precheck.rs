@@ -1,5 +1,5 @@
-//! The check of new documents arriving together, made on every core before the engine takes
-//! them in turn.
+//! The check of new documents arriving together, made on every core (at most 8) before the
+//! engine takes them in turn.
 //!
 //! An initial sync brings thousands of whole documents in a few frames. Loading each one and
 //! judging every change in it (signature, form, write rules) depends only on its bytes, its
@@ -34,8 +34,9 @@ fn workers() -> usize {
 
 /// The most bytes of whole documents checked ahead at a time. What a frame's documents inflate
 /// to is then never all in memory at once: a document inflates at most about a thousandfold
-/// (DEFLATE), and to [`domain::MAX_INFLATED`] at most, so a window holds a few documents
-/// inflated to that bound, or hundreds of ordinary ones.
+/// (DEFLATE), and to [`domain::MAX_INFLATED`] at most, so a window holds at most about four
+/// documents inflated to that bound (where the check in turn held one), or hundreds of
+/// ordinary ones.
 const WINDOW_BYTES: usize = 512 * 1024;
 
 /// The most messages checked ahead at a time.

@@ -1355,6 +1355,67 @@ fn a_document_in_another_members_name_among_many_new_ones_is_refused_by_name() {
     assert!(honest.iter().filter(|id| **id < forged).count() >= 1);
 }
 
+/// A frame that admits a new member and brings the notes they wrote: the notes are checked
+/// ahead while the new member is still unknown here, so each is judged again at its turn, once
+/// the entries before it in the frame made them a member, and stored.
+#[test]
+fn notes_by_a_member_admitted_earlier_in_the_same_frame_are_judged_again_and_stored() {
+    let mut rng = StdRng::seed_from_u64(12);
+    let mut net = network(&mut rng, 3, true);
+    net.connect(0, 1);
+    while !net.queue.is_empty() {
+        net.deliver(0, 0);
+    }
+    let newcomer = key(&mut rng);
+    let newcomer_id = newcomer.public().to_peer_id().to_string();
+    let prev = net.peers[0].log.heads();
+    let entry = net.peers[0].append(
+        prev,
+        Op::Add {
+            member: newcomer_id.clone(),
+            name: "Newcomer".into(),
+            role: membership::Role::Member,
+        },
+    );
+    let mut msgs = vec![Message::LogEntries(vec![entry])];
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let id = domain::doc_id(&newcomer_id, &format!("note-new-{i}"));
+        let meta =
+            DocMeta::new_signed(&newcomer, &id, DocKind::Note, &Scope::Workspace, WS, 0, &[])
+                .unwrap();
+        let note = Note::new(meta, &format!("From the newcomer {i}"), "hello", &[], &[]).unwrap();
+        let mut doc =
+            domain::create(domain::actor_for(&newcomer.public().to_peer_id()), &note).unwrap();
+        settle(&mut doc);
+        let sigs = sign_new(&newcomer, &id, &mut doc, &[]).unwrap();
+        msgs.push(Message::Doc {
+            doc: id.clone(),
+            bytes: doc.save(),
+            sigs,
+        });
+        ids.push(id);
+    }
+    assert_eq!(net.peers[1].standing(&newcomer_id), Standing::Unknown);
+    let from = net.peers[0].id.clone();
+    let out = net.engines[1].received(&mut net.peers[1], &from, Message::Batch(msgs));
+    assert!(
+        !out.iter().any(|o| matches!(o, Output::Disconnect { .. })),
+        "the sender was dropped"
+    );
+    assert!(
+        net.peers[1].flagged.is_empty(),
+        "{:?}",
+        net.peers[1].flagged
+    );
+    for id in &ids {
+        assert!(
+            net.peers[1].docs.contains_key(id),
+            "note {id} was not stored"
+        );
+    }
+}
+
 #[test]
 fn peers_converge_on_exactly_what_they_are_entitled_to_despite_a_byzantine_member() {
     let seeds: Vec<u64> = match std::env::var("SIM_SEED") {

@@ -60,7 +60,7 @@ pub fn unavailable() -> Option<String> {
 struct Proc {
     child: Child,
     stdin: Option<ChildStdin>,
-    lines: mpsc::UnboundedReceiver<String>,
+    lines: mpsc::Receiver<String>,
     what: String,
 }
 
@@ -77,10 +77,10 @@ impl Proc {
             .spawn()
             .with_context(|| format!("cannot start {what}"))?;
         let stdout = child.stdout.take().context("no stdout")?;
-        let (tx, lines) = mpsc::unbounded_channel();
+        let (tx, lines) = mpsc::channel(256);
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
+                if tx.blocking_send(line).is_err() {
                     break;
                 }
             }
@@ -105,10 +105,7 @@ impl Proc {
                     }
                 }
                 Err(_) => bail!("{} printed no `{prefix}` line in time", self.what),
-                Ok(None) => {
-                    let status = self.child.wait()?;
-                    bail!("{} ended ({status}) without a `{prefix}` line", self.what)
-                }
+                Ok(None) => bail!("{} ended without a `{prefix}` line", self.what),
             }
         }
     }
@@ -118,19 +115,31 @@ impl Proc {
         while self.lines.try_recv().is_ok() {}
     }
 
-    /// Closes its standard input (which tells it to stop) and waits for it to end well.
-    fn finish(mut self) -> Result<()> {
+    /// Closes its standard input (which tells it to stop) and waits (bounded by [`PATIENCE`])
+    /// for it to end well; kills it if it does not end in time.
+    async fn finish(mut self) -> Result<()> {
         drop(self.stdin.take());
-        let status = self.child.wait()?;
-        ensure!(status.success(), "{} ended with {status}", self.what);
-        Ok(())
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                ensure!(status.success(), "{} ended with {status}", self.what);
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                bail!("{} did not stop", self.what);
+            }
+            // A process's end is not an event this side can wait on without a thread.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 }
 
 impl Drop for Proc {
     fn drop(&mut self) {
-        // Only when `finish` was not reached (an error on the way).
-        if self.stdin.is_some() {
+        // When `finish` was not reached or failed: never leave it running.
+        if !matches!(self.child.try_wait(), Ok(Some(_))) {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
@@ -254,8 +263,8 @@ pub async fn initial_sync(config: &Config, fx: &Fixture, progress: &dyn Fn(&str)
             )?;
             let synced = b_proc.line("synced ").await?;
             let link = link_bytes(&lab.bob)? - before;
-            b_proc.finish()?;
-            a_proc.finish()?;
+            b_proc.finish().await?;
+            a_proc.finish().await?;
             let mut fields = synced.split_whitespace();
             let (Some(seconds), Some(frames), Some(path)) =
                 (fields.next(), fields.next(), fields.next())
@@ -267,8 +276,9 @@ pub async fn initial_sync(config: &Config, fx: &Fixture, progress: &dyn Fn(&str)
             } else {
                 &mut out.direct
             };
-            runs.seconds.push(seconds.parse()?);
-            runs.frames.push(frames.parse()?);
+            let bad = || format!("fetch-peer printed {synced:?}");
+            runs.seconds.push(seconds.parse().with_context(bad)?);
+            runs.frames.push(frames.parse().with_context(bad)?);
             runs.link.push(link);
             runs.paths.push(path.to_owned());
             progress(&format!(
@@ -281,7 +291,7 @@ pub async fn initial_sync(config: &Config, fx: &Fixture, progress: &dyn Fn(&str)
             let _ = std::fs::remove_dir_all(&b_dir);
         }
     }
-    relay.finish()?;
+    relay.finish().await?;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(out)
 }
@@ -329,9 +339,14 @@ pub async fn code_to_note(config: &Config) -> Result<Vec<f64>> {
             &["code-join", &bob_dir, "--code", &code],
         )?;
         let joined = b_proc.line("joined ").await?;
-        b_proc.finish()?;
-        a_proc.finish()?;
-        seconds.push(joined.trim().parse()?);
+        b_proc.finish().await?;
+        a_proc.finish().await?;
+        seconds.push(
+            joined
+                .trim()
+                .parse()
+                .with_context(|| format!("code-join printed {joined:?}"))?,
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(seconds)

@@ -94,7 +94,11 @@ fn the_harness_runs_every_measure_at_a_reduced_size() {
                 "{md}"
             );
         }
-        Some(why) => assert!(md.contains(&format!("not measured: {why}")), "{md}"),
+        // (The reason names the probe namespace of the harness's process, not this one's.)
+        Some(_) => assert!(
+            md.contains("not measured: network namespaces with NAT are not permitted"),
+            "{md}"
+        ),
     }
     assert!(md.contains("Build: debug"), "{md}");
 }
