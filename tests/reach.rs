@@ -28,7 +28,7 @@ use std::io::BufRead as _;
 use std::process::Stdio;
 
 use common::{Peer, Serve, has_note};
-use netns::{Lab, permitted};
+use netns::Lab;
 
 /// How `peer` last reached the colleague named `name`.
 fn path_to(peer: &Peer, name: &str) -> Option<String> {
@@ -98,13 +98,10 @@ fn scenario(lab: &Lab, after: impl FnOnce(&Peer, &Peer, &Serve, &Serve)) {
 
 /// Whether the test can run here; says why not when it cannot.
 fn can_run() -> bool {
-    match permitted() {
-        Ok(()) => true,
-        Err(why) => {
-            eprintln!(
-                "SKIPPED: network namespaces with NAT are not permitted on this machine ({why}); \
-                 run as root with ip and iptables (scripts/setup.sh installs them)"
-            );
+    match netns::unavailable() {
+        None => true,
+        Some(why) => {
+            eprintln!("SKIPPED: {why}");
             false
         }
     }

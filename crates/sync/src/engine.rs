@@ -25,9 +25,6 @@ use sha2::{Digest, Sha256};
 use crate::precheck::Prechecked;
 use crate::protocol::{DocDigest, Message, summary_digest};
 
-/// Why a peer sending a document whose id does not name its creator is dropped.
-const NOT_ITS_CREATOR: &str = "a document under an id that does not name its creator";
-
 /// The most bytes of membership entries put in one message.
 const LOG_MESSAGE_BYTES: usize = 512 * 1024;
 
@@ -904,7 +901,6 @@ impl Engine {
             return out;
         }
         // A document we do not hold yet: gathered with this peer until its header arrives.
-        let me = host.me();
         let session = self.sessions.entry(peer.to_owned()).or_default();
         if session.incoming.len() >= MAX_INCOMING && !session.incoming.contains_key(doc) {
             return self.drop_peer(peer, "too many new documents at once");
@@ -926,8 +922,7 @@ impl Engine {
         }
         match domain::read_meta(incoming) {
             Ok(meta) => {
-                let complete =
-                    meta.id == doc && host.may_hold(&me, &meta) && host.may_hold(peer, &meta);
+                let complete = new_for_both(host, peer, doc, &meta);
                 let Some((new_doc, gathered)) = session.incoming.remove(doc) else {
                     return Vec::new();
                 };
@@ -935,7 +930,15 @@ impl Engine {
                     session.states.remove(doc);
                     return Vec::new();
                 }
-                self.new_document(host, peer, doc, meta, new_doc, &gathered, None)
+                self.new_document(
+                    host,
+                    peer,
+                    doc,
+                    meta,
+                    Arriving::Loaded(new_doc),
+                    &gathered,
+                    None,
+                )
             }
             // Changes came, but no readable header: a document's first change carries its
             // header and every later change follows it, so the peer is not sending a document
@@ -972,39 +975,32 @@ impl Engine {
         peer: &str,
         doc: &str,
         meta: DocMeta,
-        mut loaded: AutoCommit,
+        arriving: Arriving,
         sigs: &Signatures,
         seed: Option<Vec<ChangeHash>>,
     ) -> Vec<Output> {
         // A document under an id that does not name its creator could only be taking the place
         // of another member's document: never stored.
         if !meta.id_fits_creator() {
-            return self.drop_peer(peer, NOT_ITS_CREATOR);
+            return self.drop_peer(
+                peer,
+                "a document under an id that does not name its creator",
+            );
         }
-        let changes_hint = standings_of_doc(host, &mut loaded);
-        let standing = |m: &str| changes_hint.get(m).copied().unwrap_or(Standing::Unknown);
-        let admitted = catch_unwind(AssertUnwindSafe(|| {
-            domain::admit_whole(loaded, &meta, sigs, &standing)
-        }));
-        let Ok(admitted) = admitted else {
-            return self.drop_peer(peer, "document made Automerge panic");
+        let (admitted, admission) = match arriving {
+            Arriving::Judged(admitted, admission) => (admitted, admission),
+            Arriving::Loaded(mut loaded) => {
+                let changes_hint = standings_of_doc(host, &mut loaded);
+                let standing = |m: &str| changes_hint.get(m).copied().unwrap_or(Standing::Unknown);
+                let admitted = catch_unwind(AssertUnwindSafe(|| {
+                    domain::admit_whole(loaded, &meta, sigs, &standing)
+                }));
+                let Ok(admitted) = admitted else {
+                    return self.drop_peer(peer, "document made Automerge panic");
+                };
+                admitted
+            }
         };
-        self.judged_document(host, peer, doc, meta, admitted, sigs, seed)
-    }
-
-    /// The rest of [`Engine::new_document`], once its changes are judged: `admitted` is the
-    /// document made of those that passed, with what the check said.
-    #[allow(clippy::too_many_arguments)]
-    fn judged_document<H: Host>(
-        &mut self,
-        host: &mut H,
-        peer: &str,
-        doc: &str,
-        meta: DocMeta,
-        (admitted, admission): (AutoCommit, Admission),
-        sigs: &Signatures,
-        seed: Option<Vec<ChangeHash>>,
-    ) -> Vec<Output> {
         let mut out = Vec::new();
         let judged = self.sort_out(host, peer, doc, &admission, &BTreeMap::new(), &mut out);
         if !admission.accepted.is_empty()
@@ -1043,29 +1039,12 @@ impl Engine {
             && host.meta(doc).is_none()
             && pre.standings.iter().all(|(m, s)| host.standing(m) == *s)
         {
-            if let Some(session) = self.sessions.get_mut(peer) {
-                session.states.remove(doc);
-                session.whole.remove(doc);
-                session.incoming.remove(doc);
-            }
-            let me = host.me();
-            let meta = pre.meta;
-            if meta.id != doc || !host.may_hold(&me, &meta) || !host.may_hold(peer, &meta) {
+            self.forget_exchange(peer, doc);
+            if !new_for_both(host, peer, doc, &pre.meta) {
                 return Vec::new();
             }
-            if !meta.id_fits_creator() {
-                return self.drop_peer(peer, NOT_ITS_CREATOR);
-            }
-            let seed = Some(pre.theirs);
-            return self.judged_document(
-                host,
-                peer,
-                doc,
-                meta,
-                (pre.admitted, pre.admission),
-                sigs,
-                seed,
-            );
+            let judged = Arriving::Judged(pre.admitted, pre.admission);
+            return self.new_document(host, peer, doc, pre.meta, judged, sigs, Some(pre.theirs));
         }
         let Ok(Ok(mut incoming)) = catch_unwind(|| domain::load_doc(bytes)) else {
             return self.drop_peer(peer, "invalid or oversized document");
@@ -1073,11 +1052,7 @@ impl Engine {
         // Our sync state with this peer for it no longer describes what the peer holds: it
         // holds at least these heads, which both sides now share.
         let theirs = incoming.get_heads();
-        if let Some(session) = self.sessions.get_mut(peer) {
-            session.states.remove(doc);
-            session.whole.remove(doc);
-            session.incoming.remove(doc);
-        }
+        self.forget_exchange(peer, doc);
         if let Some(meta) = host.meta(doc) {
             if shareable(host, peer, doc).is_none() {
                 return Vec::new();
@@ -1110,17 +1085,33 @@ impl Engine {
             }
             return out;
         }
-        let me = host.me();
         let Ok(meta) = domain::read_meta(&incoming) else {
             return self.drop_peer(peer, "document without a readable header");
         };
-        if meta.id != doc || !host.may_hold(&me, &meta) || !host.may_hold(peer, &meta) {
+        if !new_for_both(host, peer, doc, &meta) {
             return Vec::new();
         }
-        self.new_document(host, peer, doc, meta, incoming, sigs, Some(theirs))
+        self.new_document(
+            host,
+            peer,
+            doc,
+            meta,
+            Arriving::Loaded(incoming),
+            sigs,
+            Some(theirs),
+        )
     }
 
     /// Starts the sync state with `peer` for `doc` from heads both sides are known to hold.
+    /// Forgets what this session knew of `doc` with `peer` (it has just sent it whole).
+    fn forget_exchange(&mut self, peer: &str, doc: &str) {
+        if let Some(session) = self.sessions.get_mut(peer) {
+            session.states.remove(doc);
+            session.whole.remove(doc);
+            session.incoming.remove(doc);
+        }
+    }
+
     /// Whether `doc` was synced or sent whole with `peer` in this session.
     fn exchanged(&self, peer: &str, doc: &str) -> bool {
         self.sessions
@@ -1217,17 +1208,48 @@ impl Engine {
     }
 }
 
-/// [`standings`] of the authors of every change of a loaded document (from its change
-/// metadata, without building the changes).
+/// The authors of every change of a loaded document (from its change metadata, without
+/// building the changes).
+pub(crate) fn authors_of(doc: &mut AutoCommit) -> BTreeSet<String> {
+    doc.get_changes_meta(&[])
+        .iter()
+        .filter_map(|meta| domain::signing::author_of(&meta.actor).ok())
+        .map(|(peer, _)| peer.to_string())
+        .collect()
+}
+
+/// What the log says of each of `authors`.
+pub(crate) fn standings_of<H: Host>(
+    host: &H,
+    authors: impl IntoIterator<Item = String>,
+) -> BTreeMap<String, Standing> {
+    authors
+        .into_iter()
+        .map(|a| {
+            let standing = host.standing(&a);
+            (a, standing)
+        })
+        .collect()
+}
+
+/// [`standings_of`] the authors of every change of a loaded document.
 fn standings_of_doc<H: Host>(host: &H, doc: &mut AutoCommit) -> BTreeMap<String, Standing> {
-    let mut out = BTreeMap::new();
-    for meta in doc.get_changes_meta(&[]) {
-        if let Ok((peer, _)) = domain::signing::author_of(&meta.actor) {
-            let id = peer.to_string();
-            out.entry(id).or_insert_with_key(|id| host.standing(id));
-        }
-    }
-    out
+    standings_of(host, authors_of(doc))
+}
+
+/// Whether a document this device does not hold, with the verified header `meta`, is the one
+/// `peer` named and one both sides may hold.
+fn new_for_both<H: Host>(host: &H, peer: &str, doc: &str, meta: &DocMeta) -> bool {
+    meta.id == doc && host.may_hold(&host.me(), meta) && host.may_hold(peer, meta)
+}
+
+/// How a document new to this device arrives at [`Engine::new_document`].
+enum Arriving {
+    /// Loaded, its changes still to judge.
+    Loaded(AutoCommit),
+    /// Already judged ([`crate::precheck`]): the document made of the changes that passed, and
+    /// what the check said.
+    Judged(AutoCommit, Admission),
 }
 
 #[cfg(test)]

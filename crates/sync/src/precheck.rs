@@ -9,7 +9,7 @@
 //! still says the same of each of its authors; otherwise it judges that document again, as it
 //! would have.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use automerge::{AutoCommit, ChangeHash};
@@ -78,7 +78,7 @@ struct Loaded {
     doc: AutoCommit,
     meta: DocMeta,
     theirs: Vec<ChangeHash>,
-    authors: Vec<String>,
+    authors: BTreeSet<String>,
 }
 
 /// For each of `msgs` (a slice of a batch), its check made ahead: for the first copy of each
@@ -87,7 +87,7 @@ struct Loaded {
 /// then finds and answers that itself).
 pub(crate) fn batch<H: Host>(host: &mut H, msgs: &[Option<Message>]) -> Vec<Option<Prechecked>> {
     let mut out: Vec<Option<Prechecked>> = msgs.iter().map(|_| None).collect();
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = BTreeSet::new();
     let new: Vec<(usize, &[u8], &domain::signing::Signatures)> = msgs
         .iter()
         .enumerate()
@@ -111,11 +111,7 @@ pub(crate) fn batch<H: Host>(host: &mut H, msgs: &[Option<Message>]) -> Vec<Opti
         .into_iter()
         .flatten()
         .map(|(i, loaded, sigs)| {
-            let standings: BTreeMap<String, Standing> = loaded
-                .authors
-                .iter()
-                .map(|a| (a.clone(), host.standing(a)))
-                .collect();
+            let standings = crate::engine::standings_of(host, loaded.authors.iter().cloned());
             (i, loaded, sigs, standings)
         })
         .collect();
@@ -151,14 +147,7 @@ fn load(bytes: &[u8]) -> Option<Loaded> {
     let mut doc = catch_unwind(|| domain::load_doc(bytes)).ok()?.ok()?;
     let meta = domain::read_meta(&doc).ok()?;
     let theirs = doc.get_heads();
-    let mut authors: Vec<String> = doc
-        .get_changes_meta(&[])
-        .iter()
-        .filter_map(|c| domain::signing::author_of(&c.actor).ok())
-        .map(|(peer, _)| peer.to_string())
-        .collect();
-    authors.sort();
-    authors.dedup();
+    let authors = crate::engine::authors_of(&mut doc);
     Some(Loaded {
         doc,
         meta,

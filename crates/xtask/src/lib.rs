@@ -22,7 +22,7 @@ use node::{Node, NoteDraft};
 use tokio::sync::broadcast;
 
 use crate::fixture::{Fixture, Size, copy_dir};
-use crate::peer::{serve, settled, traffic, wait_doc, wait_docs};
+use crate::peer::{device_id, serve, settled, traffic, wait_doc, wait_docs};
 use crate::stats::Samples;
 
 /// What to generate and how often to measure.
@@ -475,7 +475,7 @@ async fn initial_sync(config: &Config, fx: &Fixture, progress: &dyn Fn(&str)) ->
     for run in 0..config.runs {
         let dir = config.work.join(format!("sync-{run}"));
         let (a, b) = fresh_pair(fx, &dir).await?;
-        let bob = b.call(|c| Ok(c.member_id().to_owned())).await?;
+        let bob = device_id(&b).await?;
         let serving_a = serve(&a, &[]).await?;
         let mut events = b.subscribe();
         let t = Instant::now();
@@ -723,7 +723,7 @@ async fn resync(config: &Config, progress: &dyn Fn(&str)) -> Result<Resync> {
     let mut pair = None;
     for run in 0..config.runs {
         let (a, b) = fresh_pair(&fx, &config.work.join(format!("resync-{run}"))).await?;
-        let bob = b.call(|c| Ok(c.member_id().to_owned())).await?;
+        let bob = device_id(&b).await?;
         let serving_a = serve(&a, &[]).await?;
         let mut events = b.subscribe();
         let t = Instant::now();

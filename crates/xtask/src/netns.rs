@@ -2,7 +2,7 @@
 //! namespace), a relay host on it, and two homes behind NAT routers (`iptables` MASQUERADE,
 //! dropping what comes unsolicited from outside), or a meeting room (two namespaces on one LAN
 //! segment). Needs root (or CAP_NET_ADMIN), `ip` and `iptables` (`scripts/setup.sh` installs
-//! them); [`permitted`] says whether this machine allows it. Used by `cargo xtask bench` and by
+//! them); [`unavailable`] says why not, where this machine does not allow it. Used by `cargo xtask bench` and by
 //! `tests/reach.rs` (which includes this file).
 
 use std::process::Command;
@@ -170,8 +170,18 @@ impl Lab {
     }
 }
 
+/// Why namespaces with NAT cannot be made here, if they cannot.
+pub fn unavailable() -> Option<String> {
+    permitted().err().map(|why| {
+        format!(
+            "network namespaces with NAT are not permitted on this machine ({why}); run as root \
+             with ip and iptables (scripts/setup.sh installs them)"
+        )
+    })
+}
+
 /// Whether namespaces can be made here; the reason when not.
-pub fn permitted() -> Result<(), String> {
+fn permitted() -> Result<(), String> {
     static PROBES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let probe = format!("ep{}p{n}", std::process::id() % 100_000);

@@ -120,6 +120,11 @@ pub async fn wait_doc(events: &mut broadcast::Receiver<Event>, id: &str) -> Resu
     }
 }
 
+/// The device id of a running node.
+pub async fn device_id(node: &Node) -> Result<String> {
+    Ok(node.call(|c| Ok(c.member_id().to_owned())).await?)
+}
+
 /// Traffic of `node` with `peer` so far.
 pub async fn traffic(node: &Node, peer: &str) -> Result<PeerStats> {
     Ok(node.sync_stats().await?.remove(peer).unwrap_or_default())

@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 
 use crate::fixture::{Fixture, copy_dir};
 use crate::netns::{self, Lab};
-use crate::peer::{PATIENCE, serve_on, traffic, wait_docs};
+use crate::peer::{PATIENCE, device_id, serve_on, traffic, wait_docs};
 use crate::{Config, secs};
 
 /// One way of syncing, every run.
@@ -44,16 +44,6 @@ pub struct Reach {
     pub relayed: Runs,
     /// B behind a symmetric NAT dials A at a public address.
     pub direct: Runs,
-}
-
-/// Why the namespaces cannot be used here, if they cannot.
-pub fn unavailable() -> Option<String> {
-    netns::permitted().err().map(|why| {
-        format!(
-            "network namespaces with NAT are not permitted on this machine ({why}); run as root \
-             with ip and iptables (scripts/setup.sh installs them)"
-        )
-    })
 }
 
 /// A harness process running in a namespace, its standard output read line by line.
@@ -166,18 +156,13 @@ fn link_bytes(ns: &str) -> Result<f64> {
     Ok(total)
 }
 
-/// The device id of a data directory.
-async fn device_id(node: &Node) -> Result<String> {
-    Ok(node.call(|c| Ok(c.member_id().to_owned())).await?)
-}
-
 /// Both ways, `config.runs` times each, in one lab.
 pub async fn initial_sync(config: &Config, fx: &Fixture, progress: &dyn Fn(&str)) -> Result<Reach> {
     let relay_key = fx
         .relay_key
         .as_ref()
         .context("the reach measures need at least 3 members")?;
-    if let Some(why) = unavailable() {
+    if let Some(why) = netns::unavailable() {
         bail!(why);
     }
     let lab = Lab::build("x", 77, true).map_err(anyhow::Error::msg)?;
@@ -299,7 +284,7 @@ pub async fn initial_sync(config: &Config, fx: &Fixture, progress: &dyn Fn(&str)
 /// Seconds from typing a code to holding the admin's note, `config.runs` times, in a meeting
 /// room (two namespaces on one segment, mDNS between them).
 pub async fn code_to_note(config: &Config) -> Result<Vec<f64>> {
-    if let Some(why) = unavailable() {
+    if let Some(why) = netns::unavailable() {
         bail!(why);
     }
     let lab = Lab::room("k").map_err(anyhow::Error::msg)?;

@@ -82,7 +82,7 @@ fn the_harness_runs_every_measure_at_a_reduced_size() {
     assert!(!md.contains("did not complete"), "{md}");
     // The reach measures run wherever network namespaces are permitted (as root, as in CI), and
     // the relayed sync went through the relay.
-    match xtask::reach::unavailable() {
+    match xtask::netns::unavailable() {
         None => {
             assert!(!md.contains("not measured"), "{md}");
             assert!(
