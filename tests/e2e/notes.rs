@@ -186,3 +186,78 @@ async fn a_note_is_written_edited_linked_and_found() {
     .await;
     ui.close().await;
 }
+
+/// A workspace with more notes than a page: the list holds the newest hundred and says how
+/// many there are; "Show more" (pressed from the keyboard) adds the rest; a tag filter asks the
+/// store, so it finds notes the page did not hold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_note_list_is_shown_a_page_at_a_time() {
+    let turn = take_turn().await;
+    let alice = Peer::init("Alice Martin");
+    const NOTES: usize = 105;
+    for i in 1..=NOTES {
+        let title = format!("Note {i:03}");
+        let mut args = vec!["note", "add", "--title", &title, "--body", "x"];
+        // The oldest five carry a tag, so they are all past the first page.
+        if i <= 5 {
+            args.extend(["--tag", "archive"]);
+        }
+        alice.ok(&args);
+    }
+    let ui = crate::alice_at_home(&turn, &alice.dir).await;
+
+    let asked = std::time::Instant::now();
+    ui.click("#nav-notes").await;
+    ui.find(".note-item").await;
+    eprintln!(
+        "e2e: {NOTES} notes: from the click to the first note: {} ms (WebDriver's round trips included)",
+        asked.elapsed().as_millis()
+    );
+    ui.any_text(".note-item .title", "Note 105").await;
+    assert_eq!(ui.count(".note-item").await, 100, "one page");
+    ui.text_until("#note-more", "how many are shown", |t| {
+        t == "Show more (100 of 105 shown)"
+    })
+    .await;
+    assert!(
+        !ui.texts(".note-item .title")
+            .await
+            .contains(&"Note 001".to_owned()),
+        "the oldest note is past the first page"
+    );
+
+    ui.find("#note-more")
+        .await
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await
+        .unwrap();
+    eventually("the next page is shown", async || {
+        match ui.count(".note-item").await {
+            NOTES => Ok(()),
+            n => Err(n),
+        }
+    })
+    .await;
+    ui.any_text(".note-item .title", "Note 001").await;
+    eventually("nothing more to show", async || {
+        match ui.count("#note-more").await {
+            0 => Ok(()),
+            n => Err(n),
+        }
+    })
+    .await;
+
+    // Back to the first page, then filtered: the store finds the five, all past that page.
+    ui.click("#nav-home").await;
+    ui.click("#nav-notes").await;
+    ui.click("#note-tag-filter option[value='archive']").await;
+    eventually("the five tagged notes", async || {
+        let mut titles = ui.texts(".note-item .title").await;
+        titles.sort();
+        let want: Vec<String> = (1..=5).map(|i| format!("Note {i:03}")).collect();
+        if titles == want { Ok(()) } else { Err(titles) }
+    })
+    .await;
+    assert_eq!(ui.count("#note-more").await, 0, "all five are shown");
+    ui.close().await;
+}

@@ -66,6 +66,10 @@ macro_rules! with_ops {
             whoami: Whoami {} -> $crate::views::WhoAmI [workspace] cli;
             /// The notes, or those with a tag or a skill.
             notes: Notes { tag: Option<String>, skill: Option<String> } -> Vec<$crate::views::NoteSummary> [note, workspace] node;
+            /// A page of the notes for a list: the first `limit`, newest first, of those with a
+            /// tag, linked to a skill, of a community, whose title contains `title` (each filter
+            /// when given); with how many they are in all and every tag and skill to filter by.
+            note_list: NoteList { tag: Option<String>, skill: Option<String>, community: Option<String>, title: Option<String>, limit: u32 } -> $crate::views::NoteListView [note, workspace] node;
             /// One note.
             note: Note { id: String } -> $crate::views::NoteView [note, workspace] node;
             /// One note rendered, with its backlinks.

@@ -125,6 +125,19 @@ pub struct SkillView {
     pub holders: Vec<HolderView>,
 }
 
+/// A page of the notes, as a list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteListView {
+    /// The first notes the filters keep, newest first.
+    pub notes: Vec<NoteSummary>,
+    /// How many notes the filters keep in all.
+    pub total: u64,
+    /// Every tag the notes carry, sorted.
+    pub tags: Vec<String>,
+    /// Every skill id the notes are linked to (merged skills as the one kept), sorted.
+    pub skills: Vec<String>,
+}
+
 /// `note list`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoteSummary {

@@ -239,6 +239,123 @@ mod tests {
         );
     }
 
+    /// A list asks for a page: the newest notes the filters keep, at most `limit`, with how
+    /// many they keep in all and every tag and skill to filter by; a skill stands for the skills
+    /// merged into it, and an unknown community is refused by name.
+    #[tokio::test]
+    async fn a_note_list_is_a_page_of_the_filtered_notes_with_their_count() {
+        let (_tmp, node) = node().await;
+        let community = node
+            .run(ipc::ops::CreateCommunity {
+                name: "Finance".into(),
+            })
+            .await
+            .unwrap();
+        let add = |title: &str, tags: &[&str], skills: &[&str], scope: Option<&str>| NoteDraft {
+            title: title.into(),
+            body: "body".into(),
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            skills: skills.iter().map(|s| (*s).to_owned()).collect(),
+            scope: scope.map(str::to_owned),
+        };
+        let scope = format!("community:{community}");
+        for draft in [
+            add("Closing in SQL", &["sql"], &["SQL"], None),
+            add(
+                "Écarts de caisse",
+                &["finance"],
+                &["Postgres"],
+                Some(&scope),
+            ),
+            add("SQL joins", &["sql", "finance"], &[], None),
+            add("Onboarding", &[], &[], None),
+            add("Budget SQL review", &["finance"], &[], Some(&scope)),
+        ] {
+            node.run(ipc::ops::AddNote { draft }).await.unwrap();
+        }
+        node.run(ipc::ops::MergeSkill {
+            from: "Postgres".into(),
+            into: "SQL".into(),
+        })
+        .await
+        .unwrap();
+        let list = |tag: Option<&str>,
+                    skill: Option<&str>,
+                    community: Option<&str>,
+                    title: Option<&str>,
+                    limit| {
+            node.run(ipc::ops::NoteList {
+                tag: tag.map(str::to_owned),
+                skill: skill.map(str::to_owned),
+                community: community.map(str::to_owned),
+                title: title.map(str::to_owned),
+                limit,
+            })
+        };
+        // The titles of a page, and the same sorted (notes written in one millisecond are in
+        // id order, which is random).
+        let titles = |page: &views::NoteListView| -> Vec<String> {
+            page.notes.iter().map(|n| n.title.clone()).collect()
+        };
+        let sorted = |page: &views::NoteListView| {
+            let mut all = titles(page);
+            all.sort();
+            all
+        };
+
+        let all = list(None, None, None, None, 10).await.unwrap();
+        assert_eq!(all.total, 5);
+        assert!(
+            all.notes
+                .windows(2)
+                .all(|w| w[0].updated_at >= w[1].updated_at),
+            "newest first: {:?}",
+            all.notes
+        );
+        let page = list(None, None, None, None, 2).await.unwrap();
+        assert_eq!(titles(&page), titles(&all)[..2], "the two newest");
+        assert_eq!(page.total, 5, "counted whole");
+        assert_eq!(page.tags, ["finance", "sql"]);
+        let sql = node.run(ipc::ops::Skills {}).await.unwrap();
+        let sql = sql.iter().find(|s| s.label_en == "SQL").unwrap().id.clone();
+        assert_eq!(page.skills, [sql], "Postgres is listed as SQL, once");
+
+        let page = list(Some("sql"), None, None, None, 10).await.unwrap();
+        assert_eq!(sorted(&page), ["Closing in SQL", "SQL joins"]);
+        assert_eq!(page.total, 2);
+        let page = list(None, Some("SQL"), None, None, 10).await.unwrap();
+        assert_eq!(
+            sorted(&page),
+            ["Closing in SQL", "Écarts de caisse"],
+            "a note linked to a skill merged into SQL is about SQL"
+        );
+        let page = list(Some("finance"), None, Some(&community), None, 1)
+            .await
+            .unwrap();
+        assert_eq!(page.notes.len(), 1);
+        assert_eq!(
+            page.total, 2,
+            "both finance notes of the community are counted"
+        );
+        let page = list(None, None, None, Some("ecarts"), 10).await.unwrap();
+        assert_eq!(
+            titles(&page),
+            ["Écarts de caisse"],
+            "case and accents aside"
+        );
+        let page = list(None, None, None, Some("sql"), 10).await.unwrap();
+        assert_eq!(page.total, 3);
+
+        let refused = list(None, None, Some("nowhere"), None, 10)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("community 'nowhere' is not in this workspace"),
+            "{refused}"
+        );
+    }
+
     /// What the sync merged in memory is written whole only if nothing was stored since the
     /// copy was loaded; otherwise it is merged, and an edit stored meanwhile (by this or
     /// another process) is kept.

@@ -382,28 +382,66 @@ impl Core {
         skill: Option<&str>,
     ) -> Result<Vec<NoteSummary>, NodeError> {
         let ws = self.workspace()?;
-        let tag = tag.map(normalize_tag).transpose()?;
-        let Some(skill) = skill else {
-            return self
-                .store
-                .notes(tag.as_deref(), None)?
-                .into_iter()
-                .map(|n| note_summary(&ws, n))
-                .collect();
+        let (tag, skills) = note_filter(&ws, tag, skill)?;
+        let filter = store::NoteFilter {
+            tag: tag.as_deref(),
+            skills: &skills,
+            ..store::NoteFilter::default()
         };
-        // A note linked to a skill since merged into this one is about this one.
-        let skill = ws.require_skill(skill)?.id.clone();
-        let mut rows = Vec::new();
-        for id in std::iter::once(skill.clone()).chain(ws.merged_into(&skill)) {
-            rows.extend(self.store.notes(tag.as_deref(), Some(&id))?);
-        }
-        rows.sort_by(|a, b| {
-            b.updated_at
-                .cmp(&a.updated_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        rows.dedup_by(|a, b| a.id == b.id);
-        rows.into_iter().map(|n| note_summary(&ws, n)).collect()
+        self.store
+            .notes(&filter, None)?
+            .into_iter()
+            .map(|n| note_summary(&ws, n))
+            .collect()
+    }
+
+    /// A page of the notes for a list: the first `limit` the filters keep, how many they keep
+    /// in all, and every tag and skill to filter by.
+    pub fn note_list(
+        &self,
+        tag: Option<&str>,
+        skill: Option<&str>,
+        community: Option<String>,
+        title: Option<&str>,
+        limit: u32,
+    ) -> Result<NoteListView, NodeError> {
+        let ws = self.workspace()?;
+        let (tag, skills) = note_filter(&ws, tag, skill)?;
+        let scope = match community {
+            Some(community) => {
+                if !ws.communities.contains_key(&community) {
+                    return Err(NodeError::NotFound(format!(
+                        "community '{community}' is not in this workspace"
+                    )));
+                }
+                Some(Scope::Community(community).to_string())
+            }
+            None => None,
+        };
+        let title = title.map(str::trim).filter(|t| !t.is_empty());
+        let filter = store::NoteFilter {
+            tag: tag.as_deref(),
+            skills: &skills,
+            scope: scope.as_deref(),
+            title,
+        };
+        let notes = self
+            .store
+            .notes(&filter, Some(limit))?
+            .into_iter()
+            .map(|n| note_summary(&ws, n))
+            .collect::<Result<_, _>>()?;
+        let total = self.store.count_notes(&filter)?;
+        let (tags, linked) = self.store.note_facets()?;
+        let mut skills = canonical_skills(&ws, linked);
+        skills.sort();
+        skills.dedup();
+        Ok(NoteListView {
+            notes,
+            total,
+            tags,
+            skills,
+        })
     }
 
     /// `note show`.
@@ -828,6 +866,22 @@ fn canonical_skills(ws: &Workspace, ids: Vec<String>) -> Vec<String> {
         }
     }
     out
+}
+
+/// A list's tag (normalized) and the skill ids a skill filter stands for: the skill and every
+/// skill merged into it (a note linked to a skill since merged into this one is about this one).
+fn note_filter(
+    ws: &Workspace,
+    tag: Option<&str>,
+    skill: Option<&str>,
+) -> Result<(Option<String>, Vec<String>), NodeError> {
+    let tag = tag.map(normalize_tag).transpose()?;
+    let Some(skill) = skill else {
+        return Ok((tag, Vec::new()));
+    };
+    let skill = ws.require_skill(skill)?.id.clone();
+    let merged = ws.merged_into(&skill);
+    Ok((tag, std::iter::once(skill).chain(merged).collect()))
 }
 
 fn note_summary(ws: &Workspace, n: store::NoteRow) -> Result<NoteSummary, NodeError> {

@@ -63,6 +63,7 @@ macro_rules! runs {
 runs! {
     Whoami {} => |c| c.whoami();
     Notes { tag, skill } => |c| c.notes(tag.as_deref(), skill.as_deref());
+    NoteList { tag, skill, community, title, limit } => |c| c.note_list(tag.as_deref(), skill.as_deref(), community, title.as_deref(), limit);
     Note { id } => |c| c.note(&id);
     GetNotePage { id } => |c| {
         let note = c.note(&id)?;

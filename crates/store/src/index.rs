@@ -408,20 +408,94 @@ fn note_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NoteRow> {
     })
 }
 
+/// Which notes a list shows: each filter given narrows it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoteFilter<'a> {
+    /// Carrying this tag.
+    pub tag: Option<&'a str>,
+    /// Linked to one of these skill ids (none given: any note).
+    pub skills: &'a [String],
+    /// In this scope (its wire form).
+    pub scope: Option<&'a str>,
+    /// Whose title contains this, case and accents aside.
+    pub title: Option<&'a str>,
+}
+
+/// The `WHERE` clause of `filter` and its parameters, numbered from 1.
+fn note_filter(filter: &NoteFilter<'_>) -> (String, Vec<String>) {
+    let mut clauses = Vec::new();
+    let mut params = Vec::new();
+    if let Some(tag) = filter.tag {
+        params.push(tag.to_owned());
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM note_tags t WHERE t.note_id = n.id AND t.tag = ?{})",
+            params.len()
+        ));
+    }
+    if !filter.skills.is_empty() {
+        let mut marks = Vec::new();
+        for skill in filter.skills {
+            params.push(skill.clone());
+            marks.push(format!("?{}", params.len()));
+        }
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM note_skills s WHERE s.note_id = n.id AND s.skill IN ({}))",
+            marks.join(", ")
+        ));
+    }
+    if let Some(scope) = filter.scope {
+        params.push(scope.to_owned());
+        clauses.push(format!("n.scope = ?{}", params.len()));
+    }
+    if let Some(title) = filter.title {
+        params.push(fold(title));
+        clauses.push(format!("instr(n.title_key, ?{}) > 0", params.len()));
+    }
+    let clause = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (clause, params)
+}
+
+/// The notes `filter` keeps, newest first, the first `limit` of them (all when `None`).
 pub(crate) fn notes(
     conn: &Connection,
-    tag: Option<&str>,
-    skill: Option<&str>,
+    filter: &NoteFilter<'_>,
+    limit: Option<u32>,
 ) -> Result<Vec<NoteRow>, StoreError> {
+    let (clause, params) = note_filter(filter);
+    let limit = limit.map_or(-1, i64::from);
     let sql = format!(
-        "SELECT {NOTE_COLUMNS} FROM note_index n
-         WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM note_tags t WHERE t.note_id = n.id AND t.tag = ?1))
-           AND (?2 IS NULL OR EXISTS (SELECT 1 FROM note_skills s WHERE s.note_id = n.id AND s.skill = ?2))
-         ORDER BY n.updated_at DESC, n.id"
+        "SELECT {NOTE_COLUMNS} FROM note_index n {clause}
+         ORDER BY n.updated_at DESC, n.id LIMIT {limit}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![tag, skill], note_row)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(&params), note_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// How many notes `filter` keeps.
+pub(crate) fn count_notes(conn: &Connection, filter: &NoteFilter<'_>) -> Result<u64, StoreError> {
+    let (clause, params) = note_filter(filter);
+    let sql = format!("SELECT COUNT(*) FROM note_index n {clause}");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let count: i64 = stmt.query_row(rusqlite::params_from_iter(&params), |r| r.get(0))?;
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
+/// Every tag the notes carry and every skill id they are linked to, each sorted once.
+pub(crate) fn note_facets(conn: &Connection) -> Result<(Vec<String>, Vec<String>), StoreError> {
+    let column = |sql: &str| -> Result<Vec<String>, StoreError> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    };
+    Ok((
+        column("SELECT DISTINCT tag FROM note_tags ORDER BY tag")?,
+        column("SELECT DISTINCT skill FROM note_skills ORDER BY skill")?,
+    ))
 }
 
 pub(crate) fn backlinks(conn: &Connection, title: &str) -> Result<Vec<NoteRow>, StoreError> {

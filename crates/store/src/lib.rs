@@ -23,7 +23,9 @@ use domain::signing::Signatures;
 use domain::{DocKind, DocMeta, DomainError};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
-pub use index::{ActionRow, ContributionRow, NoteRow, SearchHit, SessionRow, ThreadRow};
+pub use index::{
+    ActionRow, ContributionRow, NoteFilter, NoteRow, SearchHit, SessionRow, ThreadRow,
+};
 
 /// `PRAGMA application_id` of an Entrepairs database ("EPRS").
 const APPLICATION_ID: i64 = 0x4550_5253;
@@ -318,13 +320,23 @@ impl Store {
         index::stale(&self.conn)
     }
 
-    /// Notes, newest first, optionally filtered by tag and by linked skill id.
+    /// The notes `filter` keeps, newest first: the first `limit` of them (all when `None`).
     pub fn notes(
         &self,
-        tag: Option<&str>,
-        skill: Option<&str>,
+        filter: &NoteFilter<'_>,
+        limit: Option<u32>,
     ) -> Result<Vec<NoteRow>, StoreError> {
-        index::notes(&self.conn, tag, skill)
+        index::notes(&self.conn, filter, limit)
+    }
+
+    /// How many notes `filter` keeps.
+    pub fn count_notes(&self, filter: &NoteFilter<'_>) -> Result<u64, StoreError> {
+        index::count_notes(&self.conn, filter)
+    }
+
+    /// Every tag the notes carry and every skill id they are linked to, sorted.
+    pub fn note_facets(&self) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        index::note_facets(&self.conn)
     }
 
     /// The id of a note titled `title` (case and accents ignored), if any.

@@ -8,4 +8,5 @@ pub(crate) mod error;
 pub(crate) mod forms;
 pub(crate) mod labels;
 pub(crate) mod language;
+pub(crate) mod more;
 pub(crate) mod time;

@@ -12,8 +12,10 @@ use leptos::task::spawn_local;
 use crate::app::open_links_outside;
 use crate::components::data::{act, loaded, watched};
 use crate::components::error::ErrorLine;
+use crate::components::more::{ShowMore, first, shown};
 use crate::components::time::local_time;
 use crate::i18n::I18n;
+use crate::screens::notes::note_counts;
 use crate::tauri::call;
 
 /// Where the screen is: the list of communities, one community's threads, or one thread.
@@ -163,12 +165,33 @@ fn Threads(id: String, name: String, place: RwSignal<Place>) -> impl IntoView {
         });
     };
     // The community's own notes and sessions, from the lists (they carry their scope).
-    let notes = watched(|| ops::Notes {
+    // The community's notes, a page at a time from the store; its sessions and threads, a
+    // page at a time on screen.
+    let note_limit = shown();
+    let notes = watched(move || ops::NoteList {
         tag: None,
         skill: None,
+        community: Some(community.get_value()),
+        title: None,
+        limit: u32::try_from(note_limit.get()).unwrap_or(u32::MAX),
     });
+    let session_limit = shown();
+    let thread_limit = shown();
     let sessions = watched(|| ops::Sessions { upcoming: false });
     let here = move || Scope::Community(community.get_value());
+    let ours = move || -> Vec<_> {
+        sessions
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| s.scope == here())
+            .collect()
+    };
+    let session_counts = Signal::derive(move || {
+        let all = ours().len();
+        Some((all.min(session_limit.get()), all))
+    });
     let leave = move |_| {
         let args = ops::LeaveCommunity {
             community: community.get_value(),
@@ -187,13 +210,11 @@ fn Threads(id: String, name: String, place: RwSignal<Place>) -> impl IntoView {
         <h3>{move || i18n.t("community.notes")}</h3>
         <ul class="community-notes">
             {move || {
-                let mine: Vec<_> = notes
+                let mine = notes
                     .get()
                     .and_then(Result::ok)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|n| n.scope == here())
-                    .collect();
+                    .map(|p| p.notes)
+                    .unwrap_or_default();
                 if mine.is_empty() {
                     return view! { <li class="muted">{move || i18n.t("community.no_notes")}</li> }
                         .into_any();
@@ -204,16 +225,11 @@ fn Threads(id: String, name: String, place: RwSignal<Place>) -> impl IntoView {
                     .into_any()
             }}
         </ul>
+        <ShowMore id="community-notes-more" limit=note_limit counts=note_counts(notes)/>
         <h3>{move || i18n.t("community.sessions")}</h3>
         <ul class="community-sessions">
             {move || {
-                let ours: Vec<_> = sessions
-                    .get()
-                    .and_then(Result::ok)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|s| s.scope == here())
-                    .collect();
+                let ours = first(ours(), session_limit.get());
                 if ours.is_empty() {
                     return view! { <li class="muted">{move || i18n.t("community.no_sessions")}</li> }
                         .into_any();
@@ -233,6 +249,7 @@ fn Threads(id: String, name: String, place: RwSignal<Place>) -> impl IntoView {
                     .into_any()
             }}
         </ul>
+        <ShowMore id="community-sessions-more" limit=session_limit counts=session_counts/>
         <p class="muted">{move || i18n.t("community.notes_help")}</p>
         {loaded(list, move |list| {
             if list.is_empty() {
@@ -241,7 +258,7 @@ fn Threads(id: String, name: String, place: RwSignal<Place>) -> impl IntoView {
             }
             view! {
                 <ul class="thread-list">
-                    {list
+                    {first(list, thread_limit.get())
                         .into_iter()
                         .map(|t| {
                             let id = t.id.clone();
@@ -278,6 +295,15 @@ fn Threads(id: String, name: String, place: RwSignal<Place>) -> impl IntoView {
             }
                 .into_any()
         })}
+        <ShowMore
+            id="threads-more"
+            limit=thread_limit
+            counts=Signal::derive(move || {
+                list.get()
+                    .and_then(Result::ok)
+                    .map(|l| (l.len().min(thread_limit.get()), l.len()))
+            })
+        />
         <form class="card" on:submit=post>
             <h3>{move || i18n.t("community.new_thread")}</h3>
             <label for="thread-title">{move || i18n.t("community.thread_title")}</label>

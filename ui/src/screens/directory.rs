@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::components::data::{loaded, watched};
 use crate::components::labels::{label, level_name, skill_label};
+use crate::components::more::{PAGE, ShowMore, shown};
 use crate::i18n::I18n;
 use crate::screens::recognition::SharingLine;
 
@@ -31,6 +32,32 @@ pub(crate) fn TeamSkills(
     let at_risk = watched(|| ops::SkillsAtRisk {});
     let catalogue = move || skills.get().and_then(Result::ok).unwrap_or_default();
     let filter = RwSignal::new(String::new());
+    // The profiles the filter keeps: name, team, title or a skill's label containing it.
+    let matching = move |list: &[ProfileView], skills: &[SkillView]| -> Vec<ProfileView> {
+        let needle = filter.get().to_lowercase();
+        let locale = i18n.locale.get();
+        list.iter()
+            .filter(|p| {
+                needle.is_empty()
+                    || [&p.name, &p.team, &p.title]
+                        .iter()
+                        .any(|t| t.to_lowercase().contains(&needle))
+                    || p.skills.iter().any(|c| {
+                        skill_label(skills, locale, &c.skill)
+                            .to_lowercase()
+                            .contains(&needle)
+                    })
+            })
+            .cloned()
+            .collect()
+    };
+    let limit = shown();
+    let counts = Signal::derive(move || {
+        profiles.get().and_then(Result::ok).map(|list| {
+            let kept = matching(&list, &catalogue()).len();
+            (kept.min(limit.get()), kept)
+        })
+    });
     let field: NodeRef<leptos::html::Input> = NodeRef::new();
     // A colleague asked for from elsewhere (a search hit): the directory shows them.
     Effect::new(move |_| {
@@ -52,25 +79,19 @@ pub(crate) fn TeamSkills(
                 aria-label=move || i18n.t("directory.filter")
                 placeholder=move || i18n.t("directory.filter")
                 prop:value=move || filter.get()
-                on:input=move |ev| filter.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    limit.set(PAGE);
+                    filter.set(event_target_value(&ev));
+                }
             />
             {loaded(profiles, move |list| {
                 view! {
                     <ul class="directory">
                         {move || {
-                            let needle = filter.get().to_lowercase();
-                            let locale = i18n.locale.get();
                             let skills = catalogue();
-                            list.iter()
-                                .filter(|p| {
-                                    needle.is_empty()
-                                        || [&p.name, &p.team, &p.title]
-                                            .iter()
-                                            .any(|t| t.to_lowercase().contains(&needle))
-                                        || p.skills.iter().any(|c| {
-                                            skill_label(&skills, locale, &c.skill).to_lowercase().contains(&needle)
-                                        })
-                                })
+                            let kept = matching(&list, &skills);
+                            kept.into_iter()
+                                .take(limit.get())
                                 .map(|p| {
                                     let shared = sharing(&p.member_id);
                                     view! { <Profile p=p.clone() skills=skills.clone() shared/> }
@@ -81,6 +102,7 @@ pub(crate) fn TeamSkills(
                 }
                     .into_any()
             })}
+            <ShowMore id="directory-more" limit counts/>
         </section>
         <section>
             <h2>{move || i18n.t("directory.map_title")}</h2>

@@ -8,7 +8,7 @@ use crate::app::{Pane, Screen};
 use crate::components::data::{loaded, watched};
 use crate::components::time::local_time;
 use crate::i18n::I18n;
-use crate::screens::notes::all_notes;
+use crate::screens::notes::newest_notes;
 
 /// A reminder in the reader's language.
 fn reminder_text(i18n: I18n, kind: ReminderKind, subject: &str, when: Option<&str>) -> String {
@@ -29,6 +29,9 @@ fn reminder_text(i18n: I18n, kind: ReminderKind, subject: &str, when: Option<&st
     }
 }
 
+/// How many of the newest notes the home screen shows.
+const RECENT: u32 = 5;
+
 #[component]
 pub(crate) fn Home(
     name: String,
@@ -37,7 +40,7 @@ pub(crate) fn Home(
     screen: RwSignal<Screen>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let notes = all_notes();
+    let notes = newest_notes(RECENT);
     let reminders = watched(|| ops::Reminders {});
     let peers = watched(|| ops::Peers {});
     view! {
@@ -98,13 +101,12 @@ pub(crate) fn Home(
                     .into_any()
             })}
             <h2>{move || i18n.t("home.recent")}</h2>
-            {loaded(notes, move |mut list| {
+            {loaded(notes, move |page| {
+                let list = page.notes;
                 if list.is_empty() {
                     return view! { <p class="muted">{move || i18n.t("home.no_recent")}</p> }
                         .into_any();
                 }
-                list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
-                list.truncate(5);
                 view! {
                     <ul class="recent">
                         {list

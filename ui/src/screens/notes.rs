@@ -4,7 +4,7 @@
 use ipc::NotePage;
 use ipc::forms::NoteDraft;
 use ipc::ops;
-use ipc::views::NoteSummary;
+use ipc::views::NoteListView;
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
@@ -15,6 +15,7 @@ use crate::components::data::{act, loaded, watched};
 use crate::components::error::ErrorLine;
 use crate::components::forms::CommunityOptions;
 use crate::components::labels::skill_label;
+use crate::components::more::{PAGE, ShowMore, shown};
 use crate::components::time::local_time;
 use crate::i18n::I18n;
 use crate::tauri::call;
@@ -47,44 +48,67 @@ fn changes(had: &[String], now: &[String]) -> (Vec<String>, Vec<String>) {
     (add, remove)
 }
 
-pub(crate) fn all_notes() -> LocalResource<Result<Vec<NoteSummary>, ipc::Error>> {
-    watched(|| ops::Notes {
+/// The `limit` newest notes, with how many there are and the tags and skills they carry.
+pub(crate) fn newest_notes(limit: u32) -> LocalResource<Result<NoteListView, ipc::Error>> {
+    watched(move || ops::NoteList {
         tag: None,
         skill: None,
+        community: None,
+        title: None,
+        limit,
     })
+}
+
+/// A list's count for [`ShowMore`]: how many notes of the page are shown, and how many there are.
+pub(crate) fn note_counts(
+    page: LocalResource<Result<NoteListView, ipc::Error>>,
+) -> Signal<Option<(usize, usize)>> {
+    Signal::derive(move || {
+        page.get().and_then(Result::ok).map(|p| {
+            (
+                p.notes.len(),
+                usize::try_from(p.total).unwrap_or(usize::MAX),
+            )
+        })
+    })
+}
+
+/// A text field's value as a filter: `None` when empty.
+fn given(text: String) -> Option<String> {
+    (!text.is_empty()).then_some(text)
 }
 
 #[component]
 pub(crate) fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
     let i18n = expect_context::<I18n>();
-    let notes = all_notes();
-    // The tag to show notes of (empty: all), picked from the tags the notes carry.
+    // The tag to show notes of (empty: all), picked from the tags the notes carry; likewise a
+    // skill the notes are linked to, shown by its label.
     let tag = RwSignal::new(String::new());
+    let skill = RwSignal::new(String::new());
+    // The newest notes the filters keep, a page at a time: the store pages, the list shows
+    // what it was sent.
+    let limit = shown();
+    let notes = watched(move || ops::NoteList {
+        tag: given(tag.get()),
+        skill: given(skill.get()),
+        community: None,
+        title: None,
+        limit: u32::try_from(limit.get()).unwrap_or(u32::MAX),
+    });
     let tags = move || {
-        let mut all: Vec<String> = notes
+        notes
             .get()
             .and_then(Result::ok)
+            .map(|p| p.tags)
             .unwrap_or_default()
-            .into_iter()
-            .flat_map(|n| n.tags)
-            .collect();
-        all.sort();
-        all.dedup();
-        all
     };
-    // Likewise a skill the notes are linked to, shown by its label.
-    let skill = RwSignal::new(String::new());
     let catalogue = watched(|| ops::Skills {});
     let skills = move || {
-        let mut ids: Vec<String> = notes
+        let ids = notes
             .get()
             .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .flat_map(|n| n.skills)
-            .collect();
-        ids.sort();
-        ids.dedup();
+            .map(|p| p.skills)
+            .unwrap_or_default();
         let locale = i18n.locale.get();
         let known = catalogue.get().and_then(Result::ok).unwrap_or_default();
         ids.into_iter()
@@ -94,6 +118,7 @@ pub(crate) fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
             })
             .collect::<Vec<_>>()
     };
+    let filtered = move || !tag.get().is_empty() || !skill.get().is_empty();
     view! {
         <section class="notes">
             <div class="list">
@@ -106,7 +131,10 @@ pub(crate) fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
                 <select
                     id="note-tag-filter"
                     aria-label=move || i18n.t("notes.filter_tag")
-                    on:change=move |ev| tag.set(event_target_value(&ev))
+                    on:change=move |ev| {
+                        limit.set(PAGE);
+                        tag.set(event_target_value(&ev));
+                    }
                 >
                     <option value="" selected=move || tag.get().is_empty()>
                         {move || i18n.t("notes.all_tags")}
@@ -128,7 +156,10 @@ pub(crate) fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
                 <select
                     id="note-skill-filter"
                     aria-label=move || i18n.t("notes.filter_skill")
-                    on:change=move |ev| skill.set(event_target_value(&ev))
+                    on:change=move |ev| {
+                        limit.set(PAGE);
+                        skill.set(event_target_value(&ev));
+                    }
                 >
                     <option value="" selected=move || skill.get().is_empty()>
                         {move || i18n.t("notes.all_skills")}
@@ -147,45 +178,41 @@ pub(crate) fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
                             .collect_view()
                     }}
                 </select>
-                {loaded(notes, move |value| match value {
-                    list if list.is_empty() => {
-                        view! { <p class="muted">{move || i18n.t("notes.empty")}</p> }.into_any()
+                {loaded(notes, move |page| {
+                    if page.notes.is_empty() {
+                        let key = if filtered() { "notes.none_match" } else { "notes.empty" };
+                        return view! { <p class="muted">{move || i18n.t(key)}</p> }.into_any();
                     }
-                    list => {
-                        view! {
-                            <ul class="note-list">
-                                {move || {
-                                    let (wanted, linked) = (tag.get(), skill.get());
-                                    list.iter()
-                                    .filter(|n| wanted.is_empty() || n.tags.contains(&wanted))
-                                    .filter(|n| linked.is_empty() || n.skills.contains(&linked))
-                                    .cloned()
-                                    .map(|n| {
-                                        let id = n.id.clone();
-                                        let selected = n.id.clone();
-                                        view! {
-                                            <li>
-                                                <button
-                                                    class="note-item"
-                                                    aria-current=move || {
-                                                        (pane.get() == Pane::Show(selected.clone()))
-                                                            .then_some("true")
-                                                    }
-                                                    on:click=move |_| pane.set(Pane::Show(id.clone()))
-                                                >
-                                                    <span class="title">{n.title}</span>
-                                                    <span class="tags">{n.tags.join(" · ")}</span>
-                                                </button>
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()
-                                }}
-                            </ul>
-                        }
-                            .into_any()
+                    view! {
+                        <ul class="note-list">
+                            {page
+                                .notes
+                                .into_iter()
+                                .map(|n| {
+                                    let id = n.id.clone();
+                                    let selected = n.id.clone();
+                                    view! {
+                                        <li>
+                                            <button
+                                                class="note-item"
+                                                aria-current=move || {
+                                                    (pane.get() == Pane::Show(selected.clone()))
+                                                        .then_some("true")
+                                                }
+                                                on:click=move |_| pane.set(Pane::Show(id.clone()))
+                                            >
+                                                <span class="title">{n.title}</span>
+                                                <span class="tags">{n.tags.join(" · ")}</span>
+                                            </button>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
                     }
+                        .into_any()
                 })}
+                <ShowMore id="note-more" limit counts=note_counts(notes)/>
             </div>
             <div class="pane">
                 {move || match pane.get() {
@@ -316,7 +343,7 @@ fn open_link(text: &str, cursor: usize) -> Option<(usize, String)> {
 }
 
 /// How many note titles `[[` completion offers.
-const LINK_CHOICES: usize = 6;
+const LINK_CHOICES: u32 = 6;
 
 #[component]
 fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
@@ -324,22 +351,32 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
     let textarea: NodeRef<html::Textarea> = NodeRef::new();
-    let notes = all_notes();
     let link: RwSignal<Option<(usize, String)>> = RwSignal::new(None);
+    // The titles the store finds for what was typed after `[[` (asked again only when that
+    // changes), narrowed here to the text typed now, so a reply a keystroke late offers nothing
+    // the text no longer matches.
+    let typed = Memo::new(move |_| link.get().map(|(_, typed)| typed));
+    let found = watched(move || ops::NoteList {
+        tag: None,
+        skill: None,
+        community: None,
+        title: typed.get(),
+        limit: LINK_CHOICES,
+    });
     let highlighted = RwSignal::new(0usize);
     let choices = Memo::new(move |_| {
-        let Some((_, typed)) = link.get() else {
+        let Some(typed) = typed.get() else {
             return Vec::new();
         };
-        let typed = typed.to_lowercase();
-        notes
+        let typed = ipc::fold(&typed);
+        found
             .get()
             .and_then(Result::ok)
+            .map(|p| p.notes)
             .unwrap_or_default()
             .into_iter()
             .map(|n| n.title)
-            .filter(|t| t.to_lowercase().contains(&typed))
-            .take(LINK_CHOICES)
+            .filter(|t| ipc::fold(t).contains(&typed))
             .collect::<Vec<String>>()
     });
     let on_body = move |ev: ev::Event| {

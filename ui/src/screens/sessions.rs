@@ -19,6 +19,7 @@ use crate::components::data::{act, loaded, watched};
 use crate::components::error::ErrorLine;
 use crate::components::forms::{CommunityOptions, lines};
 use crate::components::labels::Labelled;
+use crate::components::more::{ShowMore, first, shown};
 use crate::components::time::local_time;
 use crate::i18n::I18n;
 use crate::tauri::call;
@@ -93,6 +94,12 @@ pub(crate) fn Sessions(
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let list = watched(|| ops::Sessions { upcoming: false });
+    let limit = shown();
+    let counts = Signal::derive(move || {
+        list.get()
+            .and_then(Result::ok)
+            .map(|l| (l.len().min(limit.get()), l.len()))
+    });
     view! {
         <section class="sessions">
             <h1>{move || i18n.t("session.title")}</h1>
@@ -110,7 +117,7 @@ pub(crate) fn Sessions(
                             list.sort_by(|a, b| b.at.cmp(&a.at));
                             view! {
                                 <ul class="session-list">
-                                    {list
+                                    {first(list, limit.get())
                                         .into_iter()
                                         .map(|s| {
                                             let id = s.id.clone();
@@ -131,6 +138,7 @@ pub(crate) fn Sessions(
                             }
                                 .into_any()
                         })}
+                        <ShowMore id="sessions-more" limit counts/>
                     }
                         .into_any()
                 }
