@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 profile=debug
 flags=()
 if [ "${1:-}" = "--release" ]; then
-  profile=release
-  flags=(--release)
+  # Cargo.toml's `wasm-release` profile: sized for download rather than speed.
+  profile=wasm-release
+  flags=(--profile wasm-release)
 fi
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 

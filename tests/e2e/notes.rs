@@ -187,24 +187,34 @@ async fn a_note_is_written_edited_linked_and_found() {
     ui.close().await;
 }
 
-/// A workspace with more notes than a page: the list holds the newest hundred and says how
-/// many there are; "Show more" (pressed from the keyboard) adds the rest; a tag filter asks the
-/// store, so it finds notes the page did not hold.
+/// A workspace with more notes than two pages: the list holds the newest hundred and says how
+/// many there are; "Show more", pressed from the keyboard, adds a page and keeps the focus for
+/// the next; a tag filter asks the store, so it finds notes no page held, and starts again from
+/// one page when it is taken off.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_note_list_is_shown_a_page_at_a_time() {
     let turn = take_turn().await;
     let alice = Peer::init("Alice Martin");
-    const NOTES: usize = 105;
+    const NOTES: usize = 205;
     for i in 1..=NOTES {
         let title = format!("Note {i:03}");
         let mut args = vec!["note", "add", "--title", &title, "--body", "x"];
-        // The oldest five carry a tag, so they are all past the first page.
+        // The oldest five carry a tag, so they are all past the second page.
         if i <= 5 {
             args.extend(["--tag", "archive"]);
         }
         alice.ok(&args);
     }
     let ui = crate::alice_at_home(&turn, &alice.dir).await;
+    let items = async |want: usize| {
+        eventually(&format!("{want} notes in the list"), async || {
+            match ui.count(".note-item").await {
+                n if n == want => Ok(()),
+                n => Err(n),
+            }
+        })
+        .await;
+    };
 
     let asked = std::time::Instant::now();
     ui.click("#nav-notes").await;
@@ -213,31 +223,34 @@ async fn a_long_note_list_is_shown_a_page_at_a_time() {
         "e2e: {NOTES} notes: from the click to the first note: {} ms (WebDriver's round trips included)",
         asked.elapsed().as_millis()
     );
-    ui.any_text(".note-item .title", "Note 105").await;
-    assert_eq!(ui.count(".note-item").await, 100, "one page");
+    ui.any_text(".note-item .title", "Note 205").await;
+    items(100).await;
     ui.text_until("#note-more", "how many are shown", |t| {
-        t == "Show more (100 of 105 shown)"
+        t == "Show more (100 of 205 shown)"
     })
     .await;
-    assert!(
-        !ui.texts(".note-item .title")
-            .await
-            .contains(&"Note 001".to_owned()),
-        "the oldest note is past the first page"
-    );
 
-    ui.find("#note-more")
-        .await
-        .send_keys(&char::from(Key::Enter).to_string())
+    let enter = char::from(Key::Enter).to_string();
+    ui.find("#note-more").await.send_keys(&enter).await.unwrap();
+    items(200).await;
+    ui.text_until("#note-more", "the count moved on", |t| {
+        t == "Show more (200 of 205 shown)"
+    })
+    .await;
+    let focused = ui
+        .client
+        .execute("return document.activeElement.id", Vec::new())
         .await
         .unwrap();
-    eventually("the next page is shown", async || {
-        match ui.count(".note-item").await {
-            NOTES => Ok(()),
-            n => Err(n),
-        }
-    })
-    .await;
+    assert_eq!(focused, "note-more", "the focus stays on Show more");
+    ui.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&enter)
+        .await
+        .unwrap();
+    items(NOTES).await;
     ui.any_text(".note-item .title", "Note 001").await;
     eventually("nothing more to show", async || {
         match ui.count("#note-more").await {
@@ -247,9 +260,7 @@ async fn a_long_note_list_is_shown_a_page_at_a_time() {
     })
     .await;
 
-    // Back to the first page, then filtered: the store finds the five, all past that page.
-    ui.click("#nav-home").await;
-    ui.click("#nav-notes").await;
+    // Filtered: the store finds the five, all past the second page; unfiltered again, one page.
     ui.click("#note-tag-filter option[value='archive']").await;
     eventually("the five tagged notes", async || {
         let mut titles = ui.texts(".note-item .title").await;
@@ -259,5 +270,8 @@ async fn a_long_note_list_is_shown_a_page_at_a_time() {
     })
     .await;
     assert_eq!(ui.count("#note-more").await, 0, "all five are shown");
+    ui.click("#note-tag-filter option[value='']").await;
+    items(100).await;
+    ui.find("#note-more").await;
     ui.close().await;
 }

@@ -65,11 +65,16 @@ macro_rules! with_ops {
             /// Who this device is: member, workspace, role.
             whoami: Whoami {} -> $crate::views::WhoAmI [workspace] cli;
             /// The notes, or those with a tag or a skill.
-            notes: Notes { tag: Option<String>, skill: Option<String> } -> Vec<$crate::views::NoteSummary> [note, workspace] node;
-            /// A page of the notes for a list: the first `limit`, newest first, of those with a
-            /// tag, linked to a skill, of a community, whose title contains `title` (each filter
-            /// when given); with how many they are in all and every tag and skill to filter by.
+            notes: Notes { tag: Option<String>, skill: Option<String> } -> Vec<$crate::views::NoteSummary> [note, workspace] cli;
+            /// A page of the notes for a list: the first `limit`, newest first, of those that
+            /// carry the tag `tag` (as `note_facets` lists it), are linked to the skill `skill`
+            /// (an id as `note_facets` lists it, standing also for the skills merged into it),
+            /// belong to the community `community`, and whose title contains `title` (case and
+            /// accents aside; blank: any), each filter when given; with how many they are in all.
             note_list: NoteList { tag: Option<String>, skill: Option<String>, community: Option<String>, title: Option<String>, limit: u32 } -> $crate::views::NoteListView [note, workspace] node;
+            /// Every tag the notes carry and every skill they are linked to: what the notes
+            /// can be filtered by.
+            note_facets: NoteFacets {} -> $crate::views::NoteFacetsView [note, workspace] node;
             /// One note.
             note: Note { id: String } -> $crate::views::NoteView [note, workspace] node;
             /// One note rendered, with its backlinks.

@@ -132,9 +132,14 @@ pub struct NoteListView {
     pub notes: Vec<NoteSummary>,
     /// How many notes the filters keep in all.
     pub total: u64,
-    /// Every tag the notes carry, sorted.
+}
+
+/// What the notes can be filtered by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteFacetsView {
+    /// Every tag the notes carry, as stored, sorted.
     pub tags: Vec<String>,
-    /// Every skill id the notes are linked to (merged skills as the one kept), sorted.
+    /// Every skill id the notes are linked to (a merged skill as the one kept), sorted.
     pub skills: Vec<String>,
 }
 

@@ -395,8 +395,9 @@ impl Core {
             .collect()
     }
 
-    /// A page of the notes for a list: the first `limit` the filters keep, how many they keep
-    /// in all, and every tag and skill to filter by.
+    /// A page of the notes for a list: the first `limit` the filters keep and how many they
+    /// keep in all. The tag and the skill are taken as [`Core::note_facets`] lists them (a
+    /// skill also stands for the skills merged into it), so every value listed filters.
     pub fn note_list(
         &self,
         tag: Option<&str>,
@@ -406,7 +407,13 @@ impl Core {
         limit: u32,
     ) -> Result<NoteListView, NodeError> {
         let ws = self.workspace()?;
-        let (tag, skills) = note_filter(&ws, tag, skill)?;
+        let skills: Vec<String> = skill
+            .map(|id| {
+                std::iter::once(id.to_owned())
+                    .chain(ws.merged_into(id))
+                    .collect()
+            })
+            .unwrap_or_default();
         let scope = match community {
             Some(community) => {
                 if !ws.communities.contains_key(&community) {
@@ -420,7 +427,7 @@ impl Core {
         };
         let title = title.map(str::trim).filter(|t| !t.is_empty());
         let filter = store::NoteFilter {
-            tag: tag.as_deref(),
+            tag,
             skills: &skills,
             scope: scope.as_deref(),
             title,
@@ -432,16 +439,17 @@ impl Core {
             .map(|n| note_summary(&ws, n))
             .collect::<Result<_, _>>()?;
         let total = self.store.count_notes(&filter)?;
+        Ok(NoteListView { notes, total })
+    }
+
+    /// Every tag the notes carry and every skill they are linked to (a merged skill as the one
+    /// it was merged into), each once, sorted: what a list filters by.
+    pub fn note_facets(&self) -> Result<NoteFacetsView, NodeError> {
+        let ws = self.workspace()?;
         let (tags, linked) = self.store.note_facets()?;
         let mut skills = canonical_skills(&ws, linked);
         skills.sort();
-        skills.dedup();
-        Ok(NoteListView {
-            notes,
-            total,
-            tags,
-            skills,
-        })
+        Ok(NoteFacetsView { tags, skills })
     }
 
     /// `note show`.

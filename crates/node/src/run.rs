@@ -64,6 +64,7 @@ runs! {
     Whoami {} => |c| c.whoami();
     Notes { tag, skill } => |c| c.notes(tag.as_deref(), skill.as_deref());
     NoteList { tag, skill, community, title, limit } => |c| c.note_list(tag.as_deref(), skill.as_deref(), community, title.as_deref(), limit);
+    NoteFacets {} => |c| c.note_facets();
     Note { id } => |c| c.note(&id);
     GetNotePage { id } => |c| {
         let note = c.note(&id)?;

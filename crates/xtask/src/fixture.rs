@@ -120,6 +120,32 @@ pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Empties `dir` for a new fixture: a directory that does not exist or is empty, or one a
+/// fixture was generated in before (holding `admin`, `bob-key` and `member-N` folders, nothing
+/// else). Anything else is refused, so a mistyped path deletes nothing.
+pub fn clear(dir: &Path) -> Result<()> {
+    let entries: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(read) => read
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<std::io::Result<_>>()?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.display())),
+    };
+    let generated = |e: &str| {
+        e == "admin"
+            || e == "bob-key"
+            || e.strip_prefix("member-")
+                .is_some_and(|n| n.parse::<usize>().is_ok())
+    };
+    ensure!(
+        entries.iter().all(|e| generated(e)),
+        "{} holds files no fixture wrote ({}): give an empty or new directory",
+        dir.display(),
+        entries.join(", ")
+    );
+    std::fs::remove_dir_all(dir).with_context(|| format!("cannot empty {}", dir.display()))
+}
+
 /// Generates a workspace of `size` under `dir`.
 pub async fn generate(dir: &Path, size: Size) -> Result<Fixture> {
     ensure!(

@@ -46,6 +46,8 @@ pub struct Config {
     pub exe: PathBuf,
     /// Where data directories are generated (emptied first).
     pub work: PathBuf,
+    /// A larger workspace measured once more, beside the main one (`None` skips it).
+    pub scale: Option<Size>,
 }
 
 /// One line of the report.
@@ -402,6 +404,8 @@ pub async fn run(config: &Config, progress: &dyn Fn(&str)) -> Result<Report> {
         .goal("median", "≤ 200 ms", figures.median() <= 200.0)
         .detail("Node::run(Programme) over the last year, store thread round trip included"),
     );
+    let log = membership(config, &fx).await?;
+    rows.push(log.row());
     progress("resident memory of a serving peer");
     let rss = memory(config, &fx).await?;
     rows.push(
@@ -434,11 +438,234 @@ pub async fn run(config: &Config, progress: &dyn Fn(&str)) -> Result<Report> {
         .detail("every peer dials the first; from the edits until every peer holds every note"),
     );
     reach_rows(config, &fx, &sync, progress, &mut rows).await;
+    rows.push(installer_row());
+    if let Some(scale) = config.scale {
+        let main = AtMain {
+            size,
+            sync: ours,
+            search: search.median(),
+            open: open.median(),
+            figures: figures.median(),
+            rss: Samples(rss.rss.clone()).max(),
+            membership: log.samples.median(),
+        };
+        rows.extend(at_scale(config, scale, &main, progress).await?);
+    }
     Ok(Report {
         config: config.clone(),
         rows,
         elapsed: started.elapsed(),
     })
+}
+
+/// The Debian package `scripts/deb.sh` built last, if there is one, against the installer's goal.
+/// Building it is left to that script (a whole-program optimised build takes many minutes); the
+/// detail says when the measured package was built.
+fn installer_row() -> Row {
+    let label = "the desktop app's Debian package (`scripts/deb.sh`, Cargo's `dist` profile)";
+    let (dir, shown) = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(target) => {
+            let dir = PathBuf::from(target).join("dist/bundle/deb");
+            let shown = dir.display().to_string();
+            (dir, shown)
+        }
+        None => (
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/dist/bundle/deb"),
+            "target/dist/bundle/deb".to_owned(),
+        ),
+    };
+    let newest = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "deb"))
+        .filter_map(|e| {
+            let meta = e.metadata().ok()?;
+            Some((meta.modified().ok()?, meta.len(), e.file_name()))
+        })
+        .max();
+    match newest {
+        None => Row::new(label, "MB", Vec::new())
+            .detail(format!("no package in {shown}: `scripts/deb.sh` builds it")),
+        Some((built, bytes, name)) => {
+            let mb = bytes as f64 / 1_000_000.0;
+            Row::new(label, "MB", vec![mb])
+                .goal("max", "≤ 12 MB", mb <= 12.0)
+                .detail(format!(
+                    "{} ({bytes} bytes), built {}",
+                    name.to_string_lossy(),
+                    chrono::DateTime::<chrono::Local>::from(built).format("%Y-%m-%d %H:%M")
+                ))
+        }
+    }
+}
+
+/// The membership log replayed from its entries.
+struct LogReplay {
+    samples: Samples,
+    entries: usize,
+    members: usize,
+}
+
+impl LogReplay {
+    fn row(&self) -> Row {
+        Row::new(
+            format!(
+                "evaluating the membership log: {} entries, {} members",
+                self.entries, self.members
+            ),
+            "ms",
+            self.samples.0.clone(),
+        )
+        .detail(
+            "sync::membership::evaluate over the admin's log as it is sent: each entry decoded \
+             and its signature verified, then the log replayed (who is a member, an admin, in \
+             which community)",
+        )
+    }
+}
+
+/// Replays the membership log of the fixture's admin from its encoded entries, as a device
+/// receiving it whole does.
+async fn membership(config: &Config, fx: &Fixture) -> Result<LogReplay> {
+    let dir = config.work.join("membership");
+    copy_dir(&fx.admin, &dir)?;
+    let a = Node::open(&dir).await?;
+    let entries = a.membership_entries().await?;
+    let workspace = a.run(ops::Whoami {}).await?.workspace_id;
+    a.shutdown().await?;
+    let mut samples = Vec::new();
+    let mut members = 0;
+    for _ in 0..config.runs.max(5) {
+        let t = Instant::now();
+        let evaluated = ::sync::membership::evaluate(&workspace, &entries)?;
+        samples.push(ms(t));
+        ensure!(
+            evaluated.rejected.is_empty(),
+            "the admin's own log had entries rejected: {:?}",
+            evaluated.rejected.first()
+        );
+        members = evaluated.members.len();
+    }
+    ensure!(
+        members == config.size.members,
+        "the log evaluated to {members} members, not the {} generated",
+        config.size.members
+    );
+    Ok(LogReplay {
+        samples: Samples(samples),
+        entries: entries.len(),
+        members,
+    })
+}
+
+/// The main run's figures that the run at scale is set beside.
+struct AtMain {
+    size: Size,
+    sync: f64,
+    search: f64,
+    open: f64,
+    figures: f64,
+    rss: f64,
+    membership: f64,
+}
+
+/// The measures that grow with the workspace, once each on a workspace of `scale`: the initial
+/// sync, search, open → ready, the programme's figures, a serving peer's memory and the
+/// membership log's evaluation, each beside its figure at the main size.
+async fn at_scale(
+    config: &Config,
+    scale: Size,
+    main: &AtMain,
+    progress: &dyn Fn(&str),
+) -> Result<Vec<Row>> {
+    let config = Config {
+        size: scale,
+        runs: 1,
+        work: config.work.join("scale"),
+        ..config.clone()
+    };
+    progress(&format!(
+        "at scale: generating {} notes, {} members, {} private documents",
+        scale.notes, scale.members, scale.private
+    ));
+    let t = Instant::now();
+    let fx = fixture::generate(&config.work.join("fixture"), scale).await?;
+    progress(&format!("generated in {:.1} s", secs(t)));
+    let notes = scale.notes as f64 / main.size.notes.max(1) as f64;
+    let members = scale.members as f64 / main.size.members.max(1) as f64;
+    let beside_as = |now: f64, then: f64, grown: f64, what: &str| {
+        format!(
+            "{:.1}× its figure at {} notes and {} members ({grown:.0}× the {what})",
+            now / then,
+            main.size.notes,
+            main.size.members
+        )
+    };
+    let beside = |now: f64, then: f64| beside_as(now, then, notes, "notes");
+    let at = format!("at {} notes and {} members", scale.notes, scale.members);
+    let mut rows = Vec::new();
+
+    let dir = config.work.join("sync");
+    let pair = Synced::run(&fx, &dir).await?;
+    let synced = pair.seconds;
+    pair.close().await?;
+    let _ = std::fs::remove_dir_all(&dir);
+    progress(&format!(
+        "at scale: initial sync of {} documents in {synced:.2} s",
+        fx.bob_docs
+    ));
+    rows.push(
+        Row::new(
+            format!("{at}: initial sync ({} documents)", fx.bob_docs),
+            "s",
+            vec![synced],
+        )
+        .detail(beside(synced, main.sync)),
+    );
+    let search = search(&config, &fx).await?;
+    rows.push(
+        Row::new(format!("{at}: search"), "ms", search.0.clone())
+            .detail(beside(search.median(), main.search)),
+    );
+    let open = open_ready(&config, &fx).await?;
+    rows.push(
+        Row::new(format!("{at}: open data dir → ready"), "ms", open.0.clone())
+            .detail(beside(open.median(), main.open)),
+    );
+    let figures = programme(&config, &fx).await?;
+    rows.push(
+        Row::new(
+            format!("{at}: the programme's figures"),
+            "ms",
+            figures.0.clone(),
+        )
+        .detail(beside(figures.median(), main.figures)),
+    );
+    progress("at scale: resident memory of a serving peer");
+    let rss = memory(&config, &fx).await?;
+    rows.push(
+        Row::new(
+            format!("{at}: resident memory of a serving headless peer"),
+            "MB",
+            rss.rss.clone(),
+        )
+        .detail(format!(
+            "{}; its peak (VmHWM) {:.1} MB",
+            beside(Samples(rss.rss.clone()).max(), main.rss),
+            Samples(rss.peak.clone()).max()
+        )),
+    );
+    let log = membership(&config, &fx).await?;
+    let mut row = log.row();
+    row.measure = format!("{at}: {}", row.measure);
+    let detail = format!(
+        "{}; {}",
+        beside_as(log.samples.median(), main.membership, members, "members"),
+        row.detail
+    );
+    rows.push(row.detail(detail));
+    Ok(rows)
 }
 
 struct SyncRuns {
@@ -463,6 +690,48 @@ async fn fresh_pair(fx: &Fixture, dir: &Path) -> Result<(Node, Node)> {
     Ok((a, b))
 }
 
+/// Two fresh peers of the fixture after B's initial sync from A over loopback, both still
+/// serving, and how long the sync took.
+struct Synced {
+    a: Node,
+    b: Node,
+    /// B's device id.
+    bob: String,
+    serving_a: peer::Serving,
+    serving_b: peer::Serving,
+    seconds: f64,
+}
+
+impl Synced {
+    /// A fresh pair in `dir`: A serves, B dials it; timed until B holds every document.
+    async fn run(fx: &Fixture, dir: &Path) -> Result<Synced> {
+        let (a, b) = fresh_pair(fx, dir).await?;
+        let bob = device_id(&b).await?;
+        let serving_a = serve(&a, &[]).await?;
+        let mut events = b.subscribe();
+        let t = Instant::now();
+        let serving_b = serve(&b, std::slice::from_ref(&serving_a.addr)).await?;
+        wait_docs(&b, &mut events, fx.bob_docs).await?;
+        Ok(Synced {
+            seconds: secs(t),
+            a,
+            b,
+            bob,
+            serving_a,
+            serving_b,
+        })
+    }
+
+    /// Stops both networks and closes both nodes.
+    async fn close(self) -> Result<()> {
+        self.serving_b.stop().await?;
+        self.serving_a.stop().await?;
+        self.a.shutdown().await?;
+        self.b.shutdown().await?;
+        Ok(())
+    }
+}
+
 async fn initial_sync(config: &Config, fx: &Fixture, progress: &dyn Fn(&str)) -> Result<SyncRuns> {
     let mut out = SyncRuns {
         seconds: Vec::new(),
@@ -474,15 +743,9 @@ async fn initial_sync(config: &Config, fx: &Fixture, progress: &dyn Fn(&str)) ->
     };
     for run in 0..config.runs {
         let dir = config.work.join(format!("sync-{run}"));
-        let (a, b) = fresh_pair(fx, &dir).await?;
-        let bob = device_id(&b).await?;
-        let serving_a = serve(&a, &[]).await?;
-        let mut events = b.subscribe();
-        let t = Instant::now();
-        let serving_b = serve(&b, std::slice::from_ref(&serving_a.addr)).await?;
-        wait_docs(&b, &mut events, fx.bob_docs).await?;
-        let elapsed = secs(t);
-        let stats = traffic(&a, &bob).await?;
+        let synced = Synced::run(fx, &dir).await?;
+        let (a, b, bob, elapsed) = (&synced.a, &synced.b, &synced.bob, synced.seconds);
+        let stats = traffic(a, bob).await?;
         out.seconds.push(elapsed);
         out.wire
             .push((stats.bytes_sent + stats.bytes_received) as f64);
@@ -498,14 +761,11 @@ async fn initial_sync(config: &Config, fx: &Fixture, progress: &dyn Fn(&str)) ->
                 out.signed
                     .push(b.call(move |c| c.document_bytes(&id)).await?);
             }
-            out.edit_ms = edits(&a, &b, fx, config.edits).await?;
+            out.edit_ms = edits(a, b, fx, config.edits).await?;
             progress(&format!("{} edits A → B timed", config.edits));
         }
-        out.one_edit.push(one_edit(&a, &b, &bob, fx, run).await?);
-        serving_b.stop().await?;
-        serving_a.stop().await?;
-        a.shutdown().await?;
-        b.shutdown().await?;
+        out.one_edit.push(one_edit(a, b, bob, fx, run).await?);
+        synced.close().await?;
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(out)
@@ -722,15 +982,17 @@ async fn resync(config: &Config, progress: &dyn Fn(&str)) -> Result<Resync> {
     // last pair stays for the re-sync.
     let mut pair = None;
     for run in 0..config.runs {
-        let (a, b) = fresh_pair(&fx, &config.work.join(format!("resync-{run}"))).await?;
-        let bob = device_id(&b).await?;
-        let serving_a = serve(&a, &[]).await?;
-        let mut events = b.subscribe();
-        let t = Instant::now();
-        let serving_b = serve(&b, std::slice::from_ref(&serving_a.addr)).await?;
-        wait_docs(&b, &mut events, fx.bob_docs).await?;
-        out.sync_seconds.push(secs(t));
-        settled(&a, &bob, Duration::from_millis(300)).await?;
+        let synced = Synced::run(&fx, &config.work.join(format!("resync-{run}"))).await?;
+        out.sync_seconds.push(synced.seconds);
+        settled(&synced.a, &synced.bob, Duration::from_millis(300)).await?;
+        let Synced {
+            a,
+            b,
+            bob,
+            serving_a,
+            serving_b,
+            ..
+        } = synced;
         serving_b.stop().await?;
         serving_a.stop().await?;
         if let Some((a, b, _)) = pair.take() {

@@ -15,17 +15,22 @@ struct Cli {
     task: Task,
 }
 
+/// The bench's workspace: notes, members (the admin included), private documents.
+const NOTES: usize = 10_000;
+const MEMBERS: usize = 50;
+const PRIVATE: usize = 200;
+
 /// The sizes and outputs of `bench`.
 #[derive(Args)]
 struct BenchArgs {
     /// Notes in the generated workspace.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = NOTES)]
     notes: usize,
     /// Members, the admin included.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = MEMBERS)]
     members: usize,
     /// Private documents.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = PRIVATE)]
     private: usize,
     /// Repetitions of each whole-run measure.
     #[arg(long, default_value_t = 3)]
@@ -42,6 +47,18 @@ struct BenchArgs {
     /// Searches timed.
     #[arg(long, default_value_t = 200)]
     searches: usize,
+    /// Notes of the workspace measured once more at scale.
+    #[arg(long, default_value_t = 50_000)]
+    scale_notes: usize,
+    /// Members of the workspace at scale.
+    #[arg(long, default_value_t = 500)]
+    scale_members: usize,
+    /// Private documents of the workspace at scale.
+    #[arg(long, default_value_t = 1_000)]
+    scale_private: usize,
+    /// Leave out the run at scale.
+    #[arg(long)]
+    no_scale: bool,
     /// Leave out the automerge-repo comparison (needs Node.js and npm).
     #[arg(long)]
     no_automerge_repo: bool,
@@ -57,6 +74,21 @@ struct BenchArgs {
 enum Task {
     /// Generate a workspace, run every measure and write BENCHMARKS.md.
     Bench(BenchArgs),
+    /// Generate the bench's workspace into DIR (emptied first): DIR/admin is its admin's data
+    /// folder, to open the app on (`ENTREPAIRS_DATA_DIR=DIR/admin`) at a given size.
+    Fixture {
+        /// Where to generate it.
+        dir: PathBuf,
+        /// Notes.
+        #[arg(long, default_value_t = NOTES)]
+        notes: usize,
+        /// Members, the admin included.
+        #[arg(long, default_value_t = MEMBERS)]
+        members: usize,
+        /// Private documents.
+        #[arg(long, default_value_t = PRIVATE)]
+        private: usize,
+    },
     /// Serve a data directory until stdin closes (the harness's separate peer).
     #[command(hide = true)]
     ServePeer {
@@ -131,6 +163,25 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.task {
+            Task::Fixture {
+                dir,
+                notes,
+                members,
+                private,
+            } => {
+                xtask::fixture::clear(&dir)?;
+                let size = Size {
+                    notes,
+                    members,
+                    private,
+                };
+                let fx = xtask::fixture::generate(&dir, size).await?;
+                eprintln!(
+                    "fixture: {notes} notes, {members} members, {private} private documents in {}",
+                    fx.admin.display()
+                );
+                Ok(())
+            }
             Task::ServePeer {
                 dir,
                 listen,
@@ -158,6 +209,10 @@ fn main() -> ExitCode {
                     args.notes >= 1 && args.peers >= 2 && args.resync_docs >= 2,
                     "--notes must be at least 1, --peers and --resync-docs at least 2"
                 );
+                anyhow::ensure!(
+                    args.no_scale || (args.scale_notes >= 1 && args.scale_members >= 2),
+                    "--scale-notes must be at least 1 and --scale-members at least 2"
+                );
                 let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
                 let config = xtask::Config {
                     size: Size {
@@ -173,6 +228,11 @@ fn main() -> ExitCode {
                     automerge_repo: (!args.no_automerge_repo).then(|| root.join("automerge-repo")),
                     exe: std::env::current_exe()?,
                     work: args.work,
+                    scale: (!args.no_scale).then_some(Size {
+                        notes: args.scale_notes,
+                        members: args.scale_members,
+                        private: args.scale_private,
+                    }),
                 };
                 let report = xtask::run(&config, &|line| eprintln!("bench: {line}")).await?;
                 let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");

@@ -82,6 +82,14 @@ pub fn markdown(report: &Report, command: &str, kept: Option<&str>) -> String {
          Ratios compare figures taken in the same run.\n",
         c.size.notes, c.size.members, c.size.private, c.runs, c.edits, c.searches
     );
+    if let Some(scale) = c.scale {
+        let _ = writeln!(
+            md,
+            "At scale (the rows that start \"at {} notes\"): {} notes, {} members, {} private \
+             documents, each measure run once, beside its figure above.\n",
+            scale.notes, scale.notes, scale.members, scale.private
+        );
+    }
     let _ = writeln!(md, "| measure | median | min | max | goal | |");
     let _ = writeln!(md, "|---|---|---|---|---|---|");
     for row in &report.rows {

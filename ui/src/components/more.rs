@@ -13,15 +13,14 @@ pub(crate) fn shown() -> RwSignal<usize> {
     RwSignal::new(PAGE)
 }
 
-/// The first `limit` items of `list`.
-pub(crate) fn first<T>(mut list: Vec<T>, limit: usize) -> Vec<T> {
-    list.truncate(limit);
-    list
+/// What a list of `len` items shown up to `limit` counts for [`ShowMore`]: (shown, total).
+pub(crate) fn counts(len: usize, limit: usize) -> (usize, usize) {
+    (len.min(limit), len)
 }
 
 /// "Show more" under a list that shows `counts()` = (shown, total) items, there while some are
-/// not shown. The button stays the same element as the list grows, so it keeps the keyboard's
-/// focus: pressing Enter again shows the page after.
+/// not shown. While more remain, the button stays the same element as the list grows, so it
+/// keeps the keyboard's focus: pressing Enter again shows the page after.
 #[component]
 pub(crate) fn ShowMore(
     /// The button's id.
@@ -58,8 +57,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn first_keeps_the_first_items_only() {
-        assert_eq!(first(vec![1, 2, 3], 2), vec![1, 2]);
-        assert_eq!(first(vec![1, 2, 3], 5), vec![1, 2, 3]);
+    fn a_list_shows_at_most_its_limit_of_all_its_items() {
+        assert_eq!(counts(250, PAGE), (100, 250));
+        assert_eq!(counts(7, PAGE), (7, 7));
+        assert_eq!(counts(0, PAGE), (0, 0));
     }
 }

@@ -12,10 +12,10 @@ use leptos::task::spawn_local;
 use crate::app::open_links_outside;
 use crate::components::data::{act, loaded, watched};
 use crate::components::error::ErrorLine;
-use crate::components::more::{ShowMore, first, shown};
+use crate::components::more::{ShowMore, counts, shown};
 use crate::components::time::local_time;
 use crate::i18n::I18n;
-use crate::screens::notes::note_counts;
+use crate::screens::notes::{asked, note_counts};
 use crate::tauri::call;
 
 /// Where the screen is: the list of communities, one community's threads, or one thread.
@@ -164,16 +164,15 @@ fn Threads(id: String, name: String, place: RwSignal<Place>) -> impl IntoView {
             }
         });
     };
-    // The community's own notes and sessions, from the lists (they carry their scope).
-    // The community's notes, a page at a time from the store; its sessions and threads, a
-    // page at a time on screen.
+    // The community's notes, a page at a time from the store; its sessions (from the list of
+    // all, which carry their scope) and threads, a page at a time on screen.
     let note_limit = shown();
     let notes = watched(move || ops::NoteList {
         tag: None,
         skill: None,
         community: Some(community.get_value()),
         title: None,
-        limit: u32::try_from(note_limit.get()).unwrap_or(u32::MAX),
+        limit: asked(note_limit.get()),
     });
     let session_limit = shown();
     let thread_limit = shown();
@@ -190,7 +189,7 @@ fn Threads(id: String, name: String, place: RwSignal<Place>) -> impl IntoView {
     };
     let session_counts = Signal::derive(move || {
         let all = ours().len();
-        Some((all.min(session_limit.get()), all))
+        Some(counts(all, session_limit.get()))
     });
     let leave = move |_| {
         let args = ops::LeaveCommunity {
@@ -229,7 +228,7 @@ fn Threads(id: String, name: String, place: RwSignal<Place>) -> impl IntoView {
         <h3>{move || i18n.t("community.sessions")}</h3>
         <ul class="community-sessions">
             {move || {
-                let ours = first(ours(), session_limit.get());
+                let ours: Vec<_> = ours().into_iter().take(session_limit.get()).collect();
                 if ours.is_empty() {
                     return view! { <li class="muted">{move || i18n.t("community.no_sessions")}</li> }
                         .into_any();
@@ -258,8 +257,9 @@ fn Threads(id: String, name: String, place: RwSignal<Place>) -> impl IntoView {
             }
             view! {
                 <ul class="thread-list">
-                    {first(list, thread_limit.get())
+                    {list
                         .into_iter()
+                        .take(thread_limit.get())
                         .map(|t| {
                             let id = t.id.clone();
                             let replies = t.replies.to_string();
@@ -301,7 +301,7 @@ fn Threads(id: String, name: String, place: RwSignal<Place>) -> impl IntoView {
             counts=Signal::derive(move || {
                 list.get()
                     .and_then(Result::ok)
-                    .map(|l| (l.len().min(thread_limit.get()), l.len()))
+                    .map(|l| counts(l.len(), thread_limit.get()))
             })
         />
         <form class="card" on:submit=post>

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::components::data::{loaded, watched};
 use crate::components::labels::{label, level_name, skill_label};
-use crate::components::more::{PAGE, ShowMore, shown};
+use crate::components::more::{PAGE, ShowMore, counts, shown};
 use crate::i18n::I18n;
 use crate::screens::recognition::SharingLine;
 
@@ -32,31 +32,32 @@ pub(crate) fn TeamSkills(
     let at_risk = watched(|| ops::SkillsAtRisk {});
     let catalogue = move || skills.get().and_then(Result::ok).unwrap_or_default();
     let filter = RwSignal::new(String::new());
-    // The profiles the filter keeps: name, team, title or a skill's label containing it.
-    let matching = move |list: &[ProfileView], skills: &[SkillView]| -> Vec<ProfileView> {
+    // The profiles the filter keeps (name, team, title or a skill's label containing it),
+    // worked out once per change of the profiles, the catalogue, the filter or the language.
+    let kept = Memo::new(move |_| {
+        let list: Vec<ProfileView> = profiles.get().and_then(Result::ok).unwrap_or_default();
+        let skills = catalogue();
         let needle = filter.get().to_lowercase();
         let locale = i18n.locale.get();
-        list.iter()
+        list.into_iter()
             .filter(|p| {
                 needle.is_empty()
                     || [&p.name, &p.team, &p.title]
                         .iter()
                         .any(|t| t.to_lowercase().contains(&needle))
                     || p.skills.iter().any(|c| {
-                        skill_label(skills, locale, &c.skill)
+                        skill_label(&skills, locale, &c.skill)
                             .to_lowercase()
                             .contains(&needle)
                     })
             })
-            .cloned()
-            .collect()
-    };
+            .collect::<Vec<_>>()
+    });
     let limit = shown();
-    let counts = Signal::derive(move || {
-        profiles.get().and_then(Result::ok).map(|list| {
-            let kept = matching(&list, &catalogue()).len();
-            (kept.min(limit.get()), kept)
-        })
+    let shown_of = Signal::derive(move || {
+        profiles
+            .get()
+            .map(|_| counts(kept.with(Vec::len), limit.get()))
     });
     let field: NodeRef<leptos::html::Input> = NodeRef::new();
     // A colleague asked for from elsewhere (a search hit): the directory shows them.
@@ -84,13 +85,13 @@ pub(crate) fn TeamSkills(
                     filter.set(event_target_value(&ev));
                 }
             />
-            {loaded(profiles, move |list| {
+            {loaded(profiles, move |_| {
                 view! {
                     <ul class="directory">
                         {move || {
                             let skills = catalogue();
-                            let kept = matching(&list, &skills);
-                            kept.into_iter()
+                            kept.get()
+                                .into_iter()
                                 .take(limit.get())
                                 .map(|p| {
                                     let shared = sharing(&p.member_id);
@@ -102,7 +103,7 @@ pub(crate) fn TeamSkills(
                 }
                     .into_any()
             })}
-            <ShowMore id="directory-more" limit counts/>
+            <ShowMore id="directory-more" limit counts=shown_of/>
         </section>
         <section>
             <h2>{move || i18n.t("directory.map_title")}</h2>

@@ -59,7 +59,7 @@ pub(crate) fn newest_notes(limit: u32) -> LocalResource<Result<NoteListView, ipc
     })
 }
 
-/// A list's count for [`ShowMore`]: how many notes of the page are shown, and how many there are.
+/// A page's counts for [`ShowMore`]: how many notes it holds, and how many there are.
 pub(crate) fn note_counts(
     page: LocalResource<Result<NoteListView, ipc::Error>>,
 ) -> Signal<Option<(usize, usize)>> {
@@ -71,6 +71,11 @@ pub(crate) fn note_counts(
             )
         })
     })
+}
+
+/// A list's limit as the store is asked for it.
+pub(crate) fn asked(limit: usize) -> u32 {
+    u32::try_from(limit).unwrap_or(u32::MAX)
 }
 
 /// A text field's value as a filter: `None` when empty.
@@ -93,21 +98,23 @@ pub(crate) fn Notes(pane: RwSignal<Pane>) -> impl IntoView {
         skill: given(skill.get()),
         community: None,
         title: None,
-        limit: u32::try_from(limit.get()).unwrap_or(u32::MAX),
+        limit: asked(limit.get()),
     });
+    // What the notes can be filtered by, the same whatever is filtered.
+    let facets = watched(|| ops::NoteFacets {});
     let tags = move || {
-        notes
+        facets
             .get()
             .and_then(Result::ok)
-            .map(|p| p.tags)
+            .map(|f| f.tags)
             .unwrap_or_default()
     };
     let catalogue = watched(|| ops::Skills {});
     let skills = move || {
-        let ids = notes
+        let ids = facets
             .get()
             .and_then(Result::ok)
-            .map(|p| p.skills)
+            .map(|f| f.skills)
             .unwrap_or_default();
         let locale = i18n.locale.get();
         let known = catalogue.get().and_then(Result::ok).unwrap_or_default();
@@ -353,15 +360,18 @@ fn NoteEditor(id: Option<String>, pane: RwSignal<Pane>) -> impl IntoView {
     let textarea: NodeRef<html::Textarea> = NodeRef::new();
     let link: RwSignal<Option<(usize, String)>> = RwSignal::new(None);
     // The titles the store finds for what was typed after `[[` (asked again only when that
-    // changes), narrowed here to the text typed now, so a reply a keystroke late offers nothing
-    // the text no longer matches.
+    // changes; for none while no link is open), narrowed here to the text typed now, so a
+    // reply a keystroke late offers nothing the text no longer matches.
     let typed = Memo::new(move |_| link.get().map(|(_, typed)| typed));
-    let found = watched(move || ops::NoteList {
-        tag: None,
-        skill: None,
-        community: None,
-        title: typed.get(),
-        limit: LINK_CHOICES,
+    let found = watched(move || {
+        let title = typed.get();
+        ops::NoteList {
+            tag: None,
+            skill: None,
+            community: None,
+            limit: if title.is_some() { LINK_CHOICES } else { 0 },
+            title,
+        }
     });
     let highlighted = RwSignal::new(0usize);
     let choices = Memo::new(move |_| {

@@ -11,6 +11,7 @@ use crate::components::colleagues::ColleagueSelect;
 use crate::components::data::{act, loaded, watched};
 use crate::components::error::ErrorLine;
 use crate::components::labels::Labelled;
+use crate::components::more::{ShowMore, counts, shown};
 use crate::components::time::local_time;
 use crate::i18n::I18n;
 use crate::screens::account::SaveReport;
@@ -76,6 +77,13 @@ pub(crate) fn Recognition(member_id: String) -> impl IntoView {
     });
     let confirm_error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let kudos = watched(|| ops::Kudos {});
+    let kudos_limit = shown();
+    let kudos_counts = Signal::derive(move || {
+        kudos
+            .get()
+            .and_then(Result::ok)
+            .map(|l| counts(l.len(), kudos_limit.get()))
+    });
     let members = watched(|| ops::Members {});
     let balance = watched(|| ops::Balance { member: None });
 
@@ -205,6 +213,7 @@ pub(crate) fn Recognition(member_id: String) -> impl IntoView {
                             <ul class="kudos-list">
                                 {list
                                     .into_iter()
+                                    .take(kudos_limit.get())
                                     .map(|k| {
                                         let (from, to, when) = (k.from.name, k.to.name, k.created_at);
                                         view! {
@@ -225,6 +234,7 @@ pub(crate) fn Recognition(member_id: String) -> impl IntoView {
                             .into_any()
                     }
                 })}
+                <ShowMore id="kudos-more" limit=kudos_limit counts=kudos_counts/>
             </section>
         </section>
     }

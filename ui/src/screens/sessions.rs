@@ -19,7 +19,7 @@ use crate::components::data::{act, loaded, watched};
 use crate::components::error::ErrorLine;
 use crate::components::forms::{CommunityOptions, lines};
 use crate::components::labels::Labelled;
-use crate::components::more::{ShowMore, first, shown};
+use crate::components::more::{ShowMore, counts, shown};
 use crate::components::time::local_time;
 use crate::i18n::I18n;
 use crate::tauri::call;
@@ -98,7 +98,7 @@ pub(crate) fn Sessions(
     let counts = Signal::derive(move || {
         list.get()
             .and_then(Result::ok)
-            .map(|l| (l.len().min(limit.get()), l.len()))
+            .map(|l| counts(l.len(), limit.get()))
     });
     view! {
         <section class="sessions">
@@ -117,8 +117,9 @@ pub(crate) fn Sessions(
                             list.sort_by(|a, b| b.at.cmp(&a.at));
                             view! {
                                 <ul class="session-list">
-                                    {first(list, limit.get())
+                                    {list
                                         .into_iter()
+                                        .take(limit.get())
                                         .map(|s| {
                                             let id = s.id.clone();
                                             let (format, status, at) = (s.format, s.status, s.at.clone());
