@@ -7,6 +7,7 @@ use domain::{
     ActionItem, Contribution, DocKind, DocMeta, DomainError, Mentoring, Note, Review, Session,
     Thread, Workspace, fold, hydrate_doc, hydrate_with_header,
 };
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
@@ -421,34 +422,35 @@ pub struct NoteFilter<'a> {
     pub title: Option<&'a str>,
 }
 
-/// The `WHERE` clause of `filter` and its parameters, numbered from 1.
-fn note_filter(filter: &NoteFilter<'_>) -> (String, Vec<String>) {
+/// The `WHERE` clause of `filter` and its parameters, numbered from 1. Every value is bound,
+/// and a filter's clause has the same text whatever its values (the skills go as one JSON
+/// array), so each combination of filters is one cached statement.
+fn note_filter(filter: &NoteFilter<'_>) -> (String, Vec<SqlValue>) {
     let mut clauses = Vec::new();
     let mut params = Vec::new();
     if let Some(tag) = filter.tag {
-        params.push(tag.to_owned());
+        params.push(SqlValue::Text(tag.to_owned()));
         clauses.push(format!(
             "EXISTS (SELECT 1 FROM note_tags t WHERE t.note_id = n.id AND t.tag = ?{})",
             params.len()
         ));
     }
     if !filter.skills.is_empty() {
-        let mut marks = Vec::new();
-        for skill in filter.skills {
-            params.push(skill.clone());
-            marks.push(format!("?{}", params.len()));
-        }
+        params.push(SqlValue::Text(
+            Value::from(filter.skills.to_vec()).to_string(),
+        ));
         clauses.push(format!(
-            "EXISTS (SELECT 1 FROM note_skills s WHERE s.note_id = n.id AND s.skill IN ({}))",
-            marks.join(", ")
+            "EXISTS (SELECT 1 FROM note_skills s WHERE s.note_id = n.id \
+             AND s.skill IN (SELECT value FROM json_each(?{})))",
+            params.len()
         ));
     }
     if let Some(scope) = filter.scope {
-        params.push(scope.to_owned());
+        params.push(SqlValue::Text(scope.to_owned()));
         clauses.push(format!("n.scope = ?{}", params.len()));
     }
     if let Some(title) = filter.title {
-        params.push(fold(title));
+        params.push(SqlValue::Text(fold(title)));
         clauses.push(format!("instr(n.title_key, ?{}) > 0", params.len()));
     }
     let clause = if clauses.is_empty() {
@@ -465,11 +467,12 @@ pub(crate) fn notes(
     filter: &NoteFilter<'_>,
     limit: Option<u32>,
 ) -> Result<Vec<NoteRow>, StoreError> {
-    let (clause, params) = note_filter(filter);
-    let limit = limit.map_or(-1, i64::from);
+    let (clause, mut params) = note_filter(filter);
+    params.push(SqlValue::Integer(limit.map_or(-1, i64::from)));
     let sql = format!(
         "SELECT {NOTE_COLUMNS} FROM note_index n {clause}
-         ORDER BY n.updated_at DESC, n.id LIMIT {limit}"
+         ORDER BY n.updated_at DESC, n.id LIMIT ?{}",
+        params.len()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(&params), note_row)?;
