@@ -137,11 +137,19 @@ pub fn clear(dir: &Path) -> Result<()> {
             || e.strip_prefix("member-")
                 .is_some_and(|n| n.parse::<usize>().is_ok())
     };
+    let foreign: Vec<&String> = entries.iter().filter(|e| !generated(e)).collect();
     ensure!(
-        entries.iter().all(|e| generated(e)),
-        "{} holds files no fixture wrote ({}): give an empty or new directory",
+        foreign.is_empty(),
+        "{} holds {} files no fixture wrote ({}{}): give an empty or new directory",
         dir.display(),
-        entries.join(", ")
+        foreign.len(),
+        foreign
+            .iter()
+            .take(3)
+            .map(|e| e.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        if foreign.len() > 3 { ", …" } else { "" }
     );
     std::fs::remove_dir_all(dir).with_context(|| format!("cannot empty {}", dir.display()))
 }

@@ -15,23 +15,35 @@ struct Cli {
     task: Task,
 }
 
-/// The bench's workspace: notes, members (the admin included), private documents.
-const NOTES: usize = 10_000;
-const MEMBERS: usize = 50;
-const PRIVATE: usize = 200;
+/// The size of the generated workspace, for `bench` and `fixture`.
+#[derive(Args)]
+struct SizeArgs {
+    /// Notes in the generated workspace.
+    #[arg(long, default_value_t = 10_000)]
+    notes: usize,
+    /// Members, the admin included.
+    #[arg(long, default_value_t = 50)]
+    members: usize,
+    /// Private documents.
+    #[arg(long, default_value_t = 200)]
+    private: usize,
+}
+
+impl SizeArgs {
+    fn size(&self) -> Size {
+        Size {
+            notes: self.notes,
+            members: self.members,
+            private: self.private,
+        }
+    }
+}
 
 /// The sizes and outputs of `bench`.
 #[derive(Args)]
 struct BenchArgs {
-    /// Notes in the generated workspace.
-    #[arg(long, default_value_t = NOTES)]
-    notes: usize,
-    /// Members, the admin included.
-    #[arg(long, default_value_t = MEMBERS)]
-    members: usize,
-    /// Private documents.
-    #[arg(long, default_value_t = PRIVATE)]
-    private: usize,
+    #[command(flatten)]
+    size: SizeArgs,
     /// Repetitions of each whole-run measure.
     #[arg(long, default_value_t = 3)]
     runs: usize,
@@ -79,15 +91,8 @@ enum Task {
     Fixture {
         /// Where to generate it.
         dir: PathBuf,
-        /// Notes.
-        #[arg(long, default_value_t = NOTES)]
-        notes: usize,
-        /// Members, the admin included.
-        #[arg(long, default_value_t = MEMBERS)]
-        members: usize,
-        /// Private documents.
-        #[arg(long, default_value_t = PRIVATE)]
-        private: usize,
+        #[command(flatten)]
+        size: SizeArgs,
     },
     /// Serve a data directory until stdin closes (the harness's separate peer).
     #[command(hide = true)]
@@ -163,21 +168,14 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.task {
-            Task::Fixture {
-                dir,
-                notes,
-                members,
-                private,
-            } => {
+            Task::Fixture { dir, size } => {
                 xtask::fixture::clear(&dir)?;
-                let size = Size {
-                    notes,
-                    members,
-                    private,
-                };
-                let fx = xtask::fixture::generate(&dir, size).await?;
+                let fx = xtask::fixture::generate(&dir, size.size()).await?;
                 eprintln!(
-                    "fixture: {notes} notes, {members} members, {private} private documents in {}",
+                    "fixture: {} notes, {} members, {} private documents in {}",
+                    size.notes,
+                    size.members,
+                    size.private,
                     fx.admin.display()
                 );
                 Ok(())
@@ -206,7 +204,7 @@ fn main() -> ExitCode {
                     "--runs, --edits and --searches must be at least 1"
                 );
                 anyhow::ensure!(
-                    args.notes >= 1 && args.peers >= 2 && args.resync_docs >= 2,
+                    args.size.notes >= 1 && args.peers >= 2 && args.resync_docs >= 2,
                     "--notes must be at least 1, --peers and --resync-docs at least 2"
                 );
                 anyhow::ensure!(
@@ -215,11 +213,7 @@ fn main() -> ExitCode {
                 );
                 let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
                 let config = xtask::Config {
-                    size: Size {
-                        notes: args.notes,
-                        members: args.members,
-                        private: args.private,
-                    },
+                    size: args.size.size(),
                     runs: args.runs,
                     edits: args.edits,
                     resync_docs: args.resync_docs,
