@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the desktop's UI into ui/dist, which the app embeds when it compiles: the Leptos crate
 # for wasm32, its JavaScript bindings by the wasm-bindgen CLI (the version Cargo.lock pins), the
-# style sheet, and a page that loads them. `--release` builds the optimised wasm.
+# style sheet, and a page that loads them. `--release` builds the optimised wasm. The page of
+# the benchmark's empty app (crates/empty-ui/dist) is built the same way in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,22 +15,29 @@ if [ "${1:-}" = "--release" ]; then
 fi
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 
-cargo build -p ui --target wasm32-unknown-unknown --locked "${flags[@]}"
+cargo build -p ui -p empty-ui --target wasm32-unknown-unknown --locked "${flags[@]}"
 
-dist=ui/dist
-rm -rf "$dist.partial"
-mkdir -p "$dist.partial"
-wasm-bindgen --target web --no-typescript --out-dir "$dist.partial" --out-name ui \
-  "$target_dir/wasm32-unknown-unknown/$profile/ui.wasm"
-cp ui/style.css "$dist.partial/style.css"
-cat > "$dist.partial/index.html" <<'HTML'
+# page CRATE DIST TITLE [STYLESHEET]: DIST replaced whole by CRATE's page, so that a build that
+# stops half-way never leaves a mixed page behind.
+page() {
+  local crate=$1 dist=$2 title=$3 style=${4:-}
+  rm -rf "$dist.partial"
+  mkdir -p "$dist.partial"
+  wasm-bindgen --target web --no-typescript --out-dir "$dist.partial" --out-name ui \
+    "$target_dir/wasm32-unknown-unknown/$profile/$crate.wasm"
+  local link=""
+  if [ -n "$style" ]; then
+    cp "$style" "$dist.partial/style.css"
+    link='<link rel="stylesheet" href="/style.css" />'
+  fi
+  cat > "$dist.partial/index.html" <<HTML
 <!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>Entrepairs</title>
-    <link rel="stylesheet" href="/style.css" />
+    <title>$title</title>
+    $link
     <link rel="modulepreload" href="/ui.js" />
     <link rel="preload" href="/ui_bg.wasm" as="fetch" type="application/wasm" crossorigin="anonymous" />
     <script type="module">
@@ -40,7 +48,10 @@ cat > "$dist.partial/index.html" <<'HTML'
   <body></body>
 </html>
 HTML
-# Replaced whole: a build that stops half-way never leaves a mixed page behind.
-rm -rf "$dist"
-mv "$dist.partial" "$dist"
-echo "ui: built $dist ($profile)"
+  rm -rf "$dist"
+  mv "$dist.partial" "$dist"
+  echo "ui: built $dist ($profile)"
+}
+
+page ui ui/dist Entrepairs ui/style.css
+page empty-ui crates/empty-ui/dist Empty

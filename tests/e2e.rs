@@ -15,6 +15,9 @@
 #[path = "common/app.rs"]
 mod app;
 mod common;
+// Shared with the benchmark, which starts the app the same way.
+#[path = "../crates/xtask/src/procs.rs"]
+mod procs;
 
 #[path = "e2e/communities.rs"]
 mod communities;

@@ -13,14 +13,15 @@
 //! file ([`App::opened_links`]) instead of opening a browser.
 
 use std::fmt::Debug;
-use std::io::{BufRead as _, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::procs::Family;
 
 /// How long the app, or a peer, may take to show what a scenario waits for.
 pub const PATIENCE: Duration = Duration::from_secs(30);
@@ -89,78 +90,6 @@ fn shots() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots")
 }
 
-/// Sends SIGTERM to `pids` (the `kill` command: there is no `kill(2)` without unsafe code).
-fn terminate(pids: &[u32]) {
-    if pids.is_empty() {
-        return;
-    }
-    let _ = Command::new("kill")
-        .arg("-TERM")
-        .args(pids.iter().map(u32::to_string))
-        .stderr(Stdio::null())
-        .status();
-}
-
-/// A child process stopped with SIGTERM when dropped.
-struct Background(Child);
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        terminate(&[self.0.id()]);
-        let _ = self.0.wait();
-    }
-}
-
-/// The processes descended from `pid`, nearest first.
-fn descendants(pid: u32) -> Vec<u32> {
-    let mut parents = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Some(id) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        // `PID (NAME) STATE PPID …`, where the name may hold spaces and parentheses.
-        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        let parent = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-            .and_then(|p| p.parse::<u32>().ok());
-        if let Some(parent) = parent {
-            parents.push((id, parent));
-        }
-    }
-    let mut family = vec![pid];
-    let mut next = 0;
-    while let Some(&parent) = family.get(next) {
-        family.extend(
-            parents
-                .iter()
-                .filter(|(_, p)| *p == parent)
-                .map(|(child, _)| *child),
-        );
-        next += 1;
-    }
-    family.split_off(1)
-}
-
-/// tauri-driver, and what it started: WebKitWebDriver, which starts the app. Stopped with
-/// SIGTERM, never SIGKILL (that would leave WebKitWebDriver holding its port); tauri-driver then
-/// kills WebKitWebDriver, which would leave the app running on its own, so the processes it
-/// had started are sent SIGTERM as well.
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let started = descendants(self.0.id());
-        terminate(&[self.0.id()]);
-        let _ = self.0.wait();
-        terminate(&started);
-    }
-}
-
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -168,42 +97,15 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// An X display for one app: the current one, or a fresh Xvfb, which picks a free display
-/// number itself and writes it once it accepts connections (`-displayfd`).
-fn display() -> (String, Option<Background>) {
+/// An X display for one app: the current one, or a fresh Xvfb.
+fn display() -> (String, Option<Family>) {
     if let Ok(d) = std::env::var("DISPLAY")
         && !d.is_empty()
     {
         return (d, None);
     }
-    let mut child = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1200x800x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb on PATH (scripts/setup.sh installs it)");
-    let stdout = child.stdout.take().expect("Xvfb's output");
-    let xvfb = Background(child);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    let line = rx.recv_timeout(PATIENCE).expect("Xvfb started");
-    let number: u32 = line
-        .trim()
-        .parse()
-        .unwrap_or_else(|_| panic!("Xvfb did not start: {line:?}"));
-    (format!(":{number}"), Some(xvfb))
+    let (display, xvfb) = crate::procs::xvfb(PATIENCE).unwrap_or_else(|e| panic!("{e}"));
+    (display, Some(xvfb))
 }
 
 /// A stand-in for the system's browser in `profile`: a script that appends the URL it is
@@ -246,7 +148,8 @@ pub async fn launch(_turn: &Turn, data: &Path) -> App {
     )
     .expect("the profile's user dirs");
     let (port, native_port) = (free_port(), free_port());
-    let driver = Driver(
+    // Stopped with SIGTERM, with what it started (WebKitWebDriver, the app), when dropped.
+    let driver = Family(
         Command::new("tauri-driver")
             .args([
                 "--port",
@@ -308,9 +211,9 @@ pub struct App {
     /// The WebDriver session, for what the helpers below do not cover.
     pub client: Client,
     display: String,
-    _driver: Driver,
+    _driver: Family,
     profile: tempfile::TempDir,
-    _xvfb: Option<Background>,
+    _xvfb: Option<Family>,
 }
 
 /// Where the app writes each look for notifications and each one raised.

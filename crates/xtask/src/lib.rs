@@ -4,9 +4,11 @@
 //! taken in the same run, since the machines are noisy.
 
 pub mod amrepo;
+pub mod desktop;
 pub mod fixture;
 pub mod netns;
 pub mod peer;
+pub mod procs;
 pub mod reach;
 pub mod report;
 pub mod stats;
@@ -48,6 +50,8 @@ pub struct Config {
     pub work: PathBuf,
     /// A larger workspace measured once more, beside the main one (`None` skips it).
     pub scale: Option<Size>,
+    /// The desktop app and the empty app to measure beside it (`None` skips them).
+    pub desktop: Option<desktop::Apps>,
 }
 
 /// One line of the report.
@@ -439,6 +443,10 @@ pub async fn run(config: &Config, progress: &dyn Fn(&str)) -> Result<Report> {
     );
     reach_rows(config, &fx, &sync, progress, &mut rows).await;
     rows.push(installer_row());
+    if let Some(apps) = &config.desktop {
+        progress("the desktop app beside the empty Tauri app");
+        rows.extend(desktop_rows(config, apps).await);
+    }
     if let Some(scale) = config.scale {
         let main = AtMain {
             size,
@@ -458,21 +466,147 @@ pub async fn run(config: &Config, progress: &dyn Fn(&str)) -> Result<Report> {
     })
 }
 
+/// The workspace's root folder.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The workspace's target directory: `CARGO_TARGET_DIR`, else `target` in the workspace.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
+}
+
+/// The rows of the desktop app measured beside the empty app ([`desktop`]), on the demo
+/// workspace; where they could not be measured, the rows say why.
+async fn desktop_rows(config: &Config, apps: &desktop::Apps) -> Vec<Row> {
+    let idle = apps.idle.as_secs_f64();
+    let labels = [
+        format!(
+            "the desktop app ({} build) on the demo: process start → first screen painted",
+            apps.profile
+        ),
+        "the empty Tauri 2 + Leptos app (`crates/empty-app`), same build: process start → first screen painted".to_owned(),
+        format!("the desktop app: resident memory of its process after {idle:.0} s idle"),
+        "the empty app: resident memory of its process, the same".to_owned(),
+        "the desktop app: resident memory of its WebKit web process, the same".to_owned(),
+        "the empty app: resident memory of its WebKit web process, the same".to_owned(),
+        format!("the desktop app: CPU over {idle:.0} s idle on its first screen, in % of one core"),
+        "the empty app: CPU over the same idle time".to_owned(),
+    ];
+    let measured = async {
+        let demo = config.work.join("desktop-demo");
+        Node::create_demo(&demo, "Camille Martin", node::demo::DemoLanguage::En)
+            .await?
+            .shutdown()
+            .await?;
+        let (display, _xvfb) = procs::xvfb(Duration::from_secs(30)).map_err(anyhow::Error::msg)?;
+        let empty = desktop::measure(&apps.empty, None, config.runs, apps.idle, &display).await?;
+        let ours =
+            desktop::measure(&apps.desktop, Some(&demo), config.runs, apps.idle, &display).await?;
+        anyhow::Ok((ours, empty))
+    };
+    let (ours, empty) = match measured.await {
+        Ok(both) => both,
+        Err(e) => {
+            return labels
+                .into_iter()
+                .map(|label| {
+                    Row::new(label, "s", Vec::new()).detail(format!("not measured: {e:#}"))
+                })
+                .collect();
+        }
+    };
+    let [
+        start,
+        empty_start,
+        rss,
+        empty_rss,
+        web,
+        empty_web,
+        cpu,
+        empty_cpu,
+    ] = labels;
+    let within = |ours: f64, theirs: f64, unit: &str| {
+        (
+            format!(
+                "≤ 1.3 × the empty app's ({theirs:.1} {unit}) = {:.1} {unit}",
+                1.3 * theirs
+            ),
+            ours <= 1.3 * theirs,
+            format!("{:.2}× the empty app's", ours / theirs),
+        )
+    };
+    let (ours_start, empty_median) = (
+        Samples(ours.cold_start.clone()).median(),
+        Samples(empty.cold_start.clone()).median(),
+    );
+    let how = format!(
+        "{} launches, each with a fresh webview profile, through tauri-driver under Xvfb; from \
+         the process's start (its start time in /proc, to 10 ms) to the page's own clock at the \
+         frame after the first screen showed its content (`window.entrepairsPainted`)",
+        config.runs.max(1)
+    );
+    let mut rows = vec![
+        Row::new(start, "s", ours.cold_start.clone())
+            .goal(
+                "median",
+                format!("≤ 1 s and ≤ 1.3 × the empty app's = {:.3} s", 1.3 * empty_median),
+                ours_start <= 1.0 && ours_start <= 1.3 * empty_median,
+            )
+            .detail(format!(
+                "{how}; the first screen is the home screen with the demo's newest notes; {:.2}× the empty app's",
+                ours_start / empty_median
+            )),
+        Row::new(empty_start, "s", empty.cold_start.clone())
+            .detail(format!("{how}; its first screen is one heading")),
+    ];
+    for (label, empty_label, unit, o, e, what) in [
+        (
+            rss,
+            empty_rss,
+            "MB",
+            ours.app_rss,
+            empty.app_rss,
+            "VmRSS of the app's process at the end of the idle time",
+        ),
+        (
+            web,
+            empty_web,
+            "MB",
+            ours.web_rss,
+            empty.web_rss,
+            "VmRSS of the app's WebKitWebProcess then",
+        ),
+        (
+            cpu,
+            empty_cpu,
+            "%",
+            ours.idle_cpu,
+            empty.idle_cpu,
+            "user + system CPU time of the app and every process it started (WebKit's web and network processes), over the idle time after the first screen was painted",
+        ),
+    ] {
+        let (goal, met, ratio) = within(o, e, unit);
+        rows.push(
+            Row::new(label, unit, vec![o])
+                .goal("median", goal, met)
+                .detail(format!("{what}; {ratio}")),
+        );
+        rows.push(Row::new(empty_label, unit, vec![e]).detail(what));
+    }
+    rows
+}
+
 /// The Debian package `scripts/deb.sh` built last, if there is one, against the installer's goal.
 /// Building it is left to that script (a whole-program optimised build takes many minutes); the
 /// detail says when the measured package was built.
 fn installer_row() -> Row {
     let label = "the desktop app's Debian package (`scripts/deb.sh`, Cargo's `dist` profile)";
-    let (dir, shown) = match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(target) => {
-            let dir = PathBuf::from(target).join("dist/bundle/deb");
-            let shown = dir.display().to_string();
-            (dir, shown)
-        }
-        None => (
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/dist/bundle/deb"),
-            "target/dist/bundle/deb".to_owned(),
-        ),
+    let dir = target_dir().join("dist/bundle/deb");
+    let shown = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(_) => dir.display().to_string(),
+        None => "target/dist/bundle/deb".to_owned(),
     };
     let newest = std::fs::read_dir(&dir)
         .into_iter()
@@ -1098,7 +1232,7 @@ struct Memory {
 }
 
 /// Reads a `/proc/PID/status` field in MB.
-fn proc_mb(pid: u32, field: &str) -> Result<f64> {
+pub(crate) fn proc_mb(pid: u32, field: &str) -> Result<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let kib: f64 = status
         .lines()

@@ -74,6 +74,19 @@ struct BenchArgs {
     /// Leave out the automerge-repo comparison (needs Node.js and npm).
     #[arg(long)]
     no_automerge_repo: bool,
+    /// Leave out the desktop app measured beside the empty Tauri app.
+    #[arg(long)]
+    no_desktop: bool,
+    /// The desktop app to measure, already built (with --empty-app, built in the same
+    /// profile); without them, both are built as the installer is (`dist` profile).
+    #[arg(long, requires = "empty_app")]
+    desktop_app: Option<PathBuf>,
+    /// The empty app to measure the desktop beside (`crates/empty-app`), already built.
+    #[arg(long, requires = "desktop_app")]
+    empty_app: Option<PathBuf>,
+    /// Seconds each app is left idle on its first screen.
+    #[arg(long, default_value_t = 60)]
+    idle_secs: u64,
     /// Where to write the report.
     #[arg(long, default_value = "BENCHMARKS.md")]
     out: PathBuf,
@@ -212,6 +225,36 @@ fn main() -> ExitCode {
                     "--scale-notes must be at least 1 and --scale-members at least 2"
                 );
                 let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+                let desktop = if args.no_desktop {
+                    None
+                } else {
+                    let (desktop, empty, profile) = match (args.desktop_app, args.empty_app) {
+                        (Some(desktop), Some(empty)) => {
+                            // The profile is the folder cargo built them in.
+                            let profile = desktop.parent().and_then(|p| p.file_name()).map_or_else(
+                                || "given".into(),
+                                |p| p.to_string_lossy().into_owned(),
+                            );
+                            (desktop, empty, profile)
+                        }
+                        _ => {
+                            eprintln!(
+                                "bench: building the desktop app and the empty app (`dist` profile)"
+                            );
+                            let (desktop, empty) = xtask::desktop::build_dist(
+                                &xtask::workspace_root(),
+                                &xtask::target_dir(),
+                            )?;
+                            (desktop, empty, "dist".to_owned())
+                        }
+                    };
+                    Some(xtask::desktop::Apps {
+                        desktop,
+                        empty,
+                        profile,
+                        idle: std::time::Duration::from_secs(args.idle_secs),
+                    })
+                };
                 let config = xtask::Config {
                     size: args.size.size(),
                     runs: args.runs,
@@ -227,6 +270,7 @@ fn main() -> ExitCode {
                         members: args.scale_members,
                         private: args.scale_private,
                     }),
+                    desktop,
                 };
                 let report = xtask::run(&config, &|line| eprintln!("bench: {line}")).await?;
                 let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");

@@ -15,8 +15,32 @@ const REACH: [&str; 4] = [
     "from typing a code to holding the admin's note",
 ];
 
+/// The rows of the desktop app beside the empty app.
+const DESKTOP: [&str; 8] = [
+    "the desktop app (debug build) on the demo: process start → first screen painted",
+    "the empty Tauri 2 + Leptos app (`crates/empty-app`), same build: process start → first screen painted",
+    "the desktop app: resident memory of its process after 2 s idle",
+    "the empty app: resident memory of its process, the same",
+    "the desktop app: resident memory of its WebKit web process, the same",
+    "the empty app: resident memory of its WebKit web process, the same",
+    "the desktop app: CPU over 2 s idle on its first screen, in % of one core",
+    "the empty app: CPU over the same idle time",
+];
+
 #[test]
 fn the_harness_runs_every_measure_at_a_reduced_size() {
+    // The two apps as `cargo test --workspace` builds them, beside this harness's binary.
+    let built = std::path::Path::new(env!("CARGO_BIN_EXE_xtask"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let (desktop, empty) = (built.join("entrepairs-app"), built.join("empty-app"));
+    assert!(
+        desktop.exists() && empty.exists(),
+        "the desktop app and the empty app are not built in {}: `cargo test --workspace` builds \
+         them, or `cargo build -p entrepairs-app -p empty-app`",
+        built.display()
+    );
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("BENCHMARKS.md");
     std::fs::write(
@@ -49,7 +73,13 @@ fn the_harness_runs_every_measure_at_a_reduced_size() {
             "20",
             "--scale-private",
             "30",
+            "--idle-secs",
+            "2",
         ])
+        .arg("--desktop-app")
+        .arg(&desktop)
+        .arg("--empty-app")
+        .arg(&empty)
         .arg("--out")
         .arg(&out)
         .arg("--work")
@@ -91,7 +121,10 @@ fn the_harness_runs_every_measure_at_a_reduced_size() {
         "at 800 notes and 20 members: the programme's figures",
         "at 800 notes and 20 members: resident memory of a serving headless peer",
         "at 800 notes and 20 members: evaluating the membership log: ",
-    ] {
+    ]
+    .into_iter()
+    .chain(DESKTOP)
+    {
         let row = rows
             .iter()
             .find(|r| r.contains(expected))

@@ -9,4 +9,5 @@ pub(crate) mod forms;
 pub(crate) mod labels;
 pub(crate) mod language;
 pub(crate) mod more;
+pub(crate) mod painted;
 pub(crate) mod time;

@@ -43,6 +43,12 @@ pub(crate) fn Home(
     let notes = newest_notes(RECENT);
     let reminders = watched(|| ops::Reminders {});
     let peers = watched(|| ops::Peers {});
+    // The home screen with its newest notes is the first screen a member can act on.
+    Effect::new(move |_| {
+        if notes.get().is_some() {
+            crate::components::painted::mark();
+        }
+    });
     view! {
         <section class="home">
             <h1 id="home-title">{move || i18n.tf("home.hello", &[("name", &name)])}</h1>

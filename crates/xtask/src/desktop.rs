@@ -1,0 +1,308 @@
+//! The desktop app measured beside the empty Tauri + Leptos app (`crates/empty-app`), both built
+//! in the same Cargo profile, with the same window and WebKit settings, under the same Xvfb:
+//! - cold start: from the app's process start (its `starttime` in `/proc`) to its first screen
+//!   painted, as the page itself records it (`window.entrepairsPainted`, its clock at the frame
+//!   after the one that showed the content); WebDriver's own start is not counted;
+//! - resident memory of the app's process and of its WebKit web process, at the end of
+//! - an idle window (a minute by default) with the screen open, over which the CPU time of the
+//!   app and of every process it started (WebKit's web and network processes) is summed.
+//!
+//! Each launch goes through tauri-driver and WebKitWebDriver with a fresh webview profile, as
+//! the end-to-end tests run the desktop.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail};
+use fantoccini::{Client, ClientBuilder};
+
+use crate::procs::{Family, descendants, stat_fields};
+
+/// How long tauri-driver may take to open a session, and an app to paint its first screen.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// How long to let pass before asking again.
+const POLL: Duration = Duration::from_millis(20);
+
+/// The two apps to measure, built in the same Cargo profile.
+#[derive(Debug, Clone)]
+pub struct Apps {
+    /// The desktop app's binary.
+    pub desktop: PathBuf,
+    /// The empty app's binary.
+    pub empty: PathBuf,
+    /// The Cargo profile both were built in, for the report.
+    pub profile: String,
+    /// How long each app is left idle with its first screen open.
+    pub idle: Duration,
+}
+
+/// What one app measured.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    /// From its process's start to its first screen painted, one per launch (seconds).
+    pub cold_start: Vec<f64>,
+    /// Resident memory of its process at the end of the idle window (MB).
+    pub app_rss: f64,
+    /// Resident memory of its WebKit web process then (MB).
+    pub web_rss: f64,
+    /// CPU time of the app and every process it started over the idle window, in percent of
+    /// one core.
+    pub idle_cpu: f64,
+}
+
+/// The kernel's clock ticks per second (`getconf CLK_TCK`; 100 where it cannot be asked).
+fn ticks_per_second() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|t| *t > 0.0)
+        .unwrap_or(100.0)
+}
+
+/// The wall clock now, in milliseconds since the Unix epoch, and the seconds since boot
+/// (`/proc/uptime`, the clock process start times count on), read together.
+fn clocks() -> Result<(f64, f64)> {
+    let uptime = std::fs::read_to_string("/proc/uptime").context("cannot read /proc/uptime")?;
+    let wall = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .context("the clock is before 1970")?
+        .as_secs_f64()
+        * 1000.0;
+    let up: f64 = uptime
+        .split_whitespace()
+        .next()
+        .and_then(|s| s.parse().ok())
+        .context("unreadable /proc/uptime")?;
+    Ok((wall, up))
+}
+
+/// When `pid` started, in milliseconds since the Unix epoch (to the kernel's tick, 10 ms).
+fn started_at(pid: u32, ticks: f64) -> Result<f64> {
+    let fields = stat_fields(pid).with_context(|| format!("process {pid} is gone"))?;
+    // proc(5) field 22, starttime: clock ticks after boot.
+    let start: f64 = fields
+        .get(19)
+        .and_then(|s| s.parse().ok())
+        .with_context(|| format!("no start time for process {pid}"))?;
+    let (wall, up) = clocks()?;
+    Ok(wall - (up - start / ticks) * 1000.0)
+}
+
+/// CPU time `pid` has used (user + system), in clock ticks.
+fn cpu_ticks(pid: u32) -> f64 {
+    stat_fields(pid).map_or(0.0, |f| {
+        // proc(5) fields 14 and 15, utime and stime.
+        let field = |k: usize| f.get(k).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
+        field(11) + field(12)
+    })
+}
+
+/// The process of `binary` among `pids`.
+fn process_of(binary: &Path, pids: &[u32]) -> Option<u32> {
+    pids.iter()
+        .copied()
+        .find(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary))
+}
+
+/// The WebKit web processes among `pids`.
+fn web_processes(pids: &[u32]) -> Vec<u32> {
+    pids.iter()
+        .copied()
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.starts_with("WebKitWebProces"))
+        })
+        .collect()
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// The app started through tauri-driver, with its WebDriver session.
+struct Running {
+    client: Client,
+    /// The app's process.
+    pid: u32,
+    /// When its first screen was painted, in milliseconds since the Unix epoch.
+    painted: f64,
+    _driver: Family,
+    _profile: tempfile::TempDir,
+}
+
+/// Starts `binary` on `display` (on data folder `data`, if given) and waits until its first
+/// screen is painted.
+async fn launch(binary: &Path, data: Option<&Path>, display: &str) -> Result<Running> {
+    let profile = tempfile::tempdir().context("cannot make a webview profile")?;
+    let (port, native_port) = (free_port()?, free_port()?);
+    let mut driver = Command::new("tauri-driver");
+    driver
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .env("DISPLAY", display)
+        .env("ENTREPAIRS_LISTEN", "/ip4/127.0.0.1/tcp/0")
+        .env("ENTREPAIRS_NO_MDNS", "1")
+        .env("XDG_DATA_HOME", profile.path().join("xdg-data"))
+        .env("XDG_CONFIG_HOME", profile.path().join("xdg-config"))
+        .env("XDG_CACHE_HOME", profile.path().join("xdg-cache"))
+        .env("LANG", "C.UTF-8")
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+        .env("LIBGL_ALWAYS_SOFTWARE", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    match data {
+        Some(dir) => driver.env("ENTREPAIRS_DATA_DIR", dir),
+        None => driver.env_remove("ENTREPAIRS_DATA_DIR"),
+    };
+    let driver = Family(
+        driver
+            .spawn()
+            .context("cannot start tauri-driver (scripts/setup.sh installs it)")?,
+    );
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": binary }),
+    );
+    let mut session = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+    session.capabilities(caps);
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + PATIENCE;
+    // Refused until tauri-driver listens.
+    let client = loop {
+        match session.connect(&url).await {
+            Ok(client) => break client,
+            Err(e) if Instant::now() >= deadline => {
+                bail!("no WebDriver session on {}: {e}", binary.display())
+            }
+            Err(_) => tokio::time::sleep(POLL).await,
+        }
+    };
+    let painted = loop {
+        let value = client
+            .execute("return window.entrepairsPainted ?? null", Vec::new())
+            .await
+            .context("cannot ask the page")?;
+        if let Some(at) = value.as_f64() {
+            break at;
+        }
+        if Instant::now() >= deadline {
+            bail!(
+                "{} painted no first screen within {PATIENCE:?}",
+                binary.display()
+            );
+        }
+        tokio::time::sleep(POLL).await;
+    };
+    let pid = process_of(binary, &descendants(driver.0.id()))
+        .with_context(|| format!("no process of {} under tauri-driver", binary.display()))?;
+    Ok(Running {
+        client,
+        pid,
+        painted,
+        _driver: driver,
+        _profile: profile,
+    })
+}
+
+/// Launches `binary` `launches` times on `display` (on data folder `data`, if given) and times
+/// each cold start; the last launch is then left idle for `idle`.
+pub async fn measure(
+    binary: &Path,
+    data: Option<&Path>,
+    launches: usize,
+    idle: Duration,
+    display: &str,
+) -> Result<Measured> {
+    let binary = binary
+        .canonicalize()
+        .with_context(|| format!("no app at {}", binary.display()))?;
+    let ticks = ticks_per_second();
+    let cold =
+        |app: &Running| -> Result<f64> { Ok((app.painted - started_at(app.pid, ticks)?) / 1000.0) };
+    let mut cold_start = Vec::new();
+    for _ in 1..launches.max(1) {
+        let app = launch(&binary, data, display).await?;
+        cold_start.push(cold(&app)?);
+        let _ = app.client.close().await;
+    }
+    let app = launch(&binary, data, display).await?;
+    cold_start.push(cold(&app)?);
+    // The app and everything it started: WebKit's web and network processes.
+    let family = |pid: u32| {
+        let mut all = descendants(pid);
+        all.push(pid);
+        all
+    };
+    let before: f64 = family(app.pid).into_iter().map(cpu_ticks).sum();
+    let window = Instant::now();
+    tokio::time::sleep(idle).await;
+    let after: f64 = family(app.pid).into_iter().map(cpu_ticks).sum();
+    let seconds = window.elapsed().as_secs_f64();
+    let app_rss = crate::proc_mb(app.pid, "VmRSS:")?;
+    let web = web_processes(&descendants(app.pid));
+    if web.is_empty() {
+        bail!("{} has no WebKit web process", binary.display());
+    }
+    let web_rss = web
+        .iter()
+        .map(|pid| crate::proc_mb(*pid, "VmRSS:"))
+        .sum::<Result<f64>>()?;
+    let _ = app.client.close().await;
+    Ok(Measured {
+        cold_start,
+        app_rss,
+        web_rss,
+        idle_cpu: 100.0 * (after - before) / ticks / seconds,
+    })
+}
+
+/// Builds both apps as the installer is built: the UIs in the `wasm-release` profile
+/// (`scripts/ui.sh --release`), then both shells in Cargo's `dist` profile. Returns their
+/// binaries in `target` (the workspace's target directory). The build's own output goes to
+/// stderr.
+pub fn build_dist(root: &Path, target: &Path) -> Result<(PathBuf, PathBuf)> {
+    let ui = Command::new("bash")
+        .arg(root.join("scripts/ui.sh"))
+        .arg("--release")
+        .current_dir(root)
+        .stdout(std::io::stderr())
+        .status()
+        .context("cannot run scripts/ui.sh")?;
+    if !ui.success() {
+        bail!("scripts/ui.sh --release failed ({ui})");
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let shells = Command::new(cargo)
+        .args([
+            "build",
+            "--profile",
+            "dist",
+            "--locked",
+            "-p",
+            "entrepairs-app",
+            "-p",
+            "empty-app",
+        ])
+        .current_dir(root)
+        .status()
+        .context("cannot run cargo build")?;
+    if !shells.success() {
+        bail!("cargo build --profile dist failed ({shells})");
+    }
+    Ok((
+        target.join("dist/entrepairs-app"),
+        target.join("dist/empty-app"),
+    ))
+}
