@@ -248,8 +248,18 @@ impl App {
         .await
     }
 
+    /// Clicks the first element matching `css`, once there is one. An element the page
+    /// re-rendered between finding and clicking it (a refresh after a change) is found again.
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap();
+        eventually(&format!("{css} is clicked"), async || {
+            let element = self
+                .client
+                .find(Locator::Css(css))
+                .await
+                .map_err(|e| e.to_string())?;
+            element.click().await.map_err(|e| e.to_string())
+        })
+        .await
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
