@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing on this machine for one purpose:
 #   setup.sh cli    the headless peer: the pinned toolchain and a C compiler
-#   setup.sh app    the desktop app: also WebKitGTK, the wasm32 target and wasm-bindgen-cli
+#   setup.sh app    the desktop app: also WebKitGTK, the wasm32 target, wasm-bindgen-cli and
+#                   Node.js (wasm-opt for release builds)
 #   setup.sh        (or `test`) every check and test: also Xvfb, WebKitWebDriver, tauri-driver,
 #                   mingw and the Windows target, Node.js for the benchmark harness
 # Idempotent: on a machine that has everything it only checks.
@@ -77,8 +78,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Node.js (18 or later) and npm: the benchmark harness compares with automerge-repo, pinned by
-# crates/xtask/automerge-repo/package-lock.json (installed by `npm install --no-save` on first use).
-if [ "$purpose" = test ] && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
+# crates/xtask/automerge-repo/package-lock.json (installed by `npm install --no-save` on first
+# use), and `scripts/ui.sh --release` shrinks the UI with binaryen's wasm-opt, pinned by
+# scripts/binaryen/package-lock.json.
+if [ "$purpose" != cli ] && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
   apt_install nodejs npm
 fi
 if [ "$purpose" = cli ]; then

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds the desktop's UI into ui/dist, which the app embeds when it compiles: the Leptos crate
 # for wasm32, its JavaScript bindings by the wasm-bindgen CLI (the version Cargo.lock pins), the
-# style sheet, and a page that loads them. `--release` builds the optimised wasm. The page of
-# the benchmark's empty app (crates/empty-ui/dist) is built the same way in the same run.
+# style sheet, and a page that loads them. `--release` builds the optimised wasm and shrinks it
+# with binaryen's wasm-opt (-Oz), the version scripts/binaryen pins, installed with npm into the
+# target directory on first use: half the bytes for WebKit to fetch and compile at each start.
+# The page of the benchmark's empty app (crates/empty-ui/dist) is built the same way in the
+# same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +20,23 @@ target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_d
 
 cargo build -p ui -p empty-ui --target wasm32-unknown-unknown --locked "${flags[@]}"
 
+wasm_opt=""
+if [ "$profile" = wasm-release ]; then
+  tools="$target_dir/tools/binaryen"
+  if ! cmp -s scripts/binaryen/package-lock.json "$tools/package-lock.json" \
+    || [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+      echo "ui: npm is needed for wasm-opt (binaryen): ./scripts/setup.sh app installs it" >&2
+      exit 1
+    fi
+    rm -rf "$tools"
+    mkdir -p "$tools"
+    cp scripts/binaryen/package.json scripts/binaryen/package-lock.json "$tools/"
+    (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  wasm_opt="$tools/node_modules/.bin/wasm-opt"
+fi
+
 # page CRATE DIST TITLE [STYLESHEET]: DIST replaced whole by CRATE's page, so that a build that
 # stops half-way never leaves a mixed page behind.
 page() {
@@ -25,6 +45,13 @@ page() {
   mkdir -p "$dist.partial"
   wasm-bindgen --target web --no-typescript --out-dir "$dist.partial" --out-name ui \
     "$target_dir/wasm32-unknown-unknown/$profile/$crate.wasm"
+  if [ -n "$wasm_opt" ]; then
+    # The features Rust's wasm32 target emits, and no others (WebKit must run the result).
+    "$wasm_opt" -Oz --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
+      --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+      "$dist.partial/ui_bg.wasm" -o "$dist.partial/ui_bg.opt.wasm"
+    mv "$dist.partial/ui_bg.opt.wasm" "$dist.partial/ui_bg.wasm"
+  fi
   local link=""
   if [ -n "$style" ]; then
     cp "$style" "$dist.partial/style.css"

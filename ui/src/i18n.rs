@@ -40,13 +40,14 @@ fn parse(text: &str) -> HashMap<String, String> {
     serde_json::from_str(text).unwrap_or_default()
 }
 
+/// The catalogue of `locale`, read the first time it is asked for: a start in one language
+/// does not read the other's.
 fn catalogue(locale: Locale) -> &'static HashMap<String, String> {
-    static CATALOGUES: OnceLock<(HashMap<String, String>, HashMap<String, String>)> =
-        OnceLock::new();
-    let (en, fr) = CATALOGUES.get_or_init(|| (parse(EN), parse(FR)));
+    static EN_TEXTS: OnceLock<HashMap<String, String>> = OnceLock::new();
+    static FR_TEXTS: OnceLock<HashMap<String, String>> = OnceLock::new();
     match locale {
-        Locale::En => en,
-        Locale::Fr => fr,
+        Locale::En => EN_TEXTS.get_or_init(|| parse(EN)),
+        Locale::Fr => FR_TEXTS.get_or_init(|| parse(FR)),
     }
 }
 

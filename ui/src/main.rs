@@ -9,6 +9,7 @@ mod screens;
 mod tauri;
 
 fn main() {
+    components::painted::started();
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
 }

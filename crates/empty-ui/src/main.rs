@@ -5,28 +5,28 @@
 
 use leptos::prelude::*;
 
-/// The page's clock (milliseconds since the Unix epoch) at the frame after the one that first
-/// showed the heading, kept in `window.entrepairsPainted` if nothing is there yet.
-fn mark_painted() {
-    request_animation_frame(|| {
-        request_animation_frame(|| {
-            let Some(window) = web_sys::window() else {
-                return;
-            };
-            let key = wasm_bindgen::JsValue::from_str("entrepairsPainted");
-            if js_sys::Reflect::get(&window, &key).is_ok_and(|v| v.is_undefined()) {
-                let _ = js_sys::Reflect::set(&window, &key, &js_sys::Date::now().into());
-            }
-        });
-    });
+/// Keeps the page's clock (milliseconds since the Unix epoch) in `window[key]`, unless a time
+/// is kept there already.
+fn record(key: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let key = wasm_bindgen::JsValue::from_str(key);
+    if js_sys::Reflect::get(&window, &key).is_ok_and(|v| v.is_undefined()) {
+        let _ = js_sys::Reflect::set(&window, &key, &js_sys::Date::now().into());
+    }
 }
 
 #[component]
 fn Empty() -> impl IntoView {
-    Effect::new(|_| mark_painted());
+    // Two frames on: the frame that showed the heading has been painted.
+    Effect::new(|_| {
+        request_animation_frame(|| request_animation_frame(|| record("entrepairsPainted")));
+    });
     view! { <h1 id="empty-title">"Empty"</h1> }
 }
 
 fn main() {
+    record("entrepairsStarted");
     leptos::mount::mount_to_body(Empty);
 }

@@ -43,12 +43,18 @@ pub struct Apps {
 pub struct Measured {
     /// From its process's start to its first screen painted, one per launch (seconds).
     pub cold_start: Vec<f64>,
+    /// From its process's start to the page's load starting (`performance.timeOrigin`), one per
+    /// launch (seconds): what Tauri and WebKit take before the page is asked for.
+    pub to_page: Vec<f64>,
+    /// From its process's start to the UI's code running (`window.entrepairsStarted`), one per
+    /// launch (seconds): the page, the wasm fetched, compiled and started on top.
+    pub to_code: Vec<f64>,
     /// Resident memory of its process at the end of the idle window (MB).
     pub app_rss: f64,
     /// Resident memory of its WebKit web process then (MB).
     pub web_rss: f64,
-    /// CPU time of the app and every process it started over the idle window, in percent of
-    /// one core.
+    /// CPU time (user + system) of the app and every process it started over the idle window
+    /// (seconds, to the kernel's tick: 10 ms).
     pub idle_cpu: f64,
 }
 
@@ -131,7 +137,10 @@ struct Running {
     client: Client,
     /// The app's process.
     pid: u32,
-    /// When its first screen was painted, in milliseconds since the Unix epoch.
+    /// When the page's load started, the UI's code started and its first screen was painted,
+    /// in milliseconds since the Unix epoch (the page's clock).
+    page: f64,
+    code: f64,
     painted: f64,
     _driver: Family,
     _profile: tempfile::TempDir,
@@ -205,11 +214,27 @@ async fn launch(binary: &Path, data: Option<&Path>, display: &str) -> Result<Run
         }
         tokio::time::sleep(POLL).await;
     };
+    let times = client
+        .execute(
+            "return [performance.timeOrigin ?? null, window.entrepairsStarted ?? null]",
+            Vec::new(),
+        )
+        .await
+        .context("cannot ask the page")?;
+    let time = |k: usize| {
+        times
+            .get(k)
+            .and_then(serde_json::Value::as_f64)
+            .with_context(|| format!("the page of {} gave no times: {times}", binary.display()))
+    };
+    let (page, code) = (time(0)?, time(1)?);
     let pid = process_of(binary, &descendants(driver.0.id()))
         .with_context(|| format!("no process of {} under tauri-driver", binary.display()))?;
     Ok(Running {
         client,
         pid,
+        page,
+        code,
         painted,
         _driver: driver,
         _profile: profile,
@@ -229,16 +254,21 @@ pub async fn measure(
         .canonicalize()
         .with_context(|| format!("no app at {}", binary.display()))?;
     let ticks = ticks_per_second();
-    let cold =
-        |app: &Running| -> Result<f64> { Ok((app.painted - started_at(app.pid, ticks)?) / 1000.0) };
-    let mut cold_start = Vec::new();
+    let (mut cold_start, mut to_page, mut to_code) = (Vec::new(), Vec::new(), Vec::new());
+    let mut timed = |app: &Running| -> Result<()> {
+        let start = started_at(app.pid, ticks)?;
+        cold_start.push((app.painted - start) / 1000.0);
+        to_page.push((app.page - start) / 1000.0);
+        to_code.push((app.code - start) / 1000.0);
+        Ok(())
+    };
     for _ in 1..launches.max(1) {
         let app = launch(&binary, data, display).await?;
-        cold_start.push(cold(&app)?);
+        timed(&app)?;
         let _ = app.client.close().await;
     }
     let app = launch(&binary, data, display).await?;
-    cold_start.push(cold(&app)?);
+    timed(&app)?;
     // The app and everything it started: WebKit's web and network processes.
     let family = |pid: u32| {
         let mut all = descendants(pid);
@@ -246,10 +276,8 @@ pub async fn measure(
         all
     };
     let before: f64 = family(app.pid).into_iter().map(cpu_ticks).sum();
-    let window = Instant::now();
     tokio::time::sleep(idle).await;
     let after: f64 = family(app.pid).into_iter().map(cpu_ticks).sum();
-    let seconds = window.elapsed().as_secs_f64();
     let app_rss = crate::proc_mb(app.pid, "VmRSS:")?;
     let web = web_processes(&descendants(app.pid));
     if web.is_empty() {
@@ -262,9 +290,11 @@ pub async fn measure(
     let _ = app.client.close().await;
     Ok(Measured {
         cold_start,
+        to_page,
+        to_code,
         app_rss,
         web_rss,
-        idle_cpu: 100.0 * (after - before) / ticks / seconds,
+        idle_cpu: (after - before) / ticks,
     })
 }
 

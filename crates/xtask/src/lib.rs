@@ -491,8 +491,8 @@ async fn desktop_rows(config: &Config, apps: &desktop::Apps) -> Vec<Row> {
         "the empty app: resident memory of its process, the same".to_owned(),
         "the desktop app: resident memory of its WebKit web process, the same".to_owned(),
         "the empty app: resident memory of its WebKit web process, the same".to_owned(),
-        format!("the desktop app: CPU over {idle:.0} s idle on its first screen, in % of one core"),
-        "the empty app: CPU over the same idle time".to_owned(),
+        format!("the desktop app: CPU time over {idle:.0} s idle on its first screen"),
+        "the empty app: CPU time over the same idle time".to_owned(),
     ];
     let measured = async {
         let demo = config.work.join("desktop-demo");
@@ -527,11 +527,12 @@ async fn desktop_rows(config: &Config, apps: &desktop::Apps) -> Vec<Row> {
         cpu,
         empty_cpu,
     ] = labels;
-    let within = |ours: f64, theirs: f64, unit: &str| {
+    let within = |ours: f64, theirs: f64, unit: &'static str| {
         (
             format!(
-                "≤ 1.3 × the empty app's ({theirs:.1} {unit}) = {:.1} {unit}",
-                1.3 * theirs
+                "≤ 1.3 × the empty app's ({}) = {}",
+                report::figure(theirs, unit),
+                report::figure(1.3 * theirs, unit)
             ),
             ours <= 1.3 * theirs,
             format!("{:.2}× the empty app's", ours / theirs),
@@ -547,19 +548,35 @@ async fn desktop_rows(config: &Config, apps: &desktop::Apps) -> Vec<Row> {
          frame after the first screen showed its content (`window.entrepairsPainted`)",
         config.runs.max(1)
     );
+    let stages = |m: &desktop::Measured| {
+        format!(
+            "medians: the page's load began at {:.0} ms, the UI's code ran at {:.0} ms, the \
+             first screen was painted at {:.0} ms",
+            1000.0 * Samples(m.to_page.clone()).median(),
+            1000.0 * Samples(m.to_code.clone()).median(),
+            1000.0 * Samples(m.cold_start.clone()).median()
+        )
+    };
     let mut rows = vec![
         Row::new(start, "s", ours.cold_start.clone())
             .goal(
                 "median",
-                format!("≤ 1 s and ≤ 1.3 × the empty app's = {:.3} s", 1.3 * empty_median),
+                format!(
+                    "≤ 1 s and ≤ 1.3 × the empty app's = {:.3} s",
+                    1.3 * empty_median
+                ),
                 ours_start <= 1.0 && ours_start <= 1.3 * empty_median,
             )
             .detail(format!(
-                "{how}; the first screen is the home screen with the demo's newest notes; {:.2}× the empty app's",
+                "{how}; the first screen is the home screen with the demo's newest notes; {}; \
+                 {:.2}× the empty app's",
+                stages(&ours),
                 ours_start / empty_median
             )),
-        Row::new(empty_start, "s", empty.cold_start.clone())
-            .detail(format!("{how}; its first screen is one heading")),
+        Row::new(empty_start, "s", empty.cold_start.clone()).detail(format!(
+            "{how}; its first screen is one heading; {}",
+            stages(&empty)
+        )),
     ];
     for (label, empty_label, unit, o, e, what) in [
         (
@@ -581,10 +598,10 @@ async fn desktop_rows(config: &Config, apps: &desktop::Apps) -> Vec<Row> {
         (
             cpu,
             empty_cpu,
-            "%",
+            "s",
             ours.idle_cpu,
             empty.idle_cpu,
-            "user + system CPU time of the app and every process it started (WebKit's web and network processes), over the idle time after the first screen was painted",
+            "user + system CPU time of the app and every process it started (WebKit's web and network processes), over the idle time after the first screen was painted, to the kernel's tick (10 ms)",
         ),
     ] {
         let (goal, met, ratio) = within(o, e, unit);

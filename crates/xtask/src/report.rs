@@ -9,7 +9,8 @@ use crate::{Report, Row};
 /// The marker below which a hand-written analysis is kept across runs.
 pub const MARKER: &str = "<!-- analysis: kept by `cargo xtask bench` -->";
 
-fn figure(value: f64, unit: &str) -> String {
+/// `value` in `unit` as the report shows it.
+pub fn figure(value: f64, unit: &str) -> String {
     if value.is_nan() {
         return "—".into();
     }

@@ -23,8 +23,8 @@ const DESKTOP: [&str; 8] = [
     "the empty app: resident memory of its process, the same",
     "the desktop app: resident memory of its WebKit web process, the same",
     "the empty app: resident memory of its WebKit web process, the same",
-    "the desktop app: CPU over 2 s idle on its first screen, in % of one core",
-    "the empty app: CPU over the same idle time",
+    "the desktop app: CPU time over 2 s idle on its first screen",
+    "the empty app: CPU time over the same idle time",
 ];
 
 #[test]
