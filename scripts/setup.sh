@@ -81,8 +81,15 @@ fi
 # crates/xtask/automerge-repo/package-lock.json (installed by `npm install --no-save` on first
 # use), and `scripts/ui.sh --release` shrinks the UI with binaryen's wasm-opt, pinned by
 # scripts/binaryen/package-lock.json.
-if [ "$purpose" != cli ] && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
-  apt_install nodejs npm
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if [ "$purpose" != cli ]; then
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    apt_install nodejs npm
+  fi
+  if [ "$(node_major)" -lt 18 ]; then
+    echo "setup: Node.js $(node --version 2>/dev/null) is too old: 18 or later is needed (https://nodejs.org)" >&2
+    exit 1
+  fi
 fi
 if [ "$purpose" = cli ]; then
   exit 0

@@ -17,22 +17,28 @@ if [ "${1:-}" = "--release" ]; then
   flags=(--profile wasm-release)
 fi
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+# JSON escapes a Windows path's backslashes.
+target_dir=${target_dir//\\\\/\\}
+: "${target_dir:?ui: cannot find cargo's target directory}"
 
 cargo build -p ui -p empty-ui --target wasm32-unknown-unknown --locked "${flags[@]}"
 
 wasm_opt=""
 if [ "$profile" = wasm-release ]; then
   tools="$target_dir/tools/binaryen"
-  if ! cmp -s scripts/binaryen/package-lock.json "$tools/package-lock.json" \
-    || [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then
-    if ! command -v npm >/dev/null 2>&1; then
-      echo "ui: npm is needed for wasm-opt (binaryen): ./scripts/setup.sh app installs it" >&2
+  # Installed once per pinned lock: the copy of the lock beside the install is its marker,
+  # written only once the install succeeded.
+  if ! cmp -s scripts/binaryen/package-lock.json "$tools/installed.lock"; then
+    node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+    if ! command -v npm >/dev/null 2>&1 || [ "$node_major" -lt 18 ]; then
+      echo "ui: wasm-opt (binaryen) needs Node.js 18 or later and npm: ./scripts/setup.sh app installs them" >&2
       exit 1
     fi
     rm -rf "$tools"
     mkdir -p "$tools"
     cp scripts/binaryen/package.json scripts/binaryen/package-lock.json "$tools/"
-    (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error)
+    (cd "$tools" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+    cp scripts/binaryen/package-lock.json "$tools/installed.lock"
   fi
   wasm_opt="$tools/node_modules/.bin/wasm-opt"
 fi

@@ -249,7 +249,8 @@ impl App {
     }
 
     /// Clicks the first element matching `css`, once there is one. An element the page
-    /// re-rendered between finding and clicking it (a refresh after a change) is found again.
+    /// re-rendered between finding and clicking it (a refresh after a change) is found again;
+    /// any other failure of the click fails the scenario (the click may have acted).
     pub async fn click(&self, css: &str) {
         eventually(&format!("{css} is clicked"), async || {
             let element = self
@@ -257,7 +258,11 @@ impl App {
                 .find(Locator::Css(css))
                 .await
                 .map_err(|e| e.to_string())?;
-            element.click().await.map_err(|e| e.to_string())
+            match element.click().await {
+                Ok(_) => Ok(()),
+                Err(e) if e.is_stale_element_reference() => Err(e.to_string()),
+                Err(e) => panic!("clicking {css} failed: {e}"),
+            }
         })
         .await
     }

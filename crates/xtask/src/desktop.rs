@@ -3,12 +3,13 @@
 //! - cold start: from the app's process start (its `starttime` in `/proc`) to its first screen
 //!   painted, as the page itself records it (`window.entrepairsPainted`, its clock at the frame
 //!   after the one that showed the content); WebDriver's own start is not counted;
-//! - resident memory of the app's process and of its WebKit web process, at the end of
-//! - an idle window (a minute by default) with the screen open, over which the CPU time of the
-//!   app and of every process it started (WebKit's web and network processes) is summed.
+//! - the CPU time of the app and of every process it started (WebKit's web and network
+//!   processes) over the window after that (a minute by default), with the screen left open;
+//! - resident memory of the app's process and of its WebKit web process at the end of it.
 //!
 //! Each launch goes through tauri-driver and WebKitWebDriver with a fresh webview profile, as
-//! the end-to-end tests run the desktop.
+//! the end-to-end tests run the desktop; one launch of each app first warms the OS's caches and
+//! is not counted, so the figures are those of a warm machine and a cold app.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -21,6 +22,9 @@ use crate::procs::{Family, descendants, stat_fields};
 
 /// How long tauri-driver may take to open a session, and an app to paint its first screen.
 const PATIENCE: Duration = Duration::from_secs(60);
+
+/// How long ending a WebDriver session may take.
+const CLOSING: Duration = Duration::from_secs(10);
 
 /// How long to let pass before asking again.
 const POLL: Duration = Duration::from_millis(20);
@@ -44,14 +48,15 @@ pub struct Measured {
     /// From its process's start to its first screen painted, one per launch (seconds).
     pub cold_start: Vec<f64>,
     /// From its process's start to the page's load starting (`performance.timeOrigin`), one per
-    /// launch (seconds): what Tauri and WebKit take before the page is asked for.
+    /// launch (seconds): what the app's own start (for the desktop, opening its data folder),
+    /// Tauri and WebKit take before the page is asked for.
     pub to_page: Vec<f64>,
     /// From its process's start to the UI's code running (`window.entrepairsStarted`), one per
     /// launch (seconds): the page, the wasm fetched, compiled and started on top.
     pub to_code: Vec<f64>,
     /// Resident memory of its process at the end of the idle window (MB).
     pub app_rss: f64,
-    /// Resident memory of its WebKit web process then (MB).
+    /// Resident memory of its WebKit web processes then (MB; there is one per window).
     pub web_rss: f64,
     /// CPU time (user + system) of the app and every process it started over the idle window
     /// (seconds, to the kernel's tick: 10 ms).
@@ -108,11 +113,22 @@ fn cpu_ticks(pid: u32) -> f64 {
     })
 }
 
-/// The process of `binary` among `pids`.
-fn process_of(binary: &Path, pids: &[u32]) -> Option<u32> {
-    pids.iter()
+/// The one process of `binary` among `pids`.
+fn process_of(binary: &Path, pids: &[u32]) -> Result<u32> {
+    let found: Vec<u32> = pids
+        .iter()
         .copied()
-        .find(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary))
+        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary))
+        .collect();
+    match found.as_slice() {
+        [pid] => Ok(*pid),
+        [] => bail!("no process of {} under tauri-driver", binary.display()),
+        many => bail!(
+            "{} processes of {} under tauri-driver",
+            many.len(),
+            binary.display()
+        ),
+    }
 }
 
 /// The WebKit web processes among `pids`.
@@ -144,6 +160,35 @@ struct Running {
     painted: f64,
     _driver: Family,
     _profile: tempfile::TempDir,
+}
+
+/// Asks `probe` until it answers `Some`: each answer, and the whole wait, bounded by `deadline`;
+/// an error or `None` is asked again after [`POLL`]. Fails naming `what` and the last thing the
+/// probe observed.
+async fn until<T>(
+    deadline: Instant,
+    what: &str,
+    mut probe: impl AsyncFnMut() -> std::result::Result<Option<T>, String>,
+) -> Result<T> {
+    let mut last = "nothing observed".to_owned();
+    loop {
+        let asked = tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), probe());
+        match asked.await {
+            Ok(Ok(Some(answer))) => return Ok(answer),
+            Ok(Ok(None)) => "not yet".clone_into(&mut last),
+            Ok(Err(observed)) => last = observed,
+            Err(_) => {}
+        }
+        if Instant::now() >= deadline {
+            bail!("no {what} within {PATIENCE:?}; last observed: {last}");
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Ends the WebDriver session (which closes the app), for at most [`CLOSING`].
+async fn close(client: Client) {
+    let _ = tokio::time::timeout(CLOSING, client.close()).await;
 }
 
 /// Starts `binary` on `display` (on data folder `data`, if given) and waits until its first
@@ -188,48 +233,49 @@ async fn launch(binary: &Path, data: Option<&Path>, display: &str) -> Result<Run
     session.capabilities(caps);
     let url = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + PATIENCE;
+    let name = binary.display();
     // Refused until tauri-driver listens.
-    let client = loop {
-        match session.connect(&url).await {
-            Ok(client) => break client,
-            Err(e) if Instant::now() >= deadline => {
-                bail!("no WebDriver session on {}: {e}", binary.display())
-            }
-            Err(_) => tokio::time::sleep(POLL).await,
-        }
-    };
-    let painted = loop {
-        let value = client
-            .execute("return window.entrepairsPainted ?? null", Vec::new())
+    let client = until(
+        deadline,
+        &format!("a WebDriver session on {name}"),
+        async || {
+            session
+                .connect(&url)
+                .await
+                .map(Some)
+                .map_err(|e| e.to_string())
+        },
+    )
+    .await?;
+    let ask = async |script: &str| {
+        client
+            .execute(script, Vec::new())
             .await
-            .context("cannot ask the page")?;
-        if let Some(at) = value.as_f64() {
-            break at;
-        }
-        if Instant::now() >= deadline {
-            bail!(
-                "{} painted no first screen within {PATIENCE:?}",
-                binary.display()
-            );
-        }
-        tokio::time::sleep(POLL).await;
+            .map_err(|e| e.to_string())
     };
-    let times = client
-        .execute(
-            "return [performance.timeOrigin ?? null, window.entrepairsStarted ?? null]",
-            Vec::new(),
-        )
-        .await
-        .context("cannot ask the page")?;
-    let time = |k: usize| {
-        times
-            .get(k)
-            .and_then(serde_json::Value::as_f64)
-            .with_context(|| format!("the page of {} gave no times: {times}", binary.display()))
-    };
-    let (page, code) = (time(0)?, time(1)?);
-    let pid = process_of(binary, &descendants(driver.0.id()))
-        .with_context(|| format!("no process of {} under tauri-driver", binary.display()))?;
+    let painted = until(
+        deadline,
+        &format!("{name} painting its first screen"),
+        async || {
+            ask("return window.entrepairsPainted ?? null")
+                .await
+                .map(|v| v.as_f64())
+        },
+    )
+    .await?;
+    let (page, code) = until(
+        deadline,
+        &format!("the times of {name}'s page"),
+        async || {
+            let times =
+                ask("return [performance.timeOrigin ?? null, window.entrepairsStarted ?? null]")
+                    .await?;
+            let time = |k: usize| times.get(k).and_then(serde_json::Value::as_f64);
+            Ok(time(0).zip(time(1)))
+        },
+    )
+    .await?;
+    let pid = process_of(binary, &descendants(driver.0.id()))?;
     Ok(Running {
         client,
         pid,
@@ -241,8 +287,8 @@ async fn launch(binary: &Path, data: Option<&Path>, display: &str) -> Result<Run
     })
 }
 
-/// Launches `binary` `launches` times on `display` (on data folder `data`, if given) and times
-/// each cold start; the last launch is then left idle for `idle`.
+/// Launches `binary` once to warm up, then `launches` times on `display` (on data folder `data`,
+/// if given), and times each cold start; the last launch is then left open for `idle`.
 pub async fn measure(
     binary: &Path,
     data: Option<&Path>,
@@ -262,10 +308,12 @@ pub async fn measure(
         to_code.push((app.code - start) / 1000.0);
         Ok(())
     };
+    // The warm-up launch: the OS's caches (WebKit's libraries, fonts) filled, not counted.
+    close(launch(&binary, data, display).await?.client).await;
     for _ in 1..launches.max(1) {
         let app = launch(&binary, data, display).await?;
         timed(&app)?;
-        let _ = app.client.close().await;
+        close(app.client).await;
     }
     let app = launch(&binary, data, display).await?;
     timed(&app)?;
@@ -287,7 +335,7 @@ pub async fn measure(
         .iter()
         .map(|pid| crate::proc_mb(*pid, "VmRSS:"))
         .sum::<Result<f64>>()?;
-    let _ = app.client.close().await;
+    close(app.client).await;
     Ok(Measured {
         cold_start,
         to_page,

@@ -79,7 +79,7 @@ struct BenchArgs {
     no_desktop: bool,
     /// The desktop app to measure, already built (with --empty-app, built in the same
     /// profile); without them, both are built as the installer is (`dist` profile).
-    #[arg(long, requires = "empty_app")]
+    #[arg(long, requires = "empty_app", conflicts_with = "no_desktop")]
     desktop_app: Option<PathBuf>,
     /// The empty app to measure the desktop beside (`crates/empty-app`), already built.
     #[arg(long, requires = "desktop_app")]

@@ -1,7 +1,7 @@
 //! Processes on Linux, read from `/proc`: the descendants of a process, SIGTERM for a group of
-//! them, and a virtual display (Xvfb) for an app. Shared by the benchmark's desktop measures and the end-to-end tests' app
-//! harness (`tests/common/app.rs` includes this file), which both start the app through
-//! tauri-driver and WebKitWebDriver and must stop everything those started.
+//! them, and a virtual display (Xvfb) for an app. Shared by the benchmark's desktop measures
+//! and the end-to-end tests' app harness (`tests/e2e.rs` includes this file), which both start
+//! the app through tauri-driver and WebKitWebDriver and must stop everything those started.
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -69,6 +69,35 @@ impl Drop for Family {
         terminate(&[self.0.id()]);
         let _ = self.0.wait();
         terminate(&started);
+        // Gone before the next app starts: what is left after a while is killed.
+        if !gone(&started, EXITING) {
+            let _ = Command::new("kill")
+                .arg("-KILL")
+                .args(started.iter().map(u32::to_string))
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+/// How long the processes a [`Family`] started may take to exit once told to.
+const EXITING: Duration = Duration::from_secs(10);
+
+/// Whether every one of `pids` has exited (or is a zombie waiting for its parent), waiting for
+/// at most `limit`.
+fn gone(pids: &[u32], limit: Duration) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let running = pids
+            .iter()
+            .any(|pid| stat_fields(*pid).is_some_and(|f| f.first().is_some_and(|s| s != "Z")));
+        if !running {
+            return true;
+        }
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

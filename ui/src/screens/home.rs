@@ -45,7 +45,8 @@ pub(crate) fn Home(
     let peers = watched(|| ops::Peers {});
     // The home screen with its newest notes is the first screen a member can act on.
     Effect::new(move |_| {
-        if notes.get().is_some() {
+        // Not an error line: that is no screen to act on.
+        if matches!(notes.get(), Some(Ok(_))) {
             crate::components::painted::mark();
         }
     });
