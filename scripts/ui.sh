@@ -19,7 +19,7 @@ fi
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 # JSON escapes a Windows path's backslashes.
 target_dir=${target_dir//\\\\/\\}
-: "${target_dir:?ui: cannot find cargo's target directory}"
+: "${target_dir:?ui: cannot find the target directory cargo builds in}"
 
 cargo build -p ui -p empty-ui --target wasm32-unknown-unknown --locked "${flags[@]}"
 
