@@ -2,7 +2,8 @@
 //! painted with its content (`window.entrepairsPainted`, at the frame after the one that first
 //! showed it), on the page's clock (milliseconds since the Unix epoch). `cargo xtask bench`
 //! reads them to time a cold start from the app's process start, without counting WebDriver's
-//! own start; the benchmark's empty app (`crates/empty-ui`) records the same.
+//! own start; the benchmark's empty app (`crates/empty-ui`) includes this file, so both are
+//! measured by the same code.
 
 use leptos::prelude::request_animation_frame;
 
