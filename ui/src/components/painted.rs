@@ -7,13 +7,20 @@
 
 use leptos::prelude::request_animation_frame;
 
+/// Whether `window[key]` holds nothing yet.
+fn unrecorded(key: &str) -> bool {
+    web_sys::window().is_some_and(|window| {
+        js_sys::Reflect::get(&window, &wasm_bindgen::JsValue::from_str(key))
+            .is_ok_and(|v| v.is_undefined())
+    })
+}
+
 /// Keeps the time now in `window[key]`, unless a time is kept there already.
 fn record(key: &str) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let key = wasm_bindgen::JsValue::from_str(key);
-    if js_sys::Reflect::get(&window, &key).is_ok_and(|v| v.is_undefined()) {
+    if let Some(window) = web_sys::window()
+        && unrecorded(key)
+    {
+        let key = wasm_bindgen::JsValue::from_str(key);
         let _ = js_sys::Reflect::set(&window, &key, &js_sys::Date::now().into());
     }
 }
@@ -25,6 +32,9 @@ pub(crate) fn started() {
 
 /// Records the time now that the content is in the page, unless a time is recorded already:
 /// two frames on, so that the frame showing the content has been painted.
+/// Once recorded, later calls (each refresh of the screen) ask for no frame at all.
 pub(crate) fn mark() {
-    request_animation_frame(|| request_animation_frame(|| record("entrepairsPainted")));
+    if unrecorded("entrepairsPainted") {
+        request_animation_frame(|| request_animation_frame(|| record("entrepairsPainted")));
+    }
 }
