@@ -73,6 +73,14 @@ pub fn load_stored(bytes: &[u8]) -> Result<AutoCommit, DomainError> {
     .map_err(|e| DomainError::Corrupt(e.to_string()))
 }
 
+/// Whether two sets of heads are the same, whatever their order.
+pub fn same_heads(a: &[automerge::ChangeHash], b: &[automerge::ChangeHash]) -> bool {
+    let (mut a, mut b) = (a.to_vec(), b.to_vec());
+    a.sort();
+    b.sort();
+    a == b
+}
+
 /// Creates a new document holding `model`, written by `actor`.
 pub fn create<T: TypedDoc>(actor: ActorId, model: &T) -> Result<AutoCommit, DomainError> {
     model.meta().verify()?;

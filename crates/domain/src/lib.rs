@@ -35,7 +35,7 @@ pub use admit::{
 pub use chunks::{MAX_INFLATED, check_inflation};
 pub use doc::{
     TypedDoc, actor_for, change, check_any, check_model, create, fork_for, has_header, hydrate_doc,
-    hydrate_with_header, load, load_doc, load_stored, read_meta,
+    hydrate_with_header, load, load_doc, load_stored, read_meta, same_heads,
 };
 pub use error::DomainError;
 pub use help::{Helper, who_can_help};

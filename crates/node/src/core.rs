@@ -479,7 +479,10 @@ impl Writer<'_, '_> {
     /// Stores a document the sync changed in memory. `base` is the newest stored chunk it was
     /// loaded at and its heads then: if nothing was stored since, it is written as it is (its
     /// header must still be `meta`); otherwise, or without a base, it is merged into what is
-    /// stored. Returns the document's newest chunk if what is stored is now exactly `doc`.
+    /// stored. `ready`: the document made ready to be written beforehand, used where it is
+    /// written as it is. Returns the document's newest chunk if what is stored is now exactly
+    /// `doc`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn store_synced(
         &mut self,
         id: &str,
@@ -488,12 +491,17 @@ impl Writer<'_, '_> {
         doc: &mut automerge::AutoCommit,
         base: Option<(i64, &[automerge::ChangeHash])>,
         sigs: &Signatures,
+        ready: Option<store::Ready>,
     ) -> Result<Option<i64>, NodeError> {
         self.tx.add_signatures(id, sigs)?;
         match base {
             Some((chunk, heads)) if self.tx.newest_chunk(id)? == Some(chunk) => {
                 // Writing it checks it still carries `meta` (the index reads it against it).
-                match self.tx.append(meta, kind, doc, heads)? {
+                let written = match ready {
+                    Some(ready) => self.tx.append_ready(ready, heads)?,
+                    None => self.tx.append(meta, kind, doc, heads)?,
+                };
+                match written {
                     Some(written) => {
                         self.changed.push((id.to_owned(), kind));
                         Ok(Some(written))
@@ -502,7 +510,7 @@ impl Writer<'_, '_> {
                 }
             }
             _ => {
-                if !self.merge(meta, kind, doc)? {
+                if !self.merge(meta, kind, doc, ready)? {
                     return Ok(None);
                 }
                 Ok(self.tx.newest_chunk(id)?)
@@ -519,6 +527,7 @@ impl Writer<'_, '_> {
         meta: &DocMeta,
         kind: DocKind,
         incoming: &mut automerge::AutoCommit,
+        ready: Option<store::Ready>,
     ) -> Result<bool, NodeError> {
         let id = meta.id.as_str();
         let doc_err = |e: automerge::AutomergeError| StoreError::Document {
@@ -529,7 +538,10 @@ impl Writer<'_, '_> {
         // `Tx::append`); the stored document is checked here, since merging another document
         // that happens to share its id must not happen at all.
         match self.tx.doc_bytes(id)? {
-            None => self.tx.insert_doc(meta, kind, incoming)?,
+            None => match ready {
+                Some(ready) => self.tx.insert_ready(ready)?,
+                None => self.tx.insert_doc(meta, kind, incoming)?,
+            },
             Some(bytes) => {
                 let mut doc = domain::load_stored(&bytes)?.with_actor(self.actor.clone());
                 // Same id, other header: another document (or a forgery), never merged.

@@ -399,6 +399,7 @@ mod tests {
                         &mut doc,
                         Some((chunk, &heads)),
                         &Default::default(),
+                        None,
                     )
                 })?;
                 Ok(out.0)

@@ -14,7 +14,7 @@ use automerge::{AutoCommit, ChangeHash};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use domain::signing::Signatures;
-use domain::{DocMeta, Refusal, Standing, Workspace};
+use domain::{DocKind, DocMeta, Refusal, Standing, Workspace, same_heads};
 use net::{Address, Peer};
 use serde::{Deserialize, Serialize};
 use sync::engine::{Engine, Host, Output};
@@ -391,13 +391,33 @@ impl SyncHost<'_> {
                 work.push((id, kind, cached, base, sigs));
             }
         }
+        // What costs in writing a document (its snapshot, its model read for the index) is made
+        // on every core first; the writes then go in turn, in one transaction.
+        // (A document that gained nothing since it was stored is not written at all.)
+        let ready = sync::parallel::in_parallel(
+            work.iter_mut()
+                .map(|(_, kind, cached, base, _)| (*kind, cached, base.as_deref()))
+                .collect(),
+            |(kind, cached, base): (DocKind, &mut Cached, Option<&[ChangeHash]>)| {
+                if cached.chunk.is_some()
+                    && base.is_some_and(|b| same_heads(b, &cached.doc.get_heads()))
+                {
+                    return None;
+                }
+                let ready = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    store::Ready::new(&cached.meta, kind, &mut cached.doc)
+                }));
+                // A failure is met again, and reported, where the document is written.
+                ready.ok()?.ok()
+            },
+        );
         let written = self.core.write_synced(|w| {
             let mut stored = Vec::with_capacity(work.len());
-            for (id, kind, cached, base, sigs) in &mut work {
+            for ((id, kind, cached, base, sigs), ready) in work.iter_mut().zip(ready) {
                 let base = cached.chunk.zip(base.as_deref());
                 let out = w
                     .savepoint(|w| {
-                        w.store_synced(id, *kind, &cached.meta, &mut cached.doc, base, sigs)
+                        w.store_synced(id, *kind, &cached.meta, &mut cached.doc, base, sigs, ready)
                     })
                     .inspect_err(|e| tracing::warn!(doc = %id, error = %e, "not stored"));
                 stored.push(out.ok());

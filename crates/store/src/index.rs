@@ -5,7 +5,7 @@
 use automerge::AutoCommit;
 use domain::{
     ActionItem, Contribution, DocKind, DocMeta, DomainError, Mentoring, Note, Review, Session,
-    Thread, Workspace, fold, hydrate_doc, hydrate_with_header,
+    Thread, TypedDoc, Workspace, fold, hydrate_doc, hydrate_with_header,
 };
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -83,50 +83,87 @@ pub(crate) fn index_doc(
     kind: DocKind,
     doc: &AutoCommit,
 ) -> Result<(), StoreError> {
-    let id = meta.id.as_str();
-    match kind {
-        DocKind::Workspace => index_workspace(
-            conn,
-            &hydrate_with_header::<Workspace>(doc, meta).map_err(domain_err(id))?,
-        ),
-        DocKind::Note => index_note(
-            conn,
-            id,
-            &hydrate_with_header::<Note>(doc, meta).map_err(domain_err(id))?,
-        ),
-        DocKind::Thread => index_thread(
-            conn,
-            id,
-            &hydrate_with_header::<Thread>(doc, meta).map_err(domain_err(id))?,
-        ),
-        DocKind::Mentoring => {
-            let m = hydrate_with_header::<Mentoring>(doc, meta).map_err(domain_err(id))?;
-            index_items(conn, id, kind, &m.actions, &m.contributions)
+    Indexed::read(meta, kind, doc)?.write(conn, &meta.id, Rows::Replace)
+}
+
+/// A document's model, read to compute its index rows: apart from the database, so that it can
+/// be read on another thread than the one writing ([`crate::Ready`]).
+pub(crate) enum Indexed {
+    Workspace(Box<Workspace>),
+    Note(Box<Note>),
+    Thread(Box<Thread>),
+    Mentoring(Box<Mentoring>),
+    Review(Box<Review>),
+    Session(Box<Session>),
+}
+
+/// Whether a document may already have index rows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rows {
+    /// It may: they are replaced.
+    Replace,
+    /// It is new to the store: it has none.
+    New,
+}
+
+impl Indexed {
+    /// The model of `doc`, which must carry the verified header `meta` and be valid.
+    pub(crate) fn read(
+        meta: &DocMeta,
+        kind: DocKind,
+        doc: &AutoCommit,
+    ) -> Result<Self, StoreError> {
+        fn model<T: TypedDoc>(doc: &AutoCommit, meta: &DocMeta) -> Result<Box<T>, StoreError> {
+            hydrate_with_header(doc, meta)
+                .map(Box::new)
+                .map_err(domain_err(&meta.id))
         }
-        DocKind::Review => {
-            let r = hydrate_with_header::<Review>(doc, meta).map_err(domain_err(id))?;
-            index_items(conn, id, kind, &[], &r.contributions)
+        Ok(match kind {
+            DocKind::Workspace => Self::Workspace(model(doc, meta)?),
+            DocKind::Note => Self::Note(model(doc, meta)?),
+            DocKind::Thread => Self::Thread(model(doc, meta)?),
+            DocKind::Mentoring => Self::Mentoring(model(doc, meta)?),
+            DocKind::Review => Self::Review(model(doc, meta)?),
+            DocKind::Session => Self::Session(model(doc, meta)?),
+        })
+    }
+
+    /// Writes the index rows of document `id` from this model.
+    pub(crate) fn write(&self, conn: &Connection, id: &str, rows: Rows) -> Result<(), StoreError> {
+        // The workspace's rows are the members' profiles, replaced whole.
+        if let Self::Workspace(ws) = self {
+            return index_workspace(conn, ws);
         }
-        DocKind::Session => {
-            let s = hydrate_with_header::<Session>(doc, meta).map_err(domain_err(id))?;
-            index_items(conn, id, kind, &s.actions, &s.contributions)?;
-            conn.prepare_cached(
-                "INSERT INTO session_index(id, format, title, at, status, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![id, s.format, s.title, s.at, s.status, s.meta.scope])?;
-            let mut body = String::new();
-            for step in &s.steps {
-                body.push_str(step.notes.as_str());
-                body.push('\n');
+        if rows == Rows::Replace {
+            forget(conn, id)?;
+        }
+        match self {
+            Self::Workspace(_) => Ok(()),
+            Self::Note(note) => index_note(conn, id, note),
+            Self::Thread(thread) => index_thread(conn, id, thread),
+            Self::Mentoring(m) => {
+                index_items(conn, id, DocKind::Mentoring, &m.actions, &m.contributions)
             }
-            body.push_str(&s.takeaways.join("\n"));
-            add_search(conn, id, "session", &s.title, &body)?;
-            Ok(())
+            Self::Review(r) => index_items(conn, id, DocKind::Review, &[], &r.contributions),
+            Self::Session(s) => {
+                index_items(conn, id, DocKind::Session, &s.actions, &s.contributions)?;
+                conn.prepare_cached(
+                    "INSERT INTO session_index(id, format, title, at, status, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![id, s.format, s.title, s.at, s.status, s.meta.scope])?;
+                let mut body = String::new();
+                for step in &s.steps {
+                    body.push_str(step.notes.as_str());
+                    body.push('\n');
+                }
+                body.push_str(&s.takeaways.join("\n"));
+                add_search(conn, id, "session", &s.title, &body)
+            }
         }
     }
 }
 
-/// The action items and contributions held by one document.
+/// The action items and contributions held by one document (none held before).
 fn index_items(
     conn: &Connection,
     id: &str,
@@ -134,7 +171,6 @@ fn index_items(
     actions: &[ActionItem],
     contributions: &[Contribution],
 ) -> Result<(), StoreError> {
-    forget(conn, id)?;
     for a in actions {
         conn.prepare_cached(
             "INSERT OR REPLACE INTO action_index(id, doc_id, doc_kind, owner, text, due, done, created_at)
@@ -209,8 +245,8 @@ fn forget(conn: &Connection, id: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A note's rows (none held before).
 fn index_note(conn: &Connection, id: &str, note: &Note) -> Result<(), StoreError> {
-    forget(conn, id)?;
     if note.deleted {
         return Ok(());
     }
@@ -246,8 +282,8 @@ fn index_note(conn: &Connection, id: &str, note: &Note) -> Result<(), StoreError
     Ok(())
 }
 
+/// A thread's rows (none held before).
 fn index_thread(conn: &Connection, id: &str, thread: &Thread) -> Result<(), StoreError> {
-    forget(conn, id)?;
     if thread.deleted {
         return Ok(());
     }

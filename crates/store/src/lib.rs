@@ -20,7 +20,7 @@ use std::path::Path;
 
 use automerge::{AutoCommit, ChangeHash};
 use domain::signing::Signatures;
-use domain::{DocKind, DocMeta, DomainError};
+use domain::{DocKind, DocMeta, DomainError, same_heads};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 pub use index::{
@@ -706,6 +706,12 @@ impl Tx<'_> {
         kind: DocKind,
         doc: &mut AutoCommit,
     ) -> Result<(), StoreError> {
+        self.insert_ready(Ready::new(meta, kind, doc)?)
+    }
+
+    /// [`Tx::insert_doc`] for a document made [`Ready`] beforehand.
+    pub fn insert_ready(&self, ready: Ready) -> Result<(), StoreError> {
+        let Ready { meta, kind, .. } = &ready;
         self.tx
             .prepare_cached(
                 "INSERT INTO documents(id, kind, scope, header) VALUES (?1, ?2, ?3, ?4)",
@@ -716,8 +722,8 @@ impl Tx<'_> {
                 meta.scope,
                 header_json(meta)?
             ])?;
-        self.compact(&meta.id, doc)?;
-        index::index_doc(self.tx, meta, kind, doc)
+        self.compact(&ready)?;
+        ready.indexed.write(self.tx, &meta.id, index::Rows::New)
     }
 
     /// Stores `doc` (whose verified header is `meta`) if it gained anything since `since`: one
@@ -735,15 +741,25 @@ impl Tx<'_> {
         doc: &mut AutoCommit,
         since: &[ChangeHash],
     ) -> Result<Option<i64>, StoreError> {
-        let mut heads = doc.get_heads();
-        heads.sort();
-        let mut before = since.to_vec();
-        before.sort();
-        if heads == before {
+        if same_heads(&doc.get_heads(), since) {
             return Ok(None);
         }
-        let chunk = self.compact(&meta.id, doc)?;
-        index::index_doc(self.tx, meta, kind, doc)?;
+        self.append_ready(Ready::new(meta, kind, doc)?, since)
+    }
+
+    /// [`Tx::append`] for a document made [`Ready`] beforehand.
+    pub fn append_ready(
+        &self,
+        ready: Ready,
+        since: &[ChangeHash],
+    ) -> Result<Option<i64>, StoreError> {
+        if same_heads(&ready.heads, since) {
+            return Ok(None);
+        }
+        let chunk = self.compact(&ready)?;
+        ready
+            .indexed
+            .write(self.tx, &ready.meta.id, index::Rows::Replace)?;
         Ok(Some(chunk))
     }
 
@@ -757,29 +773,55 @@ impl Tx<'_> {
             })?)
     }
 
-    /// Replaces every chunk of `id` by one snapshot of `doc` and records its heads. The
+    /// Replaces every chunk of `ready`'s document by its snapshot and records its heads. The
     /// snapshot is inserted first and the older chunks deleted after, in this same transaction.
     /// Returns the snapshot's chunk id.
-    fn compact(&self, id: &str, doc: &mut AutoCommit) -> Result<i64, StoreError> {
+    fn compact(&self, ready: &Ready) -> Result<i64, StoreError> {
+        let id = &ready.meta.id;
         self.tx
             .prepare_cached("INSERT INTO chunks(doc_id, kind, bytes) VALUES (?1, 'snapshot', ?2)")?
-            // Changes whose past is missing (Automerge queues them) are never stored: each stored
-            // change was judged.
-            .execute(params![
-                id,
-                doc.save_with_options(automerge::SaveOptions {
-                    retain_orphans: false,
-                    ..automerge::SaveOptions::default()
-                })
-            ])?;
+            .execute(params![id, ready.snapshot])?;
         let snapshot = self.tx.last_insert_rowid();
         self.tx
             .prepare_cached("DELETE FROM chunks WHERE doc_id = ?1 AND id < ?2")?
             .execute(params![id, snapshot])?;
         self.tx
             .prepare_cached("UPDATE documents SET heads = ?2 WHERE id = ?1")?
-            .execute(params![id, heads_blob(&doc.get_heads())])?;
+            .execute(params![id, heads_blob(&ready.heads)])?;
         Ok(snapshot)
+    }
+}
+
+/// A document made ready to be written, apart from the database: its snapshot, its heads and
+/// the model its index rows come from. What costs in writing a document is made here, so that
+/// the documents of a batch can be made ready on every core and then written in turn
+/// ([`Tx::insert_ready`], [`Tx::append_ready`]).
+pub struct Ready {
+    meta: DocMeta,
+    kind: DocKind,
+    snapshot: Vec<u8>,
+    heads: Vec<ChangeHash>,
+    indexed: index::Indexed,
+}
+
+impl Ready {
+    /// `doc`, whose verified header is `meta`, ready to be written as a `kind`; fails if it
+    /// does not carry `meta` or its model is not valid.
+    pub fn new(meta: &DocMeta, kind: DocKind, doc: &mut AutoCommit) -> Result<Self, StoreError> {
+        let indexed = index::Indexed::read(meta, kind, doc)?;
+        // Changes whose past is missing (Automerge queues them) are never stored: each stored
+        // change was judged.
+        let snapshot = doc.save_with_options(automerge::SaveOptions {
+            retain_orphans: false,
+            ..automerge::SaveOptions::default()
+        });
+        Ok(Self {
+            meta: meta.clone(),
+            kind,
+            snapshot,
+            heads: doc.get_heads(),
+            indexed,
+        })
     }
 }
 
@@ -985,6 +1027,23 @@ mod tests {
         (doc, meta)
     }
 
+    /// Applies `edit` to the note `doc` as its creator would.
+    fn edit_as_creator(
+        doc: &mut automerge::AutoCommit,
+        meta: &DocMeta,
+        edit: impl FnOnce(&mut Note),
+    ) {
+        let by = domain::Author {
+            id: &meta.created_by,
+            admin: false,
+        };
+        domain::change::<Note, _>(doc, by, |n| {
+            edit(n);
+            Ok(())
+        })
+        .unwrap();
+    }
+
     #[test]
     fn the_header_and_heads_are_recorded_with_every_write() {
         let dir = tempfile::tempdir().unwrap();
@@ -997,16 +1056,7 @@ mod tests {
         assert_eq!(recorded, (meta.clone(), doc.get_heads()));
 
         let before = doc.get_heads();
-        let creator = meta.created_by.clone();
-        let by = domain::Author {
-            id: &creator,
-            admin: false,
-        };
-        domain::change::<Note, _>(&mut doc, by, |n| {
-            n.title = "Another title".into();
-            Ok(())
-        })
-        .unwrap();
+        edit_as_creator(&mut doc, &meta, |n| n.title = "Another title".into());
         let chunk = store
             .write(|tx| tx.append(&meta, DocKind::Note, &mut doc, &before))
             .unwrap();
@@ -1017,6 +1067,52 @@ mod tests {
         assert_eq!(store.doc_header("unknown").unwrap(), None);
         let row = store.documents(None).unwrap().remove(0);
         super::check_document(&store, &row).unwrap();
+    }
+
+    #[test]
+    fn a_new_document_gets_its_index_rows_and_a_rewrite_replaces_them_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(&dir.path().join("db")).unwrap();
+        let (mut doc, meta) = note("n1");
+        // Made ready apart from the transaction, as the sync does on its worker threads.
+        let ready = super::Ready::new(&meta, DocKind::Note, &mut doc).unwrap();
+        store.write(|tx| tx.insert_ready(ready)).unwrap();
+        let titles = |store: &Store| -> Vec<String> {
+            store
+                .notes(&super::NoteFilter::default(), None)
+                .unwrap()
+                .into_iter()
+                .map(|n| n.title)
+                .collect()
+        };
+        assert_eq!(titles(&store), ["Title"]);
+        assert_eq!(store.search("Body", 10).unwrap().len(), 1);
+
+        let before = doc.get_heads();
+        edit_as_creator(&mut doc, &meta, |n| {
+            n.title = "Renamed".into();
+            n.body.update("Rewritten");
+        });
+        let ready = super::Ready::new(&meta, DocKind::Note, &mut doc).unwrap();
+        store
+            .write(|tx| tx.append_ready(ready, &before))
+            .unwrap()
+            .expect("something new to write");
+        assert_eq!(titles(&store), ["Renamed"], "one row, the new one");
+        assert_eq!(
+            store.search("Body", 10).unwrap(),
+            Vec::new(),
+            "old text gone"
+        );
+        assert_eq!(store.search("Rewritten", 10).unwrap().len(), 1);
+        assert_eq!(store.stale_index_entries().unwrap(), Vec::<String>::new());
+        // Nothing new since: nothing written.
+        let heads = doc.get_heads();
+        let ready = super::Ready::new(&meta, DocKind::Note, &mut doc).unwrap();
+        assert_eq!(
+            store.write(|tx| tx.append_ready(ready, &heads)).unwrap(),
+            None
+        );
     }
 
     #[test]

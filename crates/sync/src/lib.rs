@@ -17,6 +17,7 @@
 pub mod access;
 pub mod engine;
 pub mod membership;
+pub mod parallel;
 mod precheck;
 pub mod protocol;
 pub mod ticket;
