@@ -11,6 +11,7 @@ pub mod peer;
 pub mod procs;
 pub mod reach;
 pub mod report;
+pub mod samod;
 pub mod stats;
 
 use std::path::{Path, PathBuf};
@@ -44,6 +45,8 @@ pub struct Config {
     pub searches: usize,
     /// The folder of the automerge-repo script (`crates/xtask/automerge-repo`); `None` skips it.
     pub automerge_repo: Option<PathBuf>,
+    /// Whether to time samod (the Rust automerge-repo) on the same documents.
+    pub samod: bool,
     /// This harness's executable, re-run as a separate serving peer for the memory measure.
     pub exe: PathBuf,
     /// Where data directories are generated (emptied first).
@@ -117,6 +120,52 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// How long the whole run took.
     pub elapsed: Duration,
+}
+
+/// Another implementation of Automerge's sync, timed on the same documents.
+#[derive(Debug, Clone, Copy)]
+enum Rival {
+    /// automerge-repo (JavaScript): the goal is to take at most half its time.
+    AutomergeRepo,
+    /// samod (Rust): compared, with no goal set.
+    Samod,
+}
+
+impl Rival {
+    fn name(self) -> &'static str {
+        match self {
+            Rival::AutomergeRepo => "automerge-repo",
+            Rival::Samod => "samod",
+        }
+    }
+}
+
+/// The row of `rival`'s times for a sync that took Entrepairs `ours` seconds (median), with
+/// `beside` put before the ratio in its detail; a rival that did not complete is reported as
+/// such, without figures.
+fn compared(label: String, rival: Rival, theirs: Result<Samples>, ours: f64, beside: &str) -> Row {
+    let name = rival.name();
+    let theirs = match theirs {
+        Ok(theirs) => theirs,
+        // Reported, not fatal: the other measures still count.
+        Err(e) => {
+            return Row::new(label, "s", Vec::new())
+                .detail(format!("{name} did not complete: {e:#}"));
+        }
+    };
+    let median = theirs.median();
+    let row = Row::new(label, "s", theirs.0).detail(format!(
+        "{beside}Entrepairs / {name} = {:.2}",
+        ours / median
+    ));
+    match rival {
+        Rival::AutomergeRepo => row.goal(
+            "median",
+            format!("Entrepairs ≤ 0.5 × {name} = {:.3} s", 0.5 * median),
+            ours <= 0.5 * median,
+        ),
+        Rival::Samod => row,
+    }
 }
 
 pub(crate) fn secs(since: Instant) -> f64 {
@@ -220,38 +269,35 @@ pub async fn run(config: &Config, progress: &dyn Fn(&str)) -> Result<Report> {
     match &config.automerge_repo {
         Some(dir) => {
             progress("automerge-repo over its WebSocket adapter");
-            let label = format!(
-                "the same sync by automerge-repo 2.5.6 (Node, WebSocket on loopback, {n} documents)"
-            );
-            match amrepo::sync_times(dir, &config.work.join("amrepo"), &sync.docs, config.runs)
-                .await
-            {
-                Ok(theirs) => {
-                    let median = theirs.median();
-                    rows.push(
-                        Row::new(label, "s", theirs.0.clone())
-                            .goal(
-                                "median",
-                                format!(
-                                    "Entrepairs ≤ 0.5 × automerge-repo = {:.3} s",
-                                    0.5 * median
-                                ),
-                                ours <= 0.5 * median,
-                            )
-                            .detail(format!(
-                                "Entrepairs / automerge-repo = {:.2}",
-                                ours / median
-                            )),
-                    );
-                }
-                // Reported, not fatal: the other measures still count.
-                Err(e) => rows.push(
-                    Row::new(label, "s", Vec::new())
-                        .detail(format!("automerge-repo did not complete: {e:#}")),
+            let theirs =
+                amrepo::sync_times(dir, &config.work.join("amrepo"), &sync.docs, config.runs).await;
+            rows.push(compared(
+                format!(
+                    "the same sync by automerge-repo 2.5.6 (Node, WebSocket on loopback, {n} documents)"
                 ),
-            }
+                Rival::AutomergeRepo,
+                theirs,
+                ours,
+                "",
+            ));
         }
         None => progress("automerge-repo skipped"),
+    }
+    if config.samod {
+        progress("samod over its TCP transport");
+        let theirs = samod::sync_times(&sync.docs, config.runs).await;
+        rows.push(compared(
+            format!(
+                "the same sync by samod {} (Rust, its TCP transport on loopback, one process, {n} documents)",
+                samod::VERSION
+            ),
+            Rival::Samod,
+            theirs,
+            ours,
+            "",
+        ));
+    } else {
+        progress("samod skipped");
     }
     rows.push(
         Row::new(
@@ -311,42 +357,48 @@ pub async fn run(config: &Config, progress: &dyn Fn(&str)) -> Result<Report> {
             resync.frames
         )),
     );
+    let small = resync.docs.len();
+    let ours_small = Samples(resync.sync_seconds.clone()).median();
+    let beside = format!(
+        "Entrepairs {:?} s on the same {small} documents; ",
+        resync
+            .sync_seconds
+            .iter()
+            .map(|s| (s * 100.0).round() / 100.0)
+            .collect::<Vec<_>>()
+    );
     if let Some(dir) = &config.automerge_repo {
-        let small = resync.docs.len();
-        let label = format!(
-            "the same comparison at {small} documents: automerge-repo 2.5.6 (Entrepairs median {:.2} s)",
-            Samples(resync.sync_seconds.clone()).median()
-        );
         progress(&format!("automerge-repo at {small} documents"));
-        match amrepo::sync_times(
+        let theirs = amrepo::sync_times(
             dir,
             &config.work.join("amrepo-small"),
             &resync.docs,
             config.runs,
         )
-        .await
-        {
-            Ok(theirs) => {
-                let ours = Samples(resync.sync_seconds.clone()).median();
-                rows.push(
-                    Row::new(label, "s", theirs.0.clone())
-                        .goal(
-                            "median",
-                            format!("Entrepairs ≤ 0.5 × automerge-repo = {:.3} s", 0.5 * theirs.median()),
-                            ours <= 0.5 * theirs.median(),
-                        )
-                        .detail(format!(
-                            "Entrepairs {:?} s on the same {small} documents; Entrepairs / automerge-repo = {:.2}",
-                            resync.sync_seconds.iter().map(|s| (s * 100.0).round() / 100.0).collect::<Vec<_>>(),
-                            ours / theirs.median()
-                        )),
-                );
-            }
-            Err(e) => rows.push(
-                Row::new(label, "s", Vec::new())
-                    .detail(format!("automerge-repo did not complete: {e:#}")),
+        .await;
+        rows.push(compared(
+            format!(
+                "the same comparison at {small} documents: automerge-repo 2.5.6 (Entrepairs median {ours_small:.2} s)"
             ),
-        }
+            Rival::AutomergeRepo,
+            theirs,
+            ours_small,
+            &beside,
+        ));
+    }
+    if config.samod {
+        progress(&format!("samod at {small} documents"));
+        let theirs = samod::sync_times(&resync.docs, config.runs).await;
+        rows.push(compared(
+            format!(
+                "the same comparison at {small} documents: samod {} (Entrepairs median {ours_small:.2} s)",
+                samod::VERSION
+            ),
+            Rival::Samod,
+            theirs,
+            ours_small,
+            &beside,
+        ));
     }
     let edit = &sync.one_edit;
     let limits: Vec<f64> = edit

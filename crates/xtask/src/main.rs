@@ -74,6 +74,9 @@ struct BenchArgs {
     /// Leave out the automerge-repo comparison (needs Node.js and npm).
     #[arg(long)]
     no_automerge_repo: bool,
+    /// Leave out the samod comparison.
+    #[arg(long)]
+    no_samod: bool,
     /// Leave out the desktop app measured beside the empty Tauri app.
     #[arg(long)]
     no_desktop: bool,
@@ -263,6 +266,7 @@ fn main() -> ExitCode {
                     peers: args.peers,
                     searches: args.searches,
                     automerge_repo: (!args.no_automerge_repo).then(|| root.join("automerge-repo")),
+                    samod: !args.no_samod,
                     exe: std::env::current_exe()?,
                     work: args.work,
                     scale: (!args.no_scale).then_some(Size {

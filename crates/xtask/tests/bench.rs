@@ -1,5 +1,5 @@
 //! The benchmark harness at a reduced size, so it cannot rot: every measure runs (the
-//! automerge-repo comparison included), each reports finite figures, and the report is written.
+//! automerge-repo and samod comparisons included), each reports finite figures, and the report is written.
 //! Goals are not judged here: this build is unoptimised and the machine is shared; the figures
 //! that count come from `cargo xtask bench` (release).
 
@@ -101,9 +101,11 @@ fn the_harness_runs_every_measure_at_a_reduced_size() {
         "Automerge's own sync protocol",
         "the check of every change B receives",
         "the same sync by automerge-repo",
+        "the same sync by samod",
         "an edit on A visible on connected B (100 edits)",
         "re-sync of two peers sharing 200 unchanged documents",
         "the same comparison at 200 documents: automerge-repo",
+        "the same comparison at 200 documents: samod",
         "bytes on the wire for one small note edit",
         "open data dir → ready (500 notes)",
         "search over 500 notes",
