@@ -7,6 +7,11 @@
 //!   processes) over the window after that (a minute by default), with the screen left open;
 //! - resident memory of the app's process and of its WebKit web process at the end of it.
 //!
+//! Then the desktop alone on a workspace ([`browse`]): from a click on Notes to its first notes
+//! painted, from a quick search's query to its hits, from a click on People to its skills map,
+//! each timed by the page's clock to the frame after the result showed, and its web process's
+//! resident memory after those.
+//!
 //! Each launch goes through tauri-driver and WebKitWebDriver with a fresh webview profile, as
 //! the end-to-end tests run the desktop; one launch of each app first warms the OS's caches and
 //! is not counted, so the figures are those of a warm machine and a cold app.
@@ -344,6 +349,133 @@ pub async fn measure(
         web_rss,
         idle_cpu: (after - before) / ticks,
     })
+}
+
+/// What the desktop showed on one workspace: each time one per launch, in milliseconds on the
+/// page's clock.
+#[derive(Debug, Clone, Default)]
+pub struct Browsed {
+    /// From a click on Notes to its first notes painted.
+    pub notes: Vec<f64>,
+    /// The notes the list held then (the last launch's).
+    pub listed: usize,
+    /// From a query put in the search box to its hits painted.
+    pub search: Vec<f64>,
+    /// From a click on People to its skills map painted.
+    pub skills_map: Vec<f64>,
+    /// Resident memory of the WebKit web processes after those three (MB, the last launch's).
+    pub web_rss: f64,
+}
+
+/// Does something in the page and times it to the frame after `shown` appeared. Arguments:
+/// `"click"` or `"search"`, the element to click or the query, and the selector to wait for.
+/// Answers `false` without doing anything if `shown` is already in the page. The time lands in
+/// `window.entrepairsTook` (milliseconds): a MutationObserver sees the element inserted, then
+/// two animation frames pass, the frame showing it being painted.
+const TIMED: &str = r"
+const [act, arg, shown] = arguments;
+if (document.querySelector(shown)) { return false; }
+window.entrepairsTook = null;
+const t0 = performance.now();
+const seen = new MutationObserver(() => {
+  if (!document.querySelector(shown)) { return; }
+  seen.disconnect();
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    window.entrepairsTook = performance.now() - t0;
+  }));
+});
+seen.observe(document.body, { childList: true, subtree: true });
+if (act === 'click') {
+  document.querySelector(arg).click();
+} else {
+  const box = document.querySelector('#search');
+  box.value = arg;
+  box.dispatchEvent(new Event('input', { bubbles: true }));
+}
+return true;
+";
+
+/// Runs [`TIMED`] and waits for its time.
+async fn took(client: &Client, act: &str, arg: &str, shown: &str) -> Result<f64> {
+    let started = client
+        .execute(TIMED, vec![act.into(), arg.into(), shown.into()])
+        .await
+        .with_context(|| format!("cannot {act} {arg}"))?;
+    if started != serde_json::Value::Bool(true) {
+        bail!("{shown} was in the page before the {act} on {arg}");
+    }
+    until(
+        Instant::now() + PATIENCE,
+        &format!("{shown} painted after the {act} on {arg}"),
+        async || {
+            client
+                .execute("return window.entrepairsTook ?? null", Vec::new())
+                .await
+                .map(|v| v.as_f64())
+                .map_err(|e| e.to_string())
+        },
+    )
+    .await
+}
+
+/// Opens the desktop on data folder `data` `launches` times (after one launch not counted) and
+/// in each: Notes (its first notes), a quick search for `word` (its hits), then People (its
+/// skills map). The last launch's web process is measured after those.
+pub async fn browse(
+    binary: &Path,
+    data: &Path,
+    launches: usize,
+    word: &str,
+    display: &str,
+) -> Result<Browsed> {
+    let binary = binary
+        .canonicalize()
+        .with_context(|| format!("no app at {}", binary.display()))?;
+    close(launch(&binary, Some(data), display).await?.client).await;
+    let mut out = Browsed::default();
+    for n in 0..launches.max(1) {
+        let app = launch(&binary, Some(data), display).await?;
+        let client = &app.client;
+        let measured = async {
+            out.notes
+                .push(took(client, "click", "#nav-notes", ".note-item").await?);
+            out.listed = client
+                .execute(
+                    "return document.querySelectorAll('.note-item').length",
+                    Vec::new(),
+                )
+                .await?
+                .as_u64()
+                .context("no count of the notes listed")? as usize;
+            out.search
+                .push(took(client, "search", word, ".search-hit").await?);
+            // The hits closed, as Escape would, before the next screen.
+            client
+                .execute(
+                    "const box = document.querySelector('#search'); box.value = ''; \
+                     box.dispatchEvent(new Event('input', { bubbles: true }));",
+                    Vec::new(),
+                )
+                .await?;
+            out.skills_map
+                .push(took(client, "click", "#nav-people", ".skills-map").await?);
+            if n + 1 == launches.max(1) {
+                let web = web_processes(&descendants(app.pid));
+                if web.is_empty() {
+                    bail!("{} has no WebKit web process", binary.display());
+                }
+                out.web_rss = web
+                    .iter()
+                    .map(|pid| crate::proc_mb(*pid, "VmRSS:"))
+                    .sum::<Result<f64>>()?;
+            }
+            anyhow::Ok(())
+        };
+        let measured = measured.await;
+        close(app.client).await;
+        measured?;
+    }
+    Ok(out)
 }
 
 /// Builds both apps as the installer is built: the UIs in the `wasm-release` profile

@@ -28,6 +28,9 @@ use crate::fixture::{Fixture, Size, copy_dir};
 use crate::peer::{device_id, serve, settled, traffic, wait_doc, wait_docs};
 use crate::stats::Samples;
 
+/// Notes of the smaller workspace the desktop is opened on beside the bench's.
+const SMALL_NOTES: usize = 100;
+
 /// What to generate and how often to measure.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -498,6 +501,8 @@ pub async fn run(config: &Config, progress: &dyn Fn(&str)) -> Result<Report> {
     if let Some(apps) = &config.desktop {
         progress("the desktop app beside the empty Tauri app");
         rows.extend(desktop_rows(config, apps).await);
+        progress(&format!("the desktop app on {} notes", size.notes));
+        rows.extend(browse_rows(config, apps, &fx).await);
     }
     if let Some(scale) = config.scale {
         let main = AtMain {
@@ -670,6 +675,120 @@ async fn desktop_rows(config: &Config, apps: &desktop::Apps) -> Vec<Row> {
         rows.push(Row::new(empty_label, unit, vec![e]).detail(what));
     }
     rows
+}
+
+/// The rows of the desktop app opened on the bench's workspace beside the same workspace with
+/// [`SMALL_NOTES`] notes ([`desktop::browse`]); where they could not be measured, the rows say
+/// why.
+async fn browse_rows(config: &Config, apps: &desktop::Apps, fx: &Fixture) -> Vec<Row> {
+    let size = config.size;
+    let labels = [
+        format!(
+            "the desktop app ({} build) on the bench's workspace ({} notes): a click on Notes → its first notes painted",
+            apps.profile, size.notes
+        ),
+        format!("the same on the same workspace with {SMALL_NOTES} notes"),
+        format!(
+            "the desktop app: quick search over {} notes, a query → its hits painted",
+            size.notes
+        ),
+        format!(
+            "the desktop app: the skills map ({} members, {} notes), a click on People → the map painted",
+            size.members, size.notes
+        ),
+        format!(
+            "the desktop app: resident memory of its WebKit web process after those, {} notes",
+            size.notes
+        ),
+        format!("the same with {SMALL_NOTES} notes"),
+    ];
+    let word = fx.words.first().copied().unwrap_or("rust");
+    let measured = async {
+        let large = config.work.join(format!("desktop-{}", size.notes));
+        copy_dir(&fx.admin, &large)?;
+        let small_dir = config.work.join(format!("desktop-{SMALL_NOTES}"));
+        fixture::clear(&small_dir)?;
+        let small = fixture::generate(
+            &small_dir,
+            Size {
+                notes: SMALL_NOTES,
+                ..size
+            },
+        )
+        .await?;
+        let (display, _xvfb) = procs::xvfb(Duration::from_secs(30)).map_err(anyhow::Error::msg)?;
+        let on_large = desktop::browse(&apps.desktop, &large, config.runs, word, &display).await?;
+        let on_small =
+            desktop::browse(&apps.desktop, &small.admin, config.runs, word, &display).await?;
+        anyhow::Ok((on_large, on_small))
+    };
+    let (large, small) = match measured.await {
+        Ok(both) => both,
+        Err(e) => {
+            return labels
+                .into_iter()
+                .map(|label| {
+                    Row::new(label, "ms", Vec::new()).detail(format!("not measured: {e:#}"))
+                })
+                .collect();
+        }
+    };
+    let [notes, small_notes, search, skills, web, small_web] = labels;
+    let how = format!(
+        "{} launches after one not counted, each with a fresh webview profile, through \
+         tauri-driver under Xvfb; on the page's clock, from the action to the frame after the \
+         one that showed its result (a MutationObserver saw it inserted, then two animation \
+         frames)",
+        config.runs.max(1)
+    );
+    let (notes_ms, search_ms, skills_ms) = (
+        Samples(large.notes.clone()).median(),
+        Samples(large.search.clone()).median(),
+        Samples(large.skills_map.clone()).median(),
+    );
+    vec![
+        Row::new(notes, "ms", large.notes.clone())
+            .goal("median", "≤ 200 ms", notes_ms <= 200.0)
+            .detail(format!(
+                "{how}; the list held the newest {} of the {} notes (a page)",
+                large.listed, size.notes
+            )),
+        Row::new(small_notes, "ms", small.notes.clone()).detail(format!(
+            "the same launches; the list held {} notes",
+            small.listed
+        )),
+        Row::new(search, "ms", large.search.clone())
+            .goal("median", "≤ 100 ms", search_ms <= 100.0)
+            .detail(format!(
+                "the query \"{word}\" put in the search box (one input event), until its hits \
+                 showed; with {SMALL_NOTES} notes: {:.0} ms",
+                Samples(small.search.clone()).median()
+            )),
+        Row::new(skills, "ms", large.skills_map.clone())
+            .goal("median", "≤ 100 ms", skills_ms <= 100.0)
+            .detail(format!(
+                "from a click on People until its skills map showed; with {SMALL_NOTES} notes: \
+                 {:.0} ms",
+                Samples(small.skills_map.clone()).median()
+            )),
+        Row::new(web, "MB", vec![large.web_rss])
+            .goal(
+                "median",
+                format!(
+                    "≤ 1.3 × the {SMALL_NOTES}-note workspace's ({}) = {}",
+                    report::figure(small.web_rss, "MB"),
+                    report::figure(1.3 * small.web_rss, "MB")
+                ),
+                large.web_rss <= 1.3 * small.web_rss,
+            )
+            .detail(format!(
+                "VmRSS of the app's WebKitWebProcess at the end of the last launch, after Notes, \
+                 a search and the skills map; {:.2}× the {SMALL_NOTES}-note workspace's",
+                large.web_rss / small.web_rss
+            )),
+        Row::new(small_web, "MB", vec![small.web_rss])
+            .detail("the same launches and screens on the smaller workspace"),
+    ]
 }
 
 /// The Debian package `scripts/deb.sh` built last, if there is one, against the installer's goal.

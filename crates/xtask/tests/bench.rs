@@ -15,8 +15,8 @@ const REACH: [&str; 4] = [
     "from typing a code to holding the admin's note",
 ];
 
-/// The rows of the desktop app beside the empty app.
-const DESKTOP: [&str; 8] = [
+/// The rows of the desktop app beside the empty app, then on the bench's workspace.
+const DESKTOP: [&str; 14] = [
     "the desktop app (debug build) on the demo: process start → first screen painted",
     "the empty Tauri 2 + Leptos app (`crates/empty-app`), same build: process start → first screen painted",
     "the desktop app: resident memory of its process 2 s after its first screen",
@@ -25,6 +25,12 @@ const DESKTOP: [&str; 8] = [
     "the empty app: resident memory of its WebKit web process, the same",
     "the desktop app: CPU time over the 2 s after its first screen was painted",
     "the empty app: CPU time over the same time",
+    "the desktop app (debug build) on the bench's workspace (500 notes): a click on Notes → its first notes painted",
+    "the same on the same workspace with 100 notes",
+    "the desktop app: quick search over 500 notes, a query → its hits painted",
+    "the desktop app: the skills map (10 members, 500 notes), a click on People → the map painted",
+    "the desktop app: resident memory of its WebKit web process after those, 500 notes",
+    "the same with 100 notes",
 ];
 
 #[test]
