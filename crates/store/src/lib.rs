@@ -838,11 +838,14 @@ fn heads_blob(heads: &[ChangeHash]) -> Vec<u8> {
     heads.iter().flat_map(|h| h.0).collect()
 }
 
-/// `None` if the blob is not whole hashes (a short last piece fails the conversion).
+/// `None` if the blob is not whole hashes (a short last piece fails the conversion). Sized
+/// exactly: the sync keeps the heads of every document it looked at.
 fn heads_from_blob(blob: &[u8]) -> Option<Vec<ChangeHash>> {
-    blob.chunks(32)
-        .map(|h| ChangeHash::try_from(h).ok())
-        .collect()
+    let mut heads = Vec::with_capacity(blob.len().div_ceil(32));
+    for h in blob.chunks(32) {
+        heads.push(ChangeHash::try_from(h).ok()?);
+    }
+    Some(heads)
 }
 
 /// Reads the database header before SQLite opens the file, so that a damaged or foreign file
