@@ -535,6 +535,18 @@ pub fn target_dir() -> PathBuf {
         .map_or_else(|| workspace_root().join("target"), PathBuf::from)
 }
 
+/// Rows without figures, each saying why they could not be measured.
+fn not_measured(
+    labels: impl IntoIterator<Item = String>,
+    unit: &'static str,
+    e: &anyhow::Error,
+) -> Vec<Row> {
+    labels
+        .into_iter()
+        .map(|label| Row::new(label, unit, Vec::new()).detail(format!("not measured: {e:#}")))
+        .collect()
+}
+
 /// The rows of the desktop app measured beside the empty app ([`desktop`]), on the demo
 /// workspace; where they could not be measured, the rows say why.
 async fn desktop_rows(config: &Config, apps: &desktop::Apps) -> Vec<Row> {
@@ -566,14 +578,7 @@ async fn desktop_rows(config: &Config, apps: &desktop::Apps) -> Vec<Row> {
     };
     let (ours, empty) = match measured.await {
         Ok(both) => both,
-        Err(e) => {
-            return labels
-                .into_iter()
-                .map(|label| {
-                    Row::new(label, "s", Vec::new()).detail(format!("not measured: {e:#}"))
-                })
-                .collect();
-        }
+        Err(e) => return not_measured(labels, "s", &e),
     };
     let [
         start,
@@ -725,14 +730,7 @@ async fn browse_rows(config: &Config, apps: &desktop::Apps, fx: &Fixture) -> Vec
     };
     let (large, small) = match measured.await {
         Ok(both) => both,
-        Err(e) => {
-            return labels
-                .into_iter()
-                .map(|label| {
-                    Row::new(label, "ms", Vec::new()).detail(format!("not measured: {e:#}"))
-                })
-                .collect();
-        }
+        Err(e) => return not_measured(labels, "ms", &e),
     };
     let [notes, small_notes, search, skills, web, small_web] = labels;
     let how = format!(
