@@ -147,6 +147,17 @@ fn web_processes(pids: &[u32]) -> Vec<u32> {
         .collect()
 }
 
+/// Resident memory of the WebKit web processes `app` started (MB; there is one per window).
+fn web_rss(app: &Running, binary: &Path) -> Result<f64> {
+    let web = web_processes(&descendants(app.pid));
+    if web.is_empty() {
+        bail!("{} has no WebKit web process", binary.display());
+    }
+    web.iter()
+        .map(|pid| crate::proc_mb(*pid, "VmRSS:"))
+        .sum::<Result<f64>>()
+}
+
 fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -332,14 +343,7 @@ pub async fn measure(
     tokio::time::sleep(idle).await;
     let after: f64 = family(app.pid).into_iter().map(cpu_ticks).sum();
     let app_rss = crate::proc_mb(app.pid, "VmRSS:")?;
-    let web = web_processes(&descendants(app.pid));
-    if web.is_empty() {
-        bail!("{} has no WebKit web process", binary.display());
-    }
-    let web_rss = web
-        .iter()
-        .map(|pid| crate::proc_mb(*pid, "VmRSS:"))
-        .sum::<Result<f64>>()?;
+    let web_rss = web_rss(&app, &binary)?;
     close(app.client).await;
     Ok(Measured {
         cold_start,
@@ -460,14 +464,7 @@ pub async fn browse(
             out.skills_map
                 .push(took(client, "click", "#nav-people", ".skills-map").await?);
             if n + 1 == launches.max(1) {
-                let web = web_processes(&descendants(app.pid));
-                if web.is_empty() {
-                    bail!("{} has no WebKit web process", binary.display());
-                }
-                out.web_rss = web
-                    .iter()
-                    .map(|pid| crate::proc_mb(*pid, "VmRSS:"))
-                    .sum::<Result<f64>>()?;
+                out.web_rss = web_rss(&app, &binary)?;
             }
             anyhow::Ok(())
         };

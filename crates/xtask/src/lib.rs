@@ -708,7 +708,13 @@ async fn browse_rows(config: &Config, apps: &desktop::Apps, fx: &Fixture) -> Vec
         ),
         format!("the same with {SMALL_NOTES} notes"),
     ];
-    let word = fx.words.first().copied().unwrap_or("rust");
+    let Some(word) = fx.words.first().copied() else {
+        return not_measured(
+            labels,
+            "ms",
+            &anyhow::anyhow!("the fixture has no word to search for"),
+        );
+    };
     let measured = async {
         let large = config.work.join(format!("desktop-{}", size.notes));
         copy_dir(&fx.admin, &large)?;
