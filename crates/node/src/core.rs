@@ -30,6 +30,9 @@ pub struct Core {
     /// The membership log and its evaluation, read again when the stored log grows (also
     /// through another process on the same data directory).
     log: RefCell<Option<LogView>>,
+    /// The workspace document's model and the newest chunk it was read from: read again when
+    /// a write (here or through another process) added a chunk to it.
+    workspace: RefCell<Option<(i64, Workspace)>>,
 }
 
 /// The membership log as last read from the store, with what it evaluates to.
@@ -160,6 +163,7 @@ impl Core {
             stopping: None,
             sync: None,
             log: RefCell::new(None),
+            workspace: RefCell::new(None),
         })
     }
 
@@ -207,9 +211,14 @@ impl Core {
 
     /// Reads and verifies a document's model.
     pub(crate) fn read<T: TypedDoc>(&self, id: &str) -> Result<T, NodeError> {
-        let bytes = self
+        self.read_at(id).map(|(model, _)| model)
+    }
+
+    /// [`Core::read`] with the id of the newest chunk it was read from.
+    fn read_at<T: TypedDoc>(&self, id: &str) -> Result<(T, i64), NodeError> {
+        let (bytes, chunk) = self
             .store
-            .doc_bytes(id)?
+            .doc_bytes_at(id)?
             .ok_or_else(|| NodeError::NotFound(format!("no {} '{id}'", T::KIND)))?;
         let (_, model) = domain::load::<T>(&bytes, self.actor.clone()).map_err(|source| {
             StoreError::Document {
@@ -217,12 +226,23 @@ impl Core {
                 source,
             }
         })?;
-        Ok(model)
+        Ok((model, chunk))
     }
 
-    /// The workspace document's model.
+    /// The workspace document's model. Every screen reads it, so it is kept between reads
+    /// and loaded again only when the stored document has a newer chunk: chunk ids only grow
+    /// (SQLite's AUTOINCREMENT, and reads here see committed writes only).
     pub(crate) fn workspace(&self) -> Result<Workspace, NodeError> {
-        self.read(&self.workspace_id).map(Workspace::resolved)
+        let newest = self.store.newest_chunk(&self.workspace_id)?;
+        if let Some((chunk, ws)) = self.workspace.borrow().as_ref()
+            && Some(*chunk) == newest
+        {
+            return Ok(ws.clone());
+        }
+        let (model, chunk) = self.read_at::<Workspace>(&self.workspace_id)?;
+        let ws = model.resolved();
+        *self.workspace.borrow_mut() = Some((chunk, ws.clone()));
+        Ok(ws)
     }
 
     /// Finds the one document of `kind` whose id is `query` or starts with it (at least 4

@@ -361,6 +361,41 @@ mod tests {
         );
     }
 
+    /// The English labels of the skills the first profile claims, sorted.
+    async fn claimed(node: &Node) -> Vec<String> {
+        let profiles = node.run(ipc::ops::Profiles {}).await.unwrap();
+        let mut labels: Vec<String> = profiles[0]
+            .skills
+            .iter()
+            .map(|c| c.label_en.clone())
+            .collect();
+        labels.sort();
+        labels
+    }
+
+    fn claim(name: &str) -> ipc::ops::ClaimSkill {
+        ipc::ops::ClaimSkill {
+            name: name.into(),
+            level: domain::Level::Expert as u8,
+            wants: false,
+            teach: true,
+        }
+    }
+
+    /// The workspace's model is kept between reads and read again after any write to it:
+    /// one made here, and one another process made on the same data directory.
+    #[tokio::test]
+    async fn the_kept_workspace_follows_writes_made_here_and_by_another_process() {
+        let (tmp, node) = node().await;
+        assert!(claimed(&node).await.is_empty());
+        node.run(claim("Rust")).await.unwrap();
+        assert_eq!(claimed(&node).await, ["Rust"]);
+        let other = Node::open(&tmp.path().join("data")).await.unwrap();
+        assert_eq!(claimed(&other).await, ["Rust"]);
+        other.run(claim("SQL")).await.unwrap();
+        assert_eq!(claimed(&node).await, ["Rust", "SQL"]);
+    }
+
     /// What the sync merged in memory is written whole only if nothing was stored since the
     /// copy was loaded; otherwise it is merged, and an edit stored meanwhile (by this or
     /// another process) is kept.

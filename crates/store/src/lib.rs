@@ -220,6 +220,11 @@ impl Store {
         doc_bytes_at(&self.conn, id)
     }
 
+    /// The id of the newest committed chunk of document `id` ([`Tx::newest_chunk`]).
+    pub fn newest_chunk(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        newest_chunk(&self.conn, id)
+    }
+
     /// The verified header and the heads of a stored document, as recorded with its newest
     /// snapshot, without loading the document; `None` if the document is unknown or its record
     /// predates these columns (then load it).
@@ -766,11 +771,7 @@ impl Tx<'_> {
     /// The id of the newest chunk of document `id` (what a cached copy is validated against:
     /// any write of the document adds a chunk with a higher id).
     pub fn newest_chunk(&self, id: &str) -> Result<Option<i64>, StoreError> {
-        Ok(self
-            .tx
-            .query_row("SELECT max(id) FROM chunks WHERE doc_id = ?1", [id], |r| {
-                r.get(0)
-            })?)
+        newest_chunk(self.tx, id)
     }
 
     /// Replaces every chunk of `ready`'s document by its snapshot and records its heads. The
@@ -962,6 +963,12 @@ fn signatures(
 
 fn doc_bytes(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
     Ok(doc_bytes_at(conn, id)?.map(|(bytes, _)| bytes))
+}
+
+fn newest_chunk(conn: &Connection, id: &str) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT max(id) FROM chunks WHERE doc_id = ?1")?
+        .query_row([id], |r| r.get(0))?)
 }
 
 /// The stored bytes of a document and the id of its newest chunk.
