@@ -493,7 +493,7 @@ impl Core {
         let reviews: Vec<Review> = self.all()?;
         let notes: Vec<Written> = self
             .store
-            .notes(&store::NoteFilter::default(), None)?
+            .authored()?
             .into_iter()
             // Shared notes only: a personal or private note says nothing to the team.
             .filter(|n| {

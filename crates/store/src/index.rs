@@ -34,6 +34,17 @@ pub struct NoteRow {
     pub skills: Vec<String>,
 }
 
+/// Who wrote a note, when, and where: what counting each member's notes needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authored {
+    /// Author's member id.
+    pub author: String,
+    /// Created, ms since the epoch.
+    pub created_at: i64,
+    /// Scope (its wire form).
+    pub scope: String,
+}
+
 /// A thread as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThreadRow {
@@ -512,6 +523,19 @@ pub(crate) fn notes(
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(&params), note_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every note's [`Authored`], in no order, without the rest of its row.
+pub(crate) fn authored(conn: &Connection) -> Result<Vec<Authored>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT author, created_at, scope FROM note_index")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Authored {
+            author: r.get(0)?,
+            created_at: r.get(1)?,
+            scope: r.get(2)?,
+        })
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

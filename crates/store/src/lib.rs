@@ -24,7 +24,7 @@ use domain::{DocKind, DocMeta, DomainError, same_heads};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 pub use index::{
-    ActionRow, ContributionRow, NoteFilter, NoteRow, SearchHit, SessionRow, ThreadRow,
+    ActionRow, Authored, ContributionRow, NoteFilter, NoteRow, SearchHit, SessionRow, ThreadRow,
 };
 
 /// `PRAGMA application_id` of an Entrepairs database ("EPRS").
@@ -332,6 +332,11 @@ impl Store {
         limit: Option<u32>,
     ) -> Result<Vec<NoteRow>, StoreError> {
         index::notes(&self.conn, filter, limit)
+    }
+
+    /// Who wrote each note, when, and in which scope ([`Authored`]), in no order.
+    pub fn authored(&self) -> Result<Vec<Authored>, StoreError> {
+        index::authored(&self.conn)
     }
 
     /// How many notes `filter` keeps.
@@ -1126,6 +1131,47 @@ mod tests {
         assert_eq!(
             store.write(|tx| tx.append_ready(ready, &heads)).unwrap(),
             None
+        );
+    }
+
+    #[test]
+    fn who_wrote_each_note_is_read_as_the_note_list_has_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(&dir.path().join("db")).unwrap();
+        let (mut first, by_first) = note("n1");
+        let (mut second, by_second) = note("n2");
+        store
+            .write(|tx| {
+                tx.insert_doc(&by_first, DocKind::Note, &mut first)?;
+                tx.insert_doc(&by_second, DocKind::Note, &mut second)
+            })
+            .unwrap();
+        let mut authored = store.authored().unwrap();
+        authored.sort_by(|a, b| a.author.cmp(&b.author));
+        let mut listed: Vec<super::Authored> = store
+            .notes(&super::NoteFilter::default(), None)
+            .unwrap()
+            .into_iter()
+            .map(|n| super::Authored {
+                author: n.author,
+                created_at: n.created_at,
+                scope: n.scope,
+            })
+            .collect();
+        listed.sort_by(|a, b| a.author.cmp(&b.author));
+        assert_eq!(authored, listed);
+        let mut authors = vec![by_first.created_by, by_second.created_by];
+        authors.sort();
+        assert_eq!(
+            authored
+                .iter()
+                .map(|a| a.author.clone())
+                .collect::<Vec<_>>(),
+            authors
+        );
+        assert!(
+            authored.iter().all(|a| a.scope == "workspace"),
+            "{authored:?}"
         );
     }
 

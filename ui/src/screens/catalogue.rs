@@ -14,7 +14,7 @@ use crate::i18n::I18n;
 
 /// One skill: its labels and aliases, editable; for admins, "merge into".
 #[component]
-fn Entry(skill: SkillView, all: Vec<(String, String)>, admin: bool) -> impl IntoView {
+fn Entry(skill: SkillView, all: Vec<(String, String)>, admin: Memo<bool>) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let id = StoredValue::new(skill.id.clone());
     let en = RwSignal::new(skill.label_en.clone());
@@ -50,6 +50,7 @@ fn Entry(skill: SkillView, all: Vec<(String, String)>, admin: bool) -> impl Into
         }
     };
     let others: Vec<(String, String)> = all.into_iter().filter(|(k, _)| *k != skill.id).collect();
+    let others = StoredValue::new(others);
     let aliases = skill.synonyms.join(", ");
     view! {
         <li class="catalogue-skill card" data-skill=skill.id.clone()>
@@ -69,7 +70,9 @@ fn Entry(skill: SkillView, all: Vec<(String, String)>, admin: bool) -> impl Into
                 </label>
                 <button type="submit" class="save">{move || i18n.t("catalogue.save")}</button>
             </form>
-            {admin
+            {move || {
+                admin
+                .get()
                 .then(|| {
                     view! {
                         <div class="merge">
@@ -78,9 +81,12 @@ fn Entry(skill: SkillView, all: Vec<(String, String)>, admin: bool) -> impl Into
                                 <select class="merge-into" on:change=move |ev| into.set(event_target_value(&ev))>
                                     <option value="">"–"</option>
                                     {others
-                                        .iter()
-                                        .map(|(k, label)| view! { <option value=k.clone()>{label.clone()}</option> })
-                                        .collect_view()}
+                                        .with_value(|others| {
+                                            others
+                                                .iter()
+                                                .map(|(k, label)| view! { <option value=k.clone()>{label.clone()}</option> })
+                                                .collect_view()
+                                        })}
                                 </select>
                             </label>
                             <button type="button" class="merge-go" on:click=merge>
@@ -88,7 +94,8 @@ fn Entry(skill: SkillView, all: Vec<(String, String)>, admin: bool) -> impl Into
                             </button>
                         </div>
                     }
-                })}
+                })
+            }}
             {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
         </li>
     }
@@ -101,14 +108,16 @@ pub(crate) fn Catalogue(
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let members = watched(|| ops::Members {});
-    let admin = move || {
+    // Known when the member list arrives, which may be after the catalogue: the merge
+    // controls then appear in each entry, the list is not made again.
+    let admin = Memo::new(move |_| {
         members
             .get()
             .and_then(Result::ok)
             .unwrap_or_default()
             .iter()
             .any(|m| m.me && m.role == MemberRole::Admin)
-    };
+    });
     view! {
         <section class="catalogue">
             <h2>{move || i18n.t("catalogue.title")}</h2>
@@ -116,7 +125,6 @@ pub(crate) fn Catalogue(
             {loaded(skills, move |list| {
                 let all: Vec<(String, String)> =
                     list.iter().map(|s| (s.id.clone(), s.label_en.clone())).collect();
-                let admin = admin();
                 view! {
                     <ul class="catalogue-list">
                         {list

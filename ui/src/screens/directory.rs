@@ -5,7 +5,7 @@
 use ipc::ops;
 use ipc::views::{ProfileView, SkillView};
 use leptos::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::components::data::{loaded, watched};
 use crate::components::labels::{label, level_name, skill_label};
@@ -21,14 +21,22 @@ pub(crate) fn TeamSkills(
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let profiles = watched(|| ops::Profiles {});
-    // Each colleague's sharing record over the last year, from the programme's figures.
+    // Each colleague's sharing record over the last year, from the programme's figures. The
+    // figures take longer than the profiles: each card shows its record when they arrive,
+    // without the directory being made again.
     let programme = watched(|| ops::Programme { since: None });
-    let sharing = move |member: &str| {
+    let records = Memo::new(move |_| {
         programme
             .get()
             .and_then(Result::ok)
-            .and_then(|p| p.sharing.into_iter().find(|r| r.who.member_id == member))
-    };
+            .map(|p| {
+                p.sharing
+                    .into_iter()
+                    .map(|r| (r.who.member_id.clone(), r))
+                    .collect::<HashMap<_, _>>()
+            })
+            .unwrap_or_default()
+    });
     let at_risk = watched(|| ops::SkillsAtRisk {});
     let catalogue = move || skills.get().and_then(Result::ok).unwrap_or_default();
     let filter = RwSignal::new(String::new());
@@ -94,7 +102,8 @@ pub(crate) fn TeamSkills(
                                 .into_iter()
                                 .take(limit.get())
                                 .map(|p| {
-                                    let shared = sharing(&p.member_id);
+                                    let member = p.member_id.clone();
+                                    let shared = Signal::derive(move || records.with(|r| r.get(&member).cloned()));
                                     view! { <Profile p=p.clone() skills=skills.clone() shared/> }
                                 })
                                 .collect_view()
@@ -158,7 +167,7 @@ pub(crate) fn TeamSkills(
 fn Profile(
     p: ProfileView,
     skills: Vec<SkillView>,
-    shared: Option<ipc::views::SharingRecord>,
+    shared: Signal<Option<ipc::views::SharingRecord>>,
 ) -> impl IntoView {
     let i18n = expect_context::<I18n>();
     let line = [p.title.clone(), p.team.clone()]
@@ -221,7 +230,7 @@ fn Profile(
                     if text.is_empty() { "—".to_owned() } else { text }
                 }}
             </p>
-            {shared.map(|record| view! { <SharingLine record/> })}
+            {move || shared.get().map(|record| view! { <SharingLine record/> })}
         </li>
     }
 }
