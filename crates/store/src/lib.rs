@@ -1138,16 +1138,45 @@ mod tests {
     fn who_wrote_each_note_is_read_as_the_note_list_has_it() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::create(&dir.path().join("db")).unwrap();
-        let (mut first, by_first) = note("n1");
-        let (mut second, by_second) = note("n2");
+        let (mut shared, by_first) = note("n1");
+        // A personal note, created at another time.
+        let key = Keypair::generate_ed25519();
+        let owner = key.public().to_peer_id();
+        let scope = Scope::Personal(owner.to_string());
+        let mine = DocMeta::new_signed(&key, "n2", DocKind::Note, &scope, "ws", 3, &[]).unwrap();
+        let model = Note::new(mine.clone(), "Mine", "Body", &[], &[]).unwrap();
+        let mut personal = domain::create(domain::actor_for(&owner), &model).unwrap();
         store
             .write(|tx| {
-                tx.insert_doc(&by_first, DocKind::Note, &mut first)?;
-                tx.insert_doc(&by_second, DocKind::Note, &mut second)
+                tx.insert_doc(&by_first, DocKind::Note, &mut shared)?;
+                tx.insert_doc(&mine, DocKind::Note, &mut personal)
             })
             .unwrap();
+        // Edited later: its update time moves, its creation time does not.
+        let before = shared.get_heads();
+        edit_as_creator(&mut shared, &by_first, |n| n.updated_at = 7);
+        store
+            .write(|tx| tx.append(&by_first, DocKind::Note, &mut shared, &before))
+            .unwrap();
+
         let mut authored = store.authored().unwrap();
-        authored.sort_by(|a, b| a.author.cmp(&b.author));
+        authored.sort_by_key(|a| a.created_at);
+        assert_eq!(
+            authored,
+            [
+                super::Authored {
+                    author: by_first.created_by.clone(),
+                    created_at: 1,
+                    scope: "workspace".into(),
+                },
+                super::Authored {
+                    author: owner.to_string(),
+                    created_at: 3,
+                    scope: format!("personal:{owner}"),
+                },
+            ]
+        );
+        // The same as the full rows the note list reads.
         let mut listed: Vec<super::Authored> = store
             .notes(&super::NoteFilter::default(), None)
             .unwrap()
@@ -1158,21 +1187,8 @@ mod tests {
                 scope: n.scope,
             })
             .collect();
-        listed.sort_by(|a, b| a.author.cmp(&b.author));
+        listed.sort_by_key(|a| a.created_at);
         assert_eq!(authored, listed);
-        let mut authors = vec![by_first.created_by, by_second.created_by];
-        authors.sort();
-        assert_eq!(
-            authored
-                .iter()
-                .map(|a| a.author.clone())
-                .collect::<Vec<_>>(),
-            authors
-        );
-        assert!(
-            authored.iter().all(|a| a.scope == "workspace"),
-            "{authored:?}"
-        );
     }
 
     #[test]

@@ -20,7 +20,6 @@ fn Entry(skill: SkillView, all: Vec<(String, String)>, admin: Memo<bool>) -> imp
     let en = RwSignal::new(skill.label_en.clone());
     let fr = RwSignal::new(skill.label_fr.clone());
     let alias = RwSignal::new(String::new());
-    let into = RwSignal::new(String::new());
     let error: RwSignal<Option<ipc::Error>> = RwSignal::new(None);
     let save = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
@@ -39,18 +38,43 @@ fn Entry(skill: SkillView, all: Vec<(String, String)>, admin: Memo<bool>) -> imp
             act(args, error, move || alias.set(String::new()));
         }
     };
-    let merge = move |_| {
-        let target = into.get_untracked();
-        if !target.is_empty() {
-            let args = ops::MergeSkill {
-                from: id.get_value(),
-                into: target,
-            };
-            act(args, error, || {});
-        }
-    };
     let others: Vec<(String, String)> = all.into_iter().filter(|(k, _)| *k != skill.id).collect();
     let others = StoredValue::new(others);
+    // The skill to merge into, chosen in the controls and made anew with them: what was chosen
+    // before they were last taken away is never what a click merges into.
+    let merge_controls = move || {
+        let into = RwSignal::new(String::new());
+        let merge = move |_| {
+            let target = into.get_untracked();
+            if !target.is_empty() {
+                let args = ops::MergeSkill {
+                    from: id.get_value(),
+                    into: target,
+                };
+                act(args, error, || {});
+            }
+        };
+        view! {
+            <div class="merge">
+                <label>
+                    {move || i18n.t("catalogue.merge_into")}
+                    <select class="merge-into" on:change=move |ev| into.set(event_target_value(&ev))>
+                        <option value="">"–"</option>
+                        {others
+                            .with_value(|others| {
+                                others
+                                    .iter()
+                                    .map(|(k, label)| view! { <option value=k.clone()>{label.clone()}</option> })
+                                    .collect_view()
+                            })}
+                    </select>
+                </label>
+                <button type="button" class="merge-go" on:click=merge>
+                    {move || i18n.t("catalogue.merge")}
+                </button>
+            </div>
+        }
+    };
     let aliases = skill.synonyms.join(", ");
     view! {
         <li class="catalogue-skill card" data-skill=skill.id.clone()>
@@ -70,32 +94,7 @@ fn Entry(skill: SkillView, all: Vec<(String, String)>, admin: Memo<bool>) -> imp
                 </label>
                 <button type="submit" class="save">{move || i18n.t("catalogue.save")}</button>
             </form>
-            {move || {
-                admin
-                .get()
-                .then(|| {
-                    view! {
-                        <div class="merge">
-                            <label>
-                                {move || i18n.t("catalogue.merge_into")}
-                                <select class="merge-into" on:change=move |ev| into.set(event_target_value(&ev))>
-                                    <option value="">"–"</option>
-                                    {others
-                                        .with_value(|others| {
-                                            others
-                                                .iter()
-                                                .map(|(k, label)| view! { <option value=k.clone()>{label.clone()}</option> })
-                                                .collect_view()
-                                        })}
-                                </select>
-                            </label>
-                            <button type="button" class="merge-go" on:click=merge>
-                                {move || i18n.t("catalogue.merge")}
-                            </button>
-                        </div>
-                    }
-                })
-            }}
+            {move || admin.get().then(merge_controls)}
             {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
         </li>
     }

@@ -103,7 +103,9 @@ pub(crate) fn TeamSkills(
                                 .take(limit.get())
                                 .map(|p| {
                                     let member = p.member_id.clone();
-                                    let shared = Signal::derive(move || records.with(|r| r.get(&member).cloned()));
+                                    let shared = Signal::derive(move || {
+                                        records.with(|r| r.get(&member).cloned())
+                                    });
                                     view! { <Profile p=p.clone() skills=skills.clone() shared/> }
                                 })
                                 .collect_view()
