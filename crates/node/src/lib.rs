@@ -220,14 +220,7 @@ mod tests {
         };
         let refused = node.run(edit.on(id.clone())).await.unwrap_err().to_string();
         assert!(refused.contains("title must not be empty"), "{refused}");
-        node.run(ipc::ops::ClaimSkill {
-            name: "Rust".into(),
-            level: domain::Level::Expert as u8,
-            wants: false,
-            teach: true,
-        })
-        .await
-        .unwrap();
+        node.run(claim("Rust")).await.unwrap();
         let ws = node.run(ipc::ops::Whoami {}).await.unwrap().workspace_id;
         assert_eq!(
             events.recv().await.unwrap(),

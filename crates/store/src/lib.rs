@@ -1038,9 +1038,27 @@ mod tests {
 
     /// A new note document and its header, created by a fresh device.
     fn note(id: &str) -> (automerge::AutoCommit, DocMeta) {
+        note_in(id, |_| Scope::Workspace, 1)
+    }
+
+    /// [`note`] in the scope `scope` gives for its creator, created at `created_at`.
+    fn note_in(
+        id: &str,
+        scope: impl FnOnce(&str) -> Scope,
+        created_at: i64,
+    ) -> (automerge::AutoCommit, DocMeta) {
         let key = Keypair::generate_ed25519();
-        let meta =
-            DocMeta::new_signed(&key, id, DocKind::Note, &Scope::Workspace, "ws", 1, &[]).unwrap();
+        let creator = key.public().to_peer_id().to_string();
+        let meta = DocMeta::new_signed(
+            &key,
+            id,
+            DocKind::Note,
+            &scope(&creator),
+            "ws",
+            created_at,
+            &[],
+        )
+        .unwrap();
         let model = Note::new(meta.clone(), "Title", "Body", &[], &[]).unwrap();
         let doc = domain::create(domain::actor_for(&key.public().to_peer_id()), &model).unwrap();
         (doc, meta)
@@ -1140,12 +1158,8 @@ mod tests {
         let mut store = Store::create(&dir.path().join("db")).unwrap();
         let (mut shared, by_first) = note("n1");
         // A personal note, created at another time.
-        let key = Keypair::generate_ed25519();
-        let owner = key.public().to_peer_id();
-        let scope = Scope::Personal(owner.to_string());
-        let mine = DocMeta::new_signed(&key, "n2", DocKind::Note, &scope, "ws", 3, &[]).unwrap();
-        let model = Note::new(mine.clone(), "Mine", "Body", &[], &[]).unwrap();
-        let mut personal = domain::create(domain::actor_for(&owner), &model).unwrap();
+        let (mut personal, mine) = note_in("n2", |owner| Scope::Personal(owner.into()), 3);
+        let owner = mine.created_by.clone();
         store
             .write(|tx| {
                 tx.insert_doc(&by_first, DocKind::Note, &mut shared)?;
@@ -1170,7 +1184,7 @@ mod tests {
                     scope: "workspace".into(),
                 },
                 super::Authored {
-                    author: owner.to_string(),
+                    author: owner.clone(),
                     created_at: 3,
                     scope: format!("personal:{owner}"),
                 },
